@@ -1,0 +1,497 @@
+//! The data model every decoder writes into and every analysis reads: columnar tables with
+//! interned strings. Times are ns since the epoch and durations ns, whatever the source used.
+//!
+//! Identity (which service, which instance) is *not* decided here: rows keep the raw label
+//! set their source gave them (OTLP resource attributes, Loki stream labels, Prometheus
+//! series labels) and `correlate::identity` maps those to one service identity, so the
+//! mapping is configurable and reported in one place.
+
+use std::collections::HashMap;
+
+use crate::diag::Diagnostics;
+use crate::id::{SpanId, TraceId};
+
+/// An interned string. Only meaningful with the `Interner` that made it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Sym(pub u32);
+
+/// Interns strings so repeated values (service names, label keys, operations) are stored once.
+#[derive(Default, Debug, Clone)]
+pub struct Interner {
+    strings: Vec<Box<str>>,
+    index: HashMap<Box<str>, Sym>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(sym) = self.index.get(s) {
+            return *sym;
+        }
+        let sym = Sym(self.strings.len() as u32);
+        self.strings.push(s.into());
+        self.index.insert(s.into(), sym);
+        sym
+    }
+
+    pub fn get(&self, s: &str) -> Option<Sym> {
+        self.index.get(s).copied()
+    }
+
+    pub fn resolve(&self, sym: Sym) -> &str {
+        &self.strings[sym.0 as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+}
+
+/// An interned, sorted set of `key=value` labels (resource attributes, stream labels,
+/// series labels, span attributes). `LabelSetId(0)` is always the empty set.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default)]
+pub struct LabelSetId(pub u32);
+
+#[derive(Debug, Clone)]
+pub struct LabelSets {
+    sets: Vec<Box<[(Sym, Sym)]>>,
+    index: HashMap<Box<[(Sym, Sym)]>, LabelSetId>,
+}
+
+impl Default for LabelSets {
+    fn default() -> Self {
+        let empty: Box<[(Sym, Sym)]> = Box::new([]);
+        let mut index = HashMap::new();
+        index.insert(empty.clone(), LabelSetId(0));
+        LabelSets { sets: vec![empty], index }
+    }
+}
+
+impl LabelSets {
+    /// Interns a label set. Pairs are sorted by key string then value string, so equal sets
+    /// get equal ids whatever order the source listed them in. A repeated key keeps its last value.
+    pub fn intern(&mut self, strings: &Interner, mut pairs: Vec<(Sym, Sym)>) -> LabelSetId {
+        pairs.sort_by(|a, b| strings.resolve(a.0).cmp(strings.resolve(b.0)));
+        let mut deduped: Vec<(Sym, Sym)> = Vec::with_capacity(pairs.len());
+        for pair in pairs {
+            match deduped.last_mut() {
+                Some(last) if last.0 == pair.0 => *last = pair,
+                _ => deduped.push(pair),
+            }
+        }
+        let key: Box<[(Sym, Sym)]> = deduped.into_boxed_slice();
+        if let Some(id) = self.index.get(&key) {
+            return *id;
+        }
+        let id = LabelSetId(self.sets.len() as u32);
+        self.sets.push(key.clone());
+        self.index.insert(key, id);
+        id
+    }
+
+    pub fn get(&self, id: LabelSetId) -> &[(Sym, Sym)] {
+        &self.sets[id.0 as usize]
+    }
+
+    /// The value of `key` in the set, if present.
+    pub fn value(&self, id: LabelSetId, key: Sym) -> Option<Sym> {
+        self.get(id).iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.len() <= 1
+    }
+}
+
+/// Where a row came from: an input, and a frame (or stream, batch, series) inside it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct SourceId(pub u32);
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceInfo {
+    /// The input's name (a file name, or the name the caller gave a buffer or frame list).
+    pub input: String,
+    /// The format the decoder detected, e.g. `otlp-json`, `loki-query-range`, `grafana-frames`.
+    pub format: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    #[default]
+    Unspecified,
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanStatus {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+/// Log levels, normalised the way Grafana's logs panel does.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Critical,
+    Error,
+    Warning,
+    Info,
+    Debug,
+    Trace,
+    #[default]
+    Unknown,
+}
+
+impl Level {
+    /// Grafana's `getLogLevelFromKey`, plus OTLP severity texts.
+    pub fn from_text(s: &str) -> Level {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "emerg" | "emergency" | "fatal" | "alert" | "crit" | "critical" | "panic" => Level::Critical,
+            "err" | "eror" | "error" | "severe" => Level::Error,
+            "warn" | "warning" => Level::Warning,
+            "info" | "information" | "informational" | "notice" => Level::Info,
+            "dbug" | "debug" => Level::Debug,
+            "trace" => Level::Trace,
+            _ => Level::Unknown,
+        }
+    }
+
+    /// OTLP `severityNumber` (1-24).
+    pub fn from_otlp_severity(n: i64) -> Level {
+        match n {
+            1..=4 => Level::Trace,
+            5..=8 => Level::Debug,
+            9..=12 => Level::Info,
+            13..=16 => Level::Warning,
+            17..=20 => Level::Error,
+            21..=24 => Level::Critical,
+            _ => Level::Unknown,
+        }
+    }
+}
+
+/// Spans, one column per attribute.
+#[derive(Debug, Default, Clone)]
+pub struct SpanTable {
+    pub trace: Vec<TraceId>,
+    pub span: Vec<SpanId>,
+    pub parent: Vec<Option<SpanId>>,
+    /// Resource attributes (`service.name`, `k8s.pod.name`, ...) or Jaeger process tags.
+    pub resource: Vec<LabelSetId>,
+    pub operation: Vec<Sym>,
+    pub kind: Vec<SpanKind>,
+    pub start_ns: Vec<i64>,
+    pub duration_ns: Vec<i64>,
+    pub status: Vec<SpanStatus>,
+    pub status_message: Vec<Option<Sym>>,
+    /// Span attributes, values rendered as strings.
+    pub attributes: Vec<LabelSetId>,
+    pub source: Vec<SourceId>,
+}
+
+impl SpanTable {
+    pub fn len(&self) -> usize {
+        self.trace.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trace.is_empty()
+    }
+}
+
+/// One span, as a decoder hands it to `SpanTable::push`.
+#[derive(Debug, Clone)]
+pub struct SpanRow {
+    pub trace: TraceId,
+    pub span: SpanId,
+    pub parent: Option<SpanId>,
+    pub resource: LabelSetId,
+    pub operation: Sym,
+    pub kind: SpanKind,
+    pub start_ns: i64,
+    pub duration_ns: i64,
+    pub status: SpanStatus,
+    pub status_message: Option<Sym>,
+    pub attributes: LabelSetId,
+    pub source: SourceId,
+}
+
+impl SpanTable {
+    pub fn push(&mut self, r: SpanRow) {
+        self.trace.push(r.trace);
+        self.span.push(r.span);
+        self.parent.push(r.parent);
+        self.resource.push(r.resource);
+        self.operation.push(r.operation);
+        self.kind.push(r.kind);
+        self.start_ns.push(r.start_ns);
+        self.duration_ns.push(r.duration_ns);
+        self.status.push(r.status);
+        self.status_message.push(r.status_message);
+        self.attributes.push(r.attributes);
+        self.source.push(r.source);
+    }
+}
+
+/// Log records. Bodies are mostly unique, so they are not interned: they live in one UTF-8
+/// buffer with offsets, as they cross from JS.
+#[derive(Debug, Default, Clone)]
+pub struct LogTable {
+    pub time_ns: Vec<i64>,
+    /// Stream labels or resource attributes: what identifies the emitter.
+    pub resource: Vec<LabelSetId>,
+    /// Everything else attached to the record: structured metadata, parsed labels, OTLP
+    /// log attributes, extra frame fields. Trace ids are looked for here by `correlate`.
+    pub metadata: Vec<LabelSetId>,
+    pub level: Vec<Level>,
+    /// A trace id the source gave as a first-class field (OTLP `traceId`). Ids in labels or
+    /// bodies are found later by `correlate`, with the configured names and patterns.
+    pub trace: Vec<Option<TraceId>>,
+    pub span: Vec<Option<SpanId>>,
+    body_bytes: String,
+    body_end: Vec<u32>,
+    pub source: Vec<SourceId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogRow<'a> {
+    pub time_ns: i64,
+    pub resource: LabelSetId,
+    pub metadata: LabelSetId,
+    pub level: Level,
+    pub trace: Option<TraceId>,
+    pub span: Option<SpanId>,
+    pub body: &'a str,
+    pub source: SourceId,
+}
+
+impl LogTable {
+    pub fn len(&self) -> usize {
+        self.time_ns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time_ns.is_empty()
+    }
+
+    pub fn push(&mut self, r: LogRow<'_>) {
+        self.time_ns.push(r.time_ns);
+        self.resource.push(r.resource);
+        self.metadata.push(r.metadata);
+        self.level.push(r.level);
+        self.trace.push(r.trace);
+        self.span.push(r.span);
+        self.body_bytes.push_str(r.body);
+        self.body_end.push(self.body_bytes.len() as u32);
+        self.source.push(r.source);
+    }
+
+    pub fn body(&self, row: usize) -> &str {
+        let start = if row == 0 { 0 } else { self.body_end[row - 1] as usize };
+        &self.body_bytes[start..self.body_end[row] as usize]
+    }
+}
+
+/// Metric series: points for series `i` are `times[offsets[i]..offsets[i+1]]`.
+#[derive(Debug, Clone)]
+pub struct SeriesTable {
+    pub name: Vec<Sym>,
+    /// The series labels without `__name__`.
+    pub labels: Vec<LabelSetId>,
+    pub source: Vec<SourceId>,
+    offsets: Vec<u32>,
+    pub times_ns: Vec<i64>,
+    pub values: Vec<f64>,
+}
+
+impl Default for SeriesTable {
+    fn default() -> Self {
+        SeriesTable { name: vec![], labels: vec![], source: vec![], offsets: vec![0], times_ns: vec![], values: vec![] }
+    }
+}
+
+impl SeriesTable {
+    pub fn len(&self) -> usize {
+        self.name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.name.is_empty()
+    }
+
+    /// Adds a series; `points` are (time ns, value). NaN and ±Inf are kept: they are data.
+    pub fn push(&mut self, name: Sym, labels: LabelSetId, source: SourceId, points: impl IntoIterator<Item = (i64, f64)>) -> usize {
+        for (t, v) in points {
+            self.times_ns.push(t);
+            self.values.push(v);
+        }
+        self.offsets.push(self.times_ns.len() as u32);
+        self.name.push(name);
+        self.labels.push(labels);
+        self.source.push(source);
+        self.name.len() - 1
+    }
+
+    pub fn points(&self, series: usize) -> (&[i64], &[f64]) {
+        let range = self.offsets[series] as usize..self.offsets[series + 1] as usize;
+        (&self.times_ns[range.clone()], &self.values[range])
+    }
+}
+
+/// Exemplars: a sample of a series that names the trace it came from.
+#[derive(Debug, Default, Clone)]
+pub struct ExemplarTable {
+    /// The series it belongs to, when that series is in the dataset.
+    pub series: Vec<Option<u32>>,
+    /// The series labels as the exemplar source gave them (with `__name__`).
+    pub series_labels: Vec<LabelSetId>,
+    /// The exemplar's own labels (`traceID`, ...).
+    pub labels: Vec<LabelSetId>,
+    pub time_ns: Vec<i64>,
+    pub value: Vec<f64>,
+    pub trace: Vec<Option<TraceId>>,
+    pub span: Vec<Option<SpanId>>,
+    pub source: Vec<SourceId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ExemplarRow {
+    pub series: Option<u32>,
+    pub series_labels: LabelSetId,
+    pub labels: LabelSetId,
+    pub time_ns: i64,
+    pub value: f64,
+    pub trace: Option<TraceId>,
+    pub span: Option<SpanId>,
+    pub source: SourceId,
+}
+
+impl ExemplarTable {
+    pub fn len(&self) -> usize {
+        self.time_ns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time_ns.is_empty()
+    }
+
+    pub fn push(&mut self, r: ExemplarRow) {
+        self.series.push(r.series);
+        self.series_labels.push(r.series_labels);
+        self.labels.push(r.labels);
+        self.time_ns.push(r.time_ns);
+        self.value.push(r.value);
+        self.trace.push(r.trace);
+        self.span.push(r.span);
+        self.source.push(r.source);
+    }
+}
+
+/// Everything decoded from the inputs of one analysis.
+#[derive(Debug, Default, Clone)]
+pub struct Dataset {
+    pub strings: Interner,
+    pub label_sets: LabelSets,
+    pub sources: Vec<SourceInfo>,
+    pub spans: SpanTable,
+    pub logs: LogTable,
+    pub series: SeriesTable,
+    pub exemplars: ExemplarTable,
+    pub diagnostics: Diagnostics,
+}
+
+impl Dataset {
+    pub fn add_source(&mut self, input: &str, format: &str) -> SourceId {
+        self.sources.push(SourceInfo { input: input.to_string(), format: format.to_string() });
+        SourceId(self.sources.len() as u32 - 1)
+    }
+
+    /// Interns a label set given as string pairs.
+    pub fn labels<'a>(&mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> LabelSetId {
+        let syms: Vec<(Sym, Sym)> = pairs.into_iter().map(|(k, v)| (self.strings.intern(k), self.strings.intern(v))).collect();
+        self.label_sets.intern(&self.strings, syms)
+    }
+
+    /// The value of label `key` in set `id`, as a string.
+    pub fn label(&self, id: LabelSetId, key: &str) -> Option<&str> {
+        let key = self.strings.get(key)?;
+        self.label_sets.value(id, key).map(|v| self.strings.resolve(v))
+    }
+
+    /// The label set as string pairs, sorted by key.
+    pub fn label_pairs(&self, id: LabelSetId) -> impl Iterator<Item = (&str, &str)> {
+        self.label_sets.get(id).iter().map(|(k, v)| (self.strings.resolve(*k), self.strings.resolve(*v)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_sets_are_order_insensitive() {
+        let mut ds = Dataset::default();
+        let a = ds.labels([("b", "2"), ("a", "1")]);
+        let b = ds.labels([("a", "1"), ("b", "2")]);
+        let c = ds.labels([("a", "1")]);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(ds.label(a, "b"), Some("2"));
+        assert_eq!(ds.label(a, "z"), None);
+        assert_eq!(ds.labels([]), LabelSetId(0));
+    }
+
+    #[test]
+    fn log_bodies_round_trip() {
+        let mut logs = LogTable::default();
+        for body in ["first", "", "third é"] {
+            logs.push(LogRow {
+                time_ns: 1,
+                resource: LabelSetId(0),
+                metadata: LabelSetId(0),
+                level: Level::Info,
+                trace: None,
+                span: None,
+                body,
+                source: SourceId(0),
+            });
+        }
+        assert_eq!((logs.body(0), logs.body(1), logs.body(2)), ("first", "", "third é"));
+    }
+
+    #[test]
+    fn series_points_are_sliced_per_series() {
+        let mut s = SeriesTable::default();
+        s.push(Sym(0), LabelSetId(0), SourceId(0), [(1, 1.0), (2, 2.0)]);
+        s.push(Sym(0), LabelSetId(0), SourceId(0), []);
+        s.push(Sym(0), LabelSetId(0), SourceId(0), [(3, f64::NAN)]);
+        assert_eq!(s.points(0).0, &[1, 2]);
+        assert!(s.points(1).0.is_empty());
+        assert!(s.points(2).1[0].is_nan());
+    }
+
+    #[test]
+    fn levels_normalise_like_grafana() {
+        assert_eq!(Level::from_text("WARN"), Level::Warning);
+        assert_eq!(Level::from_text("eror"), Level::Error);
+        assert_eq!(Level::from_text("fatal"), Level::Critical);
+        assert_eq!(Level::from_text("banana"), Level::Unknown);
+        assert_eq!(Level::from_otlp_severity(9), Level::Info);
+        assert_eq!(Level::from_otlp_severity(17), Level::Error);
+    }
+}

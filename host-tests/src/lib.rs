@@ -1,0 +1,1 @@
+//! The wasmtime host (filled in by the host work).

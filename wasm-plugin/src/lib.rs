@@ -1,0 +1,1 @@
+//! rootspan in WebAssembly (filled in by the wasm work).
