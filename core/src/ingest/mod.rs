@@ -1,7 +1,11 @@
 //! Decoders: bytes or frames in, rows in the `Dataset` out. Each format is detected by its
 //! shape, never by file name; what cannot be read goes to the diagnostics with its place.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod frame;
+pub mod frame_kinds;
+pub mod frames_json;
 
 use crate::diag::Place;
 use crate::model::Dataset;
@@ -32,9 +36,6 @@ pub fn ingest(ds: &mut Dataset, input: &Input) {
             let _ = bytes;
             ds.diagnostics.error(Place::input(name), "no decoder recognises this input");
         }
-        Input::Frames { name, frames } => {
-            let _ = frames;
-            ds.diagnostics.error(Place::input(name), "frames are not decoded yet");
-        }
+        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, "grafana-frames", frames),
     }
 }
