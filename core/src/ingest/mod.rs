@@ -3,10 +3,12 @@
 
 pub mod frame;
 pub mod gzip;
+pub mod jaeger;
 pub mod json_util;
 pub mod loki;
 pub mod otlp;
 pub mod prometheus;
+pub mod tempo;
 pub mod text;
 
 use serde_json::Value;
@@ -110,7 +112,11 @@ pub fn decode_json(ds: &mut Dataset, name: &str, value: &Value) -> bool {
     let before = Counts::of(ds);
     // Call site for `frames_json::try_decode` (module by "frames"): it comes first, frames
     // (`{frames:[...]}`, `{results:{A:{frames}}}`, arrays of frames) are the panel's shape.
-    let recognised = otlp::try_decode(ds, name, value) || loki::try_decode(ds, name, value) || prometheus::try_decode(ds, name, value);
+    let recognised = otlp::try_decode(ds, name, value)
+        || tempo::try_decode(ds, name, value)
+        || jaeger::try_decode(ds, name, value)
+        || loki::try_decode(ds, name, value)
+        || prometheus::try_decode(ds, name, value);
     if recognised && Counts::of(ds) == before {
         let format = ds.sources.last().map_or("input", |s| s.format.as_str()).to_string();
         ds.diagnostics.warn(Place::input(name), format!("recognised {format}: nothing to analyse"));
