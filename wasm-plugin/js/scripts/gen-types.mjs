@@ -32,8 +32,23 @@ function merge(schemas) {
   return { title: 'RootspanSchemas', type: 'object', properties: {}, additionalProperties: false, $defs: defs };
 }
 
+/**
+ * A `$ref` with its own description (schemars puts a field's doc beside the `$ref`) would become a copy of the
+ * type (`Windows1`). `tsType` names the shared type instead and keeps the doc on the property.
+ */
+function refsByName(node) {
+  if (Array.isArray(node)) return node.map(refsByName);
+  if (node === null || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, refsByName(v)]));
+  const { $ref, ...siblings } = out;
+  if (typeof $ref === 'string' && $ref.startsWith('#/$defs/') && Object.keys(siblings).length > 0) {
+    return { ...siblings, tsType: $ref.slice('#/$defs/'.length) };
+  }
+  return out;
+}
+
 const merged = merge({ Options: await load('options.schema.json'), Report: await load('report.schema.json') });
-let ts = await compile(merged, 'RootspanSchemas', {
+let ts = await compile(refsByName(merged), 'RootspanSchemas', {
   bannerComment: '',
   additionalProperties: false,
   unreachableDefinitions: true,

@@ -11,8 +11,8 @@ if (typeof Symbol.dispose !== 'symbol') {
   Object.defineProperty(Symbol, 'dispose', { value: Symbol.for('Symbol.dispose') });
 }
 
-function optionsJson(options: Options | undefined): string {
-  return options === undefined ? '' : JSON.stringify(options);
+function optionsJson(options: Options | undefined): string | undefined {
+  return options === undefined ? undefined : JSON.stringify(options);
 }
 
 /** Not a type guard on purpose: `Array.isArray` would narrow the readonly frames to `any[]`. */
