@@ -18,6 +18,7 @@ pub mod options;
 pub mod patterns;
 pub mod rank;
 pub mod report;
+pub mod request;
 pub mod time;
 pub mod window;
 

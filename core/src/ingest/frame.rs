@@ -6,7 +6,8 @@
 //! - `ingest::frames_json` decodes the wire JSON (and /api/ds/query responses);
 //! - `ingest::arrow` decodes Arrow IPC (behind the `arrow` feature);
 //! - the wasm crate's interop builds them from the packed columns the JS side sends;
-//! and `ingest::frame_kinds` turns frames into model rows.
+//!
+//! And `ingest::frame_kinds` turns frames into model rows.
 
 use std::collections::BTreeMap;
 
