@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything rootspan builds and tests with, on a fresh machine or an old one.
+# Idempotent: each step checks before it installs, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n== setup: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Rust: the two wasm targets (browser + raw ABI use wasm32-unknown-unknown).
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# wasm-bindgen-cli must equal the crate's pinned wasm-bindgen version exactly.
+want=$(sed -n 's/^wasm-bindgen = { *version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)".*/\1/p' wasm-plugin/Cargo.toml | head -n1)
+if [ -n "$want" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+  say "cargo install wasm-bindgen-cli $want (about 7 minutes, once)"
+  # --locked fails here: its lockfile wants a webpki-roots the registry lacks.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# Debian packages: Chromium for the browser tests, Prometheus for the metrics fetched in tests.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v zip >/dev/null || missing+=(zip)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)
+  # The Debian package starts a service; tests start their own server on a free port.
+  as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+  pkill -x prometheus >/dev/null 2>&1 || true
+fi
+
+# npm packages, exactly as locked. Reinstall only when the lock changed.
+stamp=node_modules/.rootspan-lock-stamp
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  say "npm ci"
+  npm ci --no-audit --no-fund
+  cp package-lock.json "$stamp"
+fi
+say "ready"

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm test`: every test the project has, in dependency order, after the idempotent setup.
+# Stops at the first failing stage; prints how long each stage took.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+stage() {
+  local name=$1; shift
+  printf '\n==== %s\n' "$name" >&2
+  local t0=$SECONDS
+  "$@"
+  printf '==== %s: ok (%ss)\n' "$name" $((SECONDS - t0)) >&2
+}
+
+stage "setup" bash scripts/setup.sh
+stage "rustfmt" cargo fmt --all --check
+stage "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
+stage "core tests (native)" cargo test -p rootspan-core --all-features
+stage "wasm build (browser + raw ABI)" bash scripts/build-wasm.sh
+stage "npm build" npm run build --workspaces --if-present
+stage "typecheck" npm run typecheck --workspaces --if-present
+stage "eslint" npm run lint --workspaces --if-present
+stage "wasm crate tests" cargo test -p rootspan-wasm
+stage "wasmtime host + cross-home identity" cargo test --release -p rootspan-host
+stage "TypeScript + Chromium tests" npm test --workspaces --if-present
