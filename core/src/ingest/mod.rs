@@ -125,17 +125,15 @@ pub fn decode_json(ds: &mut Dataset, name: &str, value: &Value) -> bool {
 }
 
 /// Every non-empty line a JSON document (the collector's file exporter writes one OTLP
-/// export per line). False when the first line is not JSON: then it is not JSON lines.
+/// export per line). False when the first line is not a document some decoder reads: JSON
+/// log lines of an application (`{"level":"info","msg":...}`) are then read as text logs.
 fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).peekable();
-    match lines.peek() {
-        Some((_, first)) if serde_json::from_str::<Value>(first).is_ok() => {}
-        _ => return false,
-    }
     let mut otlp = otlp::Decoder::new(name, "otlp-jsonl");
-    for (i, line) in lines {
+    let mut first = true;
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let value = match serde_json::from_str::<Value>(line) {
             Ok(v) => v,
+            Err(_) if first => return false,
             Err(e) => {
                 ds.diagnostics.skip(Place::input(name).row(i), format!("line is not JSON: {e}"));
                 continue;
@@ -144,8 +142,12 @@ fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
         if otlp::is_otlp(&value) {
             otlp.document(ds, &value, &format!("line {}: ", i + 1));
         } else if !decode_json(ds, &format!("{name} line {}", i + 1), &value) {
+            if first {
+                return false;
+            }
             ds.diagnostics.skip(Place::input(name).row(i), format!("no decoder recognises {}", json_util::shape(&value)));
         }
+        first = false;
     }
     otlp.finish(ds);
     true
@@ -227,5 +229,10 @@ mod tests {
         let ds = run(b"2023-01-29T08:43:00Z ERROR a\n{not json either\n");
         assert_eq!(ds.logs.len(), 2);
         assert_eq!(ds.sources[0].format, "text-lines");
+        // JSON log lines of an application are logs, not unrecognised documents.
+        let ds = run(b"{\"level\":\"error\",\"msg\":\"boom\"}\n{\"level\":\"info\",\"msg\":\"ok\"}\n");
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.level[0], crate::model::Level::Error);
+        assert_eq!(ds.logs.body(1), r#"{"level":"info","msg":"ok"}"#);
     }
 }
