@@ -76,7 +76,8 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
         ds.diagnostics.error(Place::input(name), "empty input");
         return;
     }
-    let json_text = strip_line_comments(text);
+    // Grafana's `.jsonc` goldens open with `//` comment lines.
+    let json_text = frames_json::strip_comment_header(text).trim_start();
     if json_text.starts_with(['{', '[']) {
         if let Ok(value) = serde_json::from_str::<Value>(json_text) {
             if !decode_json(ds, name, &value) {
@@ -96,15 +97,6 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
 /// Arrow IPC file (`ARROW1`) or stream (continuation marker, then a schema message).
 fn is_arrow(bytes: &[u8]) -> bool {
     bytes.starts_with(b"ARROW1") || bytes.starts_with(&[0xff, 0xff, 0xff, 0xff])
-}
-
-/// Leading `//` comment lines (Grafana's `.jsonc` goldens) and whitespace, skipped.
-fn strip_line_comments(text: &str) -> &str {
-    let mut rest = text.trim_start();
-    while rest.starts_with("//") {
-        rest = rest.find('\n').map_or("", |i| &rest[i + 1..]).trim_start();
-    }
-    rest
 }
 
 /// Tries each JSON decoder in a fixed order; true when one recognised the document. A
