@@ -1,9 +1,23 @@
 //! Decoders: bytes or frames in, rows in the `Dataset` out. Each format is detected by its
 //! shape, never by file name; what cannot be read goes to the diagnostics with its place.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod frame;
+pub mod frame_kinds;
+pub mod frames_json;
+pub mod gzip;
+pub mod jaeger;
+pub mod json_util;
+pub mod loki;
+pub mod otlp;
+pub mod prometheus;
+pub mod tempo;
+pub mod text;
 
-use crate::diag::Place;
+use serde_json::Value;
+
+use crate::diag::{Place, Severity};
 use crate::model::Dataset;
 use frame::Frame;
 
@@ -28,13 +42,192 @@ impl Input {
 /// Decodes one input into the dataset. Never fails: problems are diagnostics.
 pub fn ingest(ds: &mut Dataset, input: &Input) {
     match input {
-        Input::Bytes { name, bytes } => {
-            let _ = bytes;
-            ds.diagnostics.error(Place::input(name), "no decoder recognises this input");
+        Input::Bytes { name, bytes } => ingest_bytes(ds, name, bytes),
+        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, "grafana-frames", frames),
+    }
+}
+
+/// Bytes: gunzip if gzip, then Arrow IPC, else one JSON document, else JSON lines, else
+/// plain-text log lines. Formats are recognised by shape, never by file name.
+fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
+    let inflated;
+    let bytes = if gzip::is_gzip(bytes) {
+        match gzip::gunzip(bytes, gzip::MAX_DECOMPRESSED) {
+            Ok(b) => {
+                inflated = b;
+                &inflated[..]
+            }
+            Err(e) => {
+                ds.diagnostics.error(Place::input(name), e);
+                return;
+            }
         }
-        Input::Frames { name, frames } => {
-            let _ = frames;
-            ds.diagnostics.error(Place::input(name), "frames are not decoded yet");
+    } else {
+        bytes
+    };
+    if is_arrow(bytes) {
+        // Call site for `arrow::try_decode(ds, name, bytes)` (feature "arrow", module by "frames").
+        ds.diagnostics.error(Place::input(name), "Arrow IPC input, but this build has no Arrow decoder");
+        return;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim().is_empty() {
+        ds.diagnostics.error(Place::input(name), "empty input");
+        return;
+    }
+    let json_text = strip_line_comments(text);
+    if json_text.starts_with(['{', '[']) {
+        if let Ok(value) = serde_json::from_str::<Value>(json_text) {
+            if !decode_json(ds, name, &value) {
+                ds.diagnostics.error(Place::input(name), format!("no decoder recognises {}", json_util::shape(&value)));
+            }
+            return;
         }
+        if json_lines(ds, name, json_text) {
+            return;
+        }
+    }
+    if !text::try_decode(ds, name, text) {
+        ds.diagnostics.error(Place::input(name), "not JSON, JSON lines, Arrow IPC or text");
+    }
+}
+
+/// Arrow IPC file (`ARROW1`) or stream (continuation marker, then a schema message).
+fn is_arrow(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"ARROW1") || bytes.starts_with(&[0xff, 0xff, 0xff, 0xff])
+}
+
+/// Leading `//` comment lines (Grafana's `.jsonc` goldens) and whitespace, skipped.
+fn strip_line_comments(text: &str) -> &str {
+    let mut rest = text.trim_start();
+    while rest.starts_with("//") {
+        rest = rest.find('\n').map_or("", |i| &rest[i + 1..]).trim_start();
+    }
+    rest
+}
+
+/// Tries each JSON decoder in a fixed order; true when one recognised the document. A
+/// recognised document that yields no rows and no problems gets a warning saying so.
+pub fn decode_json(ds: &mut Dataset, name: &str, value: &Value) -> bool {
+    let before = Counts::of(ds);
+    // Frames (`{frames:[...]}`, `{results:{A:{frames}}}`, arrays of frames) come first: they
+    // are the panel's shape, and a frame array must not be mistaken for JSON lines of others.
+    let recognised = frames_json::try_decode(ds, name, value)
+        || otlp::try_decode(ds, name, value)
+        || tempo::try_decode(ds, name, value)
+        || jaeger::try_decode(ds, name, value)
+        || loki::try_decode(ds, name, value)
+        || prometheus::try_decode(ds, name, value);
+    if recognised && Counts::of(ds) == before {
+        let format = ds.sources.last().map_or("input", |s| s.format.as_str()).to_string();
+        ds.diagnostics.warn(Place::input(name), format!("recognised {format}: nothing to analyse"));
+    }
+    recognised
+}
+
+/// Every non-empty line a JSON document (the collector's file exporter writes one OTLP
+/// export per line). False when the first line is not JSON: then it is not JSON lines.
+fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).peekable();
+    match lines.peek() {
+        Some((_, first)) if serde_json::from_str::<Value>(first).is_ok() => {}
+        _ => return false,
+    }
+    let mut otlp = otlp::Decoder::new(name, "otlp-jsonl");
+    for (i, line) in lines {
+        let value = match serde_json::from_str::<Value>(line) {
+            Ok(v) => v,
+            Err(e) => {
+                ds.diagnostics.skip(Place::input(name).row(i), format!("line is not JSON: {e}"));
+                continue;
+            }
+        };
+        if otlp::is_otlp(&value) {
+            otlp.document(ds, &value, &format!("line {}: ", i + 1));
+        } else if !decode_json(ds, &format!("{name} line {}", i + 1), &value) {
+            ds.diagnostics.skip(Place::input(name).row(i), format!("no decoder recognises {}", json_util::shape(&value)));
+        }
+    }
+    otlp.finish(ds);
+    true
+}
+
+/// Row and problem counts, to tell a recognised-but-empty input from one that gave data.
+#[derive(PartialEq, Eq)]
+struct Counts([usize; 4], u64);
+
+impl Counts {
+    fn of(ds: &Dataset) -> Counts {
+        let problems = ds.diagnostics.count(Severity::Error) + ds.diagnostics.count(Severity::Skipped);
+        Counts([ds.spans.len(), ds.logs.len(), ds.series.len(), ds.exemplars.len()], problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn run(bytes: &[u8]) -> Dataset {
+        let mut ds = Dataset::default();
+        ingest(&mut ds, &Input::Bytes { name: "in".into(), bytes: bytes.to_vec() });
+        ds
+    }
+
+    fn reasons(ds: &Dataset) -> Vec<String> {
+        ds.diagnostics.entries().iter().map(|d| d.reason.clone()).collect()
+    }
+
+    #[test]
+    fn gzip_json_and_comments_are_unwrapped() {
+        let doc = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up"},"value":[1,"1"]}]}}"#;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(b"// a jsonc header\n// more\n").unwrap();
+        e.write_all(doc).unwrap();
+        let ds = run(&e.finish().unwrap());
+        assert_eq!(ds.series.len(), 1, "{:?}", reasons(&ds));
+        assert!(ds.diagnostics.entries().is_empty());
+    }
+
+    #[test]
+    fn unknown_empty_broken_and_arrow_inputs_are_errors() {
+        let ds = run(br#"{"hello":"world"}"#);
+        assert_eq!(reasons(&ds), ["no decoder recognises a JSON object with keys [hello]"]);
+        assert_eq!(ds.diagnostics.count(Severity::Error), 1);
+        assert_eq!(reasons(&run(b" \n")), ["empty input"]);
+        assert!(reasons(&run(&[0x1f, 0x8b, 8, 0, 1, 2])).iter().all(|r| r.starts_with("gzip")));
+        assert_eq!(run(b"ARROW1\0\0").diagnostics.count(Severity::Error), 1);
+        assert_eq!(run(b"\0\x01\x02\x03 binary").diagnostics.count(Severity::Error), 1);
+    }
+
+    #[test]
+    fn recognised_but_empty_is_a_warning() {
+        let ds = run(br#"{"status":"success","data":["__name__","job"]}"#);
+        assert_eq!(reasons(&ds), ["recognised prometheus-labels: nothing to analyse"]);
+        assert_eq!(ds.diagnostics.count(Severity::Warning), 1);
+    }
+
+    #[test]
+    fn json_lines_merge_otlp_series_and_fall_back_per_line() {
+        let line = |t: u64| {
+            format!(
+                r#"{{"resourceMetrics":[{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"a"}}}}]}},"scopeMetrics":[{{"metrics":[{{"name":"m","gauge":{{"dataPoints":[{{"timeUnixNano":"{t}","asInt":"3"}}]}}}}]}}]}}]}}"#
+            )
+        };
+        let text = format!("{}\n\n{}\nnot json\n{{\"status\":\"success\",\"data\":[\"a\"]}}\n", line(2), line(1));
+        let ds = run(text.as_bytes());
+        assert_eq!(ds.series.len(), 1, "{:?}", reasons(&ds));
+        assert_eq!(ds.series.points(0).0, &[1, 2]);
+        assert_eq!(ds.label(ds.series.labels[0], "service.name"), Some("a"));
+        assert_eq!(ds.diagnostics.count(Severity::Skipped), 1);
+        assert_eq!(ds.diagnostics.count(Severity::Warning), 1);
+    }
+
+    #[test]
+    fn text_is_the_fallback() {
+        let ds = run(b"2023-01-29T08:43:00Z ERROR a\n{not json either\n");
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.sources[0].format, "text-lines");
     }
 }

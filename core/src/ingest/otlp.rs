@@ -1,0 +1,438 @@
+//! OTLP JSON: `ExportTrace/Logs/MetricsServiceRequest` documents (also the `TracesData`,
+//! `LogsData`, `MetricsData` lines the collector's file exporter writes), in both key
+//! spellings (proto3 lowerCamelCase and the `OrigName` snake_case of gogo/jsonpb), with the
+//! legacy `instrumentationLibrary*` containers, hex or base64 ids, and int64 as strings or
+//! numbers. Tempo's trace-by-id (`batches`) and Jaeger's api/v3 reuse `Decoder::resource_spans`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::json_util::{array, float, get, int, str_at, LabelBuilder};
+use crate::diag::Place;
+use crate::id::{SpanId, TraceId};
+use crate::model::{Dataset, ExemplarRow, LabelSetId, Level, LogRow, SourceId, SpanKind, SpanRow, SpanStatus, Sym};
+
+const RESOURCE_SPANS: &[&str] = &["resourceSpans", "resource_spans"];
+const RESOURCE_LOGS: &[&str] = &["resourceLogs", "resource_logs"];
+const RESOURCE_METRICS: &[&str] = &["resourceMetrics", "resource_metrics"];
+const SCOPE_SPANS: &[&str] = &["scopeSpans", "scope_spans", "instrumentationLibrarySpans", "instrumentation_library_spans"];
+const SCOPE_LOGS: &[&str] = &["scopeLogs", "scope_logs", "instrumentationLibraryLogs", "instrumentation_library_logs"];
+const SCOPE_METRICS: &[&str] = &["scopeMetrics", "scope_metrics", "instrumentationLibraryMetrics", "instrumentation_library_metrics"];
+const TRACE_ID: &[&str] = &["traceId", "trace_id"];
+const SPAN_ID: &[&str] = &["spanId", "span_id"];
+const TIME: &[&str] = &["timeUnixNano", "time_unix_nano"];
+
+/// Does this document carry OTLP resource lists at the top level?
+pub fn is_otlp(v: &Value) -> bool {
+    [RESOURCE_SPANS, RESOURCE_LOGS, RESOURCE_METRICS].iter().any(|keys| get(v, keys).is_some_and(Value::is_array))
+}
+
+pub fn try_decode(ds: &mut Dataset, input: &str, value: &Value) -> bool {
+    if !is_otlp(value) {
+        return false;
+    }
+    let mut decoder = Decoder::new(input, "otlp-json");
+    decoder.document(ds, value, "");
+    decoder.finish(ds);
+    true
+}
+
+/// One OTLP series being assembled: data points of one metric and label set can be spread
+/// over many documents (each file-exporter line is one export), so they are gathered here
+/// and written to the series table once, in `finish`.
+struct PendingSeries {
+    name: Sym,
+    labels: LabelSetId,
+    points: Vec<(i64, f64)>,
+}
+
+/// Decodes OTLP documents of one input into the dataset.
+pub struct Decoder<'a> {
+    input: &'a str,
+    format: &'static str,
+    source: Option<SourceId>,
+    series: Vec<PendingSeries>,
+    series_index: HashMap<(Sym, LabelSetId), usize>,
+    /// Exemplars wait for their series' final index.
+    exemplars: Vec<(usize, ExemplarRow)>,
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(input: &'a str, format: &'static str) -> Decoder<'a> {
+        Decoder { input, format, source: None, series: Vec::new(), series_index: HashMap::new(), exemplars: Vec::new() }
+    }
+
+    fn source(&mut self, ds: &mut Dataset) -> SourceId {
+        *self.source.get_or_insert_with(|| ds.add_source(self.input, self.format))
+    }
+
+    fn place(&self, frame: String) -> Place {
+        Place::input(self.input).frame(frame)
+    }
+
+    /// Decodes the spans, logs and metrics of one document. `prefix` locates the document
+    /// inside its input in diagnostics (`line 3: `), empty for a single document.
+    pub fn document(&mut self, ds: &mut Dataset, value: &Value, prefix: &str) {
+        self.source(ds);
+        if let Some(list) = get(value, RESOURCE_SPANS).and_then(Value::as_array) {
+            self.resource_spans(ds, list, &format!("{prefix}resourceSpans"));
+        }
+        if let Some(list) = get(value, RESOURCE_LOGS).and_then(Value::as_array) {
+            self.resource_logs(ds, list, &format!("{prefix}resourceLogs"));
+        }
+        if let Some(list) = get(value, RESOURCE_METRICS).and_then(Value::as_array) {
+            self.resource_metrics(ds, list, &format!("{prefix}resourceMetrics"));
+        }
+    }
+
+    /// Writes the gathered metric series and their exemplars.
+    pub fn finish(self, ds: &mut Dataset) {
+        let Some(source) = self.source else { return };
+        let first = ds.series.len() as u32;
+        for mut s in self.series {
+            s.points.sort_by_key(|p| p.0);
+            ds.series.push(s.name, s.labels, source, s.points);
+        }
+        for (index, mut row) in self.exemplars {
+            row.series = Some(first + index as u32);
+            ds.exemplars.push(row);
+        }
+    }
+
+    /// `ResourceSpans` (or Tempo's `batches`): `path` names the list in diagnostics.
+    pub fn resource_spans(&mut self, ds: &mut Dataset, list: &[Value], path: &str) {
+        let source = self.source(ds);
+        for (ri, rs) in list.iter().enumerate() {
+            let resource = resource_labels(ds, rs).finish(ds);
+            for (si, ss) in array(rs, SCOPE_SPANS).iter().enumerate() {
+                for (i, span) in array(ss, &["spans"]).iter().enumerate() {
+                    match self.span(ds, span, resource, source) {
+                        Ok(row) => ds.spans.push(row),
+                        Err((field, reason)) => {
+                            let place = self.place(format!("{path}[{ri}].scopeSpans[{si}]")).field(field).row(i);
+                            ds.diagnostics.skip(place, reason);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn span(&mut self, ds: &mut Dataset, span: &Value, resource: LabelSetId, source: SourceId) -> Result<SpanRow, (&'static str, String)> {
+        let trace = TraceId::parse(str_at(span, TRACE_ID).unwrap_or("")).map_err(|e| ("traceId", format!("span skipped: {e}")))?;
+        let span_id = SpanId::parse(str_at(span, SPAN_ID).unwrap_or("")).map_err(|e| ("spanId", format!("span skipped: {e}")))?;
+        let parent = match str_at(span, &["parentSpanId", "parent_span_id"]).map(str::trim) {
+            None | Some("") => None,
+            Some(text) => match SpanId::parse(text) {
+                Ok(id) => Some(id),
+                Err(crate::id::IdError::AllZero) => None,
+                Err(e) => return Err(("parentSpanId", format!("span skipped: {e}"))),
+            },
+        };
+        let start = get(span, &["startTimeUnixNano", "start_time_unix_nano"]).and_then(int).unwrap_or(0);
+        let end = get(span, &["endTimeUnixNano", "end_time_unix_nano"]).and_then(int).unwrap_or(start);
+        let duration =
+            end.checked_sub(start).filter(|d| *d >= 0).ok_or(("endTimeUnixNano", "span skipped: ends before it starts".to_string()))?;
+        let operation = ds.strings.intern(str_at(span, &["name"]).unwrap_or(""));
+        let (status, status_message) = status(ds, get(span, &["status"]));
+        let mut attributes = LabelBuilder::new();
+        push_attributes(ds, &mut attributes, span, &["attributes"]);
+        Ok(SpanRow {
+            trace,
+            span: span_id,
+            parent,
+            resource,
+            operation,
+            kind: get(span, &["kind"]).map_or(SpanKind::Unspecified, span_kind),
+            start_ns: start,
+            duration_ns: duration,
+            status,
+            status_message,
+            attributes: attributes.finish(ds),
+            source,
+        })
+    }
+
+    fn resource_logs(&mut self, ds: &mut Dataset, list: &[Value], path: &str) {
+        let source = self.source(ds);
+        for (ri, rl) in list.iter().enumerate() {
+            let resource = resource_labels(ds, rl).finish(ds);
+            for (si, sl) in array(rl, SCOPE_LOGS).iter().enumerate() {
+                for (i, record) in array(sl, &["logRecords", "log_records"]).iter().enumerate() {
+                    let place = || Place::input(self.input).frame(format!("{path}[{ri}].scopeLogs[{si}]")).row(i);
+                    log_record(ds, record, resource, source, place);
+                }
+            }
+        }
+    }
+
+    fn resource_metrics(&mut self, ds: &mut Dataset, list: &[Value], path: &str) {
+        let source = self.source(ds);
+        for (ri, rm) in list.iter().enumerate() {
+            let resource = resource_labels(ds, rm);
+            let resource = resource.finish(ds);
+            for (si, sm) in array(rm, SCOPE_METRICS).iter().enumerate() {
+                for (mi, metric) in array(sm, &["metrics"]).iter().enumerate() {
+                    let frame = format!("{path}[{ri}].scopeMetrics[{si}].metrics[{mi}]");
+                    self.metric(ds, metric, resource, source, &frame);
+                }
+            }
+        }
+    }
+
+    fn metric(&mut self, ds: &mut Dataset, metric: &Value, resource: LabelSetId, source: SourceId, frame: &str) {
+        let name = str_at(metric, &["name"]).unwrap_or("");
+        let (kind, data) = match ["gauge", "sum", "histogram", "exponentialHistogram", "exponential_histogram", "summary"]
+            .iter()
+            .find_map(|k| get(metric, &[k]).map(|d| (*k, d)))
+        {
+            Some(found) => found,
+            None => {
+                ds.diagnostics.skip(self.place(frame.to_string()), "metric without gauge, sum, histogram or summary data");
+                return;
+            }
+        };
+        for (i, point) in array(data, &["dataPoints", "data_points"]).iter().enumerate() {
+            let mut labels = LabelBuilder::from_set(ds, resource);
+            push_attributes(ds, &mut labels, point, &["attributes"]);
+            let labels = labels.finish(ds);
+            let Some(time) = get(point, TIME).and_then(int) else {
+                ds.diagnostics.skip(self.place(frame.to_string()).field("timeUnixNano").row(i), "data point without a time");
+                continue;
+            };
+            match kind {
+                "gauge" | "sum" => {
+                    let Some(value) = number_value(point) else {
+                        ds.diagnostics.skip(self.place(frame.to_string()).field("asDouble").row(i), "data point without a value");
+                        continue;
+                    };
+                    let index = self.point(ds, name, labels, time, value);
+                    self.exemplars(ds, point, index, labels, source, frame);
+                }
+                "summary" => {
+                    self.count_and_sum(ds, name, labels, time, point);
+                    for q in array(point, &["quantileValues", "quantile_values"]) {
+                        if let (Some(quantile), Some(value)) = (get(q, &["quantile"]).and_then(float), get(q, &["value"]).and_then(float)) {
+                            let mut with_q = LabelBuilder::from_set(ds, labels);
+                            with_q.push(ds, "quantile", &crate::report::format_number(quantile));
+                            let with_q = with_q.finish(ds);
+                            self.point(ds, name, with_q, time, value);
+                        }
+                    }
+                }
+                _ => {
+                    let index = self.count_and_sum(ds, name, labels, time, point);
+                    if let Some(index) = index {
+                        self.exemplars(ds, point, index, labels, source, frame);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Histograms and summaries become `<name>_count` and `<name>_sum` series, as the
+    /// Prometheus exporters name them. Returns the `_count` series (exemplars attach there).
+    fn count_and_sum(&mut self, ds: &mut Dataset, name: &str, labels: LabelSetId, time: i64, point: &Value) -> Option<usize> {
+        let count = get(point, &["count"]).and_then(float);
+        let index = count.map(|c| self.point(ds, &format!("{name}_count"), labels, time, c));
+        if let Some(sum) = get(point, &["sum"]).and_then(float) {
+            self.point(ds, &format!("{name}_sum"), labels, time, sum);
+        }
+        index
+    }
+
+    fn point(&mut self, ds: &mut Dataset, name: &str, labels: LabelSetId, time: i64, value: f64) -> usize {
+        let name = ds.strings.intern(name);
+        let series = &mut self.series;
+        let index = *self.series_index.entry((name, labels)).or_insert_with(|| {
+            series.push(PendingSeries { name, labels, points: Vec::new() });
+            series.len() - 1
+        });
+        self.series[index].points.push((time, value));
+        index
+    }
+
+    fn exemplars(&mut self, ds: &mut Dataset, point: &Value, index: usize, labels: LabelSetId, source: SourceId, frame: &str) {
+        let list = array(point, &["exemplars"]);
+        if list.is_empty() {
+            return;
+        }
+        let mut with_name = LabelBuilder::from_set(ds, labels);
+        let name = ds.strings.resolve(self.series[index].name).to_string();
+        with_name.push(ds, "__name__", &name);
+        let series_labels = with_name.finish(ds);
+        for (i, e) in list.iter().enumerate() {
+            let place = || self.place(format!("{frame} exemplars")).row(i);
+            let trace = optional_id(ds, str_at(e, TRACE_ID), TraceId::parse, || place().field("traceId"));
+            let span = optional_id(ds, str_at(e, SPAN_ID), SpanId::parse, || place().field("spanId"));
+            let mut own = LabelBuilder::new();
+            push_attributes(ds, &mut own, e, &["filteredAttributes", "filtered_attributes"]);
+            let row = ExemplarRow {
+                series: None,
+                series_labels,
+                labels: own.finish(ds),
+                time_ns: get(e, TIME).and_then(int).unwrap_or(0),
+                value: number_value(e).unwrap_or(f64::NAN),
+                trace,
+                span,
+                source,
+            };
+            self.exemplars.push((index, row));
+        }
+    }
+}
+
+/// Decodes one `LogRecord`. Records are never skipped for a bad id: the id is dropped with
+/// a diagnostic and the text kept.
+fn log_record(ds: &mut Dataset, record: &Value, resource: LabelSetId, source: SourceId, place: impl Fn() -> Place) {
+    let time = get(record, TIME)
+        .and_then(int)
+        .filter(|t| *t != 0)
+        .or_else(|| get(record, &["observedTimeUnixNano", "observed_time_unix_nano"]).and_then(int))
+        .unwrap_or(0);
+    let level = match get(record, &["severityNumber", "severity_number"]).map(severity_number) {
+        Some(level) if level != Level::Unknown => level,
+        _ => str_at(record, &["severityText", "severity_text"]).map_or(Level::Unknown, Level::from_text),
+    };
+    let trace = optional_id(ds, str_at(record, TRACE_ID), TraceId::parse, || place().field("traceId"));
+    let span = optional_id(ds, str_at(record, SPAN_ID), SpanId::parse, || place().field("spanId"));
+    let mut metadata = LabelBuilder::new();
+    push_attributes(ds, &mut metadata, record, &["attributes"]);
+    if let Some(event) = str_at(record, &["eventName", "event_name"]).filter(|e| !e.is_empty()) {
+        metadata.push(ds, "event.name", event);
+    }
+    let body = get(record, &["body"]).map_or(Cow::Borrowed(""), any_value_text);
+    let metadata = metadata.finish(ds);
+    ds.logs.push(LogRow { time_ns: time, resource, metadata, level, trace, span, body: &body, source });
+}
+
+/// An id that may be absent: empty means absent; an invalid one is reported and dropped.
+fn optional_id<T, E: std::fmt::Display>(
+    ds: &mut Dataset,
+    text: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+    place: impl Fn() -> Place,
+) -> Option<T> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    match parse(text) {
+        Ok(id) => Some(id),
+        Err(e) => {
+            ds.diagnostics.skip(place(), format!("id dropped: {e}"));
+            None
+        }
+    }
+}
+
+fn severity_number(v: &Value) -> Level {
+    match v {
+        // Enum names (`SEVERITY_NUMBER_WARN2`) as some encoders write them.
+        Value::String(s) if s.starts_with("SEVERITY_NUMBER_") => {
+            Level::from_text(s["SEVERITY_NUMBER_".len()..].trim_end_matches(|c: char| c.is_ascii_digit()))
+        }
+        other => int(other).map_or(Level::Unknown, Level::from_otlp_severity),
+    }
+}
+
+fn resource_labels(ds: &mut Dataset, container: &Value) -> LabelBuilder {
+    let mut labels = LabelBuilder::new();
+    if let Some(resource) = get(container, &["resource"]) {
+        push_attributes(ds, &mut labels, resource, &["attributes"]);
+    }
+    labels
+}
+
+/// Adds a `KeyValue` list (`[{key, value: AnyValue}]`) to a label set.
+fn push_attributes(ds: &mut Dataset, labels: &mut LabelBuilder, owner: &Value, keys: &[&str]) {
+    for kv in array(owner, keys) {
+        if let Some(key) = str_at(kv, &["key"]) {
+            let value = get(kv, &["value"]).map_or(Cow::Borrowed(""), any_value_text);
+            labels.push(ds, key, &value);
+        }
+    }
+}
+
+/// An `AnyValue` as text: strings as they are, numbers and booleans as JSON writes them,
+/// arrays and key-value lists as compact JSON of their plain values.
+pub fn any_value_text(v: &Value) -> Cow<'_, str> {
+    if let Some(s) = str_at(v, &["stringValue", "string_value"]) {
+        return Cow::Borrowed(s);
+    }
+    match any_value_plain(v) {
+        Value::String(s) => Cow::Owned(s),
+        Value::Null => Cow::Borrowed(""),
+        plain => Cow::Owned(plain.to_string()),
+    }
+}
+
+fn any_value_plain(v: &Value) -> Value {
+    let Some(obj) = v.as_object() else { return v.clone() };
+    let Some((key, inner)) = obj.iter().next() else { return Value::Null };
+    match key.as_str() {
+        "stringValue" | "string_value" | "bytesValue" | "bytes_value" | "boolValue" | "bool_value" => inner.clone(),
+        // int64 as a string in proto3 JSON; a number is kept as its exact digits.
+        "intValue" | "int_value" => int(inner).map_or_else(|| inner.clone(), Value::from),
+        "doubleValue" | "double_value" => match float(inner) {
+            Some(f) if f.is_finite() => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+            _ => inner.clone(),
+        },
+        "arrayValue" | "array_value" => Value::Array(array(inner, &["values"]).iter().map(any_value_plain).collect()),
+        "kvlistValue" | "kvlist_value" => Value::Object(
+            array(inner, &["values"])
+                .iter()
+                .filter_map(|kv| Some((str_at(kv, &["key"])?.to_string(), get(kv, &["value"]).map_or(Value::Null, any_value_plain))))
+                .collect(),
+        ),
+        _ => v.clone(),
+    }
+}
+
+fn number_value(point: &Value) -> Option<f64> {
+    if let Some(i) = get(point, &["asInt", "as_int"]).and_then(int) {
+        return Some(i as f64);
+    }
+    get(point, &["asDouble", "as_double"]).and_then(float)
+}
+
+fn span_kind(v: &Value) -> SpanKind {
+    let code = match v {
+        Value::String(s) => match s.trim_start_matches("SPAN_KIND_") {
+            "INTERNAL" => 1,
+            "SERVER" => 2,
+            "CLIENT" => 3,
+            "PRODUCER" => 4,
+            "CONSUMER" => 5,
+            _ => int(v).unwrap_or(0),
+        },
+        other => int(other).unwrap_or(0),
+    };
+    match code {
+        1 => SpanKind::Internal,
+        2 => SpanKind::Server,
+        3 => SpanKind::Client,
+        4 => SpanKind::Producer,
+        5 => SpanKind::Consumer,
+        _ => SpanKind::Unspecified,
+    }
+}
+
+fn status(ds: &mut Dataset, status: Option<&Value>) -> (SpanStatus, Option<Sym>) {
+    let Some(status) = status else { return (SpanStatus::Unset, None) };
+    let code = match get(status, &["code"]) {
+        Some(Value::String(s)) => match s.as_str() {
+            "STATUS_CODE_OK" => 1,
+            "STATUS_CODE_ERROR" => 2,
+            other => other.parse().unwrap_or(0),
+        },
+        Some(other) => int(other).unwrap_or(0),
+        None => 0,
+    };
+    let message = str_at(status, &["message"]).filter(|m| !m.is_empty()).map(|m| ds.strings.intern(m));
+    let status = match code {
+        1 => SpanStatus::Ok,
+        2 => SpanStatus::Error,
+        _ => SpanStatus::Unset,
+    };
+    (status, message)
+}

@@ -1,0 +1,180 @@
+//! Plain-text logs, one record per line: the fallback when bytes are neither JSON nor Arrow.
+//! A leading RFC 3339 / ISO 8601 timestamp becomes the record time; lines without one get
+//! time 0 and keep their order (the table keeps rows in input order). The level is the first
+//! level word in the line, the way Grafana's logs panel finds it.
+
+use crate::diag::Place;
+use crate::model::{Dataset, LabelSetId, Level, LogRow};
+
+/// Decodes `text` as log lines. Refuses (returns false) text that does not look like text:
+/// NUL bytes or many control characters mean a binary file read by mistake.
+pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
+    if !looks_like_text(text) {
+        return false;
+    }
+    let source = ds.add_source(input, "text-lines");
+    let mut untimed = 0usize;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let time = leading_timestamp(line);
+        untimed += usize::from(time.is_none());
+        ds.logs.push(LogRow {
+            time_ns: time.unwrap_or(0),
+            resource: LabelSetId(0),
+            metadata: LabelSetId(0),
+            level: level_in_line(line),
+            trace: None,
+            span: None,
+            body: line,
+            source,
+        });
+    }
+    if untimed > 0 {
+        ds.diagnostics.warn(Place::input(input), format!("{untimed} lines without a leading timestamp: time 0, input order kept"));
+    }
+    true
+}
+
+fn looks_like_text(text: &str) -> bool {
+    let sample = &text.as_bytes()[..text.len().min(64 * 1024)];
+    let control = sample.iter().filter(|b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
+    !sample.contains(&0) && control * 100 <= sample.len()
+}
+
+/// The level named by the earliest level word in `line` (Grafana's `getLogLevel`: words are
+/// runs of `[A-Za-z0-9_]`, matched case-insensitively), or `Unknown`.
+pub fn level_in_line(line: &str) -> Level {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        if (3..=13).contains(&word.len()) {
+            let mut lower = [0u8; 13];
+            for (l, b) in lower.iter_mut().zip(word) {
+                *l = b.to_ascii_lowercase();
+            }
+            let level = level_word(&lower[..word.len()]);
+            if level != Level::Unknown {
+                return level;
+            }
+        }
+    }
+    Level::Unknown
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Grafana's `LogLevel` keys, lowercase.
+fn level_word(w: &[u8]) -> Level {
+    match w {
+        b"emerg" | b"fatal" | b"alert" | b"crit" | b"critical" => Level::Critical,
+        b"err" | b"eror" | b"error" => Level::Error,
+        b"warn" | b"warning" => Level::Warning,
+        b"info" | b"information" | b"informational" | b"notice" => Level::Info,
+        b"dbug" | b"debug" => Level::Debug,
+        b"trace" => Level::Trace,
+        _ => Level::Unknown,
+    }
+}
+
+/// `2023-01-29T08:43:00Z`, `2023-01-29 08:43:00,123`, `[2023-01-29T16:43:00.5+08:00]`, ...
+/// at the start of a line, as ns. No zone means UTC.
+pub fn leading_timestamp(line: &str) -> Option<i64> {
+    let s = line.trim_start().strip_prefix('[').unwrap_or(line.trim_start()).as_bytes();
+    let digits = |r: std::ops::Range<usize>| s.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let shape_ok = digits(0..4)
+        && s.get(4) == Some(&b'-')
+        && digits(5..7)
+        && s.get(7) == Some(&b'-')
+        && digits(8..10)
+        && matches!(s.get(10), Some(b'T' | b't' | b' '))
+        && digits(11..13)
+        && s.get(13) == Some(&b':')
+        && digits(14..16)
+        && s.get(16) == Some(&b':')
+        && digits(17..19);
+    if !shape_ok {
+        return None;
+    }
+    let mut normal = String::with_capacity(40);
+    normal.push_str(std::str::from_utf8(&s[..10]).ok()?);
+    normal.push('T');
+    normal.push_str(std::str::from_utf8(&s[11..19]).ok()?);
+    let mut i = 19;
+    if matches!(s.get(i), Some(b'.' | b',')) && s.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        normal.push('.');
+        i += 1;
+        while let Some(d) = s.get(i).filter(|d| d.is_ascii_digit()) {
+            normal.push(*d as char);
+            i += 1;
+        }
+    }
+    match s.get(i) {
+        Some(b'Z' | b'z') => normal.push('Z'),
+        Some(sign @ (b'+' | b'-')) if digits(i + 1..i + 3) => {
+            let minutes = if s.get(i + 3) == Some(&b':') { i + 4 } else { i + 3 };
+            if !digits(minutes..minutes + 2) {
+                return None;
+            }
+            normal.push(*sign as char);
+            normal.push_str(std::str::from_utf8(&s[i + 1..i + 3]).ok()?);
+            normal.push(':');
+            normal.push_str(std::str::from_utf8(&s[minutes..minutes + 2]).ok()?);
+        }
+        _ => normal.push('Z'),
+    }
+    crate::time::parse_timestamp(&normal).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_are_the_first_level_word() {
+        assert_eq!(level_in_line("16:44:59.057 INFO  a.s.AssuranceServiceImpl#65 TraceID: ab error later"), Level::Info);
+        assert_eq!(level_in_line("level=eror msg=x"), Level::Error);
+        assert_eq!(level_in_line("[WARN] disk"), Level::Warning);
+        assert_eq!(level_in_line("TraceID: 1 errors=0 information_schema"), Level::Unknown);
+        assert_eq!(level_in_line("Fatal: out of memory"), Level::Critical);
+        assert_eq!(level_in_line(""), Level::Unknown);
+    }
+
+    #[test]
+    fn leading_timestamps() {
+        let t = 1_674_981_780_000_000_000;
+        assert_eq!(leading_timestamp("2023-01-29T08:43:00Z GET /"), Some(t));
+        assert_eq!(leading_timestamp("2023-01-29 08:43:00,250 INFO x"), Some(t + 250_000_000));
+        assert_eq!(leading_timestamp("[2023-01-29T16:43:00.5+08:00] x"), Some(t + 500_000_000));
+        assert_eq!(leading_timestamp("2023-01-29T16:43:00+0800 x"), Some(t));
+        assert_eq!(leading_timestamp("2023-01-29T08:43:00"), Some(t));
+        assert_eq!(leading_timestamp("081109 203615 148 INFO dfs.DataNode"), None);
+        assert_eq!(leading_timestamp("2023-01-29T08:43"), None);
+        assert_eq!(leading_timestamp("2023-13-29T08:43:00Z"), None);
+        assert_eq!(leading_timestamp("2023-01-29T08:43:00+08"), None);
+    }
+
+    #[test]
+    fn lines_become_records() {
+        let mut ds = Dataset::default();
+        assert!(try_decode(&mut ds, "app.log", "2023-01-29T08:43:00Z ERROR boom\r\n\nplain info line\n"));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.body(0), "2023-01-29T08:43:00Z ERROR boom");
+        assert_eq!(ds.logs.level[0], Level::Error);
+        assert_eq!((ds.logs.time_ns[1], ds.logs.level[1]), (0, Level::Info));
+        assert_eq!(ds.diagnostics.count(crate::diag::Severity::Warning), 1);
+        assert!(!try_decode(&mut Dataset::default(), "bin", "\0\u{1}\u{2}garbage"));
+    }
+}

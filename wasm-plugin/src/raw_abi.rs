@@ -1,0 +1,60 @@
+//! The raw ABI for wasmtime and other hosts that load the module without JS glue. The module
+//! imports nothing; it exports `memory` and three functions:
+//!
+//! - `alloc(len: i32) -> i32`: `len` bytes for the host to write a request into (0 when the
+//!   memory limit refuses them);
+//! - `analyze(ptr: i32, len: i32) -> i64`: runs the request envelope (`rootspan_core::request`)
+//!   at `ptr`, taking ownership of it (it is freed before the analysis, so a large request does
+//!   not stay resident twice); returns the response envelope as `ptr << 32 | len`;
+//! - `free(ptr: i32, len: i32)`: releases a response (or a request never passed to `analyze`).
+
+use std::alloc::{alloc, dealloc, Layout};
+
+use rootspan_core::request::{execute, Request, Response};
+
+fn layout(len: u32) -> Option<Layout> {
+    Layout::from_size_align(len as usize, 1).ok()
+}
+
+#[export_name = "alloc"]
+pub extern "C" fn raw_alloc(len: u32) -> u32 {
+    match layout(len) {
+        // A zero-sized allocation: any non-null, aligned pointer will do, and free ignores it.
+        Some(_) if len == 0 => 1,
+        // SAFETY: the layout has a non-zero size.
+        Some(l) => unsafe { alloc(l) as u32 },
+        None => 0,
+    }
+}
+
+/// # Safety
+/// `ptr` and `len` must come from `alloc(len)` or an `analyze` response, freed once.
+#[export_name = "free"]
+pub unsafe extern "C" fn raw_free(ptr: u32, len: u32) {
+    if let (Some(l), true) = (layout(len), ptr != 0 && len != 0) {
+        // SAFETY: the caller guarantees this block came from `alloc` with this layout.
+        unsafe { dealloc(ptr as *mut u8, l) }
+    }
+}
+
+/// # Safety
+/// `ptr` and `len` must come from `alloc(len)`, with the request written there.
+#[export_name = "analyze"]
+pub unsafe extern "C" fn raw_analyze(ptr: u32, len: u32) -> u64 {
+    let request = {
+        // SAFETY: the caller wrote `len` bytes at `ptr`, allocated by `alloc`.
+        let bytes = unsafe { std::slice::from_raw_parts(ptr as *const u8, len as usize) };
+        Request::decode(bytes)
+    };
+    // SAFETY: the request is decoded into owned values; its buffer is no longer borrowed.
+    unsafe { raw_free(ptr, len) };
+    let response = match request {
+        Ok(request) => execute(request),
+        Err(e) => Response::Error(e.to_string()),
+    }
+    .encode()
+    .into_boxed_slice();
+    let len = response.len() as u64;
+    let ptr = Box::into_raw(response) as *mut u8 as u32 as u64;
+    (ptr << 32) | len
+}

@@ -1,0 +1,101 @@
+//! The browser session in plain Rust (the wasm-bindgen class in `browser.rs` only wraps it, so
+//! this logic is tested natively).
+
+use rootspan_core::ingest::frame::Frame;
+use rootspan_core::{Input, Options};
+
+use crate::interop::{unpack_frame, Buffers, InteropError};
+
+/// Inputs added so far, the options to analyse them with, and the frames of the source being
+/// added (frames of one `addFrames` call arrive one by one but form one input).
+#[derive(Debug, Default)]
+pub struct Session {
+    core: rootspan_core::Session,
+    options: Options,
+    pending: Option<(String, Vec<Frame>)>,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Adds one packed frame to `source`; consecutive frames of one source form one input.
+    pub fn add_packed_frame(&mut self, source: &str, header: &str, buffers: Buffers<'_>) -> Result<(), String> {
+        if self.pending.as_ref().is_some_and(|(name, _)| name != source) {
+            self.flush();
+        }
+        let (_, frames) = self.pending.get_or_insert_with(|| (source.to_string(), Vec::new()));
+        let frame = unpack_frame(header, buffers, frames.len()).map_err(|e: InteropError| format!("{source}: {e}"))?;
+        frames.push(frame);
+        Ok(())
+    }
+
+    /// Adds the bytes of a file or response in any format the core reads (gzip or not).
+    pub fn add_bytes(&mut self, name: String, bytes: Vec<u8>) {
+        self.flush();
+        self.core.add(&Input::Bytes { name, bytes });
+    }
+
+    pub fn set_options(&mut self, options: &str) -> Result<(), String> {
+        self.options = Options::from_json(options)?;
+        Ok(())
+    }
+
+    /// The report JSON, with `options` if given, else those set last.
+    pub fn analyze(&mut self, options: Option<&str>) -> Result<String, String> {
+        self.flush();
+        let report = match options {
+            Some(text) => self.core.analyze(&Options::from_json(text)?),
+            None => self.core.analyze(&self.options),
+        };
+        Ok(report.to_json())
+    }
+
+    fn flush(&mut self) {
+        if let Some((name, frames)) = self.pending.take() {
+            self.core.add(&Input::Frames { name, frames });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(name: &str) -> String {
+        serde_json::json!({"name": name, "length": 1, "fields": [
+            {"name": "v", "type": "number", "column": {"kind": "f64", "values": 0, "valid": null}}
+        ]})
+        .to_string()
+    }
+
+    const BUFFERS: Buffers<'static> = Buffers { f64: &[1.0], u8: &[], u32: &[] };
+
+    #[test]
+    fn frames_of_one_source_form_one_input() {
+        let mut with_batches = Session::new();
+        with_batches.add_packed_frame("panel:A", &header("a"), BUFFERS).unwrap();
+        with_batches.add_packed_frame("panel:A", &header("b"), BUFFERS).unwrap();
+        with_batches.add_packed_frame("panel:B", &header("c"), BUFFERS).unwrap();
+        let report = with_batches.analyze(None).unwrap();
+
+        let mut direct = rootspan_core::Session::new();
+        let frame = |name: &str| unpack_frame(&header(name), BUFFERS, 0).unwrap();
+        direct.add(&Input::Frames { name: "panel:A".into(), frames: vec![frame("a"), frame("b")] });
+        direct.add(&Input::Frames { name: "panel:B".into(), frames: vec![frame("c")] });
+        assert_eq!(report, direct.analyze(&Options::default()).to_json());
+    }
+
+    #[test]
+    fn errors_name_the_source_and_options_are_checked() {
+        let mut s = Session::new();
+        let e = s.add_packed_frame("panel:A", "{}", BUFFERS).unwrap_err();
+        assert!(e.starts_with("panel:A: frame #0: packed frame header is not valid"), "{e}");
+        assert!(s.set_options(r#"{"top": "many"}"#).unwrap_err().starts_with("options:"));
+        assert!(s.analyze(Some("\"nope\"")).is_err());
+        s.set_options(r#"{"top": 2}"#).unwrap();
+        let with_set = s.analyze(None).unwrap();
+        assert_eq!(with_set, s.analyze(Some(r#"{"top": 2}"#)).unwrap());
+    }
+}
