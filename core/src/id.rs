@@ -181,7 +181,10 @@ fn traceparent_span(t: &str) -> Option<&str> {
 fn parse_value(t: &str, bits: u32) -> Result<u128, IdError> {
     let max_hex = (bits / 4) as usize;
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        return parse_hex(hex, max_hex);
+        // Base64 text can start with "0x" too (bytes d3 1x ...): fall through when it is not hex.
+        if hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return parse_hex(hex, max_hex);
+        }
     }
     if is_uuid(t) {
         let hex: String = t.chars().filter(|c| *c != '-').collect();

@@ -1,7 +1,11 @@
 //! Decoders: bytes or frames in, rows in the `Dataset` out. Each format is detected by its
 //! shape, never by file name; what cannot be read goes to the diagnostics with its place.
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 pub mod frame;
+pub mod frame_kinds;
+pub mod frames_json;
 pub mod gzip;
 pub mod jaeger;
 pub mod json_util;
@@ -39,10 +43,7 @@ impl Input {
 pub fn ingest(ds: &mut Dataset, input: &Input) {
     match input {
         Input::Bytes { name, bytes } => ingest_bytes(ds, name, bytes),
-        Input::Frames { name, frames } => {
-            let _ = frames;
-            ds.diagnostics.error(Place::input(name), "frames are not decoded yet");
-        }
+        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, "grafana-frames", frames),
     }
 }
 
@@ -110,9 +111,10 @@ fn strip_line_comments(text: &str) -> &str {
 /// recognised document that yields no rows and no problems gets a warning saying so.
 pub fn decode_json(ds: &mut Dataset, name: &str, value: &Value) -> bool {
     let before = Counts::of(ds);
-    // Call site for `frames_json::try_decode` (module by "frames"): it comes first, frames
-    // (`{frames:[...]}`, `{results:{A:{frames}}}`, arrays of frames) are the panel's shape.
-    let recognised = otlp::try_decode(ds, name, value)
+    // Frames (`{frames:[...]}`, `{results:{A:{frames}}}`, arrays of frames) come first: they
+    // are the panel's shape, and a frame array must not be mistaken for JSON lines of others.
+    let recognised = frames_json::try_decode(ds, name, value)
+        || otlp::try_decode(ds, name, value)
         || tempo::try_decode(ds, name, value)
         || jaeger::try_decode(ds, name, value)
         || loki::try_decode(ds, name, value)

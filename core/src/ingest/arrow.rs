@@ -1,0 +1,1 @@
+//! Arrow IPC (placeholder while the decoder is written).

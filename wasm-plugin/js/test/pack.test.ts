@@ -1,0 +1,216 @@
+// The packer alone (no wasm): frames packed by the built package and read back with the contract's rules
+// (coord/PACKED_FRAMES.md), so each column kind, null, nanos and UTF-8 case is checked value by value.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { packFrame } from 'rootspan';
+import type { DataFrameLike, PackedFrame } from 'rootspan';
+import { lokiFrame, tempoFrame, traceSet } from './fixtures.js';
+import type { FrameSpec } from './fixtures.js';
+
+// In plain Node 20 `import '@grafana/data'` fails on moment-timezone; require works (TOOLCHAIN.md).
+const grafana = createRequire(import.meta.url)('@grafana/data') as typeof import('@grafana/data');
+
+/** The spec through @grafana/data's own constructor: what a panel receives. */
+function grafanaFrame(spec: FrameSpec): import('@grafana/data').DataFrame {
+  // The fixtures' `type` strings are FieldType values; TypeScript only knows them as strings.
+  return grafana.createDataFrame(spec as unknown as Parameters<typeof grafana.createDataFrame>[0]);
+}
+
+interface ColumnHeader {
+  kind: string;
+  values?: number;
+  ms?: number;
+  nanos?: number | null;
+  ends?: number;
+  bytes?: number;
+  valid: number | null;
+}
+interface Header {
+  name: string | null;
+  refId: string | null;
+  meta: unknown;
+  length: number;
+  fields: { name: string; type: string; labels: Record<string, string>; config: unknown; column: ColumnHeader }[];
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Reads a packed frame back into JS values the way the Rust side reads it: times as ns bigints, text as strings. */
+function unpack(p: PackedFrame): { header: Header; columns: unknown[][] } {
+  const header = JSON.parse(p.header) as Header;
+  const n = header.length;
+  const columns = header.fields.map(({ column: c }) => {
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      if (c.valid !== null && p.u8[c.valid + i] === 0) {
+        out.push(null);
+        continue;
+      }
+      switch (c.kind) {
+        case 'f64':
+          out.push(p.f64[c.values! + i]);
+          break;
+        case 'bool':
+          out.push(p.u8[c.values! + i] === 1);
+          break;
+        case 'time': {
+          const ms = p.f64[c.ms! + i]!;
+          const extra = c.nanos === null || c.nanos === undefined ? 0 : p.f64[c.nanos + i]!;
+          out.push(Number.isInteger(ms) ? BigInt(ms) * 1_000_000n + BigInt(extra) : BigInt(Math.round(ms * 1e6)));
+          break;
+        }
+        default: {
+          const start = c.bytes! + (i === 0 ? 0 : p.u32[c.ends! + i - 1]!);
+          const end = c.bytes! + p.u32[c.ends! + i]!;
+          const text = decoder.decode(p.u8.subarray(start, end));
+          out.push(c.kind === 'json' ? JSON.parse(text) : text);
+        }
+      }
+    }
+    return out;
+  });
+  return { header, columns };
+}
+
+function pack(frame: DataFrameLike): PackedFrame {
+  const { packed, problems } = packFrame(frame);
+  assert.deepEqual(problems, []);
+  assert.ok(packed);
+  return packed;
+}
+
+describe('packFrame', () => {
+  it('packs a Loki frame made by @grafana/data createDataFrame: times with nanos, text, JSON labels', () => {
+    const spec = lokiFrame(50, traceSet(10, 3));
+    const frame = grafanaFrame(spec);
+    const packed = pack(frame);
+    const { header, columns } = unpack(packed);
+    assert.equal(header.refId, 'logs');
+    assert.equal(header.length, 50);
+    assert.deepEqual(header.meta, { typeVersion: [0, 0], custom: { frameType: 'LabeledTimeValues' } });
+    assert.deepEqual(
+      header.fields.map((f) => [f.name, f.type, f.column.kind]),
+      [
+        ['labels', 'other', 'json'],
+        ['Time', 'time', 'time'],
+        ['Line', 'string', 'str'],
+        ['tsNs', 'string', 'str'],
+        ['labelTypes', 'other', 'json'],
+        ['id', 'string', 'str'],
+      ],
+    );
+    assert.deepEqual(header.fields[4]!.config, { custom: { hidden: true } });
+    // Time + nanos is the exact ns that tsNs spells out.
+    assert.deepEqual(
+      columns[1],
+      columns[3]!.map((s) => BigInt(s as string)),
+    );
+    assert.deepEqual(columns[2], spec.fields[2]!.values);
+    assert.deepEqual(columns[0], spec.fields[0]!.values);
+    // One crossing per frame: every column lives in the same three buffers.
+    assert.equal(packed.u32.length, 50 * 5);
+    assert.equal(packed.f64.length, 50 * 2);
+  });
+
+  it('packs a Tempo trace frame: float ms numbers, ids as text, JSON tags', () => {
+    const spec = tempoFrame(traceSet(4, 5));
+    const { header, columns } = unpack(pack(grafanaFrame(spec)));
+    assert.equal(header.name, 'Trace');
+    assert.equal(header.length, 20);
+    const byName = (n: string): unknown[] => columns[header.fields.findIndex((f) => f.name === n)]!;
+    assert.deepEqual(byName('startTime'), spec.fields.find((f) => f.name === 'startTime')!.values);
+    assert.deepEqual(byName('traceID'), spec.fields[0]!.values);
+    assert.deepEqual(byName('serviceTags'), spec.fields.find((f) => f.name === 'serviceTags')!.values);
+    assert.equal(header.fields.find((f) => f.name === 'duration')!.column.kind, 'f64');
+  });
+
+  it('keeps every string exact: multi-byte, emoji, empty, and lone surrogates become U+FFFD alone', () => {
+    const values = ['plain', 'naïve café', '', '日本語のログ', 'emoji 🔥 end', 'lone \ud800 high', '\udc00 lone low', 'x'.repeat(3000)];
+    // Enough rows to cross chunk boundaries in the ASCII fast path, with non-ASCII chunks among them.
+    const many = Array.from({ length: 5000 }, (_, i) => values[i % values.length]!);
+    const { columns } = unpack(pack({ fields: [{ name: 'Line', type: 'string', values: many }] }));
+    const expected = many.map((s) => decoder.decode(new TextEncoder().encode(s)));
+    assert.deepEqual(columns[0], expected);
+    assert.equal(expected[5], 'lone \ufffd high');
+  });
+
+  it('sends nulls as invalid, NaN as a value, and keeps nulls apart from empty strings', () => {
+    const frame = {
+      fields: [
+        { name: 'n', type: 'number', values: [1.5, null, NaN, undefined, -Infinity] },
+        { name: 's', type: 'string', values: ['', null, 'a', undefined, 'b'] },
+        { name: 'b', type: 'boolean', values: [true, false, null, true, false] },
+        { name: 't', type: 'time', values: [1000, null, 2000, 3000, 4000] },
+      ],
+    };
+    const { columns } = unpack(pack(frame));
+    assert.deepEqual(columns[0], [1.5, null, NaN, null, -Infinity]);
+    assert.deepEqual(columns[1], ['', null, 'a', null, 'b']);
+    assert.deepEqual(columns[2], [true, false, null, true, false]);
+    assert.deepEqual(columns[3], [1_000_000_000n, null, 2_000_000_000n, 3_000_000_000n, 4_000_000_000n]);
+  });
+
+  it('converts time strings: RFC 3339 with ns digits, epoch ms digits, ns digits; Dates', () => {
+    const frame = {
+      fields: [
+        {
+          name: 'Time',
+          type: 'time',
+          values: ['2026-11-22T03:00:00.123456789Z', '1795316400123', '1795316400123456789', new Date(1795316400123)],
+        },
+      ],
+    };
+    const { columns } = unpack(pack(frame));
+    assert.deepEqual(columns[0], [1795316400123456789n, 1795316400123000000n, 1795316400123456789n, 1795316400123000000n]);
+  });
+
+  it('sends number fields holding int64 text as text (Rust parses them exactly)', () => {
+    const { header, columns } = unpack(pack({ fields: [{ name: 'bytes', type: 'number', values: [1, '9007199254740993', null] }] }));
+    assert.equal(header.fields[0]!.column.kind, 'str');
+    assert.deepEqual(columns[0], ['1', '9007199254740993', null]);
+  });
+
+  it('sends enum fields as their text', () => {
+    const { header, columns } = unpack(
+      pack({ fields: [{ name: 'level', type: 'enum', config: { type: { enum: { text: ['', 'INFO', 'ERROR'] } } }, values: [1, 2, 2, null] }] }),
+    );
+    assert.equal(header.fields[0]!.column.kind, 'str');
+    assert.deepEqual(columns[0], ['INFO', 'ERROR', 'ERROR', null]);
+  });
+
+  it('reads Vector-like values (get/length, toArray) the same as arrays', () => {
+    const data = ['a', 'b', 'c'];
+    const getter = { length: 3, get: (i: number) => data[i] };
+    const toArray = { length: 3, get: () => 'wrong', toArray: () => data };
+    const { columns } = unpack(pack({ fields: [{ name: 'x', values: getter }, { name: 'y', values: toArray }] }));
+    assert.deepEqual(columns, [data, data]);
+  });
+
+  it('names frame, field and row of values it could not use, and sends them as null', () => {
+    const { packed, problems } = packFrame({ refId: 'B', fields: [{ name: 'Time', type: 'time', values: [1000, 'yesterday', {}] }] }, 3);
+    assert.ok(packed);
+    assert.deepEqual(
+      problems.map((p) => [p.frame, p.frameName, p.field, p.row, p.scope]),
+      [
+        [3, 'B', 'Time', 1, 'value'],
+        [3, 'B', 'Time', 2, 'value'],
+      ],
+    );
+    assert.match(problems[0]!.message, /not a time: string "yesterday"/);
+    assert.deepEqual(unpack(packed).columns[0], [1_000_000_000n, null, null]);
+  });
+
+  it('refuses frames whose shape is wrong, naming frame and field', () => {
+    const short = packFrame({ name: 'logs', length: 3, fields: [{ name: 'Line', values: ['a', 'b'] }] }, 1);
+    assert.equal(short.packed, null);
+    assert.equal(short.problems[0]!.message, 'has 2 values, the frame has 3 rows');
+    assert.equal(short.problems[0]!.field, 'Line');
+    const noValues = packFrame({ name: 'x', fields: [{ name: 'v', values: 42 as unknown as string[] }] });
+    assert.equal(noValues.packed, null);
+    assert.match(noValues.problems[0]!.message, /not an array/);
+    const noFields = packFrame({} as DataFrameLike, 7);
+    assert.equal(noFields.packed, null);
+    assert.equal(noFields.problems[0]!.frame, 7);
+  });
+});

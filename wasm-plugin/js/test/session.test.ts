@@ -1,0 +1,149 @@
+// The built package end to end in Node: init, inputs of every kind, options, errors, the analyze-files script.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { FrameError, init, Session } from 'rootspan';
+import type { Options, Report } from 'rootspan';
+import { lokiFrame, tempoFrame, traceSet } from './fixtures.js';
+import type { FrameSpec } from './fixtures.js';
+
+const grafana = createRequire(import.meta.url)('@grafana/data') as typeof import('@grafana/data');
+const fixtures = new URL('../../../../shared/data/fixtures/', import.meta.url);
+const fixture = (path: string): URL => new URL(path, fixtures);
+
+function grafanaFrame(spec: FrameSpec): import('@grafana/data').DataFrame {
+  // The fixtures' `type` strings are FieldType values; TypeScript only knows them as strings.
+  return grafana.createDataFrame(spec as unknown as Parameters<typeof grafana.createDataFrame>[0]);
+}
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  assert.fail('it did not throw');
+}
+
+describe('init', () => {
+  it('is required before a Session, and loads the packaged .wasm in Node', async () => {
+    assert.throws(() => new Session(), /call `await init\(\)` before creating a Session/);
+    const first = init();
+    assert.equal(init(), first, 'later calls share the first load');
+    await first;
+    new Session().free();
+  });
+});
+
+describe('Session', async () => {
+  await init();
+
+  it('reads files by content (gzip too) and counts what it read per input', async () => {
+    const jaeger = await readFile(fixture('jaeger-api/ui_01.json'));
+    const loki = await readFile(fixture('loki-api/streams_simple.json'));
+    using s = new Session();
+    s.addBytes(jaeger, 'jaeger.json');
+    s.addJson(loki.toString('utf8'), 'loki.json');
+    const report = s.analyze();
+    assert.deepEqual(
+      report.inputs.sources.map((x) => [x.input, x.format, x.spans, x.logs]),
+      [
+        ['jaeger.json', 'jaeger-trace', 5, 0],
+        ['loki.json', 'loki-query-range', 0, 6],
+      ],
+    );
+    assert.equal(report.inputs.totals.spans, 5);
+    assert.equal(report.inputs.totals.logs, 6);
+
+    const { gzipSync } = await import('node:zlib');
+    using zipped = new Session();
+    zipped.addBytes(gzipSync(jaeger), 'jaeger.json');
+    zipped.addJson(loki.toString('utf8'), 'loki.json');
+    assert.equal(zipped.analyzeJson(), s.analyzeJson(), 'gzip is read as the same input');
+  });
+
+  it('returns the report both as exact JSON text and parsed, the same every time', async () => {
+    using s = new Session();
+    s.addBytes(await readFile(fixture('jaeger-api/ui_01.json')), 'jaeger.json');
+    const text = s.analyzeJson();
+    assert.equal(s.analyzeJson(), text);
+    const report: Report = s.analyze();
+    assert.deepEqual(report, JSON.parse(text));
+    assert.equal(report.version, '1.0');
+  });
+
+  it('analyses again with other options without adding the inputs again', async () => {
+    using s = new Session({ window: { start: '2026-11-22T03:00:00Z', end: '2026-11-22T03:10:00Z' } });
+    s.addBytes(await readFile(fixture('jaeger-api/ui_01.json')), 'jaeger.json');
+    const set = s.analyze();
+    assert.deepEqual(set.windows.window, { start: '2026-11-22T03:00:00Z', end: '2026-11-22T03:10:00Z' });
+    // Options given to analyze() win; epoch ms is accepted and the report speaks RFC 3339.
+    const other: Options = { window: { start: Date.UTC(2026, 10, 22, 4), end: Date.UTC(2026, 10, 22, 4, 5) }, top: 1 };
+    const again = s.analyze(other);
+    assert.deepEqual(again.windows.window, { start: '2026-11-22T04:00:00Z', end: '2026-11-22T04:05:00Z' });
+    assert.equal(again.inputs.totals.spans, set.inputs.totals.spans, 'the inputs are still there');
+    // Without options, the ones set last apply again.
+    assert.equal(s.analyzeJson(), JSON.stringify(set));
+    s.setOptions({});
+    assert.equal(s.analyze().windows.window, null);
+  });
+
+  it('rejects bad options with the reason, and keeps the session usable', () => {
+    using s = new Session();
+    assert.throws(() => s.analyze({ top: 'many' } as unknown as Options), /options: invalid type: string "many"/);
+    assert.throws(() => s.setOptions({ no_such_option: 1 } as unknown as Options), /options:.*no_such_option/);
+    assert.throws(
+      () => s.analyze({ window: { start: '2026-11-22T03:10:00Z', end: '2026-11-22T03:00:00Z' } }),
+      /time range ends before it starts/,
+    );
+    assert.equal(s.analyze().version, '1.0');
+  });
+
+  it('adds @grafana/data frames; a bad frame is named by frame and field, the good ones still go in', () => {
+    const set = traceSet(5, 3);
+    using s = new Session();
+    const frames = [
+      grafanaFrame(tempoFrame(set)),
+      { name: 'broken', fields: [{ name: 'Line', values: 'not an array' as unknown as string[] }] },
+      grafanaFrame(lokiFrame(30, set)),
+    ];
+    const error = thrown(() => s.addFrames(frames, 'panel'));
+    assert.ok(error instanceof FrameError);
+    assert.equal(error.added, 2);
+    assert.deepEqual(
+      error.problems.map((p) => [p.frame, p.frameName, p.field, p.scope]),
+      [[1, 'broken', 'Line', 'frame']],
+    );
+    assert.match(error.message, /frame 1 \("broken"\), field "Line": values is not an array or Vector/);
+    assert.equal(s.addFrames([grafanaFrame(lokiFrame(3, set))], 'more'), 1);
+  });
+
+  it('names the input when a build without Arrow is given Arrow IPC', () => {
+    using s = new Session();
+    assert.throws(() => s.addArrowIpc(new Uint8Array([0xff, 0xff, 0xff, 0xff]), 'frames.arrow'), /frames\.arrow: .*Arrow/);
+  });
+
+  it('cannot be used after free()', () => {
+    const s = new Session();
+    s.free();
+    assert.throws(() => s.analyzeJson());
+  });
+});
+
+describe('scripts/analyze-files.mjs', () => {
+  it('prints exactly analyzeJson() for the files, each named by its file name', async () => {
+    const files = [fixture('jaeger-api/ui_01.json'), fixture('loki-api/streams_simple.json')];
+    const script = fileURLToPath(new URL('../scripts/analyze-files.mjs', import.meta.url));
+    const options: Options = { top: 3 };
+    const { stdout } = await promisify(execFile)(process.execPath, [script, ...files.map((f) => fileURLToPath(f)), '--options', JSON.stringify(options)]);
+    await init();
+    using s = new Session();
+    s.addBytes(await readFile(files[0]!), 'ui_01.json');
+    s.addBytes(await readFile(files[1]!), 'streams_simple.json');
+    assert.equal(stdout, s.analyzeJson(options));
+  });
+});
