@@ -17,7 +17,11 @@ use crate::inputs::{self, Progress};
 use crate::render;
 
 #[derive(Parser, Debug)]
-#[command(name = "rootspan", version, about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)")]
+#[command(
+    name = "rootspan",
+    version,
+    about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)"
+)]
 pub struct Cli {
     /// The raw-ABI wasm to run. Default: rootspan_raw.wasm next to this executable, else
     /// wasm-plugin/dist/rootspan_raw.wasm in the checkout it was built from (scripts/build-wasm.sh).
@@ -140,7 +144,8 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             match analysis.format {
                 Format::Json => println!("{result}"),
                 Format::Text | Format::Markdown => {
-                    let value: Value = serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
+                    let value: Value =
+                        serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
                     println!("{}", serde_json::to_string_pretty(&value).unwrap_or(result));
                 }
             }

@@ -125,8 +125,15 @@ pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Fram
 /// A field's text at a row, when present: the key of the caches below.
 type Text<'a> = Option<Cow<'a, str>>;
 
-/// A log row's labels once split: the stream's label set and the record's own pairs.
-type StreamLabels = (LabelSetId, Vec<(Sym, Sym)>);
+/// What one distinct `labels` (and `labelTypes`) value of a log frame comes to; rows share it.
+struct StreamLabels {
+    resource: LabelSetId,
+    /// The record's own labels, interned, and as pairs for rows that add field values.
+    metadata: LabelSetId,
+    pairs: Vec<(Sym, Sym)>,
+    /// The level the labels give, for rows without a level field.
+    level: Level,
+}
 
 /// Where rows of one frame go and come from.
 struct Cx {
@@ -378,6 +385,33 @@ fn level_of(text: &str) -> Level {
     }
 }
 
+/// Splits a row's labels (Loki's `labels` JSON) into stream labels and record labels, by
+/// `labelTypes` (I: indexed stream label; S: structured metadata; P: parsed from the line)
+/// or, without types, by name; `base` labels are the stream's too.
+fn split_labels(ds: &mut Dataset, base: &[(String, String)], labels: Option<&str>, types: Option<&str>) -> StreamLabels {
+    let types = types.map(json_pairs).unwrap_or_default();
+    let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
+    let mut resource = base.to_vec();
+    let mut meta = Vec::new();
+    for (k, v) in labels.map(json_pairs).unwrap_or_default() {
+        let record = match type_of(&k) {
+            Some(t) => t != "I",
+            None => is_record_label(&k),
+        };
+        if record {
+            meta.push((k, v))
+        } else {
+            resource.push((k, v))
+        }
+    }
+    let all = || resource.iter().chain(&meta);
+    let level = LEVEL_KEYS.iter().find_map(|key| all().find(|(k, _)| k == key)).map_or(Level::Unknown, |(_, v)| level_of(v));
+    let resource_id = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let pairs: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
+    let metadata = ds.label_sets.intern(&ds.strings, pairs.clone());
+    StreamLabels { resource: resource_id, metadata, pairs, level }
+}
+
 fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let dataplane = frame.meta_str("type") == Some("log-lines");
     let named = |names: &[&str], t: FieldType| frame.fields.iter().find(|f| f.field_type == t && names.contains(&f.name.as_str()));
@@ -413,50 +447,24 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             continue;
         };
         let key = (text(labels_f, row), text(types_f, row));
-        let (resource, label_meta) = match label_cache.get(&key) {
-            Some(v) => v.clone(),
+        let stream = match label_cache.get(&key) {
+            Some(stream) => stream,
             None => {
-                let types = key.1.as_deref().map(json_pairs).unwrap_or_default();
-                let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
-                let mut resource = base.clone();
-                let mut meta = Vec::new();
-                for (k, v) in key.0.as_deref().map(json_pairs).unwrap_or_default() {
-                    // I: indexed stream label; S: structured metadata; P: parsed from the line.
-                    let record = match type_of(&k) {
-                        Some(t) => t != "I",
-                        None => is_record_label(&k),
-                    };
-                    if record {
-                        meta.push((k, v))
-                    } else {
-                        resource.push((k, v))
-                    }
-                }
-                let resource = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                let meta: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
-                label_cache.insert(key, (resource, meta.clone()));
-                (resource, meta)
+                let stream = split_labels(ds, &base, key.0.as_deref(), key.1.as_deref());
+                label_cache.entry(key).or_insert(stream)
             }
         };
-        let mut meta = label_meta;
-        for (name, f) in &extra {
-            if let Some(v) = text(Some(f), row) {
-                meta.push((*name, ds.strings.intern(&v)));
+        let (resource, mut metadata) = (stream.resource, stream.metadata);
+        let level = level_f.iter().find_map(|f| text(Some(f), row)).map_or(stream.level, |t| level_of(&t));
+        if !extra.is_empty() {
+            let mut meta = stream.pairs.clone();
+            for (name, f) in &extra {
+                if let Some(v) = text(Some(f), row) {
+                    meta.push((*name, ds.strings.intern(&v)));
+                }
             }
+            metadata = ds.label_sets.intern(&ds.strings, meta);
         }
-        let level = level_f
-            .iter()
-            .find_map(|f| text(Some(f), row))
-            .map(|t| level_of(&t))
-            .or_else(|| {
-                let label = |k: &str| {
-                    ds.label(resource, k)
-                        .or_else(|| meta.iter().find(|(mk, _)| ds.strings.resolve(*mk) == k).map(|(_, v)| ds.strings.resolve(*v)))
-                };
-                LEVEL_KEYS.iter().find_map(|k| label(k)).map(level_of)
-            })
-            .unwrap_or(Level::Unknown);
-        let metadata = ds.label_sets.intern(&ds.strings, meta);
         let body = text(body_f, row);
         ds.logs.push(LogRow {
             time_ns,
