@@ -240,13 +240,17 @@ fn json_text(v: &Value) -> Option<Cow<'_, str>> {
 }
 
 /// Key/value pairs from Grafana's `[{key, value, type?}]` lists (serviceTags, tags) or a plain
-/// JSON object (Loki labels).
+/// JSON object (Loki labels), given as JSON text.
 fn json_pairs(text: &str) -> Vec<(String, String)> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => {
+    serde_json::from_str::<Value>(text).map_or_else(|_| Vec::new(), |v| value_pairs(&v))
+}
+
+fn value_pairs(v: &Value) -> Vec<(String, String)> {
+    match v {
+        Value::Array(items) => {
             items.iter().filter_map(|kv| Some((kv.get("key")?.as_str()?.to_string(), json_text(kv.get("value")?)?.into_owned()))).collect()
         }
-        Ok(Value::Object(map)) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
+        Value::Object(map) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
         _ => Vec::new(),
     }
 }
@@ -273,6 +277,20 @@ fn parse_status(s: &str) -> SpanStatus {
     }
 }
 
+/// The type (if given) and message of the first exception event in a trace frame's `logs`
+/// value (`[{timestamp, name?, fields: [{key, value}]}]`): OTel `exception.*` fields, or
+/// OpenTracing's `event: error` with `message` / `error.object`.
+fn exception_event(events: &str) -> Option<(Option<String>, String)> {
+    let Ok(Value::Array(events)) = serde_json::from_str::<Value>(events) else { return None };
+    events.iter().find_map(|event| {
+        let fields = value_pairs(event.get("fields")?);
+        let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let message = get("exception.message")
+            .or_else(|| (get("event").as_deref() == Some("error")).then(|| get("message").or_else(|| get("error.object"))).flatten())?;
+        Some((get("exception.type").or_else(|| get("error.kind")), message))
+    })
+}
+
 fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let field = |name: &str| frame.field(name);
     let (Some(trace_f), Some(span_f), Some(start_f)) = (field("traceID"), field("spanID"), field("startTime")) else { return };
@@ -282,7 +300,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let (op_f, service_f, namespace_f, service_tags_f) =
         (field("operationName"), field("serviceName"), field("serviceNamespace"), field("serviceTags"));
     let (kind_f, status_f, message_f, tags_f) = (field("kind"), field("statusCode"), field("statusMessage"), field("tags"));
-    let (scope_f, scope_version_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"));
+    let (scope_f, scope_version_f, events_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"), field("logs"));
     let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::new();
     for row in 0..frame.len() {
         let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
@@ -342,7 +360,14 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             None if tag("error").is_some_and(|v| v.eq_ignore_ascii_case("true")) => SpanStatus::Error,
             None => parse_status(tag("otel.status_code").unwrap_or_default()),
         };
-        let message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        let mut message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        // A failed span's error often lives only in its exception event (span `logs`).
+        if status == SpanStatus::Error && message.is_none() {
+            if let Some((kind, what)) = text(events_f, row).and_then(|t| exception_event(&t)) {
+                tags.extend(kind.map(|k| ("exception.type".to_string(), k)));
+                message = Some(what);
+            }
+        }
         tags.extend(text(scope_f, row).map(|s| ("otel.scope.name".to_string(), s.into_owned())));
         tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version".to_string(), s.into_owned())));
         let attributes = ds.labels(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -693,6 +718,21 @@ mod tests {
                 "t, frame Trace, field traceID, row 2: span skipped: no trace id"
             ]
         );
+    }
+
+    #[test]
+    fn failed_spans_without_a_message_take_it_from_their_exception_event() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1", "1", "1"]}, {"name": "spanID", "values": ["1", "2", "3"]},
+            {"name": "startTime", "values": [1, 2, 3]}, {"name": "duration", "values": [1, 1, 1]},
+            {"name": "statusCode", "values": [2, 2, 0]},
+            {"name": "logs", "type": "other", "values": [
+                [{"timestamp": 1.5, "name": "exception", "fields": [{"key": "exception.type", "value": "SQLException"}, {"key": "exception.message", "value": "deadlock"}]}],
+                [{"timestamp": 2.5, "fields": [{"key": "event", "value": "error"}, {"key": "message", "value": "connection refused"}]}],
+                [{"timestamp": 3.5, "fields": [{"key": "exception.message", "value": "ignored: the span did not fail"}]}]]}]}));
+        let message = |i: usize| ds.spans.status_message[i].map(|m| ds.strings.resolve(m));
+        assert_eq!((message(0), message(1), message(2)), (Some("deadlock"), Some("connection refused"), None));
+        assert_eq!(ds.label(ds.spans.attributes[0], "exception.type"), Some("SQLException"));
     }
 
     #[test]
