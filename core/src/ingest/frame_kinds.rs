@@ -91,6 +91,8 @@ pub fn detect(frame: &Frame) -> FrameKind {
     match (has_type(FieldType::Time), numbers, has_type(FieldType::String)) {
         (false, _, _) => FrameKind::Unrecognised("no time field"),
         (true, true, false) => FrameKind::SeriesWide,
+        // A string column of sentences is a log body, not a dimension of a long table.
+        (true, true, true) if frame.fields.iter().any(is_free_text) => FrameKind::Logs,
         (true, true, true) => FrameKind::SeriesLong,
         (true, false, true) => FrameKind::Logs,
         (true, false, false) => FrameKind::Unrecognised("no number or string field next to the time field"),
@@ -145,6 +147,13 @@ impl Cx {
     fn at(&self, field: &str, row: usize) -> Place {
         self.place.clone().field(field).row(row)
     }
+}
+
+/// Most of the first 100 values contain a space: messages do, dimension values rarely.
+fn is_free_text(f: &Field) -> bool {
+    let Column::String(c) = &f.values else { return false };
+    let sample: Vec<&str> = (0..c.len()).filter_map(|i| c.get(i)).take(100).collect();
+    !sample.is_empty() && sample.iter().filter(|v| v.trim().contains(' ')).count() * 2 > sample.len()
 }
 
 fn is_value_field(f: &Field) -> bool {
@@ -396,7 +405,7 @@ fn is_record_label(key: &str) -> bool {
 }
 
 /// Grafana's level keys, in the order it consults them.
-const LEVEL_KEYS: [&str; 6] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text"];
+const LEVEL_KEYS: [&str; 7] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text", "log.level"];
 
 /// `Level::from_text`, plus syslog's numeric levels (Grafana's `NumericLogLevel`).
 fn level_of(text: &str) -> Level {
@@ -806,6 +815,22 @@ mod tests {
             {"name": "level", "type": "string", "values": [null, "fatal", null]}]}));
         assert_eq!(ds.logs.level, [Level::Warning, Level::Critical, Level::Error]);
         assert_eq!(ds.logs.resource[0], ds.logs.resource[1], "detected_level is not a stream label");
+    }
+
+    #[test]
+    fn untyped_frames_with_messages_are_logs_and_with_dimensions_are_long_series() {
+        let ds = ingest(json!([
+            {"name": "es", "fields": [{"name": "@timestamp", "type": "time", "values": [1, 2]},
+                {"name": "message", "type": "string", "values": ["GET /a took 5 ms", "GET /b failed: timeout"]},
+                {"name": "log.level", "type": "string", "values": ["info", "error"]}, {"name": "bytes", "type": "number", "values": [5, 7]}]},
+            {"name": "sql", "fields": [{"name": "time", "type": "time", "values": [1, 1, 2]},
+                {"name": "host", "type": "string", "values": ["a", "b", "a"]}, {"name": "cpu", "type": "number", "values": [0.5, 0.7, 0.6]}]}]));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.level, [Level::Info, Level::Error]);
+        assert_eq!(ds.logs.body(1), "GET /b failed: timeout");
+        assert_eq!(ds.label(ds.logs.metadata[1], "bytes"), Some("7"));
+        assert_eq!(ds.series.len(), 2);
+        assert_eq!(ds.series.points(0), (&[1_000_000, 2_000_000][..], &[0.5, 0.6][..]));
     }
 
     #[test]
