@@ -233,8 +233,10 @@ pub struct Correlation {
     pub graph: ServiceGraph,
     /// Every trace repair, in trace order.
     pub repairs: Vec<RepairNote>,
-    /// Fields skipped (ids that do not parse) and traces repaired, with their places. Rows
-    /// are counted within their input and table (frame `spans`, `logs` or `exemplars`).
+    /// The dataset's diagnostics, then correlation's own: fields skipped (ids that do not
+    /// parse) and traces repaired, with their places. Correlation counts rows within their
+    /// input and table (frame `spans`, `logs` or `exemplars`). The report's diagnostics
+    /// section is made from this.
     pub diagnostics: Diagnostics,
     log_origins: BTreeMap<IdOrigin, u64>,
     identity: BTreeMap<IdentityKey, (u64, u64)>,
@@ -355,7 +357,7 @@ impl<'a> LabelIds<'a> {
 
 /// Joins the dataset on trace id, maps rows to services and builds the call graph.
 pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
-    let mut c = Correlation { options: options.clone(), ..Correlation::default() };
+    let mut c = Correlation { options: options.clone(), diagnostics: ds.diagnostics.clone(), ..Correlation::default() };
     let mut resolver = Resolver::new(ds, options);
     let mut label_ids = LabelIds::new(ds, options);
     let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);

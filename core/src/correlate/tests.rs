@@ -274,3 +274,25 @@ proptest::proptest! {
         serde_json::to_string(&r).unwrap();
     }
 }
+
+#[test]
+fn repairs_and_skipped_ids_reach_the_report_diagnostics() {
+    let otlp = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},
+        "scopeSpans":[{"spans":[
+          {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","parentSpanId":"1111111111111111","name":"GET /","kind":2,
+           "startTimeUnixNano":"1000","endTimeUnixNano":"2000","status":{}}]}]}]}"#;
+    let loki = r#"{"status":"success","data":{"resultType":"streams","result":[{"stream":{"service_name":"api"},
+        "values":[["1500","handled",{"structuredMetadata":{"trace_id":"none"}}],["1600","trace_id=4bf92f3577b34da6a3ce929d0e0e4736 ok"]]}]}}"#;
+    let inputs = [
+        crate::Input::Bytes { name: "t.json".into(), bytes: otlp.as_bytes().to_vec() },
+        crate::Input::Bytes { name: "l.json".into(), bytes: loki.as_bytes().to_vec() },
+    ];
+    let report = crate::analyze(&inputs, &crate::Options::default());
+    let d = &report.diagnostics;
+    let reasons: Vec<&str> = d.by_reason.iter().map(|r| r.reason.as_str()).collect();
+    assert!(reasons.contains(&repair::RepairKind::OrphanSpan.reason()), "{reasons:?}");
+    assert!(reasons.contains(&repair::RepairKind::NoRoot.reason()), "{reasons:?}");
+    assert!(reasons.contains(&"value is not an id"), "{reasons:?}");
+    assert!(d.entries.iter().any(|e| e.place == Place::input("l.json").frame("logs").field("trace_id").row(0)));
+    assert_eq!((report.correlation.logs.records, report.correlation.logs.joined), (2, 1));
+}
