@@ -66,7 +66,8 @@ pub struct CorrelateOptions {
     pub body_traceparent: bool,
     /// Labels naming a row's service, tried in order on OTLP resource attributes, Loki stream
     /// labels and Prometheus series labels. The first present wins; a label that is also in
-    /// `pod_labels` gives its pod's workload. Placeholders (`unknown_service...`) are used only
+    /// `pod_labels` gives its pod's workload, and `job` written as `<namespace>/<name>` (as
+    /// OpenTelemetry's Prometheus exporters do) gives `<name>`. Placeholders (`unknown_service...`) are used only
     /// when nothing else names the service. Default: `service.name`, `service_name`, `service`,
     /// `app.kubernetes.io/name`, `app_kubernetes_io_name`, `app`, `k8s.deployment.name`,
     /// `k8s_deployment_name`, `k8s.statefulset.name`, `k8s.daemonset.name`, `job`,
