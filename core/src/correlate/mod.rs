@@ -138,6 +138,7 @@ pub struct ServiceId(pub u32);
 /// One service and the instances seen for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// The service name, after aliases.
     pub name: String,
     /// Instance names (label values in the dataset's interner), sorted by text.
     pub instances: Vec<Sym>,
@@ -161,9 +162,13 @@ pub enum IdOrigin {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Table {
+    /// Spans.
     Spans,
+    /// Log records.
     Logs,
+    /// Metric series.
     Series,
+    /// Exemplars.
     Exemplars,
 }
 
@@ -585,8 +590,11 @@ pub struct CorrelationReport {
 pub struct TraceCounts {
     /// Distinct trace ids in spans, logs and exemplars.
     pub total: u64,
+    /// Traces with at least one span.
     pub with_spans: u64,
+    /// Traces named by at least one log record.
     pub with_logs: u64,
+    /// Traces named by at least one exemplar.
     pub with_exemplars: u64,
     /// Traces with spans and at least one log record.
     pub with_spans_and_logs: u64,
@@ -595,11 +603,13 @@ pub struct TraceCounts {
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LogJoin {
+    /// All log records.
     pub records: u64,
     /// Records with a trace id, wherever it came from.
     pub with_trace_id: u64,
     /// Where the trace ids came from.
     pub trace_id_from: IdOrigins,
+    /// Records with a span id.
     pub with_span_id: u64,
     /// Records whose trace has spans.
     pub joined: u64,
@@ -625,7 +635,9 @@ pub struct IdOrigins {
 #[derive(Debug, Clone, Serialize, Default, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExemplarJoin {
+    /// All exemplars.
     pub exemplars: u64,
+    /// Exemplars with a trace id, given by the source or found in their labels.
     pub with_trace_id: u64,
     /// Exemplars whose trace has spans.
     pub joined: u64,
@@ -662,13 +674,16 @@ pub struct IdentityReport {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdentityRule {
+    /// The input's name.
     pub input: String,
+    /// Which of its rows.
     pub table: Table,
     /// The label that named the service (`service.name`); `pod (workload)` for a pod label;
     /// `service.name (placeholder)` for an `unknown_service` value; `(joined span)` for a log
     /// record named by the span it belongs to; `(own series)` for an exemplar named by its
     /// series; `(none)` for rows without a service.
     pub rule: String,
+    /// Rows named by this rule.
     pub rows: u64,
     /// Of those rows, how many had their name changed by `service_aliases`.
     pub aliased: u64,
@@ -678,13 +693,17 @@ pub struct IdentityRule {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServiceReport {
     pub name: String,
-    /// Instance names, sorted.
+    /// Instance names (pods, hosts, scrape targets), sorted.
     pub instances: Vec<String>,
+    /// Span rows of the service, duplicates included.
     pub spans: u64,
     /// Spans with error status.
     pub error_spans: u64,
+    /// Log records of the service.
     pub logs: u64,
+    /// Metric series of the service.
     pub series: u64,
+    /// Exemplars of the service.
     pub exemplars: u64,
 }
 
