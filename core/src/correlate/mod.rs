@@ -570,8 +570,11 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
 #[derive(Debug, Clone, Serialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorrelationReport {
+    /// Traces, and which signals they have.
     pub traces: TraceCounts,
+    /// How many log records found their trace, and where their ids came from.
     pub logs: LogJoin,
+    /// How many exemplars found their trace.
     pub exemplars: ExemplarJoin,
     /// Trace ids named by logs or exemplars that no span carries.
     pub unmatched_trace_ids: Unmatched,
