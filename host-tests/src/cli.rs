@@ -17,7 +17,11 @@ use crate::inputs::{self, Progress};
 use crate::render;
 
 #[derive(Parser, Debug)]
-#[command(name = "rootspan", version, about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)")]
+#[command(
+    name = "rootspan",
+    version,
+    about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)"
+)]
 pub struct Cli {
     /// The raw-ABI wasm to run. Default: rootspan_raw.wasm next to this executable, else
     /// wasm-plugin/dist/rootspan_raw.wasm in the checkout it was built from (scripts/build-wasm.sh).
@@ -140,7 +144,8 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             match analysis.format {
                 Format::Json => println!("{result}"),
                 Format::Text | Format::Markdown => {
-                    let value: Value = serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
+                    let value: Value =
+                        serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
                     println!("{}", serde_json::to_string_pretty(&value).unwrap_or(result));
                 }
             }
@@ -206,7 +211,8 @@ fn with_progress(inputs: Vec<NamedBytes>, f: impl FnOnce(Vec<NamedBytes>) -> Res
     result
 }
 
-/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any).
+/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any) and
+/// counts the rest, so they are noticed even when stdout goes to a file.
 fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     let value: Value = serde_json::from_str(report).map_err(|e| Failure::Analysis(format!("the report is not JSON: {e}")))?;
     match format {
@@ -219,6 +225,10 @@ fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     for e in &errors {
         eprintln!("rootspan: {}", render::plain(&render::diagnostic_line(e)));
     }
-    let error_count = value["diagnostics"]["errors"].as_u64().unwrap_or(errors.len() as u64);
+    let count = |key: &str| value["diagnostics"][key].as_u64().unwrap_or(0);
+    let (error_count, skipped, warnings) = (count("errors"), count("skipped"), count("warnings"));
+    if skipped + warnings > 0 {
+        eprintln!("rootspan: {skipped} skipped, {warnings} warnings (the report's diagnostics say where)");
+    }
     Ok(if error_count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

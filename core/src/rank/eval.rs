@@ -131,7 +131,7 @@ impl Summary {
     }
 }
 
-/// One case for fitting: every candidate's component contrasts and which one is the truth.
+/// One case for fitting: every candidate's component values and which one is the truth.
 #[derive(Debug, Clone)]
 pub struct FitCase {
     pub candidates: Vec<(String, [f64; KINDS.len()])>,
@@ -146,7 +146,7 @@ impl FitCase {
             .map(|c| {
                 let mut x = [0.0; KINDS.len()];
                 for (i, comp) in c.components.iter().enumerate() {
-                    x[i] = comp.contrast;
+                    x[i] = comp.value;
                 }
                 (c.service.clone(), x)
             })

@@ -63,8 +63,8 @@ pub struct Candidate {
     pub operation: Option<String>,
     /// The instance (pod, host) of the service whose evidence is strongest, when known.
     pub instance: Option<String>,
-    /// The weighted sum of the components; comparable across incidents (bounded by the sum
-    /// of the weights). Higher is more likely.
+    /// The weighted sum of the component values; on one scale across incidents (0 when
+    /// nothing changed). Higher is more likely.
     pub score: f64,
     /// The named components of the score, in a fixed order.
     pub components: Vec<Component>,
@@ -90,6 +90,8 @@ pub struct Component {
     /// Lead over the strongest other candidate in this component, as a share of the strongest,
     /// in [-1, 1].
     pub contrast: f64,
+    /// What the weight multiplies: `ln(1 + raw) * (1 + contrast)`.
+    pub value: f64,
     /// Its weight (0 when its source is switched off).
     pub weight: f64,
 }
@@ -97,7 +99,13 @@ pub struct Component {
 struct Scored {
     score: f64,
     contrasts: [f64; KINDS.len()],
+    values: [f64; KINDS.len()],
     weights: [f64; KINDS.len()],
+}
+
+/// The source of each component, in weight order.
+pub fn component_sources() -> Vec<Signal> {
+    KINDS.iter().map(|k| k.signal()).collect()
 }
 
 fn weights(options: &RankOptions) -> [f64; KINDS.len()] {
@@ -116,7 +124,14 @@ fn weights(options: &RankOptions) -> [f64; KINDS.len()] {
 fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]) -> Vec<Scored> {
     fuse::contrasts(findings)
         .into_iter()
-        .map(|c| Scored { score: c.iter().zip(w).map(|(c, w)| c * w).sum(), contrasts: c, weights: *w })
+        .zip(findings)
+        .map(|(contrasts, found)| {
+            let mut values = [0.0; KINDS.len()];
+            for k in 0..KINDS.len() {
+                values[k] = fuse::value(found[k].as_ref().map_or(0.0, |f| f.value), contrasts[k]);
+            }
+            Scored { score: values.iter().zip(w).map(|(v, w)| v * w).sum(), contrasts, values, weights: *w }
+        })
         .collect()
 }
 
@@ -186,13 +201,14 @@ fn candidate(
             source: kind.signal(),
             raw: found[k].as_ref().map_or(0.0, |f| f.value),
             contrast: scored.contrasts[k],
+            value: scored.values[k],
             weight: scored.weights[k],
         })
         .collect();
     // Components in order of what they add to the score; the why names the leading ones.
     let mut lead: Vec<usize> = (0..KINDS.len()).filter(|k| found[*k].is_some() && scored.weights[*k] > 0.0).collect();
     lead.sort_by(|a, b| {
-        let (x, y) = (scored.contrasts[*a] * scored.weights[*a], scored.contrasts[*b] * scored.weights[*b]);
+        let (x, y) = (scored.values[*a] * scored.weights[*a], scored.values[*b] * scored.weights[*b]);
         y.total_cmp(&x).then(a.cmp(b))
     });
     let name = &v.services[s];
