@@ -364,31 +364,31 @@ impl<'a> LabelIds<'a> {
 /// Joins the dataset on trace id, maps rows to services and builds the call graph.
 pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     let mut c = Correlation { options: options.clone(), diagnostics: ds.diagnostics.clone(), ..Correlation::default() };
-    let mut resolver = Resolver::new(ds, options);
     let mut label_ids = LabelIds::new(ds, options);
+    find_log_ids(ds, options, &mut label_ids, &mut c);
+    find_exemplar_ids(ds, &mut label_ids, &mut c);
+    index_and_repair(ds, &mut c);
+    c.log_span_row = (0..ds.logs.len())
+        .map(|row| match (c.log_trace_index[row], c.log_span[row]) {
+            (Some(t), Some(s)) => c.span_row(t, s),
+            _ => None,
+        })
+        .collect();
+    assign_services(ds, options, &mut c);
+    c.graph = ServiceGraph::build(&c.span_service, &c.span_parent, &c.span_duplicate);
+    c
+}
+
+/// Log ids: the source's field, then structured metadata, then stream labels, then the body.
+fn find_log_ids(ds: &Dataset, options: &CorrelateOptions, label_ids: &mut LabelIds, c: &mut Correlation) {
     let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
-
-    // Identity of every row, with provisional service ids.
-    let spans = &ds.spans;
-    let span_res: Vec<Resolution> = spans.resource.iter().map(|s| resolver.resolve(*s)).collect();
-    let series_res: Vec<Resolution> = ds.series.labels.iter().map(|s| resolver.resolve(*s)).collect();
-    let mut log_res: Vec<Resolution> = Vec::with_capacity(ds.logs.len());
-    for row in 0..ds.logs.len() {
-        let r = resolver.resolve(ds.logs.resource[row]);
-        log_res.push(if r.service.is_none() { resolver.resolve(ds.logs.metadata[row]) } else { r });
-    }
-    let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
-
-    // Log ids: source field, then structured metadata, then stream labels, then the body.
     let logs = &ds.logs;
     c.log_trace = Vec::with_capacity(logs.len());
     c.log_span = Vec::with_capacity(logs.len());
     let mut rows = RowInSource(Vec::new());
     for row in 0..logs.len() {
         let src_row = rows.next(logs.source[row]);
-        let mut skipped = |ds: &Dataset, field: &str| {
-            c.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
-        };
+        let mut skipped = |field: &str| c.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
         let mut trace = logs.trace[row].map(|t| (t, IdOrigin::Field));
         for (set, origin) in [(logs.metadata[row], IdOrigin::Metadata), (logs.resource[row], IdOrigin::Labels)] {
             if trace.is_some() {
@@ -396,7 +396,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
             }
             match label_ids.trace(set) {
                 LabelId::Found(t) => trace = Some((t, origin)),
-                LabelId::Invalid(k) => skipped(ds, label_ids.fields.key_name(k)),
+                LabelId::Invalid(k) => skipped(label_ids.fields.key_name(k)),
                 LabelId::Absent => {}
             }
         }
@@ -407,7 +407,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
             }
             match label_ids.span(set) {
                 LabelId::Found(s) => span = Some(s),
-                LabelId::Invalid(k) => skipped(ds, label_ids.span_fields.key_name(k)),
+                LabelId::Invalid(k) => skipped(label_ids.span_fields.key_name(k)),
                 LabelId::Absent => {}
             }
         }
@@ -422,8 +422,10 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         c.log_trace.push(trace.map(|(t, _)| t));
         c.log_span.push(span);
     }
+}
 
-    // Exemplar ids: the source's, else its labels.
+/// Exemplar ids: the source's, else its labels.
+fn find_exemplar_ids(ds: &Dataset, label_ids: &mut LabelIds, c: &mut Correlation) {
     let ex = &ds.exemplars;
     let mut rows = RowInSource(Vec::new());
     for row in 0..ex.len() {
@@ -445,66 +447,79 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         c.exemplar_trace.push(trace);
         c.exemplar_span.push(span);
     }
+}
 
-    // The trace index.
+/// The trace index, the repaired parent links, the span lookup and the children lists.
+fn index_and_repair(ds: &Dataset, c: &mut Correlation) {
+    let spans = &ds.spans;
     let (mut traces, [span_t, log_t, ex_t]) = TraceIndex::build(
         (0..spans.len()).map(|i| (spans.trace[i], spans.start_ns[i], spans.span[i].value())),
-        c.log_trace.iter().zip(&logs.time_ns).map(|(t, time)| (*t, *time)),
-        c.exemplar_trace.iter().zip(&ex.time_ns).map(|(t, time)| (*t, *time)),
+        c.log_trace.iter().zip(&ds.logs.time_ns).map(|(t, time)| (*t, *time)),
+        c.exemplar_trace.iter().zip(&ds.exemplars.time_ns).map(|(t, time)| (*t, *time)),
     );
     c.span_trace = span_t.into_iter().map(|t| t.expect("every span has a trace")).collect();
     c.log_trace_index = log_t;
     c.exemplar_trace_index = ex_t;
 
-    // Repairs, then the kept spans' lookup and children.
     let repaired = repair::repair(spans, &traces);
     traces.drop_spans(&repaired.duplicate);
     c.span_parent = repaired.parent;
     c.span_duplicate = repaired.duplicate;
     c.repairs = repaired.notes;
-    let mut span_rows_in_source = vec![0u32; spans.len()];
-    let mut counter = RowInSource(Vec::new());
-    for (row, s) in spans.source.iter().enumerate() {
-        span_rows_in_source[row] = counter.next(*s) as u32;
+    if !c.repairs.is_empty() {
+        let mut counter = RowInSource(Vec::new());
+        let in_source: Vec<usize> = spans.source.iter().map(|s| counter.next(*s)).collect();
+        for note in &c.repairs {
+            let row = note.row as usize;
+            c.diagnostics.warn(place(ds, spans.source[row], "spans", note.kind.field(), in_source[row]), note.kind.reason());
+        }
     }
-    for note in &c.repairs {
-        let row = note.row as usize;
-        c.diagnostics.warn(place(ds, spans.source[row], "spans", note.kind.field(), span_rows_in_source[row] as usize), note.kind.reason());
-    }
+
     c.span_keys = Vec::with_capacity(spans.len());
     for t in 0..traces.len() {
         let start = c.span_keys.len();
         c.span_keys.extend(traces.spans(t).iter().map(|r| (spans.span[*r as usize], *r)));
         c.span_keys[start..].sort_unstable();
     }
-    let mut child_count = vec![0u32; spans.len() + 1];
+    // Children by counting: walking each trace's spans in index order fills every
+    // children list in (start, span id) order.
+    let mut next = vec![0u32; spans.len() + 1];
     for p in c.span_parent.iter().flatten() {
-        child_count[*p as usize + 1] += 1;
+        next[*p as usize + 1] += 1;
     }
-    for i in 1..child_count.len() {
-        child_count[i] += child_count[i - 1];
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
     }
-    c.children_offsets = child_count.clone();
+    c.children_offsets = next.clone();
     c.children_rows = vec![0; c.children_offsets[spans.len()] as usize];
     for t in 0..traces.len() {
         for &r in traces.spans(t) {
             if let Some(p) = c.span_parent[r as usize] {
-                let slot = &mut child_count[p as usize];
+                let slot = &mut next[p as usize];
                 c.children_rows[*slot as usize] = r;
                 *slot += 1;
             }
         }
     }
     c.traces = traces;
+}
 
-    c.log_span_row = (0..logs.len())
-        .map(|row| match (c.log_trace_index[row], c.log_span[row]) {
-            (Some(t), Some(s)) => c.span_row(t, s),
-            _ => None,
+/// Services and instances of every row, services in name order, and the identity tally.
+fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation) {
+    let mut resolver = Resolver::new(ds, options);
+    let span_res: Vec<Resolution> = ds.spans.resource.iter().map(|s| resolver.resolve(*s)).collect();
+    let series_res: Vec<Resolution> = ds.series.labels.iter().map(|s| resolver.resolve(*s)).collect();
+    let log_res: Vec<Resolution> = (0..ds.logs.len())
+        .map(|row| {
+            let r = resolver.resolve(ds.logs.resource[row]);
+            if r.service.is_none() {
+                resolver.resolve(ds.logs.metadata[row])
+            } else {
+                r
+            }
         })
         .collect();
-
-    // Services in name order.
+    let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
     let (names, remap) = resolver.finish();
     let sid = |r: &Resolution| r.service.map(|(p, _)| ServiceId(remap[p as usize]));
     c.span_service = span_res.iter().map(sid).collect();
@@ -513,6 +528,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     c.series_instance = series_res.iter().map(|r| r.instance).collect();
     c.log_instance = log_res.iter().map(|r| r.instance).collect();
     c.exemplar_instance = exemplar_res.iter().map(|r| r.instance).collect();
+
     let mut tally = Tally::default();
     let mut note = |source: SourceId, table: Table, r: &Resolution, fallback: Option<Rule>| {
         let rule = match (r.service, fallback) {
@@ -523,25 +539,25 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         tally.add((source, table, rule), r.aliased);
     };
     for (row, r) in span_res.iter().enumerate() {
-        note(spans.source[row], Table::Spans, r, None);
+        note(ds.spans.source[row], Table::Spans, r, None);
     }
     for (row, r) in series_res.iter().enumerate() {
         note(ds.series.source[row], Table::Series, r, None);
     }
-    c.log_service = Vec::with_capacity(logs.len());
+    c.log_service = Vec::with_capacity(log_res.len());
     for (row, r) in log_res.iter().enumerate() {
         let from_span = c.log_span_row[row].and_then(|s| c.span_service[s as usize]);
-        let service = sid(r).or(from_span);
-        note(logs.source[row], Table::Logs, r, from_span.map(|_| Rule::JoinedSpan));
-        c.log_service.push(service);
+        note(ds.logs.source[row], Table::Logs, r, from_span.map(|_| Rule::JoinedSpan));
+        c.log_service.push(sid(r).or(from_span));
     }
-    c.exemplar_service = Vec::with_capacity(ex.len());
+    c.exemplar_service = Vec::with_capacity(exemplar_res.len());
     for (row, r) in exemplar_res.iter().enumerate() {
-        let from_series = ex.series[row].and_then(|s| c.series_service.get(s as usize).copied().flatten());
-        note(ex.source[row], Table::Exemplars, r, from_series.map(|_| Rule::OwnSeries));
+        let from_series = ds.exemplars.series[row].and_then(|s| c.series_service.get(s as usize).copied().flatten());
+        note(ds.exemplars.source[row], Table::Exemplars, r, from_series.map(|_| Rule::OwnSeries));
         c.exemplar_service.push(sid(r).or(from_series));
     }
     c.identity = tally.finish();
+
     let mut instances: Vec<Vec<Sym>> = vec![Vec::new(); names.len()];
     let columns = [(&c.span_service, &c.span_instance), (&c.log_service, &c.log_instance), (&c.series_service, &c.series_instance)];
     for (services, insts) in columns {
@@ -561,9 +577,6 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
             Service { name, instances: inst }
         })
         .collect();
-
-    c.graph = ServiceGraph::build(&c.span_service, &c.span_parent, &c.span_duplicate);
-    c
 }
 
 /// The report's `correlation` section.
