@@ -352,12 +352,12 @@ impl<'a> LabelIds<'a> {
 
     fn trace(&mut self, set: LabelSetId) -> LabelId<TraceId> {
         let (fields, ds) = (&self.fields, self.ds);
-        self.trace.get_or(set, || fields.find(ds, set, |s| TraceId::parse(s).ok()))
+        self.trace.get_or(set, || fields.find(ds, set, TraceId::parse))
     }
 
     fn span(&mut self, set: LabelSetId) -> LabelId<SpanId> {
         let (fields, ds) = (&self.span_fields, self.ds);
-        self.span.get_or(set, || fields.find(ds, set, |s| SpanId::parse(s).ok()))
+        self.span.get_or(set, || fields.find(ds, set, SpanId::parse))
     }
 }
 
