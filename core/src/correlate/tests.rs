@@ -345,7 +345,7 @@ fn grafana_frames_join_through_derived_fields_and_exemplars() {
     let t = c.traces.find(tid(T1)).unwrap();
     assert_eq!((c.traces.spans(t).len(), c.traces.logs(t), c.traces.exemplars(t)), (2, &[0u32][..], &[0u32][..]));
     // The root's parent id is Tempo's all-zero id: a root, not an orphan.
-    assert_eq!(r.repairs, RepairReport::default());
+    assert_eq!(r.repairs, repair::RepairReport::default());
     assert_eq!(c.log_service, vec![c.service_id("cart"); 2]);
     assert_eq!(c.exemplar_service, vec![c.service_id("frontend")]);
     assert_eq!(
