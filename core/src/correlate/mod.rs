@@ -11,6 +11,7 @@
 //! - `index`: rows grouped by trace.
 //! - `repair`: duplicate spans, orphans, cycles, clock skew.
 //! - `graph`: service -> service edges with calls, errors, latency.
+//! - `report`: the report section made from a `Correlation`.
 
 pub mod graph;
 pub mod identity;
