@@ -62,6 +62,9 @@ impl TraceId {
         if t.is_empty() {
             return Err(IdError::Empty);
         }
+        if let Some(value) = short_hex(t, 32) {
+            return TraceId::new(value).ok_or(IdError::AllZero);
+        }
         if let Some(trace) = traceparent_trace(t) {
             return TraceId::parse(trace);
         }
@@ -93,6 +96,9 @@ impl SpanId {
         let t = text.trim();
         if t.is_empty() {
             return Err(IdError::Empty);
+        }
+        if let Some(value) = short_hex(t, 16) {
+            return SpanId::new(value as u64).ok_or(IdError::AllZero);
         }
         if let Some(span) = traceparent_span(t) {
             return SpanId::parse(span);
@@ -156,6 +162,23 @@ fn be_value(bytes: &[u8]) -> u128 {
     bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
 }
 
+/// The common case first: at most `max_digits` hex digits and nothing else, which every other
+/// rule below also reads as hex. Joins parse an id per log line, so this path is kept short.
+fn short_hex(t: &str, max_digits: usize) -> Option<u128> {
+    if t.len() > max_digits {
+        return None;
+    }
+    t.bytes().try_fold(0u128, |acc, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        Some((acc << 4) | u128::from(digit))
+    })
+}
+
 /// `version-traceid-parentid-flags`, e.g. `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.
 fn traceparent_parts(t: &str) -> Option<(&str, &str)> {
     let mut parts = t.split('-');
@@ -181,7 +204,10 @@ fn traceparent_span(t: &str) -> Option<&str> {
 fn parse_value(t: &str, bits: u32) -> Result<u128, IdError> {
     let max_hex = (bits / 4) as usize;
     if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        return parse_hex(hex, max_hex);
+        // Base64 text can start with "0x" too (bytes d3 1x ...): fall through when it is not hex.
+        if hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return parse_hex(hex, max_hex);
+        }
     }
     if is_uuid(t) {
         let hex: String = t.chars().filter(|c| *c != '-').collect();

@@ -54,7 +54,7 @@ impl Session {
         let correlation = correlate::correlate(ds, &options.correlation);
         let windows = window::choose(ds, &correlation, options);
         let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
-        let candidates = rank::rank(ds, &correlation, &patterns, &windows, options.top);
+        let candidates = rank::rank(ds, &correlation, &patterns, &windows, &options.rank, options.top);
         Report {
             version: report::REPORT_VERSION,
             windows,

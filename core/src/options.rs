@@ -96,11 +96,20 @@ pub struct Options {
     pub correlation: crate::correlate::CorrelateOptions,
     /// Log pattern mining and aggregation.
     pub patterns: crate::patterns::PatternOptions,
+    /// Root-cause scoring: which sources it uses, weight overrides.
+    pub rank: crate::rank::RankOptions,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { window: None, baseline: None, top: 10, correlation: Default::default(), patterns: Default::default() }
+        Options {
+            window: None,
+            baseline: None,
+            top: 10,
+            correlation: Default::default(),
+            patterns: Default::default(),
+            rank: Default::default(),
+        }
     }
 }
 

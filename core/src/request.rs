@@ -174,10 +174,10 @@ pub fn execute(request: Request) -> Response {
     let inputs: Vec<Input> = request.inputs.into_iter().map(|i| Input::Bytes { name: i.name, bytes: i.bytes }).collect();
     match request.command {
         Command::Analyze => Response::Ok(crate::analyze(&inputs, &options).to_json()),
-        Command::Patterns => {
-            let _ = (inputs, options);
-            Response::Error("the patterns command is not available in this build yet".to_string())
-        }
+        Command::Patterns => Response::Ok(
+            serde_json::to_string(&crate::patterns::patterns_command(&inputs, &options))
+                .expect("the pattern run serialises: no non-string map keys"),
+        ),
     }
 }
 

@@ -1,33 +1,795 @@
 //! Correlation: the trace index (spans, logs and exemplars per trace), one service identity
 //! across sources, and the service call graph.
+//!
+//! `correlate` reads the decoded `Dataset` and returns a `Correlation`: per-row resolved
+//! columns (each row's trace, span, service, instance, repaired parent) for the later stages,
+//! and the figures of the report's `correlation` section. It never fails: ids that do not
+//! parse, broken traces and unidentified rows are counted and noted in its diagnostics.
+//!
+//! - `ids`: trace and span ids from label sets and log bodies.
+//! - `identity`: label sets to services and instances.
+//! - `index`: rows grouped by trace.
+//! - `repair`: duplicate spans, orphans, cycles, clock skew.
+//! - `graph`: service -> service edges with calls, errors, latency.
+
+pub mod graph;
+pub mod identity;
+pub mod ids;
+pub mod index;
+pub mod repair;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Dataset;
+use crate::diag::{Diagnostics, Place};
+use crate::id::{SpanId, TraceId};
+use crate::model::{Dataset, LabelSetId, SourceId, Sym};
 
-/// How records are joined and mapped to services.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+use graph::{EdgeReport, ServiceGraph};
+use identity::{Resolution, Resolver, Via};
+use ids::{BodyScanner, IdFields, LabelId, LabelMemo};
+use index::TraceIndex;
+use repair::{RepairNote, RepairReport};
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// How records are joined on trace id and mapped to services.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
-pub struct CorrelateOptions {}
+pub struct CorrelateOptions {
+    /// Field and label names holding a log record's or exemplar's trace id, tried in order
+    /// in structured metadata (and extra frame fields, such as a Grafana derived field), then
+    /// in stream or resource labels. An OTLP `traceId` is used before any of them. Names match
+    /// exactly. Default: the six spellings Grafana probes, `traceID`, `trace_id`, `traceId`,
+    /// `TraceID`, `TraceId`, `otel_trace_id`.
+    pub trace_id_fields: Vec<String>,
+    /// As `trace_id_fields`, for span ids. Default: `spanID`, `span_id`, `spanId`, `SpanID`,
+    /// `SpanId`, `otel_span_id`.
+    pub span_id_fields: Vec<String>,
+    /// Keys that precede a trace id in a log body, matched ignoring ASCII case at the start of
+    /// a word and followed by an optional `=`, `:` or `=>` with quotes and spaces around it:
+    /// `trace_id=x`, `TraceID: x`, `"traceId":"x"`. Used when no field or label gave the id.
+    /// Default: `trace_id`, `traceid`, `trace-id`, `trace.id`, `otel_trace_id`, `otel.trace_id`.
+    pub body_trace_keys: Vec<String>,
+    /// As `body_trace_keys`, for span ids. A key never matches inside a longer name, so
+    /// `parent_span_id` is not read as `span_id`. Default: `span_id`, `spanid`, `span-id`,
+    /// `span.id`, `otel_span_id`, `otel.span_id`.
+    pub body_span_keys: Vec<String>,
+    /// Also recognise a W3C traceparent value (`00-<trace>-<span>-<flags>`) anywhere in a log
+    /// body, for ids the keys did not find. Default: true.
+    pub body_traceparent: bool,
+    /// Labels naming a row's service, tried in order on OTLP resource attributes, Loki stream
+    /// labels and Prometheus series labels. The first present wins; a label that is also in
+    /// `pod_labels` gives its pod's workload. Placeholders (`unknown_service...`) are used only
+    /// when nothing else names the service. Default: `service.name`, `service_name`, `service`,
+    /// `app.kubernetes.io/name`, `app_kubernetes_io_name`, `app`, `k8s.deployment.name`,
+    /// `k8s_deployment_name`, `k8s.statefulset.name`, `k8s.daemonset.name`, `job`,
+    /// `k8s.pod.name`, `k8s_pod_name`, `pod`, `pod_name`, `container`, `k8s.container.name`.
+    pub service_labels: Vec<String>,
+    /// Labels whose value is a Kubernetes pod name, mapped to its workload by dropping the
+    /// ReplicaSet hash and pod suffix (`api-7d9f8b6c4-x2x9z` -> `api`), a DaemonSet or Job
+    /// suffix (`agent-x2x9z` -> `agent`) or a StatefulSet ordinal (`kafka-0` -> `kafka`).
+    /// Default: `k8s.pod.name`, `k8s_pod_name`, `pod`, `pod_name`.
+    pub pod_labels: Vec<String>,
+    /// Labels naming a row's instance, tried in order. Default: `k8s.pod.name`,
+    /// `k8s_pod_name`, `pod`, `pod_name`, `service.instance.id`, `instance`, `host.name`,
+    /// `hostname`, `host`.
+    pub instance_labels: Vec<String>,
+    /// Service names to rename, from the name a label gave (after the pod-to-workload mapping)
+    /// to the name to use, e.g. `{"checkout-v2": "checkout"}`. Default: none.
+    pub service_aliases: BTreeMap<String, String>,
+}
 
-/// Everything correlation found, for the later stages.
+impl Default for CorrelateOptions {
+    fn default() -> Self {
+        CorrelateOptions {
+            trace_id_fields: strings(&["traceID", "trace_id", "traceId", "TraceID", "TraceId", "otel_trace_id"]),
+            span_id_fields: strings(&["spanID", "span_id", "spanId", "SpanID", "SpanId", "otel_span_id"]),
+            body_trace_keys: strings(&["trace_id", "traceid", "trace-id", "trace.id", "otel_trace_id", "otel.trace_id"]),
+            body_span_keys: strings(&["span_id", "spanid", "span-id", "span.id", "otel_span_id", "otel.span_id"]),
+            body_traceparent: true,
+            service_labels: strings(&[
+                "service.name",
+                "service_name",
+                "service",
+                "app.kubernetes.io/name",
+                "app_kubernetes_io_name",
+                "app",
+                "k8s.deployment.name",
+                "k8s_deployment_name",
+                "k8s.statefulset.name",
+                "k8s.daemonset.name",
+                "job",
+                "k8s.pod.name",
+                "k8s_pod_name",
+                "pod",
+                "pod_name",
+                "container",
+                "k8s.container.name",
+            ]),
+            pod_labels: strings(&["k8s.pod.name", "k8s_pod_name", "pod", "pod_name"]),
+            instance_labels: strings(&[
+                "k8s.pod.name",
+                "k8s_pod_name",
+                "pod",
+                "pod_name",
+                "service.instance.id",
+                "instance",
+                "host.name",
+                "hostname",
+                "host",
+            ]),
+            service_aliases: BTreeMap::new(),
+        }
+    }
+}
+
+/// A service: an index into `Correlation::services`, whose order is name order.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct ServiceId(pub u32);
+
+/// One service and the instances seen for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub name: String,
+    /// Instance names (label values in the dataset's interner), sorted by text.
+    pub instances: Vec<Sym>,
+}
+
+/// Where a log record's trace id came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IdOrigin {
+    /// A first-class field of the source (OTLP `traceId`).
+    Field,
+    /// A structured-metadata label or extra field named in `trace_id_fields`.
+    Metadata,
+    /// A stream or resource label named in `trace_id_fields`.
+    Labels,
+    /// The log body.
+    Body,
+}
+
+/// The four tables of the dataset, for the identity report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    Spans,
+    Logs,
+    Series,
+    Exemplars,
+}
+
+/// How a row got its service, for the identity report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Rule {
+    Via(Via),
+    /// A log record without service labels, given the service of the span it names.
+    JoinedSpan,
+    /// An exemplar without service labels, given the service of its series.
+    OwnSeries,
+    None,
+}
+
+/// Everything correlation found, for the later stages. Row-indexed vectors have one entry per
+/// row of the matching `Dataset` table; trace indexes point into `traces.ids`.
 #[derive(Debug, Clone, Default)]
-pub struct Correlation {}
+pub struct Correlation {
+    /// Services by name; `ServiceId(i)` is `services[i]`.
+    pub services: Vec<Service>,
+    /// Every trace id seen in spans, logs or exemplars, with its rows.
+    pub traces: TraceIndex,
+    /// Per span row: its trace's index in `traces`.
+    pub span_trace: Vec<u32>,
+    /// Per span row: its service, from its resource attributes.
+    pub span_service: Vec<Option<ServiceId>>,
+    /// Per span row: its instance (e.g. the pod name), from its resource attributes.
+    pub span_instance: Vec<Option<Sym>>,
+    /// Per span row: its parent's row after repair. `None` for roots, orphans, spans whose
+    /// cyclic parent link was cut, and duplicates.
+    pub span_parent: Vec<Option<u32>>,
+    /// Per span row: true when the row repeats an earlier span id of its trace; such rows are
+    /// left out of `traces` and the graph.
+    pub span_duplicate: Vec<bool>,
+    children_offsets: Vec<u32>,
+    children_rows: Vec<u32>,
+    /// Kept spans as (span id, row), laid out like `traces`' span lists and sorted within
+    /// each trace: the lookup behind `span_row`.
+    span_keys: Vec<(SpanId, u32)>,
+    /// Per log row: its trace id, from the source's field, structured metadata, labels or body.
+    pub log_trace: Vec<Option<TraceId>>,
+    /// Per log row: its span id, found the same way.
+    pub log_span: Vec<Option<SpanId>>,
+    /// Per log row: its trace's index in `traces`.
+    pub log_trace_index: Vec<Option<u32>>,
+    /// Per log row: the row of the span it names, when that span is in its trace.
+    pub log_span_row: Vec<Option<u32>>,
+    /// Per log row: its service, from its stream labels (or resource attributes), else from
+    /// structured metadata, else the service of the span it names.
+    pub log_service: Vec<Option<ServiceId>>,
+    /// Per log row: its instance.
+    pub log_instance: Vec<Option<Sym>>,
+    /// Per series row: its service, from its labels.
+    pub series_service: Vec<Option<ServiceId>>,
+    /// Per series row: its instance.
+    pub series_instance: Vec<Option<Sym>>,
+    /// Per exemplar row: its trace id, given by the source or found in its labels.
+    pub exemplar_trace: Vec<Option<TraceId>>,
+    /// Per exemplar row: its span id.
+    pub exemplar_span: Vec<Option<SpanId>>,
+    /// Per exemplar row: its trace's index in `traces`.
+    pub exemplar_trace_index: Vec<Option<u32>>,
+    /// Per exemplar row: its service, from its series labels, else its series' service.
+    pub exemplar_service: Vec<Option<ServiceId>>,
+    /// Per exemplar row: its instance.
+    pub exemplar_instance: Vec<Option<Sym>>,
+    /// The service call graph.
+    pub graph: ServiceGraph,
+    /// Every trace repair, in trace order.
+    pub repairs: Vec<RepairNote>,
+    /// Fields skipped (ids that do not parse) and traces repaired, with their places. Rows
+    /// are counted within their input and table (frame `spans`, `logs` or `exemplars`).
+    pub diagnostics: Diagnostics,
+    log_origins: BTreeMap<IdOrigin, u64>,
+    identity: BTreeMap<IdentityKey, (u64, u64)>,
+    options: CorrelateOptions,
+}
+
+impl Correlation {
+    /// Child span rows of span row `row`, by start time then span id.
+    pub fn children(&self, row: u32) -> &[u32] {
+        let r = row as usize;
+        &self.children_rows[self.children_offsets[r] as usize..self.children_offsets[r + 1] as usize]
+    }
+
+    /// The kept span row with id `span` in trace `trace` (an index into `traces`).
+    pub fn span_row(&self, trace: u32, span: SpanId) -> Option<u32> {
+        let keys = &self.span_keys[self.traces.span_range(trace as usize)];
+        keys.binary_search_by_key(&span, |k| k.0).ok().map(|i| keys[i].1)
+    }
+
+    /// The name of a service.
+    pub fn service_name(&self, id: ServiceId) -> &str {
+        &self.services[id.0 as usize].name
+    }
+
+    /// The service with this name.
+    pub fn service_id(&self, name: &str) -> Option<ServiceId> {
+        self.services.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| ServiceId(i as u32))
+    }
+}
+
+type IdentityKey = (SourceId, Table, Rule);
+
+/// Counts (rows, aliased rows) per key. Neighbouring rows mostly share a key (a stream, a
+/// resource), so runs are summed before they touch the map.
+#[derive(Default)]
+struct Tally {
+    map: BTreeMap<IdentityKey, (u64, u64)>,
+    run: Option<(IdentityKey, u64, u64)>,
+}
+
+impl Tally {
+    fn add(&mut self, key: IdentityKey, aliased: bool) {
+        match &mut self.run {
+            Some((k, rows, al)) if *k == key => {
+                *rows += 1;
+                *al += u64::from(aliased);
+            }
+            _ => {
+                self.flush();
+                self.run = Some((key, 1, u64::from(aliased)));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((k, rows, aliased)) = self.run.take() {
+            let e = self.map.entry(k).or_default();
+            e.0 += rows;
+            e.1 += aliased;
+        }
+    }
+
+    fn finish(mut self) -> BTreeMap<IdentityKey, (u64, u64)> {
+        self.flush();
+        self.map
+    }
+}
+
+/// Counts rows per source, so diagnostics can name a row within its input.
+struct RowInSource(Vec<u32>);
+
+impl RowInSource {
+    fn next(&mut self, source: SourceId) -> usize {
+        let i = source.0 as usize;
+        if self.0.len() <= i {
+            self.0.resize(i + 1, 0);
+        }
+        self.0[i] += 1;
+        self.0[i] as usize - 1
+    }
+}
+
+fn place(ds: &Dataset, source: SourceId, table: &str, field: &str, row: usize) -> Place {
+    let input = ds.sources.get(source.0 as usize).map_or("(unknown input)", |s| s.input.as_str());
+    Place::input(input).frame(table).field(field).row(row)
+}
+
+/// Id lookups in label sets, memoised per set.
+struct LabelIds<'a> {
+    fields: IdFields,
+    trace: LabelMemo<LabelId<TraceId>>,
+    span_fields: IdFields,
+    span: LabelMemo<LabelId<SpanId>>,
+    ds: &'a Dataset,
+}
+
+impl<'a> LabelIds<'a> {
+    fn new(ds: &'a Dataset, o: &CorrelateOptions) -> LabelIds<'a> {
+        LabelIds {
+            fields: IdFields::new(ds, &o.trace_id_fields),
+            trace: LabelMemo::new(ds.label_sets.len()),
+            span_fields: IdFields::new(ds, &o.span_id_fields),
+            span: LabelMemo::new(ds.label_sets.len()),
+            ds,
+        }
+    }
+
+    fn trace(&mut self, set: LabelSetId) -> LabelId<TraceId> {
+        let (fields, ds) = (&self.fields, self.ds);
+        self.trace.get_or(set, || fields.find(ds, set, |s| TraceId::parse(s).ok()))
+    }
+
+    fn span(&mut self, set: LabelSetId) -> LabelId<SpanId> {
+        let (fields, ds) = (&self.span_fields, self.ds);
+        self.span.get_or(set, || fields.find(ds, set, |s| SpanId::parse(s).ok()))
+    }
+}
+
+/// Joins the dataset on trace id, maps rows to services and builds the call graph.
+pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
+    let mut c = Correlation { options: options.clone(), ..Correlation::default() };
+    let mut resolver = Resolver::new(ds, options);
+    let mut label_ids = LabelIds::new(ds, options);
+    let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
+
+    // Identity of every row, with provisional service ids.
+    let spans = &ds.spans;
+    let span_res: Vec<Resolution> = spans.resource.iter().map(|s| resolver.resolve(*s)).collect();
+    let series_res: Vec<Resolution> = ds.series.labels.iter().map(|s| resolver.resolve(*s)).collect();
+    let mut log_res: Vec<Resolution> = Vec::with_capacity(ds.logs.len());
+    for row in 0..ds.logs.len() {
+        let r = resolver.resolve(ds.logs.resource[row]);
+        log_res.push(if r.service.is_none() { resolver.resolve(ds.logs.metadata[row]) } else { r });
+    }
+    let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
+
+    // Log ids: source field, then structured metadata, then stream labels, then the body.
+    let logs = &ds.logs;
+    c.log_trace = Vec::with_capacity(logs.len());
+    c.log_span = Vec::with_capacity(logs.len());
+    let mut rows = RowInSource(Vec::new());
+    for row in 0..logs.len() {
+        let src_row = rows.next(logs.source[row]);
+        let mut skipped = |ds: &Dataset, field: &str| {
+            c.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
+        };
+        let mut trace = logs.trace[row].map(|t| (t, IdOrigin::Field));
+        for (set, origin) in [(logs.metadata[row], IdOrigin::Metadata), (logs.resource[row], IdOrigin::Labels)] {
+            if trace.is_some() {
+                break;
+            }
+            match label_ids.trace(set) {
+                LabelId::Found(t) => trace = Some((t, origin)),
+                LabelId::Invalid(k) => skipped(ds, label_ids.fields.key_name(k)),
+                LabelId::Absent => {}
+            }
+        }
+        let mut span = logs.span[row];
+        for set in [logs.metadata[row], logs.resource[row]] {
+            if span.is_some() {
+                break;
+            }
+            match label_ids.span(set) {
+                LabelId::Found(s) => span = Some(s),
+                LabelId::Invalid(k) => skipped(ds, label_ids.span_fields.key_name(k)),
+                LabelId::Absent => {}
+            }
+        }
+        if trace.is_none() || span.is_none() {
+            let found = scanner.scan(logs.body(row), trace.is_none(), span.is_none());
+            trace = trace.or(found.trace.map(|t| (t, IdOrigin::Body)));
+            span = span.or(found.span);
+        }
+        if let Some((_, origin)) = trace {
+            *c.log_origins.entry(origin).or_default() += 1;
+        }
+        c.log_trace.push(trace.map(|(t, _)| t));
+        c.log_span.push(span);
+    }
+
+    // Exemplar ids: the source's, else its labels.
+    let ex = &ds.exemplars;
+    let mut rows = RowInSource(Vec::new());
+    for row in 0..ex.len() {
+        let src_row = rows.next(ex.source[row]);
+        let mut trace = ex.trace[row];
+        if trace.is_none() {
+            match label_ids.trace(ex.labels[row]) {
+                LabelId::Found(t) => trace = Some(t),
+                LabelId::Invalid(k) => {
+                    c.diagnostics.skip(place(ds, ex.source[row], "exemplars", label_ids.fields.key_name(k), src_row), "value is not an id")
+                }
+                LabelId::Absent => {}
+            }
+        }
+        let span = ex.span[row].or(match label_ids.span(ex.labels[row]) {
+            LabelId::Found(s) => Some(s),
+            _ => None,
+        });
+        c.exemplar_trace.push(trace);
+        c.exemplar_span.push(span);
+    }
+
+    // The trace index.
+    let (mut traces, [span_t, log_t, ex_t]) = TraceIndex::build(
+        (0..spans.len()).map(|i| (spans.trace[i], spans.start_ns[i], spans.span[i].value())),
+        c.log_trace.iter().zip(&logs.time_ns).map(|(t, time)| (*t, *time)),
+        c.exemplar_trace.iter().zip(&ex.time_ns).map(|(t, time)| (*t, *time)),
+    );
+    c.span_trace = span_t.into_iter().map(|t| t.expect("every span has a trace")).collect();
+    c.log_trace_index = log_t;
+    c.exemplar_trace_index = ex_t;
+
+    // Repairs, then the kept spans' lookup and children.
+    let repaired = repair::repair(spans, &traces);
+    traces.drop_spans(&repaired.duplicate);
+    c.span_parent = repaired.parent;
+    c.span_duplicate = repaired.duplicate;
+    c.repairs = repaired.notes;
+    let mut span_rows_in_source = vec![0u32; spans.len()];
+    let mut counter = RowInSource(Vec::new());
+    for (row, s) in spans.source.iter().enumerate() {
+        span_rows_in_source[row] = counter.next(*s) as u32;
+    }
+    for note in &c.repairs {
+        let row = note.row as usize;
+        c.diagnostics.warn(place(ds, spans.source[row], "spans", note.kind.field(), span_rows_in_source[row] as usize), note.kind.reason());
+    }
+    c.span_keys = Vec::with_capacity(spans.len());
+    for t in 0..traces.len() {
+        let start = c.span_keys.len();
+        c.span_keys.extend(traces.spans(t).iter().map(|r| (spans.span[*r as usize], *r)));
+        c.span_keys[start..].sort_unstable();
+    }
+    let mut child_count = vec![0u32; spans.len() + 1];
+    for p in c.span_parent.iter().flatten() {
+        child_count[*p as usize + 1] += 1;
+    }
+    for i in 1..child_count.len() {
+        child_count[i] += child_count[i - 1];
+    }
+    c.children_offsets = child_count.clone();
+    c.children_rows = vec![0; c.children_offsets[spans.len()] as usize];
+    for t in 0..traces.len() {
+        for &r in traces.spans(t) {
+            if let Some(p) = c.span_parent[r as usize] {
+                let slot = &mut child_count[p as usize];
+                c.children_rows[*slot as usize] = r;
+                *slot += 1;
+            }
+        }
+    }
+    c.traces = traces;
+
+    c.log_span_row = (0..logs.len())
+        .map(|row| match (c.log_trace_index[row], c.log_span[row]) {
+            (Some(t), Some(s)) => c.span_row(t, s),
+            _ => None,
+        })
+        .collect();
+
+    // Services in name order.
+    let (names, remap) = resolver.finish();
+    let sid = |r: &Resolution| r.service.map(|(p, _)| ServiceId(remap[p as usize]));
+    c.span_service = span_res.iter().map(sid).collect();
+    c.span_instance = span_res.iter().map(|r| r.instance).collect();
+    c.series_service = series_res.iter().map(sid).collect();
+    c.series_instance = series_res.iter().map(|r| r.instance).collect();
+    c.log_instance = log_res.iter().map(|r| r.instance).collect();
+    c.exemplar_instance = exemplar_res.iter().map(|r| r.instance).collect();
+    let mut tally = Tally::default();
+    let mut note = |source: SourceId, table: Table, r: &Resolution, fallback: Option<Rule>| {
+        let rule = match (r.service, fallback) {
+            (Some((_, via)), _) => Rule::Via(via),
+            (None, Some(f)) => f,
+            (None, None) => Rule::None,
+        };
+        tally.add((source, table, rule), r.aliased);
+    };
+    for (row, r) in span_res.iter().enumerate() {
+        note(spans.source[row], Table::Spans, r, None);
+    }
+    for (row, r) in series_res.iter().enumerate() {
+        note(ds.series.source[row], Table::Series, r, None);
+    }
+    c.log_service = Vec::with_capacity(logs.len());
+    for (row, r) in log_res.iter().enumerate() {
+        let from_span = c.log_span_row[row].and_then(|s| c.span_service[s as usize]);
+        let service = sid(r).or(from_span);
+        note(logs.source[row], Table::Logs, r, from_span.map(|_| Rule::JoinedSpan));
+        c.log_service.push(service);
+    }
+    c.exemplar_service = Vec::with_capacity(ex.len());
+    for (row, r) in exemplar_res.iter().enumerate() {
+        let from_series = ex.series[row].and_then(|s| c.series_service.get(s as usize).copied().flatten());
+        note(ex.source[row], Table::Exemplars, r, from_series.map(|_| Rule::OwnSeries));
+        c.exemplar_service.push(sid(r).or(from_series));
+    }
+    c.identity = tally.finish();
+    let mut instances: Vec<Vec<Sym>> = vec![Vec::new(); names.len()];
+    let columns = [(&c.span_service, &c.span_instance), (&c.log_service, &c.log_instance), (&c.series_service, &c.series_instance)];
+    for (services, insts) in columns {
+        for (s, i) in services.iter().zip(insts.iter()) {
+            if let (Some(s), Some(i)) = (s, i) {
+                instances[s.0 as usize].push(*i);
+            }
+        }
+    }
+    c.services = names
+        .into_iter()
+        .zip(instances)
+        .map(|(name, mut inst)| {
+            inst.sort_unstable();
+            inst.dedup();
+            inst.sort_by(|a, b| ds.strings.resolve(*a).cmp(ds.strings.resolve(*b)));
+            Service { name, instances: inst }
+        })
+        .collect();
+
+    c.graph = ServiceGraph::build(&c.span_service, &c.span_parent, &c.span_duplicate);
+    c
+}
 
 /// The report's `correlation` section.
 #[derive(Debug, Clone, Serialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct CorrelationReport {}
+pub struct CorrelationReport {
+    pub traces: TraceCounts,
+    pub logs: LogJoin,
+    pub exemplars: ExemplarJoin,
+    /// Trace ids named by logs or exemplars that no span carries.
+    pub unmatched_trace_ids: Unmatched,
+    /// How rows were mapped to services.
+    pub identity: IdentityReport,
+    /// Every service, by name.
+    pub services: Vec<ServiceReport>,
+    /// The service call graph, by caller then callee.
+    pub service_graph: Vec<EdgeReport>,
+    /// Broken traces and what was done about them.
+    pub repairs: RepairReport,
+}
 
-pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
-    let _ = (ds, options);
-    Correlation {}
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TraceCounts {
+    /// Distinct trace ids in spans, logs and exemplars.
+    pub total: u64,
+    pub with_spans: u64,
+    pub with_logs: u64,
+    pub with_exemplars: u64,
+    /// Traces with spans and at least one log record.
+    pub with_spans_and_logs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LogJoin {
+    pub records: u64,
+    /// Records with a trace id, wherever it came from.
+    pub with_trace_id: u64,
+    /// Where the trace ids came from.
+    pub trace_id_from: IdOrigins,
+    pub with_span_id: u64,
+    /// Records whose trace has spans.
+    pub joined: u64,
+    /// Records whose span is among their trace's spans.
+    pub joined_to_span: u64,
+    /// `joined / records`; absent when there are no records.
+    pub join_rate: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IdOrigins {
+    /// A first-class field of the source (OTLP `traceId`).
+    pub field: u64,
+    /// Structured metadata or an extra field named in `trace_id_fields`.
+    pub metadata: u64,
+    /// A stream or resource label named in `trace_id_fields`.
+    pub labels: u64,
+    /// The log body.
+    pub body: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ExemplarJoin {
+    pub exemplars: u64,
+    pub with_trace_id: u64,
+    /// Exemplars whose trace has spans.
+    pub joined: u64,
+    /// `joined / exemplars`; absent when there are no exemplars.
+    pub join_rate: Option<f64>,
+}
+
+/// How many examples of unmatched trace ids the report lists.
+pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Unmatched {
+    /// Distinct trace ids found in logs that no span carries.
+    pub from_logs: u64,
+    /// Distinct trace ids of exemplars that no span carries.
+    pub from_exemplars: u64,
+    /// The smallest such ids, at most `MAX_UNMATCHED_EXAMPLES`, as 32 lowercase hex digits.
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
+    pub examples: Vec<TraceId>,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IdentityReport {
+    /// The service labels tried, in order (`options.correlation.service_labels`).
+    pub service_labels: Vec<String>,
+    /// The labels read as pod names and mapped to workloads.
+    pub pod_labels: Vec<String>,
+    /// Rows per input, table and rule, by input order, table, then rule.
+    pub rules: Vec<IdentityRule>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IdentityRule {
+    pub input: String,
+    pub table: Table,
+    /// The label that named the service (`service.name`); `pod (workload)` for a pod label;
+    /// `service.name (placeholder)` for an `unknown_service` value; `(joined span)` for a log
+    /// record named by the span it belongs to; `(own series)` for an exemplar named by its
+    /// series; `(none)` for rows without a service.
+    pub rule: String,
+    pub rows: u64,
+    /// Of those rows, how many had their name changed by `service_aliases`.
+    pub aliased: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ServiceReport {
+    pub name: String,
+    /// Instance names, sorted.
+    pub instances: Vec<String>,
+    pub spans: u64,
+    /// Spans with error status.
+    pub error_spans: u64,
+    pub logs: u64,
+    pub series: u64,
+    pub exemplars: u64,
+}
+
+fn rate(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
 }
 
 impl Correlation {
     pub fn report(&self, ds: &Dataset) -> CorrelationReport {
-        let _ = ds;
-        CorrelationReport {}
+        let t = &self.traces;
+        let has_spans = |i: Option<u32>| i.is_some_and(|i| !t.spans(i as usize).is_empty());
+        let traces = TraceCounts {
+            total: t.len() as u64,
+            with_spans: (0..t.len()).filter(|i| !t.spans(*i).is_empty()).count() as u64,
+            with_logs: (0..t.len()).filter(|i| !t.logs(*i).is_empty()).count() as u64,
+            with_exemplars: (0..t.len()).filter(|i| !t.exemplars(*i).is_empty()).count() as u64,
+            with_spans_and_logs: (0..t.len()).filter(|i| !t.spans(*i).is_empty() && !t.logs(*i).is_empty()).count() as u64,
+        };
+        let origin = |o: IdOrigin| self.log_origins.get(&o).copied().unwrap_or(0);
+        let records = self.log_trace.len() as u64;
+        let joined = self.log_trace_index.iter().filter(|i| has_spans(**i)).count() as u64;
+        let logs = LogJoin {
+            records,
+            with_trace_id: self.log_trace.iter().flatten().count() as u64,
+            trace_id_from: IdOrigins {
+                field: origin(IdOrigin::Field),
+                metadata: origin(IdOrigin::Metadata),
+                labels: origin(IdOrigin::Labels),
+                body: origin(IdOrigin::Body),
+            },
+            with_span_id: self.log_span.iter().flatten().count() as u64,
+            joined,
+            joined_to_span: self.log_span_row.iter().flatten().count() as u64,
+            join_rate: rate(joined, records),
+        };
+        let ex_joined = self.exemplar_trace_index.iter().filter(|i| has_spans(**i)).count() as u64;
+        let exemplars = ExemplarJoin {
+            exemplars: self.exemplar_trace.len() as u64,
+            with_trace_id: self.exemplar_trace.iter().flatten().count() as u64,
+            joined: ex_joined,
+            join_rate: rate(ex_joined, self.exemplar_trace.len() as u64),
+        };
+        let spanless: Vec<usize> = (0..t.len()).filter(|i| t.spans(*i).is_empty()).collect();
+        let unmatched = Unmatched {
+            from_logs: spanless.iter().filter(|i| !t.logs(**i).is_empty()).count() as u64,
+            from_exemplars: spanless.iter().filter(|i| !t.exemplars(**i).is_empty()).count() as u64,
+            examples: spanless.iter().take(MAX_UNMATCHED_EXAMPLES).map(|i| t.ids[*i]).collect(),
+        };
+        let o = &self.options;
+        let rule_name = |rule: Rule| match rule {
+            Rule::Via(Via::Label(i)) if o.pod_labels.contains(&o.service_labels[i]) => format!("{} (workload)", o.service_labels[i]),
+            Rule::Via(Via::Label(i)) => o.service_labels[i].clone(),
+            Rule::Via(Via::Placeholder(i)) => format!("{} (placeholder)", o.service_labels[i]),
+            Rule::JoinedSpan => "(joined span)".to_string(),
+            Rule::OwnSeries => "(own series)".to_string(),
+            Rule::None => "(none)".to_string(),
+        };
+        let identity = IdentityReport {
+            service_labels: o.service_labels.clone(),
+            pod_labels: o.pod_labels.clone(),
+            rules: self
+                .identity
+                .iter()
+                .map(|((source, table, rule), (rows, aliased))| IdentityRule {
+                    input: ds.sources.get(source.0 as usize).map_or_else(|| "(unknown input)".to_string(), |s| s.input.clone()),
+                    table: *table,
+                    rule: rule_name(*rule),
+                    rows: *rows,
+                    aliased: *aliased,
+                })
+                .collect(),
+        };
+        let mut counts = vec![[0u64; 5]; self.services.len()];
+        for (row, s) in self.span_service.iter().enumerate() {
+            if let Some(s) = s {
+                counts[s.0 as usize][0] += 1;
+                counts[s.0 as usize][1] += u64::from(ds.spans.status[row] == crate::model::SpanStatus::Error);
+            }
+        }
+        for (k, column) in [(2, &self.log_service), (3, &self.series_service), (4, &self.exemplar_service)] {
+            for s in column.iter().flatten() {
+                counts[s.0 as usize][k] += 1;
+            }
+        }
+        let services = self
+            .services
+            .iter()
+            .zip(counts)
+            .map(|(s, [spans, error_spans, logs, series, exemplars])| ServiceReport {
+                name: s.name.clone(),
+                instances: s.instances.iter().map(|i| ds.strings.resolve(*i).to_string()).collect(),
+                spans,
+                error_spans,
+                logs,
+                series,
+                exemplars,
+            })
+            .collect();
+        let names: Vec<String> = self.services.iter().map(|s| s.name.clone()).collect();
+        CorrelationReport {
+            traces,
+            logs,
+            exemplars,
+            unmatched_trace_ids: unmatched,
+            identity,
+            services,
+            service_graph: self.graph.report(ds, &names, &self.span_parent),
+            repairs: RepairReport::from_notes(&ds.spans, &self.repairs),
+        }
     }
 }

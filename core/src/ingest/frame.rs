@@ -7,9 +7,22 @@
 //! - `ingest::arrow` decodes Arrow IPC (behind the `arrow` feature);
 //! - the wasm crate's interop builds them from the packed columns the JS side sends;
 //!
-//! And `ingest::frame_kinds` turns frames into model rows.
+//! and `ingest::frame_kinds` turns frames into model rows.
 
 use std::collections::BTreeMap;
+
+/// Epoch milliseconds (Grafana's time values) plus the `nanos` entity, in ns since the epoch.
+/// Integral milliseconds are exact; a fractional millisecond count (trace frames' `startTime`)
+/// is rounded to whole microseconds, because an f64 near 1.6e12 ms cannot resolve finer than
+/// ~0.24 µs and the sub-microsecond digits would be noise. `None` when out of range.
+pub fn ms_to_ns(ms: f64, nanos: i64) -> Option<i64> {
+    // Beyond ±9.3e12 ms no i64 ns exists; below it the casts are exact and the products checked.
+    if !ms.is_finite() || ms.abs() > 9.3e12 {
+        return None;
+    }
+    let ns = if ms.fract() == 0.0 { (ms as i64).checked_mul(1_000_000)? } else { ((ms * 1000.0).round() as i64).checked_mul(1000)? };
+    ns.checked_add(nanos)
+}
 
 /// Grafana field types (`FieldType` in @grafana/data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,5 +212,16 @@ mod tests {
         c.push(Some("ccc"));
         assert_eq!((c.get(0), c.get(1), c.get(2), c.get(3)), (Some("a"), None, Some("ccc"), None));
         assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn ms_with_nanos_is_exact_and_fractions_round_to_microseconds() {
+        // all_types.golden.json: the largest Go time, 9223372036854 ms + 775807 ns.
+        assert_eq!(ms_to_ns(9_223_372_036_854.0, 775_807), Some(i64::MAX));
+        assert_eq!(ms_to_ns(1_645_030_244_810.0, 757_120), Some(1_645_030_244_810_757_120));
+        assert_eq!(ms_to_ns(1_605_873_894_680.409, 0), Some(1_605_873_894_680_409_000));
+        assert_eq!(ms_to_ns(-1.0, 0), Some(-1_000_000));
+        assert_eq!(ms_to_ns(f64::NAN, 0), None);
+        assert_eq!(ms_to_ns(1e300, 0), None);
     }
 }

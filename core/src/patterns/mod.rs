@@ -1,23 +1,102 @@
 //! Log patterns: a one-pass template miner over log bodies and the per-template aggregation
 //! (counts, buckets, levels, services, traces; new, surging and vanished in the window).
 
+pub mod accuracy;
+pub mod aggregate;
+pub mod mask;
+pub mod miner;
+pub mod redact;
+pub mod stats;
+pub mod tokenize;
+
 use serde::{Deserialize, Serialize};
+
+pub use aggregate::{Pattern, PatternChange, PatternsReport};
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
+use crate::options::Options;
 use crate::window::Windows;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+/// Log pattern mining and aggregation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
-pub struct PatternOptions {}
+pub struct PatternOptions {
+    /// How many patterns the report lists, most records first (all are mined and counted). Default 50.
+    pub max_patterns: usize,
+    /// Sample messages kept per pattern (the first ones). Default 3.
+    pub samples: usize,
+    /// Trace ids listed per pattern (all distinct ones are counted). Default 5.
+    pub trace_ids: usize,
+    /// Replace e-mail addresses, IP addresses, bearer tokens and card-like numbers in the
+    /// sample messages by `<email>`, `<ip>`, `<token>`, `<card>`. Default false.
+    pub redact: bool,
+    /// A rate change counts when its p-value is below this. Default 0.01.
+    pub significance: f64,
+    /// The least window/baseline rate ratio that counts as a surge; a drop is a ratio of at
+    /// most its inverse. Default 2.
+    pub min_ratio: f64,
+}
 
-/// The report's `patterns` section.
-#[derive(Debug, Clone, Serialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct PatternsReport {}
+impl Default for PatternOptions {
+    fn default() -> Self {
+        PatternOptions { max_patterns: 50, samples: 3, trace_ids: 5, redact: false, significance: 0.01, min_ratio: 2.0 }
+    }
+}
 
+/// The report's `patterns` section: mines every log record's body and aggregates per pattern.
 pub fn analyse(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &PatternOptions) -> PatternsReport {
-    let _ = (ds, corr, windows, options);
-    PatternsReport {}
+    let _ = corr;
+    let (templates, assignment) = mine_dataset(ds);
+    aggregate::aggregate(ds, &templates, &assignment, windows, options, Some(options.max_patterns))
+}
+
+fn mine_dataset(ds: &Dataset) -> (Vec<miner::Template>, Vec<u32>) {
+    let mined = mine((0..ds.logs.len()).map(|r| ds.logs.body(r)));
+    (mined.templates, mined.assignment)
+}
+
+/// What `rootspan patterns` prints: every pattern and each record's pattern.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PatternRun {
+    /// Every pattern (not capped by `max_patterns`), aggregated.
+    pub patterns: PatternsReport,
+    /// For each log record in input order, the index of its pattern in `patterns.patterns`.
+    pub assignments: Vec<u32>,
+    /// What was skipped or repaired while reading the inputs.
+    pub diagnostics: crate::report::DiagnosticsReport,
+}
+
+/// The standalone patterns command: decodes `inputs` (Loki JSON, OTLP logs JSON, plain text
+/// lines, anything `Session` reads) and mines their log records.
+pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRun {
+    let mut session = crate::Session::new();
+    for input in inputs {
+        session.add(input);
+    }
+    let ds = session.dataset();
+    let correlation = crate::correlate::correlate(ds, &options.correlation);
+    let windows = crate::window::choose(ds, &correlation, options);
+    let (templates, assignment) = mine_dataset(ds);
+    let patterns = aggregate::aggregate(ds, &templates, &assignment, &windows, &options.patterns, None);
+    PatternRun { patterns, assignments: assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
+}
+
+/// Lines mined into templates, with each line's template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mined {
+    /// Templates, most frequent first (ties by text).
+    pub templates: Vec<miner::Template>,
+    /// For each input line in order, the index of its template in `templates`.
+    pub assignment: Vec<u32>,
+}
+
+/// Mines `lines` in one pass (the standalone entry: no correlation, no times).
+pub fn mine<'a>(lines: impl IntoIterator<Item = &'a str>) -> Mined {
+    let mut m = miner::Miner::new();
+    let signatures: Vec<u32> = lines.into_iter().map(|l| m.add(l)).collect();
+    let t = m.templates();
+    Mined { assignment: signatures.iter().map(|s| t.of_signature[*s as usize]).collect(), templates: t.list }
 }

@@ -1,24 +1,248 @@
 //! Root-cause ranking: evidence per service, operation and instance against the baseline,
 //! fused into one explainable score and walked along the service graph.
+//!
+//! `traces`, `logs` and `metrics` each fill `Evidence` (the strongest finding per component,
+//! service and instance); `fuse` turns findings into contrasts; the score is their weighted
+//! sum with the weights in `weights` (fitted by `eval::fit`, see docs/ranking.md).
+//! Failures are attributed downwards: error origins are the deepest failing spans, the edge
+//! gap goes to the callee, and error lines a deeper service explains do not count, so a
+//! caller showing its dependency's symptoms ranks below that dependency.
 
-use serde::Serialize;
+pub mod eval;
+mod evidence;
+mod fuse;
+mod logs;
+mod metrics;
+mod stats;
+mod traces;
+mod view;
+mod weights;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use evidence::{Evidence, Finding, KINDS};
+pub use evidence::{EvidenceRef, Signal};
+pub(crate) use stats::{mad, median};
+pub(crate) use view::level_in_body;
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
 use crate::patterns::PatternsReport;
 use crate::window::Windows;
 
+/// How candidates are scored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default, deny_unknown_fields)]
+pub struct RankOptions {
+    /// The telemetry the score uses: any of `traces`, `logs`, `metrics`. Default: all three.
+    /// Fewer sources are for ablations and for data that lacks a kind.
+    pub sources: Vec<Signal>,
+    /// Weights by component name (e.g. `{"log_missing": 1.5}`) replacing the fitted ones.
+    /// Default: none (the fitted weights).
+    pub weights: BTreeMap<String, f64>,
+}
+
+impl Default for RankOptions {
+    fn default() -> Self {
+        RankOptions { sources: vec![Signal::Traces, Signal::Logs, Signal::Metrics], weights: BTreeMap::new() }
+    }
+}
+
 /// One ranked root-cause candidate.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Candidate {
+    /// 1 for the most likely root cause.
     pub rank: u32,
+    /// The service, as `service.name` or the label mapped to it.
     pub service: String,
+    /// The operation that carries the strongest evidence, when one does.
+    pub operation: Option<String>,
+    /// The instance (pod, host) of the service whose evidence is strongest, when known.
+    pub instance: Option<String>,
+    /// The weighted sum of the component values; on one scale across incidents (0 when
+    /// nothing changed). Higher is more likely.
     pub score: f64,
+    /// The named components of the score, in a fixed order.
+    pub components: Vec<Component>,
+    /// The records behind the evidence: traces, log templates, metric series.
+    pub evidence: Vec<EvidenceRef>,
+    /// One sentence saying why this candidate ranks where it does.
     pub why: String,
+    /// Upstream services (direct and indirect callers) that show anomalies too: the blast
+    /// radius if this candidate is the cause. Sorted.
+    pub blast_radius: Vec<String>,
 }
 
-pub fn rank(ds: &Dataset, corr: &Correlation, patterns: &PatternsReport, windows: &Windows, top: usize) -> Vec<Candidate> {
-    let _ = (ds, corr, patterns, windows, top);
-    Vec::new()
+/// One named part of a candidate's score.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Component {
+    /// The component, e.g. `trace_edge_gap`, `log_missing`, `metric_saturation`.
+    pub name: &'static str,
+    /// The telemetry it comes from.
+    pub source: Signal,
+    /// The raw evidence: a count surprise, a log ratio or a robust z (0 when nothing found).
+    pub raw: f64,
+    /// Lead over the strongest other candidate in this component, as a share of the strongest,
+    /// in [-1, 1].
+    pub contrast: f64,
+    /// What the weight multiplies: `ln(1 + raw) * (1 + contrast)`.
+    pub value: f64,
+    /// Its weight (0 when its source is switched off).
+    pub weight: f64,
+}
+
+struct Scored {
+    score: f64,
+    contrasts: [f64; KINDS.len()],
+    values: [f64; KINDS.len()],
+    weights: [f64; KINDS.len()],
+}
+
+/// The source of each component, in weight order.
+pub fn component_sources() -> Vec<Signal> {
+    KINDS.iter().map(|k| k.signal()).collect()
+}
+
+fn weights(options: &RankOptions) -> [f64; KINDS.len()] {
+    let mut w = weights::WEIGHTS;
+    for (i, k) in KINDS.iter().enumerate() {
+        if let Some(x) = options.weights.get(k.name()) {
+            w[i] = *x;
+        }
+        if !options.sources.contains(&k.signal()) {
+            w[i] = 0.0;
+        }
+    }
+    w
+}
+
+fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]) -> Vec<Scored> {
+    fuse::contrasts(findings)
+        .into_iter()
+        .zip(findings)
+        .map(|(contrasts, found)| {
+            let mut values = [0.0; KINDS.len()];
+            for k in 0..KINDS.len() {
+                values[k] = fuse::value(found[k].as_ref().map_or(0.0, |f| f.value), contrasts[k]);
+            }
+            Scored { score: values.iter().zip(w).map(|(v, w)| v * w).sum(), contrasts, values, weights: *w }
+        })
+        .collect()
+}
+
+/// Ranks services (with their best operation and instance). Returns at most `top` candidates.
+pub fn rank(
+    ds: &Dataset,
+    corr: &Correlation,
+    patterns: &PatternsReport,
+    windows: &Windows,
+    options: &RankOptions,
+    top: usize,
+) -> Vec<Candidate> {
+    let _ = (corr, patterns);
+    let Some(window) = windows.window else { return Vec::new() };
+    let v = view::View::new(ds, windows);
+    let mut ev = Evidence::new(v.services.len(), v.instances.len());
+    let w = weights(options);
+    traces::collect(&v, &mut ev);
+    logs::collect(&v, &mut ev);
+    metrics::collect(&v, &mut ev, window);
+    let services = score_all(&ev.services, &w);
+    let instances = score_all(&ev.instances, &w);
+    let mut order: Vec<usize> = (0..v.services.len()).collect();
+    order.sort_by(|a, b| services[*b].score.total_cmp(&services[*a].score).then(v.services[*a].cmp(&v.services[*b])));
+    let graph = callers(&v);
+    order
+        .into_iter()
+        .take(top)
+        .enumerate()
+        .map(|(i, s)| {
+            let best_instance = (0..v.instances.len())
+                .filter(|x| v.instances[*x].1 == s)
+                .max_by(|a, b| instances[*a].score.total_cmp(&instances[*b].score).then(v.instances[*b].0.cmp(&v.instances[*a].0)));
+            candidate(&v, &ev, s, &services[s], best_instance, &graph, i as u32 + 1)
+        })
+        .collect()
+}
+
+/// Direct callers of each service in the window, from cross-service parent/child spans.
+fn callers(v: &view::View) -> Vec<BTreeSet<usize>> {
+    let mut out = vec![BTreeSet::new(); v.services.len()];
+    for r in 0..v.ds.spans.len() {
+        if let (Some(p), view::Phase::Window) = (v.span_parent[r], v.span_phase[r]) {
+            if v.span_service[p] != v.span_service[r] {
+                out[v.span_service[r]].insert(v.span_service[p]);
+            }
+        }
+    }
+    out
+}
+
+fn candidate(
+    v: &view::View,
+    ev: &Evidence,
+    s: usize,
+    scored: &Scored,
+    instance: Option<usize>,
+    graph: &[BTreeSet<usize>],
+    rank: u32,
+) -> Candidate {
+    let found = &ev.services[s];
+    let components = KINDS
+        .iter()
+        .enumerate()
+        .map(|(k, kind)| Component {
+            name: kind.name(),
+            source: kind.signal(),
+            raw: found[k].as_ref().map_or(0.0, |f| f.value),
+            contrast: scored.contrasts[k],
+            value: scored.values[k],
+            weight: scored.weights[k],
+        })
+        .collect();
+    // Components in order of what they add to the score; the why names the leading ones.
+    let mut lead: Vec<usize> = (0..KINDS.len()).filter(|k| found[*k].is_some() && scored.weights[*k] > 0.0).collect();
+    lead.sort_by(|a, b| {
+        let (x, y) = (scored.values[*a] * scored.weights[*a], scored.values[*b] * scored.weights[*b]);
+        y.total_cmp(&x).then(a.cmp(b))
+    });
+    let name = &v.services[s];
+    let why = match lead.as_slice() {
+        [] => format!("{name} shows no change against the baseline"),
+        [a] => format!("{name}: {}", found[*a].as_ref().map_or("", |f| f.phrase.as_str())),
+        [a, b, ..] => format!(
+            "{name}: {}; {}",
+            found[*a].as_ref().map_or("", |f| f.phrase.as_str()),
+            found[*b].as_ref().map_or("", |f| f.phrase.as_str())
+        ),
+    };
+    let operation = lead.iter().find_map(|k| found[*k].as_ref().and_then(|f| f.operation.clone()));
+    let mut evidence: Vec<EvidenceRef> = lead.iter().take(3).flat_map(|k| found[*k].iter().flat_map(|f| f.refs.iter().cloned())).collect();
+    evidence.sort();
+    evidence.dedup();
+    // Blast radius: every service upstream of this one that shows any finding itself.
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = graph[s].iter().copied().collect();
+    while let Some(c) = stack.pop() {
+        if c != s && seen.insert(c) {
+            stack.extend(graph[c].iter().copied());
+        }
+    }
+    let blast_radius = seen.into_iter().filter(|c| ev.services[*c].iter().any(Option::is_some)).map(|c| v.services[c].clone()).collect();
+    Candidate {
+        rank,
+        service: name.clone(),
+        operation,
+        instance: instance.map(|i| v.instances[i].0.clone()),
+        score: scored.score,
+        components,
+        evidence,
+        why,
+        blast_radius,
+    }
 }

@@ -1,0 +1,873 @@
+//! Frame kinds: what a DataFrame holds (spans, log lines, metric series, exemplars) and the
+//! rows it becomes. Kinds are detected by shape and field names, never by position or by the
+//! datasource that made the frame, so frames decoded from JSON, from Arrow IPC and from the
+//! JS side all read the same (see research/grafana-formats.md section 9):
+//!
+//! - trace: `meta.preferredVisualisationType == "trace"`, or fields traceID, spanID,
+//!   startTime and duration (Tempo's 17 fields, Jaeger's 13; times in milliseconds);
+//! - exemplars: a frame named `exemplar` or with `meta.custom.resultType == "exemplar"`, or an
+//!   annotation frame with a trace id field;
+//! - logs: `meta.type == "log-lines"` (dataplane) or `meta.custom.frameType ==
+//!   "LabeledTimeValues"` (Loki's legacy frame) or `preferredVisualisationType == "logs"`,
+//!   else a time field with string fields and no numbers;
+//! - time series: `meta.type` `timeseries-*` or `numeric-*` (wide, multi and many read alike:
+//!   one series per value field; long: one series per value field and dimension values),
+//!   else a time field with number fields (long when string fields are present).
+//!
+//! Node graphs, trace search tables and annotations without trace ids are recognised and
+//! left alone (they repeat what the traces hold); any other frame with rows is reported.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::frame::{ms_to_ns, Column, Field, FieldType, Frame};
+use crate::diag::Place;
+use crate::id::{SpanId, TraceId};
+use crate::model::{Dataset, ExemplarRow, LabelSetId, Level, LogRow, SourceId, SpanKind, SpanRow, SpanStatus, Sym};
+
+/// Label and field names that carry a trace id (Grafana's trace-to-logs probe list).
+pub const TRACE_ID_KEYS: [&str; 6] = ["traceID", "trace_id", "traceId", "TraceID", "TraceId", "otel_trace_id"];
+/// Label and field names that carry a span id.
+pub const SPAN_ID_KEYS: [&str; 5] = ["spanID", "span_id", "spanId", "SpanID", "SpanId"];
+
+/// What a frame holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameKind {
+    /// No fields or no rows: nothing to read, nothing lost.
+    Empty,
+    Trace,
+    Logs,
+    /// One series per value field (dataplane wide, multi and the deprecated many).
+    SeriesWide,
+    /// One series per value field and combination of string dimension values.
+    SeriesLong,
+    Exemplars,
+    /// Recognised and deliberately not analysed (node graphs, search tables).
+    NotAnalysed(&'static str),
+    /// Rows rootspan cannot place; recorded as a warning.
+    Unrecognised(&'static str),
+}
+
+pub fn detect(frame: &Frame) -> FrameKind {
+    if frame.fields.is_empty() || frame.is_empty() {
+        return FrameKind::Empty;
+    }
+    let has = |name: &str| frame.field(name).is_some();
+    let has_type = |t: FieldType| frame.fields.iter().any(|f| f.field_type == t);
+    let visualisation = frame.meta_str("preferredVisualisationType");
+    let data_type = frame.meta_str("type").unwrap_or_default();
+    if visualisation == Some("trace") || ["traceID", "spanID", "startTime", "duration"].iter().all(|n| has(n)) {
+        return if has("traceID") && has("spanID") && has("startTime") {
+            FrameKind::Trace
+        } else {
+            FrameKind::Unrecognised("trace frame without traceID, spanID and startTime fields (the legacy single-field trace is not read)")
+        };
+    }
+    let trace_field = TRACE_ID_KEYS.iter().any(|k| has(k));
+    if frame.name.as_deref() == Some("exemplar")
+        || frame.custom_str("resultType") == Some("exemplar")
+        || (frame.meta_str("dataTopic") == Some("annotations") && trace_field)
+    {
+        return FrameKind::Exemplars;
+    }
+    if data_type == "log-lines" || frame.custom_str("frameType") == Some("LabeledTimeValues") || visualisation == Some("logs") {
+        return FrameKind::Logs;
+    }
+    if visualisation == Some("nodeGraph") {
+        return FrameKind::NotAnalysed("node graph");
+    }
+    if frame.meta_str("dataTopic") == Some("annotations") {
+        return FrameKind::NotAnalysed("annotations without trace ids");
+    }
+    if data_type.starts_with("timeseries-") || data_type.starts_with("numeric-") {
+        return if data_type.ends_with("-long") { FrameKind::SeriesLong } else { FrameKind::SeriesWide };
+    }
+    if has("traceID") || has("traceIdHidden") {
+        return FrameKind::NotAnalysed("trace search results");
+    }
+    let numbers = frame.fields.iter().any(is_value_field);
+    match (has_type(FieldType::Time), numbers, has_type(FieldType::String)) {
+        (false, _, _) => FrameKind::Unrecognised("no time field"),
+        (true, true, false) => FrameKind::SeriesWide,
+        (true, true, true) => FrameKind::SeriesLong,
+        (true, false, true) => FrameKind::Logs,
+        (true, false, false) => FrameKind::Unrecognised("no number or string field next to the time field"),
+    }
+}
+
+/// Detects each frame's kind and writes its rows into `ds`. Exemplar frames go last so they
+/// can point at series from the same call.
+pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Frame]) {
+    let source = ds.add_source(input, format);
+    let kinds: Vec<FrameKind> = frames.iter().map(detect).collect();
+    let exemplars_last = kinds
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| **k != FrameKind::Exemplars)
+        .chain(kinds.iter().enumerate().filter(|(_, k)| **k == FrameKind::Exemplars));
+    for (index, kind) in exemplars_last {
+        let frame = &frames[index];
+        let cx = Cx { source, place: Place::input(input).frame(frame.display_name(index)) };
+        match *kind {
+            FrameKind::Empty | FrameKind::NotAnalysed(_) => {}
+            FrameKind::Unrecognised(why) => ds.diagnostics.warn(cx.place, format!("frame not analysed: {why}")),
+            FrameKind::Trace => ingest_trace(ds, &cx, frame),
+            FrameKind::Logs => ingest_logs(ds, &cx, frame),
+            FrameKind::SeriesWide => ingest_series(ds, &cx, frame, false),
+            FrameKind::SeriesLong => ingest_series(ds, &cx, frame, true),
+            FrameKind::Exemplars => ingest_exemplars(ds, &cx, frame),
+        }
+    }
+}
+
+/// A field's text at a row, when present: the key of the caches below.
+type Text<'a> = Option<Cow<'a, str>>;
+
+/// A log row's labels once split: the stream's label set and the record's own pairs.
+type StreamLabels = (LabelSetId, Vec<(Sym, Sym)>);
+
+/// Where rows of one frame go and come from.
+struct Cx {
+    source: SourceId,
+    place: Place,
+}
+
+impl Cx {
+    fn at(&self, field: &str, row: usize) -> Place {
+        self.place.clone().field(field).row(row)
+    }
+}
+
+fn is_value_field(f: &Field) -> bool {
+    matches!(f.field_type, FieldType::Number | FieldType::Boolean) && !matches!(f.values, Column::String(_) | Column::Json(_))
+}
+
+/// The first time field, as Grafana picks a frame's time index.
+fn time_field(frame: &Frame) -> Option<&Field> {
+    frame.fields.iter().find(|f| f.field_type == FieldType::Time)
+}
+
+/// A unit for numeric times and durations, from `config.unit`.
+#[derive(Clone, Copy)]
+enum Unit {
+    Seconds,
+    Millis,
+    Micros,
+    Nanos,
+}
+
+impl Unit {
+    fn of(field: &Field, default: Unit) -> Unit {
+        match field.config.get("unit").and_then(Value::as_str) {
+            Some("s") => Unit::Seconds,
+            Some("ms") => Unit::Millis,
+            Some("µs" | "us") => Unit::Micros,
+            Some("ns") => Unit::Nanos,
+            _ => default,
+        }
+    }
+
+    fn ns_per_int(self) -> i64 {
+        match self {
+            Unit::Seconds => 1_000_000_000,
+            Unit::Millis => 1_000_000,
+            Unit::Micros => 1_000,
+            Unit::Nanos => 1,
+        }
+    }
+
+    fn ns_per(self) -> f64 {
+        self.ns_per_int() as f64
+    }
+}
+
+/// `x` units in ns: exact for whole numbers below 2^53, rounded to the ns otherwise.
+fn scaled(x: f64, unit: Unit) -> Option<i64> {
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        return (x as i64).checked_mul(unit.ns_per_int());
+    }
+    let ns = x * unit.ns_per();
+    (ns.is_finite() && ns.abs() < 9.2e18).then(|| ns.round() as i64)
+}
+
+/// A point in time in ns: time columns as they are; numbers in `unit` (epoch ms by default);
+/// strings as RFC 3339 or epoch ms.
+fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
+    match &field.values {
+        Column::Time(v) => v.get(row).copied().flatten(),
+        Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(unit.ns_per_int()),
+        Column::Number(v) => {
+            let x = v.get(row).copied().flatten()?;
+            match unit {
+                Unit::Millis => ms_to_ns(x, 0),
+                _ => scaled(x, unit),
+            }
+        }
+        Column::String(c) => crate::time::parse_timestamp(c.get(row)?).ok(),
+        Column::Boolean(_) | Column::Json(_) => None,
+    }
+}
+
+/// A duration in ns from a number in `unit`.
+fn duration_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
+    match &field.values {
+        Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(unit.ns_per_int()),
+        other => scaled(other.number(row)?, unit),
+    }
+}
+
+/// The non-empty text of a field at a row.
+fn text<'a>(field: Option<&'a Field>, row: usize) -> Option<Cow<'a, str>> {
+    field?.values.text(row).filter(|t| !t.is_empty())
+}
+
+/// A JSON value rendered as a label value: strings as they are, anything else as JSON.
+fn json_text(v: &Value) -> Option<Cow<'_, str>> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => Some(Cow::Owned(other.to_string())),
+    }
+}
+
+/// Key/value pairs from Grafana's `[{key, value, type?}]` lists (serviceTags, tags) or a plain
+/// JSON object (Loki labels).
+fn json_pairs(text: &str) -> Vec<(String, String)> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(items)) => {
+            items.iter().filter_map(|kv| Some((kv.get("key")?.as_str()?.to_string(), json_text(kv.get("value")?)?.into_owned()))).collect()
+        }
+        Ok(Value::Object(map)) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn parse_kind(s: &str) -> SpanKind {
+    let lower = s.trim().to_ascii_lowercase();
+    match lower.strip_prefix("span_kind_").unwrap_or(&lower) {
+        "server" => SpanKind::Server,
+        "client" => SpanKind::Client,
+        "producer" => SpanKind::Producer,
+        "consumer" => SpanKind::Consumer,
+        "internal" => SpanKind::Internal,
+        _ => SpanKind::Unspecified,
+    }
+}
+
+/// OTel status codes as numbers (0 unset, 1 ok, 2 error) or names (`STATUS_CODE_ERROR`, `error`).
+fn parse_status(s: &str) -> SpanStatus {
+    let lower = s.trim().to_ascii_lowercase();
+    match lower.strip_prefix("status_code_").unwrap_or(&lower) {
+        "1" | "ok" => SpanStatus::Ok,
+        "2" | "error" => SpanStatus::Error,
+        _ => SpanStatus::Unset,
+    }
+}
+
+fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
+    let field = |name: &str| frame.field(name);
+    let (Some(trace_f), Some(span_f), Some(start_f)) = (field("traceID"), field("spanID"), field("startTime")) else { return };
+    let parent_f = field("parentSpanID");
+    let duration_f = field("duration");
+    let (start_unit, duration_unit) = (Unit::of(start_f, Unit::Millis), duration_f.map_or(Unit::Millis, |f| Unit::of(f, Unit::Millis)));
+    let (op_f, service_f, namespace_f, service_tags_f) =
+        (field("operationName"), field("serviceName"), field("serviceNamespace"), field("serviceTags"));
+    let (kind_f, status_f, message_f, tags_f) = (field("kind"), field("statusCode"), field("statusMessage"), field("tags"));
+    let (scope_f, scope_version_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"));
+    let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::new();
+    for row in 0..frame.len() {
+        let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
+            Some(Ok(id)) => id,
+            other => {
+                let why = other.map_or("no trace id".to_string(), |e| format!("trace id: {}", e.unwrap_err()));
+                ds.diagnostics.skip(cx.at("traceID", row), format!("span skipped: {why}"));
+                continue;
+            }
+        };
+        let span = match text(Some(span_f), row).map(|t| SpanId::parse(&t)) {
+            Some(Ok(id)) => id,
+            other => {
+                let why = other.map_or("no span id".to_string(), |e| format!("span id: {}", e.unwrap_err()));
+                ds.diagnostics.skip(cx.at("spanID", row), format!("span skipped: {why}"));
+                continue;
+            }
+        };
+        let Some(start_ns) = time_ns(start_f, row, start_unit) else {
+            ds.diagnostics.skip(cx.at("startTime", row), "span skipped: no start time");
+            continue;
+        };
+        // Roots have no parent, an empty one or Tempo's all-zero one.
+        let parent = match text(parent_f, row).map(|t| SpanId::parse(&t)) {
+            None | Some(Err(crate::id::IdError::AllZero)) => None,
+            Some(Ok(id)) => Some(id),
+            Some(Err(e)) => {
+                ds.diagnostics.warn(cx.at("parentSpanID", row), format!("parent span id: {e}; span read as a root"));
+                None
+            }
+        };
+        let duration_ns = match duration_f.and_then(|f| duration_ns(f, row, duration_unit)) {
+            Some(d) if d >= 0 => d,
+            _ => {
+                ds.diagnostics.warn(cx.at("duration", row), "no valid duration; read as 0");
+                0
+            }
+        };
+        let resource_key = (text(service_f, row), text(namespace_f, row), text(service_tags_f, row));
+        let resource = match resources.get(&resource_key) {
+            Some(id) => *id,
+            None => {
+                let mut pairs = resource_key.2.as_deref().map(json_pairs).unwrap_or_default();
+                pairs.extend(resource_key.0.as_deref().map(|s| ("service.name".to_string(), s.to_string())));
+                pairs.extend(resource_key.1.as_deref().map(|s| ("service.namespace".to_string(), s.to_string())));
+                let id = ds.labels(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                resources.insert(resource_key, id);
+                id
+            }
+        };
+        let mut tags = text(tags_f, row).map(|t| json_pairs(&t)).unwrap_or_default();
+        let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let kind = parse_kind(text(kind_f, row).as_deref().or(tag("span.kind")).unwrap_or_default());
+        let status = match text(status_f, row) {
+            Some(code) => parse_status(&code),
+            // Jaeger and OpenTracing mark failed spans with an `error` tag.
+            None if tag("error").is_some_and(|v| v.eq_ignore_ascii_case("true")) => SpanStatus::Error,
+            None => parse_status(tag("otel.status_code").unwrap_or_default()),
+        };
+        let message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        tags.extend(text(scope_f, row).map(|s| ("otel.scope.name".to_string(), s.into_owned())));
+        tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version".to_string(), s.into_owned())));
+        let attributes = ds.labels(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let operation = ds.strings.intern(text(op_f, row).as_deref().unwrap_or_default());
+        let status_message = message.map(|m| ds.strings.intern(&m));
+        ds.spans.push(SpanRow {
+            trace,
+            span,
+            parent,
+            resource,
+            operation,
+            kind,
+            start_ns,
+            duration_ns,
+            status,
+            status_message,
+            attributes,
+            source: cx.source,
+        });
+    }
+}
+
+/// Labels that describe a record, not its emitter, when a frame does not say which is which.
+fn is_record_label(key: &str) -> bool {
+    TRACE_ID_KEYS.contains(&key) || SPAN_ID_KEYS.contains(&key) || matches!(key, "__error__" | "__error_details__" | "detected_level")
+}
+
+/// Grafana's level keys, in the order it consults them.
+const LEVEL_KEYS: [&str; 6] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text"];
+
+/// `Level::from_text`, plus syslog's numeric levels (Grafana's `NumericLogLevel`).
+fn level_of(text: &str) -> Level {
+    match text.trim() {
+        "0" | "1" | "2" => Level::Critical,
+        "3" => Level::Error,
+        "4" => Level::Warning,
+        "5" | "6" => Level::Info,
+        "7" => Level::Debug,
+        t => Level::from_text(t),
+    }
+}
+
+fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
+    let dataplane = frame.meta_str("type") == Some("log-lines");
+    let named = |names: &[&str], t: FieldType| frame.fields.iter().find(|f| f.field_type == t && names.contains(&f.name.as_str()));
+    let Some(time_f) = named(&["timestamp"], FieldType::Time).filter(|_| dataplane).or_else(|| time_field(frame)) else {
+        ds.diagnostics.warn(cx.place.clone(), "frame not analysed: log frame without a time field");
+        return;
+    };
+    let ns_f = frame.fields.iter().find(|f| matches!(f.name.as_str(), "tsNs" | "TS"));
+    let labels_f = frame.fields.iter().find(|f| matches!(f.name.as_str(), "labels" | "__labels"));
+    let types_f = frame.fields.iter().find(|f| matches!(f.name.as_str(), "labelTypes" | "__labelTypes"));
+    let level_f: Vec<&Field> = LEVEL_KEYS.iter().filter_map(|k| frame.field(k)).collect();
+    let not_body = |f: &&Field| !matches!(f.name.as_str(), "tsNs" | "TS" | "id") && !LEVEL_KEYS.contains(&f.name.as_str());
+    let body_f = named(&["body", "Line", "line", "message", "msg"], FieldType::String)
+        .or_else(|| frame.fields.iter().filter(|f| f.field_type == FieldType::String).find(not_body));
+    // Everything else describes the record: it goes to the metadata, where correlate looks for ids.
+    let skip = [Some(time_f), ns_f, labels_f, types_f, body_f];
+    let extra: Vec<(Sym, &Field)> = frame
+        .fields
+        .iter()
+        .filter(|f| f.name != "id" && !skip.iter().any(|s| s.is_some_and(|s| std::ptr::eq(s, *f))))
+        .map(|f| (ds.strings.intern(&f.name), f))
+        .collect();
+    // Labels on the body field (dataplane frames without a labels column) belong to every row.
+    let base: Vec<(String, String)> = body_f.map(|f| f.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+    let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::new();
+    for row in 0..frame.len() {
+        let exact = ns_f.and_then(|f| match &f.values {
+            Column::Int(v) => v.get(row).copied().flatten(),
+            other => other.text(row)?.trim().parse::<i64>().ok(),
+        });
+        let Some(time_ns) = exact.or_else(|| time_ns(time_f, row, Unit::Millis)) else {
+            ds.diagnostics.skip(cx.at(&time_f.name, row), "log line skipped: no time");
+            continue;
+        };
+        let key = (text(labels_f, row), text(types_f, row));
+        let (resource, label_meta) = match label_cache.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let types = key.1.as_deref().map(json_pairs).unwrap_or_default();
+                let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
+                let mut resource = base.clone();
+                let mut meta = Vec::new();
+                for (k, v) in key.0.as_deref().map(json_pairs).unwrap_or_default() {
+                    // I: indexed stream label; S: structured metadata; P: parsed from the line.
+                    let record = match type_of(&k) {
+                        Some(t) => t != "I",
+                        None => is_record_label(&k),
+                    };
+                    if record {
+                        meta.push((k, v))
+                    } else {
+                        resource.push((k, v))
+                    }
+                }
+                let resource = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                let meta: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
+                label_cache.insert(key, (resource, meta.clone()));
+                (resource, meta)
+            }
+        };
+        let mut meta = label_meta;
+        for (name, f) in &extra {
+            if let Some(v) = text(Some(f), row) {
+                meta.push((*name, ds.strings.intern(&v)));
+            }
+        }
+        let level = level_f
+            .iter()
+            .find_map(|f| text(Some(f), row))
+            .map(|t| level_of(&t))
+            .or_else(|| {
+                let label = |k: &str| {
+                    ds.label(resource, k)
+                        .or_else(|| meta.iter().find(|(mk, _)| ds.strings.resolve(*mk) == k).map(|(_, v)| ds.strings.resolve(*v)))
+                };
+                LEVEL_KEYS.iter().find_map(|k| label(k)).map(level_of)
+            })
+            .unwrap_or(Level::Unknown);
+        let metadata = ds.label_sets.intern(&ds.strings, meta);
+        let body = text(body_f, row);
+        ds.logs.push(LogRow {
+            time_ns,
+            resource,
+            metadata,
+            level,
+            trace: None,
+            span: None,
+            body: body.as_deref().unwrap_or_default(),
+            source: cx.source,
+        });
+    }
+}
+
+/// The points of `value` against `time`, rows `rows`; null values are missing samples.
+fn points(cx: &Cx, ds: &mut Dataset, time: &Field, value: &Field, rows: impl Iterator<Item = usize>) -> Vec<(i64, f64)> {
+    let mut out = Vec::new();
+    for row in rows {
+        let v = match &value.values {
+            Column::Boolean(b) => b.get(row).copied().flatten().map(|b| if b { 1.0 } else { 0.0 }),
+            other => other.number(row),
+        };
+        let Some(v) = v else { continue };
+        match time_ns(time, row, Unit::Millis) {
+            Some(t) => out.push((t, v)),
+            None => ds.diagnostics.skip(cx.at(&time.name, row), "sample skipped: no time"),
+        }
+    }
+    out
+}
+
+/// Series name and labels: `__name__` names the series when present (Prometheus), else the field.
+fn series_identity(ds: &mut Dataset, field: &Field, extra: &[(&str, &str)]) -> (Sym, LabelSetId) {
+    let name = ds.strings.intern(field.labels.get("__name__").map_or(field.name.as_str(), String::as_str));
+    let pairs = field.labels.iter().filter(|(k, _)| *k != "__name__").map(|(k, v)| (k.as_str(), v.as_str()));
+    let labels = ds.labels(pairs.chain(extra.iter().copied()));
+    (name, labels)
+}
+
+fn ingest_series(ds: &mut Dataset, cx: &Cx, frame: &Frame, long: bool) {
+    let Some(time) = time_field(frame) else {
+        ds.diagnostics.warn(cx.place.clone(), "frame not analysed: time series without a time field");
+        return;
+    };
+    let values: Vec<&Field> = frame.fields.iter().filter(|f| is_value_field(f)).collect();
+    if values.is_empty() {
+        ds.diagnostics.warn(cx.place.clone(), "frame not analysed: time series without a numeric value field");
+        return;
+    }
+    if !long {
+        for value in values {
+            let (name, labels) = series_identity(ds, value, &[]);
+            let pts = points(cx, ds, time, value, 0..frame.len());
+            ds.series.push(name, labels, cx.source, pts);
+        }
+        return;
+    }
+    // Long: rows grouped by their string dimension values, in order of first appearance.
+    let dims: Vec<&Field> = frame.fields.iter().filter(|f| f.field_type == FieldType::String).collect();
+    let mut groups: Vec<(Vec<Text>, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<Vec<Text>, usize> = HashMap::new();
+    for row in 0..frame.len() {
+        let key: Vec<Text> = dims.iter().map(|d| d.values.text(row)).collect();
+        let g = *index.entry(key.clone()).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(row);
+    }
+    for value in values {
+        for (key, rows) in &groups {
+            let extra: Vec<(&str, &str)> = dims.iter().zip(key).filter_map(|(d, v)| Some((d.name.as_str(), v.as_deref()?))).collect();
+            let (name, labels) = series_identity(ds, value, &extra);
+            let pts = points(cx, ds, time, value, rows.iter().copied());
+            ds.series.push(name, labels, cx.source, pts);
+        }
+    }
+}
+
+fn ingest_exemplars(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
+    let (Some(time), Some(value)) =
+        (time_field(frame), frame.field("Value").filter(|f| is_value_field(f)).or_else(|| frame.fields.iter().find(|f| is_value_field(f))))
+    else {
+        ds.diagnostics.warn(cx.place.clone(), "frame not analysed: exemplars without a time and a value field");
+        return;
+    };
+    let trace_f: Vec<&Field> = TRACE_ID_KEYS.iter().filter_map(|k| frame.field(k)).collect();
+    let span_f: Vec<&Field> = SPAN_ID_KEYS.iter().filter_map(|k| frame.field(k)).collect();
+    // With series labels on the value field (converter frames), the other columns are the
+    // exemplar's labels; in Prometheus' merged frame the columns mix both, and only id
+    // columns are the exemplar's own.
+    let labelled_value = !value.labels.is_empty();
+    let columns: Vec<(&Field, bool)> = frame
+        .fields
+        .iter()
+        .filter(|f| !std::ptr::eq(*f, time) && !std::ptr::eq(*f, value) && f.field_type != FieldType::Time)
+        .map(|f| (f, labelled_value || TRACE_ID_KEYS.contains(&f.name.as_str()) || SPAN_ID_KEYS.contains(&f.name.as_str())))
+        .collect();
+    let series_index: HashMap<(Sym, LabelSetId), u32> =
+        (0..ds.series.len()).map(|i| ((ds.series.name[i], ds.series.labels[i]), i as u32)).collect();
+    let metric_key = ds.strings.intern("__name__");
+    for row in 0..frame.len() {
+        let Some(v) = value.values.number(row) else { continue };
+        let Some(time_ns) = time_ns(time, row, Unit::Millis) else {
+            ds.diagnostics.skip(cx.at(&time.name, row), "exemplar skipped: no time");
+            continue;
+        };
+        let mut series_pairs: Vec<(Cow<str>, Cow<str>)> =
+            value.labels.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Cow::Borrowed(v.as_str()))).collect();
+        let mut own: Vec<(Cow<str>, Cow<str>)> = Vec::new();
+        for (f, is_own) in &columns {
+            if let Some(t) = text(Some(f), row) {
+                let pair = (Cow::Borrowed(f.name.as_str()), t);
+                if *is_own {
+                    own.push(pair)
+                } else {
+                    series_pairs.push(pair)
+                }
+            }
+        }
+        let series_labels = ds.labels(series_pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        let labels = ds.labels(own.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+        let series = ds.label_sets.value(series_labels, metric_key).and_then(|name| {
+            let rest: Vec<(Sym, Sym)> = ds.label_sets.get(series_labels).iter().copied().filter(|(k, _)| *k != metric_key).collect();
+            let rest = ds.label_sets.intern(&ds.strings, rest);
+            series_index.get(&(name, rest)).copied()
+        });
+        let trace = trace_f.iter().find_map(|f| TraceId::parse(&text(Some(f), row)?).ok());
+        let span = span_f.iter().find_map(|f| SpanId::parse(&text(Some(f), row)?).ok());
+        ds.exemplars.push(ExemplarRow { series, series_labels, labels, time_ns, value: v, trace, span, source: cx.source });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::diag::{Diagnostics, Severity};
+    use crate::ingest::frame::StrColumn;
+    use crate::ingest::frames_json::parse_frames;
+
+    fn frames(v: Value) -> Vec<Frame> {
+        let mut d = Diagnostics::default();
+        let frames = parse_frames("t", &v, &mut d).expect("frames");
+        assert_eq!(d.total(), 0, "{:?}", d.entries());
+        frames
+    }
+
+    fn ingest(v: Value) -> Dataset {
+        let mut ds = Dataset::default();
+        ingest_frames(&mut ds, "t", "grafana-frames", &frames(v));
+        ds
+    }
+
+    fn pairs(ds: &Dataset, id: LabelSetId) -> Vec<(String, String)> {
+        ds.label_pairs(id).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Tempo's 17-field frame (trace_transform.go), as a DTO the way the frontend holds it.
+    fn tempo_frame(trace_ids: [&str; 3]) -> Value {
+        json!({"name": "Trace", "meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "type": "string", "values": trace_ids},
+            {"name": "spanID", "type": "string", "values": ["a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2", "c3c3c3c3c3c3c3c3"]},
+            {"name": "parentSpanID", "type": "string", "values": ["0000000000000000", "a1a1a1a1a1a1a1a1", "not-an-id"]},
+            {"name": "operationName", "type": "string", "values": ["GET /api", "SELECT", "publish"]},
+            {"name": "serviceName", "type": "string", "values": ["api", "db", "api"]},
+            {"name": "kind", "type": "string", "values": ["server", "client", "SPAN_KIND_PRODUCER"]},
+            {"name": "statusCode", "type": "number", "values": [0, 2, 1]},
+            {"name": "statusMessage", "type": "string", "values": ["", "deadlock detected", ""]},
+            {"name": "instrumentationLibraryName", "type": "string", "values": ["io.opentelemetry.http", "", ""]},
+            {"name": "instrumentationLibraryVersion", "type": "string", "values": ["1.2", "", ""]},
+            {"name": "traceState", "type": "string", "values": ["", "", ""]},
+            {"name": "serviceTags", "type": "other", "values": [
+                [{"key": "service.name", "value": "api"}, {"key": "k8s.pod.name", "value": "api-7f9"}],
+                [{"key": "service.name", "value": "db"}],
+                [{"key": "service.name", "value": "api"}, {"key": "k8s.pod.name", "value": "api-7f9"}]]},
+            {"name": "startTime", "type": "number", "values": [1616072924070.497, 1616072924071.0, 1616072924072.25]},
+            {"name": "duration", "type": "number", "values": [8.421, 3, 0.001]},
+            {"name": "logs", "type": "other", "values": [null, [{"timestamp": 1616072924071.5, "fields": [{"key": "event", "value": "retry"}]}], null]},
+            {"name": "references", "type": "other", "values": [null, null, null]},
+            {"name": "tags", "type": "other", "values": [
+                [{"key": "http.status_code", "value": 500}, {"key": "http.route", "value": "/api"}], [{"key": "db.system", "value": "postgresql"}], []]}]})
+    }
+
+    #[test]
+    fn tempo_trace_frames_read_every_field() {
+        let ds = ingest(tempo_frame(["4bf92f3577b34da6a3ce929d0e0e4736"; 3]));
+        let s = &ds.spans;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.trace[0].to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!((s.parent[0], s.parent[1].map(|p| p.to_string())), (None, Some("a1a1a1a1a1a1a1a1".to_string())));
+        assert_eq!(s.parent[2], None, "a bad parent makes a root, with a warning");
+        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame Trace, field parentSpanID, row 2: parent span id: not a hex, base64, decimal, UUID or traceparent id; span read as a root");
+        assert_eq!(s.kind, [SpanKind::Server, SpanKind::Client, SpanKind::Producer]);
+        assert_eq!(s.status, [SpanStatus::Unset, SpanStatus::Error, SpanStatus::Ok]);
+        assert_eq!(s.status_message[1].map(|m| ds.strings.resolve(m)), Some("deadlock detected"));
+        assert_eq!(s.status_message[0], None);
+        assert_eq!((s.start_ns[0], s.duration_ns[0]), (1_616_072_924_070_497_000, 8_421_000));
+        assert_eq!((s.start_ns[2], s.duration_ns[2]), (1_616_072_924_072_250_000, 1_000));
+        assert_eq!(s.resource[0], s.resource[2], "one resource per service and tags");
+        assert_eq!(pairs(&ds, s.resource[0]), [("k8s.pod.name".into(), "api-7f9".into()), ("service.name".into(), "api".into())]);
+        assert_eq!(
+            pairs(&ds, s.attributes[0]),
+            [
+                ("http.route".to_string(), "/api".to_string()),
+                ("http.status_code".into(), "500".into()),
+                ("otel.scope.name".into(), "io.opentelemetry.http".into()),
+                ("otel.scope.version".into(), "1.2".into())
+            ]
+        );
+        assert_eq!(ds.strings.resolve(s.operation[1]), "SELECT");
+    }
+
+    #[test]
+    fn bad_span_rows_are_skipped_with_their_place() {
+        let ds = ingest(tempo_frame(["4bf92f3577b34da6a3ce929d0e0e4736", "zzz", ""]));
+        assert_eq!(ds.spans.len(), 1);
+        let skipped: Vec<String> =
+            ds.diagnostics.entries().iter().filter(|d| d.severity == Severity::Skipped).map(|d| d.to_string()).collect();
+        assert_eq!(
+            skipped,
+            [
+                "t, frame Trace, field traceID, row 1: span skipped: trace id: not a hex, base64, decimal, UUID or traceparent id",
+                "t, frame Trace, field traceID, row 2: span skipped: no trace id"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_legacy_error_tag_and_otel_status_tags_set_status() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1", "1"]}, {"name": "spanID", "values": ["1", "2"]},
+            {"name": "startTime", "values": [1, 2]}, {"name": "duration", "values": [1, 1]},
+            {"name": "tags", "type": "other", "values": [[{"key": "error", "type": "bool", "value": true}], {"otel.status_code": "ERROR", "otel.status_description": "boom"}]}]}));
+        assert_eq!(ds.spans.status, [SpanStatus::Error, SpanStatus::Error]);
+        assert_eq!(ds.spans.status_message[1].map(|m| ds.strings.resolve(m)), Some("boom"));
+    }
+
+    #[test]
+    fn frames_built_in_memory_read_like_decoded_ones() {
+        // As the wasm interop builds them: times as a time column, strings packed.
+        let mut ids = StrColumn::default();
+        ids.push(Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        let mut spans = StrColumn::default();
+        spans.push(Some("00f067aa0ba902b7"));
+        let field = |name: &str, field_type, values| Field {
+            name: name.into(),
+            field_type,
+            labels: Default::default(),
+            config: Value::Null,
+            values,
+        };
+        let frame = Frame {
+            fields: vec![
+                field("traceID", FieldType::String, Column::String(ids)),
+                field("spanID", FieldType::String, Column::String(spans)),
+                field("startTime", FieldType::Time, Column::Time(vec![Some(1_700_000_000_123_456_789)])),
+                field("duration", FieldType::Number, Column::Number(vec![Some(2.5)])),
+            ],
+            ..Frame::default()
+        };
+        assert_eq!(detect(&frame), FrameKind::Trace);
+        let mut ds = Dataset::default();
+        ingest_frames(&mut ds, "panel:A", "grafana-frames", &[frame]);
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_700_000_000_123_456_789, 2_500_000));
+    }
+
+    #[test]
+    fn dataplane_log_lines_take_severity_and_keep_ids_in_metadata() {
+        let ds = ingest(json!([{"schema": {"meta": {"type": "log-lines", "typeVersion": [0, 0]}, "fields": [
+            {"name": "timestamp", "type": "time"}, {"name": "body", "type": "string"}, {"name": "severity", "type": "string"},
+            {"name": "id", "type": "string"}, {"name": "labels", "type": "other"}, {"name": "traceID", "type": "string"}]},
+            "data": {"values": [[1700000000000i64, 1700000000001i64], ["GET /api 500", "ok"], ["ERROR", null], ["x1", "x2"],
+                [{"service_name": "api", "trace_id": "abc"}, {"service_name": "api", "level": "debug"}], ["4bf92f3577b34da6a3ce929d0e0e4736", null]],
+                "nanos": [[5, 0], null, null, null, null, null]}}]));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.time_ns, [1_700_000_000_000_000_005, 1_700_000_000_001_000_000]);
+        assert_eq!(ds.logs.level, [Level::Error, Level::Debug], "severity field, else the level label");
+        assert_eq!(pairs(&ds, ds.logs.resource[0]), [("service_name".to_string(), "api".to_string())]);
+        assert_eq!(
+            pairs(&ds, ds.logs.metadata[0]),
+            [
+                ("severity".to_string(), "ERROR".to_string()),
+                ("traceID".into(), "4bf92f3577b34da6a3ce929d0e0e4736".into()),
+                ("trace_id".into(), "abc".into())
+            ]
+        );
+        assert_eq!(ds.logs.body(0), "GET /api 500");
+    }
+
+    #[test]
+    fn log_levels_come_from_fields_then_labels_and_numbers_are_syslog() {
+        let ds = ingest(json!({"meta": {"custom": {"frameType": "LabeledTimeValues"}}, "fields": [
+            {"name": "labels", "type": "other", "values": [{"app": "a", "detected_level": "warn"}, {"app": "a"}, {"app": "a", "lvl": "3"}]},
+            {"name": "Time", "type": "time", "values": [1, 2, 3]},
+            {"name": "Line", "type": "string", "values": ["x", "y", "z"]},
+            {"name": "level", "type": "string", "values": [null, "fatal", null]}]}));
+        assert_eq!(ds.logs.level, [Level::Warning, Level::Critical, Level::Error]);
+        assert_eq!(ds.logs.resource[0], ds.logs.resource[1], "detected_level is not a stream label");
+    }
+
+    #[test]
+    fn log_rows_without_time_are_skipped() {
+        let ds = ingest(json!({"meta": {"type": "log-lines"}, "fields": [
+            {"name": "timestamp", "type": "time", "values": [null, 5]}, {"name": "body", "type": "string", "values": ["a", "b"]}]}));
+        assert_eq!(ds.logs.len(), 1);
+        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame #0, field timestamp, row 0: log line skipped: no time");
+    }
+
+    #[test]
+    fn merged_prometheus_exemplars_point_at_their_series() {
+        let ds = ingest(json!([
+            {"schema": {"meta": {"type": "timeseries-multi"}, "fields": [{"name": "Time", "type": "time"},
+                {"name": "Value", "type": "number", "labels": {"__name__": "http_latency", "job": "api"}}]},
+             "data": {"values": [[1000, 2000], [0.1, 0.9]]}},
+            {"schema": {"name": "exemplar", "meta": {"custom": {"resultType": "exemplar"}, "dataTopic": "annotations"}, "fields": [
+                {"name": "Time", "type": "time"}, {"name": "Value", "type": "number"}, {"name": "__name__", "type": "string"},
+                {"name": "job", "type": "string"}, {"name": "trace_id", "type": "string"}, {"name": "span_id", "type": "string"}]},
+             "data": {"values": [[1500, 1600], [0.95, 0.2], ["http_latency", "other"], ["api", "api"],
+                ["4bf92f3577b34da6a3ce929d0e0e4736", "nope"], ["00f067aa0ba902b7", null]]}}]));
+        let ex = &ds.exemplars;
+        assert_eq!(ex.len(), 2);
+        assert_eq!((ex.series[0], ex.series[1]), (Some(0), None));
+        assert_eq!(ex.trace[0].map(|t| t.to_string()).as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        assert_eq!(ex.span[0].map(|s| s.to_string()).as_deref(), Some("00f067aa0ba902b7"));
+        assert_eq!(ex.trace[1], None);
+        assert_eq!(pairs(&ds, ex.labels[1]), [("trace_id".to_string(), "nope".to_string())]);
+        assert_eq!(pairs(&ds, ex.series_labels[0]), [("__name__".to_string(), "http_latency".to_string()), ("job".into(), "api".into())]);
+        assert_eq!((ex.time_ns[0], ex.value[0]), (1_500_000_000, 0.95));
+    }
+
+    #[test]
+    fn tempo_traceql_exemplars_and_annotations() {
+        let ds = ingest(json!({"results": {"A": {"frames": [
+            {"schema": {"name": "exemplar", "refId": "A", "meta": {"dataTopic": "annotations"}, "fields": [
+                {"name": "Time", "type": "time"}, {"name": "Value", "type": "number"}, {"name": "traceId", "type": "string"},
+                {"name": "service.name", "type": "string"}]},
+             "data": {"values": [[1000], [0.5], ["4bf92f3577b34da6a3ce929d0e0e4736"], ["api"]]}},
+            {"schema": {"meta": {"dataTopic": "annotations"}, "fields": [{"name": "time", "type": "time"}, {"name": "text", "type": "string"}]},
+             "data": {"values": [[1000], ["deploy"]]}}]}}}));
+        assert_eq!(ds.exemplars.len(), 1);
+        assert!(ds.exemplars.trace[0].is_some());
+        assert_eq!(pairs(&ds, ds.exemplars.series_labels[0]), [("service.name".to_string(), "api".to_string())]);
+        assert!(ds.logs.is_empty(), "annotation frames are not logs");
+        assert_eq!(ds.diagnostics.total(), 0);
+    }
+
+    #[test]
+    fn units_in_config_are_honoured() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1"]}, {"name": "spanID", "values": ["1"]},
+            {"name": "startTime", "type": "number", "config": {"unit": "µs"}, "values": [1700000000000001i64]},
+            {"name": "duration", "type": "number", "config": {"unit": "ns"}, "values": [1500]}]}));
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_700_000_000_000_001_000, 1_500));
+    }
+
+    #[test]
+    fn unrecognised_frames_are_reported_once_and_search_tables_are_not() {
+        let ds = ingest(json!([
+            {"name": "table", "fields": [{"name": "a", "type": "number", "values": [1]}]},
+            {"name": "search", "fields": [{"name": "traceID", "values": ["x"]}, {"name": "startTime", "type": "time", "values": [1]}, {"name": "traceDuration", "values": [3]}]},
+            {"name": "nodes", "meta": {"preferredVisualisationType": "nodeGraph"}, "fields": [{"name": "id", "values": ["a"]}]},
+            {"name": "empty", "fields": []}]));
+        assert!(ds.spans.is_empty() && ds.series.is_empty() && ds.logs.is_empty());
+        let all: Vec<String> = ds.diagnostics.entries().iter().map(|d| d.to_string()).collect();
+        assert_eq!(all, ["t, frame table: frame not analysed: no time field"]);
+    }
+
+    fn column() -> impl Strategy<Value = Column> {
+        let n = 0usize..5;
+        let text = proptest::option::of(prop_oneof![
+            Just("4bf92f3577b34da6a3ce929d0e0e4736".to_string()),
+            Just("{\"a\":\"b\"}".to_string()),
+            Just("[{\"key\":\"k\",\"value\":1}]".to_string()),
+            "[0-9a-z]{0,6}"
+        ]);
+        prop_oneof![
+            proptest::collection::vec(proptest::option::of(any::<i64>()), n.clone()).prop_map(Column::Time),
+            proptest::collection::vec(proptest::option::of(any::<i64>()), n.clone()).prop_map(Column::Int),
+            proptest::collection::vec(proptest::option::of(any::<f64>()), n.clone()).prop_map(Column::Number),
+            proptest::collection::vec(proptest::option::of(any::<bool>()), n.clone()).prop_map(Column::Boolean),
+            proptest::collection::vec(text.clone(), n.clone()).prop_map(|v| {
+                let mut c = StrColumn::default();
+                v.iter().for_each(|t| c.push(t.as_deref()));
+                Column::String(c)
+            }),
+            proptest::collection::vec(text, n).prop_map(|v| {
+                let mut c = StrColumn::default();
+                v.iter().for_each(|t| c.push(t.as_deref()));
+                Column::Json(c)
+            }),
+        ]
+    }
+
+    proptest! {
+        /// Frames as any producer might build them, ragged columns included, never panic.
+        #[test]
+        fn arbitrary_in_memory_frames_never_panic(fields in proptest::collection::vec((0usize..12, 0usize..6, column()), 0..7), meta in 0usize..4) {
+            const NAMES: [&str; 12] = ["traceID", "spanID", "startTime", "duration", "Time", "Value", "labels", "Line", "tsNs", "trace_id", "city", "timestamp"];
+            const TYPES: [FieldType; 6] = [FieldType::Time, FieldType::Number, FieldType::String, FieldType::Boolean, FieldType::Other, FieldType::Enum];
+            let metas = [json!(null), json!({"preferredVisualisationType": "trace"}), json!({"type": "log-lines"}), json!({"type": "timeseries-long"})];
+            let frame = Frame {
+                name: Some("exemplar".into()).filter(|_| meta == 3),
+                meta: metas[meta].clone(),
+                fields: fields.into_iter().map(|(n, t, values)| Field { name: NAMES[n].into(), field_type: TYPES[t], labels: Default::default(), config: Value::Null, values }).collect(),
+                ..Frame::default()
+            };
+            let mut ds = Dataset::default();
+            ingest_frames(&mut ds, "fuzz", "grafana-frames", &[frame]);
+        }
+    }
+}

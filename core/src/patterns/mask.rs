@@ -1,0 +1,412 @@
+//! Variable masking: one whitespace-free word in, the word with its variable parts replaced
+//! by `<*>` out. Masking runs before mining, per line, so lines that differ only in ids,
+//! numbers or addresses reach the miner as the same token sequence.
+//!
+//! The rules are generic (no rule names a log source) and follow the conventions of the
+//! Loghub-2.0 corrected templates, which are the common convention of log-parsing work:
+//! a word splits into runs at punctuation; a run of digits is a variable, so `10.0.0.1:80`
+//! becomes `<*>:<*>` (dot-joined variables collapse into one); paths, URLs, UUIDs, hex ids,
+//! timestamps, durations and sizes are variables whole.
+
+/// The placeholder a variable becomes.
+pub const VAR: &str = "<*>";
+
+/// Characters a word splits into runs at (kept in the output).
+fn is_delimiter(c: u8) -> bool {
+    matches!(
+        c,
+        b',' | b'!'
+            | b';'
+            | b':'
+            | b'='
+            | b'|'
+            | b'"'
+            | b'\''
+            | b'['
+            | b']'
+            | b'('
+            | b')'
+            | b'{'
+            | b'}'
+            | b'.'
+            | b'-'
+            | b'+'
+            | b'@'
+            | b'#'
+            | b'$'
+            | b'%'
+            | b'&'
+            | b'/'
+            | b'<'
+            | b'>'
+            | b'*'
+            | b'\\'
+            | b'`'
+            | b'?'
+            | b'^'
+            | b'~'
+    )
+}
+
+/// Characters a path is cut at: the reduced delimiter set, so a path keeps its dots and dashes.
+fn is_path_delimiter(c: u8) -> bool {
+    matches!(c, b',' | b'!' | b';' | b':' | b'=' | b'|' | b'"' | b'\'' | b'[' | b']' | b'(' | b')' | b'{' | b'}' | b'<' | b'>')
+}
+
+/// Words that are values however they are spelled: booleans, null, and the superuser name
+/// (a user name like any other, and the most common one).
+const VALUE_WORDS: [&str; 4] = ["true", "false", "null", "root"];
+
+/// Masks one word (no whitespace inside) into `out`.
+pub fn mask_word(word: &str, out: &mut String) {
+    let start = out.len();
+    if is_mac(word.trim_matches(|c: char| !c.is_ascii_hexdigit())) {
+        let t = word.trim_start_matches(|c: char| !c.is_ascii_hexdigit());
+        out.push_str(&word[..word.len() - t.len()]);
+        out.push_str(VAR);
+        out.push_str(t.trim_start_matches(|c: char| c.is_ascii_hexdigit() || c == ':'));
+        return;
+    }
+    if mask_pieces(word, out) {
+        collapse(out, start);
+    }
+}
+
+/// Splits at path delimiters; each piece is a path, URL, address or whole-word variable, or
+/// is masked run by run. Returns whether a variable was written.
+fn mask_pieces(word: &str, out: &mut String) -> bool {
+    let b = word.as_bytes();
+    let mut masked = false;
+    let mut i = 0;
+    while i < b.len() {
+        if is_path_delimiter(b[i]) {
+            // `scheme://rest` is a URL: the scheme stays, the rest is one variable.
+            if b[i] == b':' && word[i..].starts_with("://") && i > 0 && b[..i].iter().all(|c| c.is_ascii_alphanumeric()) {
+                let end = b[i..]
+                    .iter()
+                    .position(|c| matches!(c, b'"' | b'\'' | b']' | b')' | b'}' | b',' | b';' | b'>'))
+                    .map_or(b.len(), |p| i + p);
+                out.push_str("://");
+                out.push_str(VAR);
+                masked = true;
+                i = end;
+                continue;
+            }
+            out.push(b[i] as char);
+            i += 1;
+            continue;
+        }
+        if is_iso_timestamp(&word[i..]) {
+            let len = b[i..].iter().position(|c| !(c.is_ascii_digit() || b":.+-TtZz".contains(c))).unwrap_or(b.len() - i);
+            out.push_str(VAR);
+            masked = true;
+            i += len;
+            continue;
+        }
+        let end = b[i..].iter().position(|c| is_path_delimiter(*c)).map_or(b.len(), |p| i + p);
+        let piece = &word[i..end];
+        let before_port = b.get(end) == Some(&b':') && b.get(end + 1).is_some_and(u8::is_ascii_digit);
+        if is_path(piece) || is_whole_variable(piece) {
+            out.push_str(VAR);
+            masked = true;
+        } else if before_port && piece.split('/').all(is_host) {
+            // `host:port` and Java's `host/ip:port`: each host part is a variable.
+            for (n, _) in piece.split('/').enumerate() {
+                out.push_str(if n == 0 { VAR } else { "/<*>" });
+            }
+            masked = true;
+        } else {
+            masked |= mask_runs(piece, out);
+        }
+        i = end;
+    }
+    masked
+}
+
+/// A host name or address: letters, digits, dots and dashes, with a digit or a dot.
+fn is_host(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
+        && s.bytes().any(|c| c.is_ascii_digit() || c == b'.')
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+/// `00:1a:2b:3c:4d:5e`.
+fn is_mac(s: &str) -> bool {
+    s.len() == 17 && s.split(':').count() == 6 && s.split(':').all(|p| p.len() == 2 && p.bytes().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// `/a/b`: one or more `/segment`s.
+fn is_path(piece: &str) -> bool {
+    let absolute = piece.len() > 1 && piece.starts_with('/') && piece[1..].split('/').all(|seg| !seg.is_empty());
+    // `a/b/c.txt`: relative, at least three named segments.
+    let relative =
+        piece.split('/').count() >= 3 && piece.split('/').all(|seg| !seg.is_empty()) && piece.bytes().any(|c| c.is_ascii_alphabetic());
+    absolute || relative
+}
+
+/// Variables recognised as a whole: UUIDs, durations and sizes.
+fn is_whole_variable(piece: &str) -> bool {
+    is_uuid(piece) || is_quantity(piece)
+}
+
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36 && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
+}
+
+/// `2023-01-29T08:43:00.123Z`, `2023-01-29T08:43:00+08:00` (the date and `T` decide).
+fn is_iso_timestamp(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 19
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't')
+        && b[13] == b':'
+        && b[5..7].iter().chain(&b[8..10]).chain(&b[11..13]).all(u8::is_ascii_digit)
+}
+
+/// A number with a duration or size unit: `12ms`, `1.5s`, `300us`, `4KB`, `2.5GiB`, `10k`.
+fn is_quantity(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = b.iter().take_while(|c| c.is_ascii_digit() || **c == b'.').count();
+    if digits == 0 || !b[0].is_ascii_digit() || digits == b.len() {
+        return false;
+    }
+    matches!(
+        &s[digits..],
+        "ns" | "us"
+            | "µs"
+            | "ms"
+            | "s"
+            | "m"
+            | "h"
+            | "d"
+            | "sec"
+            | "secs"
+            | "min"
+            | "mins"
+            | "b"
+            | "B"
+            | "k"
+            | "K"
+            | "kb"
+            | "KB"
+            | "kB"
+            | "KiB"
+            | "mb"
+            | "MB"
+            | "MiB"
+            | "gb"
+            | "GB"
+            | "GiB"
+            | "tb"
+            | "TB"
+            | "TiB"
+    ) || is_compound_duration(s)
+}
+
+/// Go-style compound durations: `1h2m3.5s`, `2m30s`.
+fn is_compound_duration(s: &str) -> bool {
+    let mut rest = s;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let n = rest.bytes().take_while(|c| c.is_ascii_digit() || *c == b'.').count();
+        if n == 0 {
+            return false;
+        }
+        rest = &rest[n..];
+        let unit = ["ms", "us", "ns", "h", "m", "s"].iter().find(|u| rest.starts_with(**u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+        parts += 1;
+    }
+    parts >= 2
+}
+
+/// Masks run by run: runs are the text between delimiters. Returns whether a variable was written.
+fn mask_runs(piece: &str, out: &mut String) -> bool {
+    let b = piece.as_bytes();
+    let mut masked = false;
+    let mut i = 0;
+    while i < b.len() {
+        if is_delimiter(b[i]) {
+            // A minus sign after a delimiter (not a hyphen inside a word) belongs to the number.
+            let negative = b[i] == b'-' && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            if !negative {
+                out.push(b[i] as char);
+            }
+            i += 1;
+            continue;
+        }
+        let end = b[i..].iter().position(|c| is_delimiter(*c)).map_or(b.len(), |p| i + p);
+        let run = &piece[i..end];
+        if is_variable_run(run) || VALUE_WORDS.iter().any(|w| run.eq_ignore_ascii_case(w)) {
+            out.push_str(VAR);
+            masked = true;
+        } else {
+            out.push_str(run);
+        }
+        i = end;
+    }
+    masked
+}
+
+/// Digits; `0x` hex; long hex ids (trace and span ids, hashes); `word_123_456` ids whose
+/// underscore-separated parts include a number.
+fn is_variable_run(run: &str) -> bool {
+    let b = run.as_bytes();
+    if b.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
+    if !b.iter().any(u8::is_ascii_digit) {
+        return false;
+    }
+    if b.len() > 2 && (run.starts_with("0x") || run.starts_with("0X")) && b[2..].iter().all(u8::is_ascii_hexdigit) {
+        return true;
+    }
+    if b.len() >= 8 && b.iter().all(u8::is_ascii_hexdigit) {
+        return true;
+    }
+    b.contains(&b'_') && run.split('_').any(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_digit()))
+}
+
+/// Collapses `<*>.<*>`, `<*><*>` and `#<*>#` into `<*>` in `out[start..]`: a dotted number
+/// or an IP address is one variable.
+pub(super) fn collapse(out: &mut String, start: usize) {
+    loop {
+        let tail = &out[start..];
+        let found = ["<*>.<*>", "<*><*>", "#<*>#"].iter().find_map(|p| tail.find(p).map(|at| (at, p.len())));
+        match found {
+            Some((at, n)) => out.replace_range(start + at..start + at + n, VAR),
+            None => return,
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// `Jul`, `July`, `jul` (a month name, abbreviated or not).
+pub fn is_month(w: &str) -> bool {
+    w.len() >= 3
+        && w.is_char_boundary(3)
+        && MONTHS.iter().any(|m| w[..3].eq_ignore_ascii_case(m))
+        && w[3..].bytes().all(|c| c.is_ascii_alphabetic())
+}
+
+fn is_weekday(w: &str) -> bool {
+    let w = w.trim_end_matches(',');
+    w.len() >= 3
+        && w.is_char_boundary(3)
+        && WEEKDAYS.iter().any(|d| w[..3].eq_ignore_ascii_case(d))
+        && w[3..].bytes().all(|c| c.is_ascii_alphabetic())
+}
+
+/// Dates written as words (`Sat Jul  9 12:16:51 2005`, `Jul 9 12:16:51`, `Mon, 02 Jan 2006
+/// 15:04:05`) in a masked signature become one variable; with a time of day it reads
+/// `<*>:<*>:<*>` (the date's words are variables next to the time's). Returns `None` when
+/// the signature holds no date.
+pub fn join_dates(signature: &str) -> Option<String> {
+    let words: Vec<&str> = signature.split(' ').collect();
+    let is_time = |w: &str| w == "<*>:<*>:<*>" || w == "<*>:<*>";
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        let day_after = words.get(i + 1) == Some(&VAR);
+        let day_before = out.last() == Some(&VAR);
+        if is_month(w) && (day_after || day_before) {
+            if day_before {
+                out.pop();
+            }
+            if out.last().is_some_and(|p| is_weekday(p)) {
+                out.pop();
+            }
+            let mut end = if day_before { i + 1 } else { i + 2 };
+            let mut has_time = false;
+            for _ in 0..2 {
+                match words.get(end) {
+                    Some(&next) if next == VAR => end += 1,
+                    Some(&next) if is_time(next) => {
+                        has_time = true;
+                        end += 1;
+                    }
+                    _ => break,
+                }
+            }
+            out.push(if has_time { "<*>:<*>:<*>" } else { VAR });
+            changed = true;
+            i = end;
+            continue;
+        }
+        out.push(w);
+        i += 1;
+    }
+    changed.then(|| out.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(w: &str) -> String {
+        let mut s = String::new();
+        mask_word(w, &mut s);
+        s
+    }
+
+    #[test]
+    fn masks_the_variable_kinds() {
+        assert_eq!(m("42"), "<*>");
+        assert_eq!(m("uid=0"), "uid=<*>");
+        assert_eq!(m("10.0.0.1"), "<*>");
+        assert_eq!(m("10.0.0.1:8080"), "<*>:<*>");
+        assert_eq!(m("[10.0.0.1]"), "[<*>]");
+        assert_eq!(m("0xdeadbeef,"), "<*>,");
+        assert_eq!(m("4bf92f3577b34da6a3ce929d0e0e4736"), "<*>");
+        assert_eq!(m("123e4567-e89b-12d3-a456-426614174000"), "<*>");
+        assert_eq!(m("/var/log/app.log"), "<*>");
+        assert_eq!(m("path=/tmp/x"), "path=<*>");
+        assert_eq!(m("hdfs://node:9000/a/b"), "hdfs://<*>");
+        assert_eq!(m("2023-01-29T08:43:00.123Z"), "<*>");
+        assert_eq!(m("took=12ms"), "took=<*>");
+        assert_eq!(m("1h2m3s"), "<*>");
+        assert_eq!(m("4KB"), "<*>");
+        assert_eq!(m("1.5"), "<*>");
+        assert_eq!(m("12:01:01"), "<*>:<*>:<*>");
+        assert_eq!(m("job_1445_0020"), "<*>");
+        assert_eq!(m("host-41:8030"), "<*>:<*>");
+        assert_eq!(m("a.example.com/10.1.2.3:80,"), "<*>/<*>:<*>,");
+        assert_eq!(m("00:11:43:e3:ba:c3"), "<*>");
+        assert_eq!(m("vCores:-1>"), "vCores:<*>>");
+        assert_eq!(m("enabled=true"), "enabled=<*>");
+        assert_eq!(m("Nodes/dn228/pkts_out.rrd"), "<*>");
+        assert_eq!(m("1##2##3"), "<*>");
+    }
+
+    #[test]
+    fn joins_dates_written_as_words() {
+        assert_eq!(join_dates("at Sat Jul <*> <*>:<*>:<*> <*> ok").as_deref(), Some("at <*>:<*>:<*> ok"));
+        assert_eq!(join_dates("on Mon, <*> Jan <*> <*>:<*>:<*> MST").as_deref(), Some("on <*>:<*>:<*> MST"));
+        assert_eq!(join_dates("since Jun <*>").as_deref(), Some("since <*>"));
+        assert_eq!(join_dates("may I"), None);
+        assert_eq!(join_dates("in May"), None);
+    }
+
+    #[test]
+    fn keeps_constants() {
+        assert_eq!(m("ssh2"), "ssh2");
+        assert_eq!(m("jk2_init()"), "jk2_init()");
+        assert_eq!(m("error"), "error");
+        assert_eq!(m("/"), "/");
+        assert_eq!(m("e1000"), "e1000");
+        assert_eq!(m("a-1"), "a-<*>");
+        assert_eq!(m("0/0"), "<*>/<*>");
+        assert_eq!(m("x:y"), "x:y");
+    }
+}

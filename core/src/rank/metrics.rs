@@ -1,0 +1,105 @@
+//! Metric evidence: robust anomaly scores of the series mapped to a service or instance,
+//! direction-aware by what the series measures, with the exemplar traces of anomalous ones.
+
+use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::stats::{mad, median};
+use super::view::View;
+
+/// Scores saturate here: one wild sample should not outweigh every other signal.
+const MAX_Z: f64 = 50.0;
+/// The spread never counts as less than this share of the median level.
+const MIN_RELATIVE_SPREAD: f64 = 0.05;
+/// History points needed for a robust baseline.
+const MIN_HISTORY: usize = 5;
+/// A series this anomalous lends its exemplars as evidence.
+const EXEMPLAR_Z: f64 = 3.0;
+
+/// Which way is bad for a series, and which component it feeds, from its name. Names that
+/// say nothing about health (bytes, syscalls) and node-wide series feed nothing.
+pub fn family(name: &str) -> Option<(Kind, f64)> {
+    let n = name.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    if n.starts_with("node_") || has(&["client"]) {
+        return None;
+    }
+    if has(&["success", "throughput", "ops", "requests_total", "qps", "rps", "available"]) {
+        return Some((Kind::MetricThroughput, -1.0));
+    }
+    if has(&["error", "fail", "5xx", "exception"]) {
+        return Some((Kind::MetricErrors, 1.0));
+    }
+    if has(&["latency", "duration", "response_time", "seconds"]) {
+        return Some((Kind::MetricLatency, 1.0));
+    }
+    if has(&["cpu", "mem", "heap", "gc_", "thread", "fd", "queue", "load", "throttl", "saturation", "disk_usage"]) {
+        return Some((Kind::MetricSaturation, 1.0));
+    }
+    None
+}
+
+fn series_text(v: &View, s: usize) -> String {
+    let labels: Vec<String> = v.ds.label_pairs(v.ds.series.labels[s]).map(|(k, x)| format!("{k}=\"{x}\"")).collect();
+    format!("{}{{{}}}", v.ds.strings.resolve(v.ds.series.name[s]), labels.join(","))
+}
+
+pub fn collect(v: &View, ev: &mut Evidence, window: crate::options::TimeRange) {
+    for s in 0..v.ds.series.len() {
+        let Some(service) = v.series_service[s] else { continue };
+        let name = v.ds.strings.resolve(v.ds.series.name[s]);
+        let Some((kind, direction)) = family(name) else { continue };
+        let (times, values) = v.ds.series.points(s);
+        // A sample covers the step before its time: the window's samples run past its end
+        // by one step, and every sample at or before its start is history.
+        let step = median(&times.windows(2).map(|p| (p[1] - p[0]) as f64).collect::<Vec<_>>()).unwrap_or(0.0) as i64;
+        let mut history = Vec::new();
+        let mut current = Vec::new();
+        for (t, x) in times.iter().zip(values) {
+            if !x.is_finite() {
+                continue;
+            }
+            if *t <= window.start_ns {
+                history.push(*x);
+            } else if *t <= window.end_ns + step {
+                current.push(*x);
+            }
+        }
+        if history.len() < MIN_HISTORY || current.is_empty() {
+            continue;
+        }
+        let center = median(&history).unwrap_or(0.0);
+        let spread = mad(&history, center).max(MIN_RELATIVE_SPREAD * center.abs()).max(1e-12);
+        let z = current.iter().map(|x| direction * (x - center) / spread).fold(f64::NEG_INFINITY, f64::max).min(MAX_Z);
+        let series = series_text(v, s);
+        let mut refs = vec![EvidenceRef::Series { series: series.clone() }];
+        if z >= EXEMPLAR_Z {
+            let mut traces: Vec<String> = (0..v.ds.exemplars.len())
+                .filter(|e| v.ds.exemplars.series[*e] == Some(s as u32) && window.contains(v.ds.exemplars.time_ns[*e]))
+                .filter_map(|e| v.ds.exemplars.trace[e].map(|t| t.to_string()))
+                .collect();
+            traces.sort();
+            traces.dedup();
+            refs.extend(traces.into_iter().take(3).map(|trace_id| EvidenceRef::Trace { trace_id }));
+        }
+        let verb = if direction > 0.0 { "up" } else { "down" };
+        let phrase = format!("{name} {verb} {z:.1} robust sd from its median");
+        for t in Target::both(service, v.series_instance[s]) {
+            ev.offer(t, kind, Finding { value: z, operation: None, phrase: phrase.clone(), refs: refs.clone() });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_follow_names() {
+        assert_eq!(family("cpu_usage_rate_percent"), Some((Kind::MetricSaturation, 1.0)));
+        assert_eq!(family("pod_server_latency_p90_seconds"), Some((Kind::MetricLatency, 1.0)));
+        assert_eq!(family("pod_client_latency_p90_seconds"), None);
+        assert_eq!(family("pod_success_rate_percent"), Some((Kind::MetricThroughput, -1.0)));
+        assert_eq!(family("http_server_errors_total"), Some((Kind::MetricErrors, 1.0)));
+        assert_eq!(family("node_cpu_usage_rate_percent"), None);
+        assert_eq!(family("network_receive_bytes"), None);
+    }
+}

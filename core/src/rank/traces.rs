@@ -1,0 +1,153 @@
+//! Trace evidence: where failures originate, where callers wait on the network or a queue
+//! (the edge gap), where requests spend more of their own time, and who stops being called.
+
+use std::collections::BTreeMap;
+
+use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::stats::{count_surprise, log_growth};
+use super::view::{Phase, View};
+
+/// Durations below this are jitter, not growth (1 ms).
+const FLOOR_NS: f64 = 1e6;
+/// Trace ids listed per finding.
+const MAX_REFS: usize = 3;
+
+/// Window and baseline samples of one quantity, with the window's worst traces.
+#[derive(Default)]
+struct Samples {
+    window: Vec<f64>,
+    baseline: Vec<f64>,
+    /// (value, span row) in the window, to name the worst traces.
+    worst: Vec<(f64, usize)>,
+}
+
+impl Samples {
+    fn add(&mut self, phase: Phase, value: f64, row: usize) {
+        match phase {
+            Phase::Window => {
+                self.window.push(value);
+                self.worst.push((value, row));
+            }
+            Phase::Baseline => self.baseline.push(value),
+            Phase::Outside => {}
+        }
+    }
+}
+
+fn trace_refs(v: &View, rows: impl Iterator<Item = usize>) -> Vec<EvidenceRef> {
+    let mut out: Vec<EvidenceRef> = Vec::new();
+    for r in rows {
+        let id = EvidenceRef::Trace { trace_id: v.ds.spans.trace[r].to_string() };
+        if !out.contains(&id) {
+            out.push(id);
+        }
+        if out.len() == MAX_REFS {
+            break;
+        }
+    }
+    out
+}
+
+fn worst_rows(worst: &mut [(f64, usize)]) -> impl Iterator<Item = usize> + '_ {
+    worst.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    worst.iter().map(|(_, r)| *r)
+}
+
+fn op(v: &View, row: usize) -> String {
+    v.ds.strings.resolve(v.ds.spans.operation[row]).to_string()
+}
+
+/// The time an entry span spends in its own service: its duration less the calls it makes
+/// to other services (exit spans below it, before another service takes over).
+fn self_time(v: &View, entry: usize) -> f64 {
+    let mut out = 0i64;
+    let mut stack: Vec<usize> = v.span_children[entry].clone();
+    while let Some(r) = stack.pop() {
+        if v.span_service[r] != v.span_service[entry] || v.is_exit(r) {
+            out += v.ds.spans.duration_ns[r];
+        } else {
+            stack.extend_from_slice(&v.span_children[r]);
+        }
+    }
+    (v.ds.spans.duration_ns[entry] - out).max(0) as f64
+}
+
+/// Entry spans and error origins per phase (window, baseline), with the window's origin rows.
+type Tally = ([f64; 2], [f64; 2], Vec<usize>);
+
+pub fn collect(v: &View, ev: &mut Evidence) {
+    let n = v.ds.spans.len();
+    let mut gaps: BTreeMap<Target, Samples> = BTreeMap::new();
+    let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
+    let mut counts: BTreeMap<Target, Tally> = BTreeMap::new();
+    let mut roots = [0f64; 2];
+    for r in 0..n {
+        let phase = v.span_phase[r];
+        let slot = match phase {
+            Phase::Window => 0,
+            Phase::Baseline => 1,
+            Phase::Outside => continue,
+        };
+        let (service, instance) = (v.span_service[r], v.span_instance[r]);
+        if v.span_parent[r].is_none() && v.ds.spans.parent[r].is_none() {
+            roots[slot] += 1.0;
+        }
+        if v.is_exit(r) {
+            for &c in &v.span_children[r] {
+                if v.span_service[c] != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+                    let gap = (v.ds.spans.duration_ns[r] - v.ds.spans.duration_ns[c]).max(0) as f64;
+                    for t in Target::both(v.span_service[c], v.span_instance[c]) {
+                        gaps.entry(t).or_default().add(phase, gap, c);
+                    }
+                }
+            }
+        }
+        let entry = v.is_entry(r);
+        let origin = v.failed(r) && !v.span_children[r].iter().any(|c| v.failed(*c));
+        for t in Target::both(service, instance) {
+            if entry {
+                selfs.entry(t).or_default().add(phase, self_time(v, r), r);
+            }
+            let c = counts.entry(t).or_default();
+            if entry {
+                c.0[slot] += 1.0;
+            }
+            if origin {
+                c.1[slot] += 1.0;
+                if slot == 0 {
+                    c.2.push(r);
+                }
+            }
+        }
+    }
+    for (t, mut s) in gaps {
+        if let Some(g) = log_growth(&s.window, &s.baseline, FLOOR_NS) {
+            let rows: Vec<usize> = worst_rows(&mut s.worst).collect();
+            let operation = rows.first().map(|r| op(v, *r));
+            let phrase = format!("callers wait {:.1}x longer than its spans explain", libm::exp(g));
+            ev.offer(t, Kind::EdgeGap, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
+        }
+    }
+    for (t, mut s) in selfs {
+        if let Some(g) = log_growth(&s.window, &s.baseline, FLOOR_NS) {
+            let rows: Vec<usize> = worst_rows(&mut s.worst).collect();
+            let operation = rows.first().map(|r| op(v, *r));
+            let phrase = format!("its own time per request grew {:.1}x", libm::exp(g));
+            ev.offer(t, Kind::SelfTime, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
+        }
+    }
+    for (t, (entries, origins, rows)) in counts {
+        // Origins expected at the baseline rate per request this service served.
+        let expected = if entries[1] > 0.0 { origins[1] * entries[0] / entries[1] } else { 0.0 };
+        let z = count_surprise(origins[0], expected);
+        let operation = rows.first().map(|r| op(v, *r));
+        let phrase = format!("{} failing spans start here ({expected:.0} expected)", origins[0]);
+        ev.offer(t, Kind::ErrorOrigin, Finding { value: z, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
+        if roots[0] > 0.0 && roots[1] > 0.0 && entries[1] > 0.0 {
+            let expected = entries[1] * roots[0] / roots[1];
+            let z = -count_surprise(entries[0], expected);
+            let phrase = format!("receives {} requests where {expected:.0} were due", entries[0]);
+            ev.offer(t, Kind::VolumeDrop, Finding { value: z, operation: None, phrase, refs: Vec::new() });
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! The `rootspan` command line: a thin layer over `Engine` and `render`.
+//!
+//! Exit codes: 0 success; 1 the analysis failed (an engine error, a limit, or an input that
+//! could not be read at all, which the report lists as an `error` diagnostic); 2 a usage error
+//! (bad arguments, a time that does not parse, a file that cannot be opened).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rootspan_core::request::NamedBytes;
+use rootspan_core::{Options, TimeRange};
+use serde_json::Value;
+
+use crate::engine::{Engine, HostError, Limits};
+use crate::inputs::{self, Progress};
+use crate::render;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "rootspan",
+    version,
+    about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)"
+)]
+pub struct Cli {
+    /// The raw-ABI wasm to run. Default: rootspan_raw.wasm next to this executable, else
+    /// wasm-plugin/dist/rootspan_raw.wasm in the checkout it was built from (scripts/build-wasm.sh).
+    #[arg(long, global = true, env = "ROOTSPAN_WASM", value_name = "PATH")]
+    pub wasm: Option<PathBuf>,
+    /// Fuel budget per analysis, in wasm instructions (plus --fuel-per-byte per input byte).
+    #[arg(long, global = true, value_name = "UNITS")]
+    pub fuel: Option<u64>,
+    /// Extra fuel per input byte (inputs as given: gzip counts compressed).
+    #[arg(long, global = true, value_name = "UNITS")]
+    pub fuel_per_byte: Option<u64>,
+    /// The most memory the wasm may use, in MiB (at most 4096).
+    #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub memory_mib: Option<u64>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Rank root-cause candidates over exported telemetry files (formats detected by content; .gz accepted).
+    Analyze {
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        /// How many candidates to list.
+        #[arg(long, value_name = "N")]
+        top: Option<usize>,
+        /// Input files: OTLP JSON, Loki, Prometheus, Tempo or Jaeger API JSON, Grafana frames, Arrow IPC, text logs.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Mine log patterns only (what is new, surging or gone in the window).
+    Patterns {
+        #[command(flatten)]
+        analysis: AnalysisArgs,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Analyse the bundled sample incident (a real TrainTicket fault) with its window and baseline.
+    Demo {
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct AnalysisArgs {
+    /// The incident window, START,END (RFC 3339 or epoch milliseconds). Default: found from the data.
+    #[arg(long, value_name = "START,END", value_parser = parse_range)]
+    pub window: Option<TimeRange>,
+    /// The baseline, START,END. Default: as long as the window, right before it.
+    #[arg(long, value_name = "START,END", value_parser = parse_range)]
+    pub baseline: Option<TimeRange>,
+    /// Options JSON file (snake_case keys, see schema/options.schema.json); flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub options: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The report JSON, exactly as every home produces it.
+    Json,
+    Markdown,
+    /// For a person at a terminal.
+    Text,
+}
+
+fn parse_range(text: &str) -> Result<TimeRange, String> {
+    let (start, end) = text.split_once(',').ok_or_else(|| format!("expected START,END, got {text:?}"))?;
+    TimeRange::new(rootspan_core::time::parse_timestamp(start)?, rootspan_core::time::parse_timestamp(end)?)
+}
+
+/// Why the CLI stopped, and with which exit code.
+enum Failure {
+    Usage(String),
+    Analysis(String),
+}
+
+impl From<HostError> for Failure {
+    fn from(e: HostError) -> Failure {
+        Failure::Analysis(e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    // clap prints usage errors itself and exits with 2.
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("rootspan: {}", render::plain(&message));
+            ExitCode::from(2)
+        }
+        Err(Failure::Analysis(message)) => {
+            eprintln!("rootspan: {}", render::plain(&message));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, Failure> {
+    match &cli.command {
+        Command::Analyze { analysis, top, files } => {
+            let mut options = options(analysis)?;
+            if let Some(top) = top {
+                options.top = *top;
+            }
+            let inputs = read_all(files)?;
+            let engine = engine(cli)?;
+            let report = with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?;
+            print_report(&report, analysis.format)
+        }
+        Command::Patterns { analysis, files } => {
+            let options = options(analysis)?;
+            let inputs = read_all(files)?;
+            let engine = engine(cli)?;
+            let result = with_progress(inputs, |inputs| engine.patterns(inputs, &to_json(&options)))?;
+            match analysis.format {
+                Format::Json => println!("{result}"),
+                Format::Text | Format::Markdown => {
+                    let value: Value =
+                        serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
+                    println!("{}", serde_json::to_string_pretty(&value).unwrap_or(result));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { format } => {
+            let options = inputs::case_options(inputs::sample::CASE_JSON).map_err(Failure::Analysis)?;
+            let engine = engine(cli)?;
+            eprintln!("rootspan: analysing the bundled sample incident (samples/incident/, TrainTicket case tt-2023-01-30-1151)");
+            let report = engine.analyze(inputs::sample::inputs(), &options)?;
+            print_report(&report, *format)
+        }
+    }
+}
+
+fn options(args: &AnalysisArgs) -> Result<Options, Failure> {
+    let mut options = match &args.options {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+            Options::from_json(&text).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
+        }
+        None => Options::default(),
+    };
+    if args.window.is_some() {
+        options.window = args.window;
+    }
+    if args.baseline.is_some() {
+        options.baseline = args.baseline;
+    }
+    Ok(options)
+}
+
+fn to_json(options: &Options) -> String {
+    serde_json::to_string(options).expect("options serialise: plain structs with string keys")
+}
+
+fn read_all(files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
+    files.iter().map(|f| inputs::read_input(f).map_err(Failure::Usage)).collect()
+}
+
+fn engine(cli: &Cli) -> Result<Engine, Failure> {
+    let path = cli.wasm.clone().unwrap_or_else(inputs::default_wasm_path);
+    let defaults = Limits::default();
+    let limits = Limits {
+        fuel_base: cli.fuel.unwrap_or(defaults.fuel_base),
+        fuel_per_byte: cli.fuel_per_byte.unwrap_or(defaults.fuel_per_byte),
+        memory_bytes: cli.memory_mib.map_or(defaults.memory_bytes, |m| (m as usize) << 20),
+    };
+    Ok(Engine::load(&path)?.with_limits(limits))
+}
+
+/// Runs `f`, telling a person waiting on big inputs that the analysis is under way.
+fn with_progress(inputs: Vec<NamedBytes>, f: impl FnOnce(Vec<NamedBytes>) -> Result<String, HostError>) -> Result<String, HostError> {
+    let total: u64 = inputs.iter().map(|i| i.bytes.len() as u64).sum();
+    if total < inputs::PROGRESS_FROM_BYTES {
+        return f(inputs);
+    }
+    let started = std::time::Instant::now();
+    let mut progress = Progress::new(format!("analysing {} inputs in wasmtime", inputs.len()), total);
+    let result = f(inputs);
+    progress.finish();
+    eprintln!("rootspan: analysed in {:.1} s", started.elapsed().as_secs_f64());
+    result
+}
+
+/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any) and
+/// counts the rest, so they are noticed even when stdout goes to a file.
+fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
+    let value: Value = serde_json::from_str(report).map_err(|e| Failure::Analysis(format!("the report is not JSON: {e}")))?;
+    match format {
+        Format::Json => println!("{report}"),
+        Format::Text => print!("{}", render::text(&value)),
+        Format::Markdown => print!("{}", render::markdown(&value)),
+    }
+    let entries = value["diagnostics"]["entries"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let errors: Vec<&Value> = entries.iter().filter(|e| e["severity"] == "error").collect();
+    for e in &errors {
+        eprintln!("rootspan: {}", render::plain(&render::diagnostic_line(e)));
+    }
+    let count = |key: &str| value["diagnostics"][key].as_u64().unwrap_or(0);
+    let (error_count, skipped, warnings) = (count("errors"), count("skipped"), count("warnings"));
+    if skipped + warnings > 0 {
+        eprintln!("rootspan: {skipped} skipped, {warnings} warnings (the report's diagnostics say where)");
+    }
+    Ok(if error_count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

@@ -1,0 +1,238 @@
+//! Runs the raw-ABI rootspan wasm in wasmtime, with fuel and memory limits.
+//!
+//! One `Engine` compiles the module once; each call gets a fresh store and instance (nothing
+//! leaks from one analysis into the next) with its own fuel budget and memory cap, so a hostile
+//! input ends in `HostError::LimitExceeded`, never in a hang or an exhausted host.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rootspan_core::request::{Command, NamedBytes, Request, Response};
+use wasmtime::{Config, Instance, Module, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap};
+
+/// How much one call may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Fuel (about one unit per wasm instruction) every call gets, whatever its size.
+    pub fuel_base: u64,
+    /// Extra fuel per byte of request (inputs as given, so gzip counts compressed).
+    pub fuel_per_byte: u64,
+    /// The most linear memory the wasm may grow to, in bytes.
+    pub memory_bytes: usize,
+}
+
+impl Default for Limits {
+    /// Generous for real incidents: the bundled Nezha case (0.9 MB gzipped) uses a small
+    /// fraction of this budget (see the `fuel_budget_covers_a_real_case` test).
+    fn default() -> Self {
+        Limits { fuel_base: 20_000_000_000, fuel_per_byte: 100_000, memory_bytes: 3 << 30 }
+    }
+}
+
+impl Limits {
+    pub fn fuel_for(&self, request_len: usize) -> u64 {
+        self.fuel_base.saturating_add(self.fuel_per_byte.saturating_mul(request_len as u64))
+    }
+}
+
+/// What one call used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallStats {
+    pub fuel_used: u64,
+    /// The wasm's linear memory at the end of the call (it never shrinks, so this is the peak).
+    pub memory_bytes: usize,
+}
+
+/// Which limit a call hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    Fuel { budget: u64 },
+    Memory { bytes: usize },
+}
+
+#[derive(Debug)]
+pub enum HostError {
+    /// There is no wasm at the path (it has not been built).
+    WasmMissing { path: PathBuf },
+    /// The file is not a loadable rootspan raw-ABI module.
+    WasmInvalid { origin: String, message: String },
+    /// The call ran out of fuel or memory.
+    LimitExceeded(Limit),
+    /// The wasm trapped for another reason: a bug in rootspan, with wasmtime's trace.
+    Trap(String),
+    /// The wasm broke the ABI (a bad response envelope, an out-of-bounds pointer).
+    Abi(String),
+    /// The command ran and failed (bad options, unavailable command): the wasm's message.
+    Failed(String),
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostError::WasmMissing { path } => {
+                write!(f, "no rootspan wasm at {}: run scripts/build-wasm.sh (or pass --wasm / set ROOTSPAN_WASM)", path.display())
+            }
+            HostError::WasmInvalid { origin, message } => write!(f, "{origin} is not a rootspan raw-ABI wasm: {message}"),
+            HostError::LimitExceeded(Limit::Fuel { budget }) => {
+                write!(f, "limit exceeded: the analysis used all its fuel ({budget} units) and was stopped")
+            }
+            HostError::LimitExceeded(Limit::Memory { bytes }) => {
+                write!(f, "limit exceeded: the analysis needed more than its memory limit of {} MiB", bytes >> 20)
+            }
+            HostError::Trap(message) => write!(f, "the wasm trapped (a bug in rootspan): {message}"),
+            HostError::Abi(message) => write!(f, "the wasm broke the raw ABI: {message}"),
+            HostError::Failed(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for HostError {}
+
+/// The compiled module, ready to run requests.
+pub struct Engine {
+    engine: wasmtime::Engine,
+    module: Module,
+    limits: Limits,
+}
+
+/// A store's limiter: wasmtime's `StoreLimits`, plus a note of the growth it refused, so an
+/// allocation failure (which the wasm turns into a trap) is reported as the memory limit.
+struct Limiter {
+    limits: StoreLimits,
+    refused: bool,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.limits.memory_growing(current, desired, maximum)?;
+        self.refused |= !allowed;
+        Ok(allowed)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.limits.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.memories()
+    }
+}
+
+impl Engine {
+    /// Loads and compiles the raw-ABI wasm at `path` (about a second in a release build).
+    pub fn load(path: &Path) -> Result<Engine, HostError> {
+        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => HostError::WasmMissing { path: path.to_path_buf() },
+            _ => HostError::WasmInvalid { origin: path.display().to_string(), message: e.to_string() },
+        })?;
+        Engine::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Compiles a raw-ABI wasm; `origin` names it in errors.
+    pub fn from_bytes(wasm: &[u8], origin: &str) -> Result<Engine, HostError> {
+        let invalid = |message: String| HostError::WasmInvalid { origin: origin.to_string(), message };
+        let mut config = Config::new();
+        config.consume_fuel(true);
+        let engine = wasmtime::Engine::new(&config).map_err(|e| invalid(format!("{e:#}")))?;
+        let module = Module::new(&engine, wasm).map_err(|e| invalid(format!("{e:#}")))?;
+        if let Some(import) = module.imports().next() {
+            return Err(invalid(format!(
+                "it imports {}::{} (a wasm-bindgen build?); the raw ABI imports nothing",
+                import.module(),
+                import.name()
+            )));
+        }
+        for name in ["memory", "alloc", "free", "analyze"] {
+            if module.get_export(name).is_none() {
+                return Err(invalid(format!("it does not export `{name}`")));
+            }
+        }
+        Ok(Engine { engine, module, limits: Limits::default() })
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Engine {
+        self.limits = limits;
+        self
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The module's imports as `module::name` (empty for a raw-ABI build).
+    pub fn imports(&self) -> Vec<String> {
+        self.module.imports().map(|i| format!("{}::{}", i.module(), i.name())).collect()
+    }
+
+    /// The report JSON for `inputs` (any format the core reads) under `options` (JSON, empty
+    /// for the defaults): the same bytes `rootspan_core::analyze(..).to_json()` gives natively.
+    pub fn analyze(&self, inputs: Vec<NamedBytes>, options: &str) -> Result<String, HostError> {
+        self.call(&Request { command: Command::Analyze, options: options.to_string(), inputs })
+    }
+
+    /// The result JSON of the `patterns` command.
+    pub fn patterns(&self, inputs: Vec<NamedBytes>, options: &str) -> Result<String, HostError> {
+        self.call(&Request { command: Command::Patterns, options: options.to_string(), inputs })
+    }
+
+    /// Runs any request in a fresh instance; returns the command's JSON result.
+    pub fn call(&self, request: &Request) -> Result<String, HostError> {
+        let bytes = request.encode().map_err(|e| HostError::Abi(e.to_string()))?;
+        self.call_encoded(bytes).map(|(json, _)| json)
+    }
+
+    /// Runs an already encoded request envelope (possibly malformed: the wasm answers that
+    /// with an error response); returns the JSON result and what the call used.
+    pub fn call_encoded(&self, request: Vec<u8>) -> Result<(String, CallStats), HostError> {
+        let budget = self.limits.fuel_for(request.len());
+        let limiter = Limiter { limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).build(), refused: false };
+        let mut store = Store::new(&self.engine, limiter);
+        store.limiter(|l| l);
+        store.set_fuel(budget).map_err(|e| HostError::Abi(format!("{e:#}")))?;
+        let fail = |store: &Store<Limiter>, e: wasmtime::Error| classify(e, store.data().refused, budget, self.limits.memory_bytes);
+
+        let instance = Instance::new(&mut store, &self.module, &[]).map_err(|e| fail(&store, e))?;
+        let abi = |e: wasmtime::Error| HostError::Abi(format!("{e:#}"));
+        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| HostError::Abi("no `memory` export".into()))?;
+        let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc").map_err(abi)?;
+        let analyze = instance.get_typed_func::<(u32, u32), u64>(&mut store, "analyze").map_err(abi)?;
+
+        let len = u32::try_from(request.len()).map_err(|_| HostError::LimitExceeded(Limit::Memory { bytes: self.limits.memory_bytes }))?;
+        let ptr = alloc.call(&mut store, len).map_err(|e| fail(&store, e))?;
+        if ptr == 0 {
+            return Err(HostError::LimitExceeded(Limit::Memory { bytes: self.limits.memory_bytes }));
+        }
+        memory.write(&mut store, ptr as usize, &request).map_err(|e| HostError::Abi(format!("writing the request: {e}")))?;
+        drop(request);
+
+        let packed = analyze.call(&mut store, (ptr, len)).map_err(|e| fail(&store, e))?;
+        let (at, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
+        let response = memory
+            .data(&store)
+            .get(at..at.saturating_add(len))
+            .ok_or_else(|| HostError::Abi(format!("response [{at}, +{len}) is outside the wasm memory")))?;
+        let stats = CallStats { fuel_used: budget - store.get_fuel().unwrap_or(0), memory_bytes: memory.data_size(&store) };
+        // The store (and the response in it) is dropped here, so there is no need to call `free`.
+        match Response::decode(response).map_err(|e| HostError::Abi(e.to_string()))? {
+            Response::Ok(json) => Ok((json, stats)),
+            Response::Error(message) => Err(HostError::Failed(message)),
+        }
+    }
+}
+
+fn classify(e: wasmtime::Error, memory_refused: bool, budget: u64, memory_bytes: usize) -> HostError {
+    match e.downcast_ref::<Trap>() {
+        Some(Trap::OutOfFuel) => HostError::LimitExceeded(Limit::Fuel { budget }),
+        // An allocation the limit refused makes Rust abort, which traps as `unreachable`.
+        _ if memory_refused => HostError::LimitExceeded(Limit::Memory { bytes: memory_bytes }),
+        _ => HostError::Trap(format!("{e:#}")),
+    }
+}

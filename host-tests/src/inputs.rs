@@ -1,0 +1,136 @@
+//! Where the CLI's bytes come from: input files (with a progress bar for big ones), the raw
+//! wasm, and the bundled sample incident.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rootspan_core::request::NamedBytes;
+
+/// Inputs at least this big get a progress bar on stderr.
+pub const PROGRESS_FROM_BYTES: u64 = 50 << 20;
+
+/// The raw-ABI wasm `scripts/build-wasm.sh` writes, relative to the repository root.
+pub const RAW_WASM_IN_REPO: &str = "wasm-plugin/dist/rootspan_raw.wasm";
+
+/// Where the CLI looks for the raw wasm when neither `--wasm` nor `ROOTSPAN_WASM` names it:
+/// `rootspan_raw.wasm` next to the executable (an installed copy), else the build tree's
+/// `wasm-plugin/dist/rootspan_raw.wasm` (this checkout, found at compile time).
+pub fn default_wasm_path() -> PathBuf {
+    let beside_exe = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("rootspan_raw.wasm")));
+    match beside_exe {
+        Some(path) if path.is_file() => path,
+        _ => repo_root().join(RAW_WASM_IN_REPO),
+    }
+}
+
+/// The checkout this crate was built from.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Reads an input file; its name in the report (and in diagnostics) is the path as given.
+pub fn read_input(path: &Path) -> Result<NamedBytes, String> {
+    let name = path.display().to_string();
+    let fail = |e: std::io::Error| format!("{name}: {e}");
+    let mut file = std::fs::File::open(path).map_err(fail)?;
+    let size = file.metadata().map_err(fail)?.len();
+    let mut bytes = Vec::with_capacity(size as usize);
+    if size < PROGRESS_FROM_BYTES {
+        file.read_to_end(&mut bytes).map_err(fail)?;
+    } else {
+        let mut progress = Progress::new(format!("reading {name}"), size);
+        let mut chunk = vec![0u8; 4 << 20];
+        loop {
+            let n = file.read(&mut chunk).map_err(fail)?;
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&chunk[..n]);
+            progress.set(bytes.len() as u64);
+        }
+        progress.finish();
+    }
+    Ok(NamedBytes { name, bytes })
+}
+
+/// A one-line progress bar on stderr: redrawn in place on a terminal, printed at the start and
+/// the end otherwise (so logs of CI runs stay short).
+pub struct Progress {
+    label: String,
+    total: u64,
+    shown_percent: Option<u64>,
+    tty: bool,
+}
+
+impl Progress {
+    pub fn new(label: String, total: u64) -> Progress {
+        let tty = std::io::stderr().is_terminal();
+        if !tty {
+            eprintln!("rootspan: {label} ({} MB)...", total >> 20);
+        }
+        Progress { label, total, shown_percent: None, tty }
+    }
+
+    pub fn set(&mut self, done: u64) {
+        let percent = (done.min(self.total) * 100).checked_div(self.total).unwrap_or(100);
+        if !self.tty || self.shown_percent == Some(percent) {
+            return;
+        }
+        self.shown_percent = Some(percent);
+        let filled = (percent / 4) as usize;
+        let mut err = std::io::stderr();
+        let _ = write!(
+            err,
+            "\r{} [{}{}] {percent:3}% {}/{} MB",
+            crate::render::plain(&self.label),
+            "#".repeat(filled),
+            " ".repeat(25 - filled),
+            done >> 20,
+            self.total >> 20
+        );
+        let _ = err.flush();
+    }
+
+    pub fn finish(&mut self) {
+        self.set(self.total);
+        if self.tty {
+            eprintln!();
+        } else {
+            eprintln!("rootspan: {} done", self.label);
+        }
+    }
+}
+
+/// The bundled sample incident (samples/incident/, a real TrainTicket fault without its
+/// answer), compiled into the binary so `rootspan demo` works from anywhere.
+pub mod sample {
+    use rootspan_core::request::NamedBytes;
+
+    pub const CASE_JSON: &str = include_str!("../../samples/incident/case.json");
+
+    pub fn inputs() -> Vec<NamedBytes> {
+        [
+            ("samples/incident/traces.otlp.json.gz", &include_bytes!("../../samples/incident/traces.otlp.json.gz")[..]),
+            ("samples/incident/logs.loki.json.gz", &include_bytes!("../../samples/incident/logs.loki.json.gz")[..]),
+            ("samples/incident/metrics.prom.json.gz", &include_bytes!("../../samples/incident/metrics.prom.json.gz")[..]),
+        ]
+        .into_iter()
+        .map(|(name, bytes)| NamedBytes { name: name.to_string(), bytes: bytes.to_vec() })
+        .collect()
+    }
+}
+
+/// Options JSON with a case's window and baseline (the `case.json` of a Nezha case or of the
+/// sample incident: `{"window": {"start", "end"}, "baseline": {...}, ...}`).
+pub fn case_options(case_json: &str) -> Result<String, String> {
+    let case: serde_json::Value = serde_json::from_str(case_json).map_err(|e| format!("case.json: {e}"))?;
+    let mut options = serde_json::Map::new();
+    for key in ["window", "baseline"] {
+        if let Some(range) = case.get(key) {
+            options.insert(key.to_string(), range.clone());
+        }
+    }
+    let text = serde_json::Value::Object(options).to_string();
+    rootspan_core::Options::from_json(&text).map_err(|e| format!("case.json: {e}"))?;
+    Ok(text)
+}

@@ -1,0 +1,80 @@
+//! What the host tests share: the engine (compiled once per test binary) and the data.
+#![allow(dead_code)] // each test binary uses its own part
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rootspan_core::request::NamedBytes;
+use rootspan_host::inputs::{case_options, repo_root, RAW_WASM_IN_REPO};
+use rootspan_host::Engine;
+
+/// The raw wasm in this checkout. A missing wasm fails the test (it is never skipped).
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| Engine::load(&repo_root().join(RAW_WASM_IN_REPO)).unwrap_or_else(|e| panic!("{e}")))
+}
+
+pub fn shared() -> PathBuf {
+    repo_root().join("../shared/data")
+}
+
+/// Inputs named by file name, as the npm package's analyze-files script names them.
+pub fn read_named(files: &[PathBuf]) -> Vec<NamedBytes> {
+    files
+        .iter()
+        .map(|f| NamedBytes {
+            name: f.file_name().unwrap().to_string_lossy().into_owned(),
+            bytes: std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display())),
+        })
+        .collect()
+}
+
+/// A named analysis: its input files and options JSON ("" for the defaults).
+pub struct Case {
+    pub name: String,
+    pub files: Vec<PathBuf>,
+    pub options: String,
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())).map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    entries
+}
+
+/// Every fixture file (not the READMEs), each its own case with default options.
+pub fn fixture_cases() -> Vec<Case> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for path in sorted_entries(dir) {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_none_or(|e| e != "md") {
+                out.push(path);
+            }
+        }
+    }
+    let root = shared().join("fixtures");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files
+        .into_iter()
+        .map(|f| Case { name: f.strip_prefix(&root).unwrap().display().to_string(), files: vec![f], options: String::new() })
+        .collect()
+}
+
+/// Every Nezha dev case: its three files with its case.json window and baseline.
+pub fn nezha_cases() -> Vec<Case> {
+    sorted_entries(&shared().join("rca/nezha-tt/dev"))
+        .into_iter()
+        .filter(|dir| dir.is_dir())
+        .map(|dir| {
+            let case_json = std::fs::read_to_string(dir.join("case.json")).unwrap();
+            Case {
+                name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+                files: ["traces.otlp.json.gz", "logs.loki.json.gz", "metrics.prom.json.gz"].iter().map(|f| dir.join(f)).collect(),
+                options: case_options(&case_json).unwrap(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,111 @@
+//! The wasmtime host: the raw wasm imports nothing, limits stop hostile work with a clear
+//! error, and bad requests are errors, never traps.
+
+mod common;
+
+use common::{engine, nezha_cases, read_named};
+use rootspan_core::request::{Command, Request};
+use rootspan_host::inputs::{case_options, repo_root, sample};
+use rootspan_host::{Engine, HostError, Limit, Limits};
+
+#[test]
+fn the_raw_wasm_imports_nothing() {
+    assert_eq!(engine().imports(), Vec::<String>::new());
+}
+
+#[test]
+fn a_wasm_bindgen_build_is_refused_clearly() {
+    let path = repo_root().join("wasm-plugin/js/pkg/rootspan_wasm_bg.wasm");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run scripts/build-wasm.sh)", path.display()));
+    match Engine::from_bytes(&bytes, "browser build") {
+        // wasmtime without its GC feature rejects wasm-bindgen's reference types before the
+        // import check; either way the error says it is not a raw-ABI module.
+        Err(e @ HostError::WasmInvalid { .. }) => {
+            assert!(e.to_string().starts_with("browser build is not a rootspan raw-ABI wasm: "), "{e}")
+        }
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("a wasm-bindgen module must be refused"),
+    }
+}
+
+#[test]
+fn a_missing_wasm_says_how_to_build_it() {
+    let e = Engine::load(std::path::Path::new("/nonexistent/rootspan_raw.wasm")).err().unwrap();
+    assert!(matches!(e, HostError::WasmMissing { .. }));
+    assert!(e.to_string().contains("run scripts/build-wasm.sh"), "{e}");
+}
+
+fn sample_request() -> Request {
+    Request::analyze(case_options(sample::CASE_JSON).unwrap(), sample::inputs())
+}
+
+#[test]
+fn the_sample_runs_within_the_default_limits_and_matches_native() {
+    let request = sample_request();
+    let (json, stats) = engine().call_encoded(request.encode().unwrap()).unwrap();
+    let budget = Limits::default().fuel_for(request.encoded_len());
+    assert!(stats.fuel_used > 0 && stats.fuel_used < budget / 4, "used {} of {budget}", stats.fuel_used);
+    eprintln!("sample incident: {} fuel, {} MiB of wasm memory", stats.fuel_used, stats.memory_bytes >> 20);
+    let inputs: Vec<rootspan_core::Input> =
+        request.inputs.into_iter().map(|i| rootspan_core::Input::Bytes { name: i.name, bytes: i.bytes }).collect();
+    assert_eq!(json, rootspan_core::analyze(&inputs, &rootspan_core::Options::from_json(&request.options).unwrap()).to_json());
+}
+
+fn limited(limits: Limits) -> Engine {
+    Engine::load(&repo_root().join(rootspan_host::inputs::RAW_WASM_IN_REPO)).unwrap().with_limits(limits)
+}
+
+#[test]
+fn running_out_of_fuel_is_a_limit_error() {
+    let engine = limited(Limits { fuel_base: 1_000_000, fuel_per_byte: 0, ..Limits::default() });
+    let e = engine.call(&sample_request()).unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded(Limit::Fuel { budget: 1_000_000 })), "{e}");
+    assert!(e.to_string().starts_with("limit exceeded"), "{e}");
+}
+
+#[test]
+fn running_out_of_memory_is_a_limit_error() {
+    let case = &nezha_cases()[0];
+    let engine = limited(Limits { memory_bytes: 8 << 20, ..Limits::default() });
+    let e = engine.analyze(read_named(&case.files), &case.options).unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded(Limit::Memory { .. })), "{e}");
+    assert!(e.to_string().contains("memory limit of 8 MiB"), "{e}");
+}
+
+#[test]
+fn a_request_bigger_than_the_memory_limit_is_refused() {
+    let engine = limited(Limits { memory_bytes: 4 << 20, ..Limits::default() });
+    let big = rootspan_core::request::NamedBytes { name: "big.log".into(), bytes: vec![b'x'; 8 << 20] };
+    let e = engine.analyze(vec![big], "").unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded(Limit::Memory { .. })), "{e}");
+}
+
+#[test]
+fn malformed_envelopes_and_options_are_errors_not_traps() {
+    match engine().call_encoded(b"RSPQ garbage".to_vec()) {
+        Err(HostError::Failed(message)) => assert!(message.starts_with("malformed envelope"), "{message}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    match engine().analyze(vec![], r#"{"top": "ten"}"#) {
+        Err(HostError::Failed(message)) => assert!(message.starts_with("options:"), "{message}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn garbage_inputs_give_a_report_with_diagnostics() {
+    let input = rootspan_core::request::NamedBytes { name: "noise.bin".into(), bytes: (0..=255u8).cycle().take(10_000).collect() };
+    let report: serde_json::Value = serde_json::from_str(&engine().analyze(vec![input], "").unwrap()).unwrap();
+    assert!(report["diagnostics"]["total"].as_u64().unwrap() > 0, "{}", report["diagnostics"]);
+}
+
+#[test]
+fn every_command_is_answered() {
+    let request = Request { command: Command::Patterns, options: String::new(), inputs: vec![] };
+    // Until the patterns command lands it answers with a clear error; after, with JSON.
+    match engine().call(&request) {
+        Ok(json) => assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok(), "{json}"),
+        Err(HostError::Failed(message)) => assert!(message.contains("patterns"), "{message}"),
+        Err(e) => panic!("{e}"),
+    }
+}

@@ -1,0 +1,26 @@
+// The project's additions to create-plugin's base config (.config/webpack/webpack.config.ts),
+// merged the way create-plugin documents: the base file stays as scaffolded.
+import type { Configuration } from 'webpack';
+import { merge } from 'webpack-merge';
+
+import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
+
+const config = async (env: Env): Promise<Configuration> => {
+  const baseConfig = await grafanaConfig(env);
+  return merge(baseConfig, {
+    module: {
+      rules: [
+        // The rootspan core ships as a .wasm next to module.js (inside dist/, so it is signed with
+        // the plugin) and is fetched lazily from the plugin's public path when the panel first
+        // analyses; it is never inlined into module.js.
+        { test: /\.wasm$/, type: 'asset/resource', generator: { filename: '[name][ext]' } },
+      ],
+    },
+    performance: {
+      // The core is one wasm asset of a few hundred kB; module.js itself stays small.
+      assetFilter: (file: string) => !file.endsWith('.wasm'),
+    },
+  });
+};
+
+export default config;
