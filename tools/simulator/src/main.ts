@@ -1,7 +1,9 @@
-// npm run simulate -- --out DIR [--cases 128] [--seed 1] [--no-gzip] [--only N]
+// npm run simulate -- --out DIR [--cases 128] [--seed 1] [--jobs 2] [--no-gzip] [--only N]
 // Writes DIR/sim-NNN/{case.json, truth.json, traces.otlp.json.gz, logs.loki.json.gz, metrics.prom.json.gz}.
+import { fork } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { otlpTraces } from './otel.js';
@@ -17,28 +19,26 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'no-gzip': { type: 'boolean', default: false },
     only: { type: 'string' },
+    jobs: { type: 'string', default: '2' },
   },
 });
 if (args.out === undefined) {
-  process.stderr.write('usage: npm run simulate -- --out DIR [--cases 128] [--seed 1] [--no-gzip] [--only N]\n');
+  process.stderr.write('usage: npm run simulate -- --out DIR [--cases 128] [--seed 1] [--jobs 2] [--no-gzip] [--only N]\n');
   process.exit(2);
 }
 const out = args.out;
 const cases = Number(args.cases);
 const seed = Number(args.seed);
 const gzip = !args['no-gzip'];
+const jobs = Math.max(1, Number(args.jobs));
 
 async function put(dir: string, name: string, data: string | Uint8Array): Promise<void> {
   if (gzip) await writeFile(join(dir, `${name}.gz`), gzipSync(data, { level: 1 }));
   else await writeFile(join(dir, name), data);
 }
 
-const t0 = performance.now();
-let spans = 0;
-let lines = 0;
-await mkdir(out, { recursive: true });
-for (let i = 0; i < cases; i++) {
-  if (args.only !== undefined && Number(args.only) !== i) continue;
+/** Writes case `i`; returns what it simulated. */
+async function writeCase(i: number): Promise<{ spans: number; lines: number }> {
   const plan = planCase(i, seed);
   const sim = simulate(plan, new Rng(seed).fork(`sim-${i}`));
   const dir = join(out, plan.id);
@@ -49,7 +49,44 @@ for (let i = 0; i < cases; i++) {
   await put(dir, 'traces.otlp.json', otlpTraces(plan, sim.spans));
   await put(dir, 'logs.loki.json', lokiJson(plan, sim));
   await put(dir, 'metrics.prom.json', promJson(plan, sim, new Rng(seed).fork(`metrics-${i}`)));
-  spans += sim.spans.length;
-  lines += sim.logs.length;
+  return { spans: sim.spans.length, lines: sim.logs.length };
 }
-process.stderr.write(`simulate: ${cases} cases (seed ${seed}) in ${out}: ${spans} spans simulated, ${lines} log lines, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+
+/** Cases `k`, `k + jobs`, ...: each case depends only on its index and the seed, so the split changes nothing. */
+async function share(k: number): Promise<{ spans: number; lines: number }> {
+  const total = { spans: 0, lines: 0 };
+  for (let i = k; i < cases; i += jobs) {
+    if (args.only !== undefined && Number(args.only) !== i) continue;
+    const n = await writeCase(i);
+    total.spans += n.spans;
+    total.lines += n.lines;
+  }
+  return total;
+}
+
+const child = process.env.ROOTSPAN_SIM_SHARE;
+if (child !== undefined) {
+  // A forked job: its share of the cases, the counts back to the parent.
+  process.send!(await share(Number(child)));
+} else {
+  const t0 = performance.now();
+  await mkdir(out, { recursive: true });
+  const parts = await Promise.all(
+    Array.from({ length: jobs }, (_, k) =>
+      k === 0
+        ? share(0)
+        : new Promise<{ spans: number; lines: number }>((resolve, reject) => {
+            const job = fork(fileURLToPath(import.meta.url), process.argv.slice(2), {
+              execArgv: ['--import', 'tsx'],
+              env: { ...process.env, ROOTSPAN_SIM_SHARE: String(k) },
+            });
+            job.once('message', (m) => resolve(m as { spans: number; lines: number }));
+            job.once('error', reject);
+            job.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`simulate: job ${k} exited with ${code}`))));
+          }),
+    ),
+  );
+  const spans = parts.reduce((s, p) => s + p.spans, 0);
+  const lines = parts.reduce((s, p) => s + p.lines, 0);
+  process.stderr.write(`simulate: ${cases} cases (seed ${seed}, ${jobs} jobs) in ${out}: ${spans} spans simulated, ${lines} log lines, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+}
