@@ -85,7 +85,8 @@ export function planCase(index: number, seed: number): CasePlan {
       for (const s of topology.services) {
         for (const o of s.ops) {
           for (const c of o.calls) {
-            if (c.mode === 'sync' && busy(`${s.name} ${o.name}`, 0.1) && !edges.some(([a, b]) => a.name === s.name && b === c.to)) edges.push([s, c.to]);
+            const calls = (visits.get(`${s.name} ${o.name}`) ?? 0) * c.p;
+            if (c.mode === 'sync' && calls >= 0.1 && !edges.some(([a, b]) => a.name === s.name && b === c.to)) edges.push([s, c.to]);
           }
         }
       }

@@ -204,7 +204,7 @@ function trainTicket(r: Rng): Topology {
     ]),
     ts('ts-train-service', [op('GET /api/v1/trainservice/trains/byName', 1, [db('ts-train-mongo', 'find train.trainType')], ['[retrieveByName][Retrieve train][TrainTypeName: %item]'])]),
     ts('ts-route-service', [op('GET /api/v1/routeservice/routes', 1, [db('ts-route-mongo', 'find route.route')], ['[queryById][Query route][RouteId: %id]'])]),
-    ts('ts-price-service', [op('GET /api/v1/priceservice/prices', 1, [db('ts-price-mongo', 'find price.priceConfig')], ['[findByRouteIdAndTrainType][Find price config][routeId: %id]'])], { logs: false }),
+    ts('ts-price-service', [op('GET /api/v1/priceservice/prices', 1, [db('ts-route-mongo', 'find price.priceConfig')], ['[findByRouteIdAndTrainType][Find price config][routeId: %id]'])], { logs: false }),
     ts('ts-seat-service', [
       op('POST /api/v1/seatservice/seats/left_tickets', 2, [
         sync('ts-order-service', 'POST /api/v1/orderservice/order/tickets'),
@@ -212,7 +212,7 @@ function trainTicket(r: Rng): Topology {
       ], ['[getLeftTicketOfInterval][Get left ticket][seat number: %n]']),
       op('POST /api/v1/seatservice/seats', 2, [sync('ts-order-service', 'POST /api/v1/orderservice/order/tickets')], ['[distributeSeat][Distribute seat][seatNo: %n]']),
     ]),
-    ts('ts-config-service', [op('GET /api/v1/configservice/configs', 1, [db('ts-config-mongo', 'find config.config')], ['[retrieve][Retrieve config][name: DirectTicketAllocationProportion]'])]),
+    ts('ts-config-service', [op('GET /api/v1/configservice/configs', 1, [db('ts-station-mongo', 'find config.config')], ['[retrieve][Retrieve config][name: DirectTicketAllocationProportion]'])]),
     ts('ts-order-service', [
       op('POST /api/v1/orderservice/order/tickets', 2, [db('ts-order-mongo', 'find order.orders')], ['[getSoldTickets][Get sold tickets][size: %n]']),
       op('POST /api/v1/orderservice/order/refresh', 2, [db('ts-order-mongo', 'find order.orders'), sync('ts-station-service', 'POST /api/v1/stationservice/stations/idlist')], ['[queryOrdersForRefresh][Query orders][accountId: %id]', '[queryOrdersForRefresh][Query orders success][count: %n]']),
@@ -234,7 +234,7 @@ function trainTicket(r: Rng): Topology {
         async('ts-notification-service', 'ts.notification process', { p: 0.8 }),
       ], ['[preserve][Step 1][Check Security][accountId: %id]', '[preserve][Step 4][Do Order][orderId: %id]', '[preserve][Preserve success][orderId: %id]']),
     ]),
-    ts('ts-security-service', [op('GET /api/v1/securityservice/securityConfigs/check', 1, [db('ts-security-mongo', 'find security.securityConfig'), sync('ts-order-service', 'POST /api/v1/orderservice/order/tickets')], ['[check][Check security][accountId: %id]', '[check][Security check success][accountId: %id]'])]),
+    ts('ts-security-service', [op('GET /api/v1/securityservice/securityConfigs/check', 1, [db('ts-order-mongo', 'find security.securityConfig'), sync('ts-order-service', 'POST /api/v1/orderservice/order/tickets')], ['[check][Check security][accountId: %id]', '[check][Security check success][accountId: %id]'])]),
     ts('ts-contacts-service', [op('GET /api/v1/contactservice/contacts', 1, [db('ts-contacts-mongo', 'find contacts.contacts')], ['[getContactsByContactsId][Get contacts][contactsId: %id]', '[getContactsByContactsId][Contacts found][name: %user]'])]),
     ts('ts-assurance-service', [op('POST /api/v1/assuranceservice/assurances', 1, [db('ts-assurance-mongo', 'insert assurance.assurance')], ['[createNewAssurance][Create new assurance][typeIndex: 1, orderId: %id]', '[create][AddAssurance][Success]'])]),
     ts('ts-food-service', [
@@ -262,7 +262,7 @@ function trainTicket(r: Rng): Topology {
     ], ['[cancelOrder][Cancel order][orderId: %id]', '[cancelOrder][Cancel order success][orderId: %id]'])]),
     ts('ts-notification-service', [op('ts.notification process', 3, [], ['[send][Send email][to: %user@example.com, template: order_create]'], true)]),
   ];
-  for (const m of ['ts-travel-mongo', 'ts-station-mongo', 'ts-train-mongo', 'ts-route-mongo', 'ts-price-mongo', 'ts-config-mongo', 'ts-order-mongo', 'ts-security-mongo', 'ts-contacts-mongo', 'ts-assurance-mongo', 'ts-food-mongo', 'ts-consign-mongo', 'ts-user-mongo', 'ts-auth-mongo', 'ts-payment-mongo']) {
+  for (const m of ['ts-travel-mongo', 'ts-station-mongo', 'ts-train-mongo', 'ts-route-mongo', 'ts-order-mongo', 'ts-contacts-mongo', 'ts-assurance-mongo', 'ts-food-mongo', 'ts-consign-mongo', 'ts-user-mongo', 'ts-auth-mongo', 'ts-payment-mongo']) {
     services.push(mongo(m));
   }
   services.push(dbSvc('ts-verification-redis', 'redis'));
