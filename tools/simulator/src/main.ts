@@ -1,4 +1,4 @@
-// npm run simulate -- --out DIR [--cases 128] [--seed 1] [--jobs 2] [--no-gzip] [--only N]
+// npm run simulate -- --out DIR [--cases 128] [--seed 1] [--jobs 2] [--prometheus] [--no-gzip] [--only N]
 // Writes DIR/sim-NNN/{case.json, truth.json, traces.otlp.json.gz, logs.loki.json.gz, metrics.prom.json.gz}.
 import { fork } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { otlpTraces } from './otel.js';
-import { caseJson, lokiJson, promJson, truthJson } from './outputs.js';
+import { caseJson, lokiJson, promJson, promSeries, truthJson } from './outputs.js';
 import { planCase } from './plan.js';
+import { addBlocks, startPrometheus } from './prometheus.js';
 import { Rng } from './rng.js';
 import { simulate } from './simulate.js';
 
@@ -20,10 +21,11 @@ const { values: args } = parseArgs({
     'no-gzip': { type: 'boolean', default: false },
     only: { type: 'string' },
     jobs: { type: 'string', default: '2' },
+    prometheus: { type: 'boolean', default: false },
   },
 });
 if (args.out === undefined) {
-  process.stderr.write('usage: npm run simulate -- --out DIR [--cases 128] [--seed 1] [--jobs 2] [--no-gzip] [--only N]\n');
+  process.stderr.write('usage: npm run simulate -- --out DIR [--cases 128] [--seed 1] [--jobs 2] [--prometheus] [--no-gzip] [--only N]\n');
   process.exit(2);
 }
 const out = args.out;
@@ -31,6 +33,8 @@ const cases = Number(args.cases);
 const seed = Number(args.seed);
 const gzip = !args['no-gzip'];
 const jobs = Math.max(1, Number(args.jobs));
+/** With --prometheus, the TSDB every job adds its cases' blocks to (removed at the end). */
+const tsdb = join(out, '.prometheus-tsdb');
 
 async function put(dir: string, name: string, data: string | Uint8Array): Promise<void> {
   if (gzip) await writeFile(join(dir, `${name}.gz`), gzipSync(data, { level: 1 }));
@@ -48,7 +52,9 @@ async function writeCase(i: number): Promise<{ spans: number; lines: number }> {
   await writeFile(join(dir, 'truth.json'), truthJson(plan));
   await put(dir, 'traces.otlp.json', otlpTraces(plan, sim.spans));
   await put(dir, 'logs.loki.json', lokiJson(plan, sim));
-  await put(dir, 'metrics.prom.json', promJson(plan, sim, new Rng(seed).fork(`metrics-${i}`)));
+  const metricsRng = new Rng(seed).fork(`metrics-${i}`);
+  if (args.prometheus) await addBlocks(promSeries(plan, sim, metricsRng), tsdb, dir);
+  else await put(dir, 'metrics.prom.json', promJson(plan, sim, metricsRng));
   return { spans: sim.spans.length, lines: sim.logs.length };
 }
 
@@ -64,6 +70,26 @@ async function share(k: number): Promise<{ spans: number; lines: number }> {
   return total;
 }
 
+/** --prometheus: serve the blocks with a real Prometheus on 127.0.0.1 and write each case's query_range answer. */
+async function fetchMetrics(): Promise<void> {
+  const step = 15;
+  const server = await startPrometheus(tsdb, out, step - 1);
+  try {
+    for (let i = 0; i < cases; i++) {
+      if (args.only !== undefined && Number(args.only) !== i) continue;
+      const plan = planCase(i, seed);
+      const start = plan.dataStartUs / 1e6 + step;
+      const body = await server.queryRange(`{namespace="${plan.topology.namespace}"}`, start, plan.dataEndUs / 1e6 + step, step);
+      await put(join(out, plan.id), 'metrics.prom.json', body);
+      await rm(join(out, plan.id, 'metrics.om'), { force: true });
+    }
+  } finally {
+    await server.stop();
+    await rm(tsdb, { recursive: true, force: true });
+    await rm(join(out, 'prometheus.yml'), { force: true });
+  }
+}
+
 const child = process.env.ROOTSPAN_SIM_SHARE;
 if (child !== undefined) {
   // A forked job: its share of the cases, the counts back to the parent.
@@ -71,6 +97,7 @@ if (child !== undefined) {
 } else {
   const t0 = performance.now();
   await mkdir(out, { recursive: true });
+  await rm(tsdb, { recursive: true, force: true });
   const parts = await Promise.all(
     Array.from({ length: jobs }, (_, k) =>
       k === 0
@@ -86,6 +113,7 @@ if (child !== undefined) {
           }),
     ),
   );
+  if (args.prometheus) await fetchMetrics();
   const spans = parts.reduce((s, p) => s + p.spans, 0);
   const lines = parts.reduce((s, p) => s + p.lines, 0);
   process.stderr.write(`simulate: ${cases} cases (seed ${seed}, ${jobs} jobs) in ${out}: ${spans} spans simulated, ${lines} log lines, ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);

@@ -41,7 +41,18 @@ function promValue(v: number): string {
  * A container that is not running has no samples; restarts come from kube-state-metrics and never stop.
  */
 export function promJson(plan: CasePlan, sim: Simulation, r: Rng): string {
-  const result: { metric: Record<string, string>; values: [number, string][] }[] = [];
+  return JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: promSeries(plan, sim, r) } });
+}
+
+/** A series as the Prometheus API writes it: labels with `__name__`, `[seconds, "value"]` samples. */
+export interface PromSeries {
+  metric: Record<string, string>;
+  values: [number, string][];
+}
+
+/** The per-pod metric series of a case (what `promJson` writes and `--prometheus` loads into a real Prometheus). */
+export function promSeries(plan: CasePlan, sim: Simulation, r: Rng): PromSeries[] {
+  const result: PromSeries[] = [];
   const stepS = sim.stepUs / 1e6;
   const f = plan.fault;
   for (const pod of sim.pods) {
@@ -88,7 +99,7 @@ export function promJson(plan: CasePlan, sim: Simulation, r: Rng): string {
     });
     for (const [name, values] of series) result.push({ metric: { __name__: name, ...labels }, values });
   }
-  return JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
+  return result;
 }
 
 const rfc3339 = (us: number): string => new Date(Math.floor(us / 1000)).toISOString().replace('.000Z', 'Z');

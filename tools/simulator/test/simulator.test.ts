@@ -2,12 +2,16 @@
 // named nowhere in the data, and each fault visible in its own realistic signal.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FAULT_TYPES } from '../src/model.js';
 import type { CasePlan, FaultType } from '../src/model.js';
 import { otlpTraces } from '../src/otel.js';
-import { caseJson, lokiJson, promJson, truthJson } from '../src/outputs.js';
+import { caseJson, lokiJson, promJson, promSeries, truthJson } from '../src/outputs.js';
 import { planCase } from '../src/plan.js';
+import { addBlocks, startPrometheus } from '../src/prometheus.js';
 import { Rng } from '../src/rng.js';
 import { simulate } from '../src/simulate.js';
 import type { Simulation } from '../src/simulate.js';
@@ -198,5 +202,35 @@ describe('simulator', () => {
     const errorsAfter = m.sim.spans.filter((s) => s.pod.name === f.pod && s.startUs > f.startUs && s.error !== null).length;
     const all = m.sim.spans.filter((s) => s.pod.name === f.pod && s.startUs > f.startUs).length;
     assert.ok(errorsAfter / all < 0.02, `errors ${errorsAfter}/${all}`);
+  });
+
+  it('serves the same metrics through a real Prometheus on 127.0.0.1 (promtool blocks, query_range)', async () => {
+    const m = make(caseOf('crash_loop'));
+    const series = promSeries(m.plan, m.sim, new Rng(SEED).fork('metrics-x'));
+    const scratch = await mkdtemp(join(tmpdir(), 'rootspan-sim-'));
+    try {
+      await addBlocks(series, join(scratch, 'tsdb'), scratch);
+      const server = await startPrometheus(join(scratch, 'tsdb'), scratch, 14);
+      let body: string;
+      try {
+        body = await server.queryRange(`{namespace="${m.plan.topology.namespace}"}`, m.plan.dataStartUs / 1e6 + 15, m.plan.dataEndUs / 1e6 + 15, 15);
+      } finally {
+        await server.stop();
+      }
+      const served = (JSON.parse(body) as { status: string; data: { resultType: string; result: { metric: Record<string, string>; values: [number, string][] }[] } });
+      assert.equal(served.status, 'success');
+      assert.equal(served.data.resultType, 'matrix');
+      const key = (metric: Record<string, string>): string => JSON.stringify(Object.entries(metric).sort());
+      const byKey = new Map(served.data.result.map((r) => [key(r.metric), r.values]));
+      assert.equal(byKey.size, series.length);
+      for (const s of series) assert.deepEqual(byKey.get(key(s.metric)), s.values, key(s.metric));
+      // The crash-looping pod's gaps survive: fewer CPU samples than restarts-counter samples.
+      const pod = m.plan.fault.pod;
+      const cpu = byKey.get(key({ __name__: 'cpu_usage_millicores', namespace: m.plan.topology.namespace, service: m.plan.fault.service, pod }))!;
+      const restarts = byKey.get(key({ __name__: 'kube_pod_container_status_restarts_total', namespace: m.plan.topology.namespace, service: m.plan.fault.service, pod }))!;
+      assert.ok(cpu.length < restarts.length);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });
