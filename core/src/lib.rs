@@ -20,6 +20,7 @@ pub mod rank;
 pub mod report;
 pub mod request;
 pub mod time;
+pub mod trace_detail;
 pub mod window;
 
 pub use id::{SpanId, TraceId};
