@@ -52,8 +52,11 @@ fn json_output_is_the_report_every_home_makes() {
     let mut args = vec!["analyze", "--format", "json", "--top", "3"];
     args.extend(&files);
     let out = rootspan(&args);
-    let inputs: Vec<rootspan_core::Input> =
-        case.files.iter().map(|f| rootspan_core::Input::Bytes { name: f.display().to_string(), bytes: std::fs::read(f).unwrap() }).collect();
+    let inputs: Vec<rootspan_core::Input> = case
+        .files
+        .iter()
+        .map(|f| rootspan_core::Input::Bytes { name: f.display().to_string(), bytes: std::fs::read(f).unwrap() })
+        .collect();
     let options = rootspan_core::Options { top: 3, ..Default::default() };
     assert_eq!(text(&out.stdout), rootspan_core::analyze(&inputs, &options).to_json() + "\n");
 }
