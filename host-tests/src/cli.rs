@@ -255,7 +255,8 @@ fn with_progress(inputs: Vec<NamedBytes>, f: impl FnOnce(Vec<NamedBytes>) -> Res
     result
 }
 
-/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any).
+/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any) and
+/// counts the rest, so they are noticed even when stdout goes to a file.
 fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     let value: Value = serde_json::from_str(report).map_err(|e| Failure::Analysis(format!("the report is not JSON: {e}")))?;
     match format {
@@ -268,6 +269,10 @@ fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     for e in &errors {
         eprintln!("rootspan: {}", render::plain(&render::diagnostic_line(e)));
     }
-    let error_count = value["diagnostics"]["errors"].as_u64().unwrap_or(errors.len() as u64);
+    let count = |key: &str| value["diagnostics"][key].as_u64().unwrap_or(0);
+    let (error_count, skipped, warnings) = (count("errors"), count("skipped"), count("warnings"));
+    if skipped + warnings > 0 {
+        eprintln!("rootspan: {skipped} skipped, {warnings} warnings (the report's diagnostics say where)");
+    }
     Ok(if error_count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -29,6 +29,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx,mjs}'],
+    languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } },
     rules: {
       ...noHtmlInjection,
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],

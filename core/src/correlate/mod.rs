@@ -30,7 +30,7 @@ use crate::model::{Dataset, LabelSetId, SourceId, Sym};
 
 use graph::{EdgeReport, ServiceGraph};
 use identity::{Resolution, Resolver, Via};
-use ids::{BodyKeys, BodyScanner, IdFields, LabelId, LabelMemo};
+use ids::{BodyScanner, IdFields, LabelId, LabelMemo};
 use index::TraceIndex;
 use repair::{RepairNote, RepairReport};
 
@@ -199,8 +199,9 @@ pub struct Correlation {
     pub span_duplicate: Vec<bool>,
     children_offsets: Vec<u32>,
     children_rows: Vec<u32>,
-    /// Kept spans as (trace index, span id, row), sorted: the lookup behind `span_row`.
-    span_keys: Vec<(u32, SpanId, u32)>,
+    /// Kept spans as (span id, row), laid out like `traces`' span lists and sorted within
+    /// each trace: the lookup behind `span_row`.
+    span_keys: Vec<(SpanId, u32)>,
     /// Per log row: its trace id, from the source's field, structured metadata, labels or body.
     pub log_trace: Vec<Option<TraceId>>,
     /// Per log row: its span id, found the same way.
@@ -236,7 +237,7 @@ pub struct Correlation {
     /// are counted within their input and table (frame `spans`, `logs` or `exemplars`).
     pub diagnostics: Diagnostics,
     log_origins: BTreeMap<IdOrigin, u64>,
-    identity: BTreeMap<(SourceId, Table, Rule), (u64, u64)>,
+    identity: BTreeMap<IdentityKey, (u64, u64)>,
     options: CorrelateOptions,
 }
 
@@ -249,7 +250,8 @@ impl Correlation {
 
     /// The kept span row with id `span` in trace `trace` (an index into `traces`).
     pub fn span_row(&self, trace: u32, span: SpanId) -> Option<u32> {
-        self.span_keys.binary_search_by(|k| (k.0, k.1).cmp(&(trace, span))).ok().map(|i| self.span_keys[i].2)
+        let keys = &self.span_keys[self.traces.span_range(trace as usize)];
+        keys.binary_search_by_key(&span, |k| k.0).ok().map(|i| keys[i].1)
     }
 
     /// The name of a service.
@@ -260,6 +262,44 @@ impl Correlation {
     /// The service with this name.
     pub fn service_id(&self, name: &str) -> Option<ServiceId> {
         self.services.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| ServiceId(i as u32))
+    }
+}
+
+type IdentityKey = (SourceId, Table, Rule);
+
+/// Counts (rows, aliased rows) per key. Neighbouring rows mostly share a key (a stream, a
+/// resource), so runs are summed before they touch the map.
+#[derive(Default)]
+struct Tally {
+    map: BTreeMap<IdentityKey, (u64, u64)>,
+    run: Option<(IdentityKey, u64, u64)>,
+}
+
+impl Tally {
+    fn add(&mut self, key: IdentityKey, aliased: bool) {
+        match &mut self.run {
+            Some((k, rows, al)) if *k == key => {
+                *rows += 1;
+                *al += u64::from(aliased);
+            }
+            _ => {
+                self.flush();
+                self.run = Some((key, 1, u64::from(aliased)));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((k, rows, aliased)) = self.run.take() {
+            let e = self.map.entry(k).or_default();
+            e.0 += rows;
+            e.1 += aliased;
+        }
+    }
+
+    fn finish(mut self) -> BTreeMap<IdentityKey, (u64, u64)> {
+        self.flush();
+        self.map
     }
 }
 
@@ -318,11 +358,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     let mut c = Correlation { options: options.clone(), ..Correlation::default() };
     let mut resolver = Resolver::new(ds, options);
     let mut label_ids = LabelIds::new(ds, options);
-    let scanner = BodyScanner {
-        trace_keys: BodyKeys::new(&options.body_trace_keys),
-        span_keys: BodyKeys::new(&options.body_span_keys),
-        traceparent: options.body_traceparent,
-    };
+    let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
 
     // Identity of every row, with provisional service ids.
     let spans = &ds.spans;
@@ -429,9 +465,10 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     }
     c.span_keys = Vec::with_capacity(spans.len());
     for t in 0..traces.len() {
-        c.span_keys.extend(traces.spans(t).iter().map(|r| (t as u32, spans.span[*r as usize], *r)));
+        let start = c.span_keys.len();
+        c.span_keys.extend(traces.spans(t).iter().map(|r| (spans.span[*r as usize], *r)));
+        c.span_keys[start..].sort_unstable();
     }
-    c.span_keys.sort_unstable();
     let mut child_count = vec![0u32; spans.len() + 1];
     for p in c.span_parent.iter().flatten() {
         child_count[*p as usize + 1] += 1;
@@ -468,15 +505,14 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     c.series_instance = series_res.iter().map(|r| r.instance).collect();
     c.log_instance = log_res.iter().map(|r| r.instance).collect();
     c.exemplar_instance = exemplar_res.iter().map(|r| r.instance).collect();
+    let mut tally = Tally::default();
     let mut note = |source: SourceId, table: Table, r: &Resolution, fallback: Option<Rule>| {
         let rule = match (r.service, fallback) {
             (Some((_, via)), _) => Rule::Via(via),
             (None, Some(f)) => f,
             (None, None) => Rule::None,
         };
-        let e = c.identity.entry((source, table, rule)).or_default();
-        e.0 += 1;
-        e.1 += u64::from(r.aliased);
+        tally.add((source, table, rule), r.aliased);
     };
     for (row, r) in span_res.iter().enumerate() {
         note(spans.source[row], Table::Spans, r, None);
@@ -497,6 +533,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         note(ex.source[row], Table::Exemplars, r, from_series.map(|_| Rule::OwnSeries));
         c.exemplar_service.push(sid(r).or(from_series));
     }
+    c.identity = tally.finish();
     let mut instances: Vec<Vec<Sym>> = vec![Vec::new(); names.len()];
     let columns = [(&c.span_service, &c.span_instance), (&c.log_service, &c.log_instance), (&c.series_service, &c.series_instance)];
     for (services, insts) in columns {

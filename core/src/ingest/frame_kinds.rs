@@ -183,8 +183,13 @@ impl Unit {
     }
 }
 
-fn f64_to_i64(x: f64) -> Option<i64> {
-    (x.is_finite() && x.abs() < 9.2e18).then(|| x.round() as i64)
+/// `x` units in ns: exact for whole numbers below 2^53, rounded to the ns otherwise.
+fn scaled(x: f64, unit: Unit) -> Option<i64> {
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        return (x as i64).checked_mul(unit.ns_per_int());
+    }
+    let ns = x * unit.ns_per();
+    (ns.is_finite() && ns.abs() < 9.2e18).then(|| ns.round() as i64)
 }
 
 /// A point in time in ns: time columns as they are; numbers in `unit` (epoch ms by default);
@@ -197,8 +202,7 @@ fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
             let x = v.get(row).copied().flatten()?;
             match unit {
                 Unit::Millis => ms_to_ns(x, 0),
-                Unit::Seconds => ms_to_ns(x * 1e3, 0),
-                _ => f64_to_i64(x * unit.ns_per()),
+                _ => scaled(x, unit),
             }
         }
         Column::String(c) => crate::time::parse_timestamp(c.get(row)?).ok(),
@@ -208,7 +212,10 @@ fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
 
 /// A duration in ns from a number in `unit`.
 fn duration_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
-    f64_to_i64(field.values.number(row)? * unit.ns_per())
+    match &field.values {
+        Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(unit.ns_per_int()),
+        other => scaled(other.number(row)?, unit),
+    }
 }
 
 /// The non-empty text of a field at a row.
@@ -580,5 +587,287 @@ fn ingest_exemplars(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         let trace = trace_f.iter().find_map(|f| TraceId::parse(&text(Some(f), row)?).ok());
         let span = span_f.iter().find_map(|f| SpanId::parse(&text(Some(f), row)?).ok());
         ds.exemplars.push(ExemplarRow { series, series_labels, labels, time_ns, value: v, trace, span, source: cx.source });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::diag::{Diagnostics, Severity};
+    use crate::ingest::frame::StrColumn;
+    use crate::ingest::frames_json::parse_frames;
+
+    fn frames(v: Value) -> Vec<Frame> {
+        let mut d = Diagnostics::default();
+        let frames = parse_frames("t", &v, &mut d).expect("frames");
+        assert_eq!(d.total(), 0, "{:?}", d.entries());
+        frames
+    }
+
+    fn ingest(v: Value) -> Dataset {
+        let mut ds = Dataset::default();
+        ingest_frames(&mut ds, "t", "grafana-frames", &frames(v));
+        ds
+    }
+
+    fn pairs(ds: &Dataset, id: LabelSetId) -> Vec<(String, String)> {
+        ds.label_pairs(id).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Tempo's 17-field frame (trace_transform.go), as a DTO the way the frontend holds it.
+    fn tempo_frame(trace_ids: [&str; 3]) -> Value {
+        json!({"name": "Trace", "meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "type": "string", "values": trace_ids},
+            {"name": "spanID", "type": "string", "values": ["a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2", "c3c3c3c3c3c3c3c3"]},
+            {"name": "parentSpanID", "type": "string", "values": ["0000000000000000", "a1a1a1a1a1a1a1a1", "not-an-id"]},
+            {"name": "operationName", "type": "string", "values": ["GET /api", "SELECT", "publish"]},
+            {"name": "serviceName", "type": "string", "values": ["api", "db", "api"]},
+            {"name": "kind", "type": "string", "values": ["server", "client", "SPAN_KIND_PRODUCER"]},
+            {"name": "statusCode", "type": "number", "values": [0, 2, 1]},
+            {"name": "statusMessage", "type": "string", "values": ["", "deadlock detected", ""]},
+            {"name": "instrumentationLibraryName", "type": "string", "values": ["io.opentelemetry.http", "", ""]},
+            {"name": "instrumentationLibraryVersion", "type": "string", "values": ["1.2", "", ""]},
+            {"name": "traceState", "type": "string", "values": ["", "", ""]},
+            {"name": "serviceTags", "type": "other", "values": [
+                [{"key": "service.name", "value": "api"}, {"key": "k8s.pod.name", "value": "api-7f9"}],
+                [{"key": "service.name", "value": "db"}],
+                [{"key": "service.name", "value": "api"}, {"key": "k8s.pod.name", "value": "api-7f9"}]]},
+            {"name": "startTime", "type": "number", "values": [1616072924070.497, 1616072924071.0, 1616072924072.25]},
+            {"name": "duration", "type": "number", "values": [8.421, 3, 0.001]},
+            {"name": "logs", "type": "other", "values": [null, [{"timestamp": 1616072924071.5, "fields": [{"key": "event", "value": "retry"}]}], null]},
+            {"name": "references", "type": "other", "values": [null, null, null]},
+            {"name": "tags", "type": "other", "values": [
+                [{"key": "http.status_code", "value": 500}, {"key": "http.route", "value": "/api"}], [{"key": "db.system", "value": "postgresql"}], []]}]})
+    }
+
+    #[test]
+    fn tempo_trace_frames_read_every_field() {
+        let ds = ingest(tempo_frame(["4bf92f3577b34da6a3ce929d0e0e4736"; 3]));
+        let s = &ds.spans;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.trace[0].to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!((s.parent[0], s.parent[1].map(|p| p.to_string())), (None, Some("a1a1a1a1a1a1a1a1".to_string())));
+        assert_eq!(s.parent[2], None, "a bad parent makes a root, with a warning");
+        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame Trace, field parentSpanID, row 2: parent span id: not a hex, base64, decimal, UUID or traceparent id; span read as a root");
+        assert_eq!(s.kind, [SpanKind::Server, SpanKind::Client, SpanKind::Producer]);
+        assert_eq!(s.status, [SpanStatus::Unset, SpanStatus::Error, SpanStatus::Ok]);
+        assert_eq!(s.status_message[1].map(|m| ds.strings.resolve(m)), Some("deadlock detected"));
+        assert_eq!(s.status_message[0], None);
+        assert_eq!((s.start_ns[0], s.duration_ns[0]), (1_616_072_924_070_497_000, 8_421_000));
+        assert_eq!((s.start_ns[2], s.duration_ns[2]), (1_616_072_924_072_250_000, 1_000));
+        assert_eq!(s.resource[0], s.resource[2], "one resource per service and tags");
+        assert_eq!(pairs(&ds, s.resource[0]), [("k8s.pod.name".into(), "api-7f9".into()), ("service.name".into(), "api".into())]);
+        assert_eq!(
+            pairs(&ds, s.attributes[0]),
+            [
+                ("http.route".to_string(), "/api".to_string()),
+                ("http.status_code".into(), "500".into()),
+                ("otel.scope.name".into(), "io.opentelemetry.http".into()),
+                ("otel.scope.version".into(), "1.2".into())
+            ]
+        );
+        assert_eq!(ds.strings.resolve(s.operation[1]), "SELECT");
+    }
+
+    #[test]
+    fn bad_span_rows_are_skipped_with_their_place() {
+        let ds = ingest(tempo_frame(["4bf92f3577b34da6a3ce929d0e0e4736", "zzz", ""]));
+        assert_eq!(ds.spans.len(), 1);
+        let skipped: Vec<String> =
+            ds.diagnostics.entries().iter().filter(|d| d.severity == Severity::Skipped).map(|d| d.to_string()).collect();
+        assert_eq!(
+            skipped,
+            [
+                "t, frame Trace, field traceID, row 1: span skipped: trace id: not a hex, base64, decimal, UUID or traceparent id",
+                "t, frame Trace, field traceID, row 2: span skipped: no trace id"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_legacy_error_tag_and_otel_status_tags_set_status() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1", "1"]}, {"name": "spanID", "values": ["1", "2"]},
+            {"name": "startTime", "values": [1, 2]}, {"name": "duration", "values": [1, 1]},
+            {"name": "tags", "type": "other", "values": [[{"key": "error", "type": "bool", "value": true}], {"otel.status_code": "ERROR", "otel.status_description": "boom"}]}]}));
+        assert_eq!(ds.spans.status, [SpanStatus::Error, SpanStatus::Error]);
+        assert_eq!(ds.spans.status_message[1].map(|m| ds.strings.resolve(m)), Some("boom"));
+    }
+
+    #[test]
+    fn frames_built_in_memory_read_like_decoded_ones() {
+        // As the wasm interop builds them: times as a time column, strings packed.
+        let mut ids = StrColumn::default();
+        ids.push(Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        let mut spans = StrColumn::default();
+        spans.push(Some("00f067aa0ba902b7"));
+        let field = |name: &str, field_type, values| Field {
+            name: name.into(),
+            field_type,
+            labels: Default::default(),
+            config: Value::Null,
+            values,
+        };
+        let frame = Frame {
+            fields: vec![
+                field("traceID", FieldType::String, Column::String(ids)),
+                field("spanID", FieldType::String, Column::String(spans)),
+                field("startTime", FieldType::Time, Column::Time(vec![Some(1_700_000_000_123_456_789)])),
+                field("duration", FieldType::Number, Column::Number(vec![Some(2.5)])),
+            ],
+            ..Frame::default()
+        };
+        assert_eq!(detect(&frame), FrameKind::Trace);
+        let mut ds = Dataset::default();
+        ingest_frames(&mut ds, "panel:A", "grafana-frames", &[frame]);
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_700_000_000_123_456_789, 2_500_000));
+    }
+
+    #[test]
+    fn dataplane_log_lines_take_severity_and_keep_ids_in_metadata() {
+        let ds = ingest(json!([{"schema": {"meta": {"type": "log-lines", "typeVersion": [0, 0]}, "fields": [
+            {"name": "timestamp", "type": "time"}, {"name": "body", "type": "string"}, {"name": "severity", "type": "string"},
+            {"name": "id", "type": "string"}, {"name": "labels", "type": "other"}, {"name": "traceID", "type": "string"}]},
+            "data": {"values": [[1700000000000i64, 1700000000001i64], ["GET /api 500", "ok"], ["ERROR", null], ["x1", "x2"],
+                [{"service_name": "api", "trace_id": "abc"}, {"service_name": "api", "level": "debug"}], ["4bf92f3577b34da6a3ce929d0e0e4736", null]],
+                "nanos": [[5, 0], null, null, null, null, null]}}]));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.time_ns, [1_700_000_000_000_000_005, 1_700_000_000_001_000_000]);
+        assert_eq!(ds.logs.level, [Level::Error, Level::Debug], "severity field, else the level label");
+        assert_eq!(pairs(&ds, ds.logs.resource[0]), [("service_name".to_string(), "api".to_string())]);
+        assert_eq!(
+            pairs(&ds, ds.logs.metadata[0]),
+            [
+                ("severity".to_string(), "ERROR".to_string()),
+                ("traceID".into(), "4bf92f3577b34da6a3ce929d0e0e4736".into()),
+                ("trace_id".into(), "abc".into())
+            ]
+        );
+        assert_eq!(ds.logs.body(0), "GET /api 500");
+    }
+
+    #[test]
+    fn log_levels_come_from_fields_then_labels_and_numbers_are_syslog() {
+        let ds = ingest(json!({"meta": {"custom": {"frameType": "LabeledTimeValues"}}, "fields": [
+            {"name": "labels", "type": "other", "values": [{"app": "a", "detected_level": "warn"}, {"app": "a"}, {"app": "a", "lvl": "3"}]},
+            {"name": "Time", "type": "time", "values": [1, 2, 3]},
+            {"name": "Line", "type": "string", "values": ["x", "y", "z"]},
+            {"name": "level", "type": "string", "values": [null, "fatal", null]}]}));
+        assert_eq!(ds.logs.level, [Level::Warning, Level::Critical, Level::Error]);
+        assert_eq!(ds.logs.resource[0], ds.logs.resource[1], "detected_level is not a stream label");
+    }
+
+    #[test]
+    fn log_rows_without_time_are_skipped() {
+        let ds = ingest(json!({"meta": {"type": "log-lines"}, "fields": [
+            {"name": "timestamp", "type": "time", "values": [null, 5]}, {"name": "body", "type": "string", "values": ["a", "b"]}]}));
+        assert_eq!(ds.logs.len(), 1);
+        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame #0, field timestamp, row 0: log line skipped: no time");
+    }
+
+    #[test]
+    fn merged_prometheus_exemplars_point_at_their_series() {
+        let ds = ingest(json!([
+            {"schema": {"meta": {"type": "timeseries-multi"}, "fields": [{"name": "Time", "type": "time"},
+                {"name": "Value", "type": "number", "labels": {"__name__": "http_latency", "job": "api"}}]},
+             "data": {"values": [[1000, 2000], [0.1, 0.9]]}},
+            {"schema": {"name": "exemplar", "meta": {"custom": {"resultType": "exemplar"}, "dataTopic": "annotations"}, "fields": [
+                {"name": "Time", "type": "time"}, {"name": "Value", "type": "number"}, {"name": "__name__", "type": "string"},
+                {"name": "job", "type": "string"}, {"name": "trace_id", "type": "string"}, {"name": "span_id", "type": "string"}]},
+             "data": {"values": [[1500, 1600], [0.95, 0.2], ["http_latency", "other"], ["api", "api"],
+                ["4bf92f3577b34da6a3ce929d0e0e4736", "nope"], ["00f067aa0ba902b7", null]]}}]));
+        let ex = &ds.exemplars;
+        assert_eq!(ex.len(), 2);
+        assert_eq!((ex.series[0], ex.series[1]), (Some(0), None));
+        assert_eq!(ex.trace[0].map(|t| t.to_string()).as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        assert_eq!(ex.span[0].map(|s| s.to_string()).as_deref(), Some("00f067aa0ba902b7"));
+        assert_eq!(ex.trace[1], None);
+        assert_eq!(pairs(&ds, ex.labels[1]), [("trace_id".to_string(), "nope".to_string())]);
+        assert_eq!(pairs(&ds, ex.series_labels[0]), [("__name__".to_string(), "http_latency".to_string()), ("job".into(), "api".into())]);
+        assert_eq!((ex.time_ns[0], ex.value[0]), (1_500_000_000, 0.95));
+    }
+
+    #[test]
+    fn tempo_traceql_exemplars_and_annotations() {
+        let ds = ingest(json!({"results": {"A": {"frames": [
+            {"schema": {"name": "exemplar", "refId": "A", "meta": {"dataTopic": "annotations"}, "fields": [
+                {"name": "Time", "type": "time"}, {"name": "Value", "type": "number"}, {"name": "traceId", "type": "string"},
+                {"name": "service.name", "type": "string"}]},
+             "data": {"values": [[1000], [0.5], ["4bf92f3577b34da6a3ce929d0e0e4736"], ["api"]]}},
+            {"schema": {"meta": {"dataTopic": "annotations"}, "fields": [{"name": "time", "type": "time"}, {"name": "text", "type": "string"}]},
+             "data": {"values": [[1000], ["deploy"]]}}]}}}));
+        assert_eq!(ds.exemplars.len(), 1);
+        assert!(ds.exemplars.trace[0].is_some());
+        assert_eq!(pairs(&ds, ds.exemplars.series_labels[0]), [("service.name".to_string(), "api".to_string())]);
+        assert!(ds.logs.is_empty(), "annotation frames are not logs");
+        assert_eq!(ds.diagnostics.total(), 0);
+    }
+
+    #[test]
+    fn units_in_config_are_honoured() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1"]}, {"name": "spanID", "values": ["1"]},
+            {"name": "startTime", "type": "number", "config": {"unit": "µs"}, "values": [1700000000000001i64]},
+            {"name": "duration", "type": "number", "config": {"unit": "ns"}, "values": [1500]}]}));
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_700_000_000_000_001_000, 1_500));
+    }
+
+    #[test]
+    fn unrecognised_frames_are_reported_once_and_search_tables_are_not() {
+        let ds = ingest(json!([
+            {"name": "table", "fields": [{"name": "a", "type": "number", "values": [1]}]},
+            {"name": "search", "fields": [{"name": "traceID", "values": ["x"]}, {"name": "startTime", "type": "time", "values": [1]}, {"name": "traceDuration", "values": [3]}]},
+            {"name": "nodes", "meta": {"preferredVisualisationType": "nodeGraph"}, "fields": [{"name": "id", "values": ["a"]}]},
+            {"name": "empty", "fields": []}]));
+        assert!(ds.spans.is_empty() && ds.series.is_empty() && ds.logs.is_empty());
+        let all: Vec<String> = ds.diagnostics.entries().iter().map(|d| d.to_string()).collect();
+        assert_eq!(all, ["t, frame table: frame not analysed: no time field"]);
+    }
+
+    fn column() -> impl Strategy<Value = Column> {
+        let n = 0usize..5;
+        let text = proptest::option::of(prop_oneof![
+            Just("4bf92f3577b34da6a3ce929d0e0e4736".to_string()),
+            Just("{\"a\":\"b\"}".to_string()),
+            Just("[{\"key\":\"k\",\"value\":1}]".to_string()),
+            "[0-9a-z]{0,6}"
+        ]);
+        prop_oneof![
+            proptest::collection::vec(proptest::option::of(any::<i64>()), n.clone()).prop_map(Column::Time),
+            proptest::collection::vec(proptest::option::of(any::<i64>()), n.clone()).prop_map(Column::Int),
+            proptest::collection::vec(proptest::option::of(any::<f64>()), n.clone()).prop_map(Column::Number),
+            proptest::collection::vec(proptest::option::of(any::<bool>()), n.clone()).prop_map(Column::Boolean),
+            proptest::collection::vec(text.clone(), n.clone()).prop_map(|v| {
+                let mut c = StrColumn::default();
+                v.iter().for_each(|t| c.push(t.as_deref()));
+                Column::String(c)
+            }),
+            proptest::collection::vec(text, n).prop_map(|v| {
+                let mut c = StrColumn::default();
+                v.iter().for_each(|t| c.push(t.as_deref()));
+                Column::Json(c)
+            }),
+        ]
+    }
+
+    proptest! {
+        /// Frames as any producer might build them, ragged columns included, never panic.
+        #[test]
+        fn arbitrary_in_memory_frames_never_panic(fields in proptest::collection::vec((0usize..12, 0usize..6, column()), 0..7), meta in 0usize..4) {
+            const NAMES: [&str; 12] = ["traceID", "spanID", "startTime", "duration", "Time", "Value", "labels", "Line", "tsNs", "trace_id", "city", "timestamp"];
+            const TYPES: [FieldType; 6] = [FieldType::Time, FieldType::Number, FieldType::String, FieldType::Boolean, FieldType::Other, FieldType::Enum];
+            let metas = [json!(null), json!({"preferredVisualisationType": "trace"}), json!({"type": "log-lines"}), json!({"type": "timeseries-long"})];
+            let frame = Frame {
+                name: Some("exemplar".into()).filter(|_| meta == 3),
+                meta: metas[meta].clone(),
+                fields: fields.into_iter().map(|(n, t, values)| Field { name: NAMES[n].into(), field_type: TYPES[t], labels: Default::default(), config: Value::Null, values }).collect(),
+                ..Frame::default()
+            };
+            let mut ds = Dataset::default();
+            ingest_frames(&mut ds, "fuzz", "grafana-frames", &[frame]);
+        }
     }
 }

@@ -84,9 +84,11 @@ function registerEditors() {
   }
 }
 
-async function mount(moduleUrl: string, input: MountInput): Promise<Mounted> {
+/** `input`, or a URL of its JSON (large cases travel over HTTP rather than through the test driver). */
+async function mount(moduleUrl: string, given: MountInput | string, overrides: Partial<MountInput> = {}): Promise<Mounted> {
   registerShared();
   registerEditors();
+  const input: MountInput = { ...(typeof given === 'string' ? await (await fetch(given)).json() : given), ...overrides };
   const mod = await System.import(moduleUrl);
   const plugin = mod.plugin;
   if (!plugin?.panel) {
@@ -148,10 +150,12 @@ async function mount(moduleUrl: string, input: MountInput): Promise<Mounted> {
       <Host />
     </grafanaUi.ThemeContext.Provider>
   );
-  return {
+  const mounted: Mounted = {
     options: () => current,
     setOptions: (patch) => setOuter({ ...current, ...patch }),
   };
+  (window as unknown as { rootspanPanel: Mounted }).rootspanPanel = mounted;
+  return mounted;
 }
 
 (window as unknown as { rootspanHarness: unknown }).rootspanHarness = { mount };
