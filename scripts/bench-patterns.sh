@@ -17,10 +17,10 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import drain3" 2>/dev
   "$VENV/bin/pip" install --quiet "drain3==0.9.11"
 fi
 
-echo "== building (release) the benchmark and the raw-ABI wasm"
+echo "== building the shipped wasm (scripts/build-wasm.sh) and the benchmark (release)"
+scripts/build-wasm.sh
+WASM=wasm-plugin/dist/rootspan_raw.wasm
 cargo build --quiet --release -p rootspan-host --bin bench_patterns
-cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p rootspan-wasm --no-default-features --features raw-abi
-WASM=target/wasm32-unknown-unknown/wasm/rootspan_wasm.wasm
 
 echo "== input: the seven datasets' messages repeated to 1M lines"
 target/release/bench_patterns lines "$LOGHUB" "$WORK/lines.txt"

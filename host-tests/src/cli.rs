@@ -56,7 +56,8 @@ pub enum Command {
     /// Mine log patterns only (what is new, surging or gone in the window).
     Patterns {
         #[command(flatten)]
-        analysis: AnalysisArgs,
+        args: crate::patterns_cli::PatternArgs,
+        /// Loki JSON, OTLP logs JSON or plain text with one record per line (.gz accepted).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -117,7 +118,7 @@ pub enum EvalFormat {
     Text,
 }
 
-fn parse_range(text: &str) -> Result<TimeRange, String> {
+pub(crate) fn parse_range(text: &str) -> Result<TimeRange, String> {
     let (start, end) = text.split_once(',').ok_or_else(|| format!("expected START,END, got {text:?}"))?;
     TimeRange::new(rootspan_core::time::parse_timestamp(start)?, rootspan_core::time::parse_timestamp(end)?)
 }
@@ -162,19 +163,12 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             let report = with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?;
             print_report(&report, analysis.format)
         }
-        Command::Patterns { analysis, files } => {
-            let options = options(analysis)?;
+        Command::Patterns { args, files } => {
+            let options = options(&args.analysis())?;
             let inputs = read_all(files)?;
             let engine = engine(cli)?;
             let result = with_progress(inputs, |inputs| engine.patterns(inputs, &to_json(&options)))?;
-            match analysis.format {
-                Format::Json => println!("{result}"),
-                Format::Text | Format::Markdown => {
-                    let value: Value =
-                        serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
-                    println!("{}", serde_json::to_string_pretty(&value).unwrap_or(result));
-                }
-            }
+            crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Eval { dir, format, sources, fit, native } => {

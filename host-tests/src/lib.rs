@@ -14,6 +14,7 @@ pub mod cli;
 pub mod engine;
 pub mod eval;
 pub mod inputs;
+pub mod patterns_cli;
 pub mod render;
 
 pub use engine::{CallStats, Engine, HostError, Limit, Limits};

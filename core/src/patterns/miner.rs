@@ -23,6 +23,11 @@ use super::tokenize::for_each_word;
 /// How similar (the share of equal words) a signature must be to a template to join it.
 pub const SIMILARITY: f64 = 0.5;
 
+/// The most clusters a signature is compared with (the most frequent of its bucket), and the
+/// most templates per first word that absorb others across lengths: bounds the work on logs
+/// whose lines are all different, as Drain's tree bounds its own.
+const MAX_COMPARED: usize = 64;
+
 /// FNV-1a: a fast, deterministic hasher for the signature table (no random seed, so native
 /// and wasm builds behave the same; output never depends on hash order).
 #[derive(Clone, Copy)]
@@ -179,6 +184,7 @@ impl Miner {
             let bucket = buckets.entry((w.len(), first)).or_default();
             let best = bucket
                 .iter()
+                .take(MAX_COMPARED)
                 .map(|c| (*c, similarity(&templates[*c as usize], w)))
                 .filter(|(_, sim)| *sim >= SIMILARITY)
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
@@ -262,18 +268,36 @@ fn merge_variable_columns(groups: Vec<Vec<u32>>, words: &[Vec<&str>]) -> Vec<Vec
     let reps: Vec<&Vec<&str>> = groups.iter().map(|g| &words[g[0] as usize]).collect();
     let max_len = reps.iter().map(|r| r.len()).max().unwrap_or(0).min(64);
     for p in 0..max_len {
-        let mut by_rest: BTreeMap<(usize, Vec<&str>), Vec<usize>> = BTreeMap::new();
+        // Groups by (word count, hash of the other words); equal hashes are checked word by word.
+        let mut by_rest: HashMap<(usize, u64), Vec<usize>, BuildHasherDefault<Fnv>> = HashMap::default();
         for (g, rep) in reps.iter().enumerate() {
             // The rest must say what the event is: two words or more, one of them constant.
-            if rep.len() > p && (3..=64).contains(&rep.len()) {
-                let rest: Vec<&str> = rep.iter().enumerate().filter(|(i, _)| *i != p).map(|(_, w)| *w).collect();
-                by_rest.entry((rep.len(), rest)).or_default().push(g);
+            if rep.len() > p && (3..=64).contains(&rep.len()) && rep.iter().enumerate().any(|(i, w)| i != p && !w.contains(VAR)) {
+                let mut h = Fnv::default();
+                for (i, w) in rep.iter().enumerate() {
+                    if i != p {
+                        h.write(w.as_bytes());
+                        h.write_u8(0xff);
+                    }
+                }
+                by_rest.entry((rep.len(), h.finish())).or_default().push(g);
             }
         }
-        for same in by_rest.iter().filter(|(k, s)| s.len() > MAX_CONSTANT_VALUES && k.1.iter().any(|w| !w.contains(VAR))).map(|(_, s)| s) {
-            for g in &same[1..] {
-                let (a, b) = (root(&mut parent, same[0]), root(&mut parent, *g));
-                parent[b.max(a)] = a.min(b);
+        let same_rest = |a: &[&str], b: &[&str]| a.iter().zip(b).enumerate().all(|(i, (x, y))| i == p || x == y);
+        for candidates in by_rest.values().filter(|c| c.len() > MAX_CONSTANT_VALUES) {
+            // Union-find merges are order-free, so the hash map's order does not show.
+            let mut classes: Vec<Vec<usize>> = Vec::new();
+            for g in candidates {
+                match classes.iter_mut().find(|c| same_rest(reps[c[0]], reps[*g])) {
+                    Some(c) => c.push(*g),
+                    None => classes.push(vec![*g]),
+                }
+            }
+            for same in classes.iter().filter(|c| c.len() > MAX_CONSTANT_VALUES) {
+                for g in &same[1..] {
+                    let (a, b) = (root(&mut parent, same[0]), root(&mut parent, *g));
+                    parent[b.max(a)] = a.min(b);
+                }
             }
         }
     }
@@ -289,7 +313,8 @@ fn merge_variable_columns(groups: Vec<Vec<u32>>, words: &[Vec<&str>]) -> Vec<Vec
 /// stretches (`<*> bytes sent` and `<*> bytes (<*> KB) sent`): an optional detail, not a
 /// different event (`for <*>` and `for invalid user <*>`, `rhost=<*>` and `rhost=<*> user=<*>` stay apart).
 fn merge_across_lengths(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
-    loop {
+    // A merge can enable another (the merged template is more general); a few rounds suffice.
+    for _ in 0..4 {
         clusters = merge_equal_texts(clusters);
         let mut order: Vec<usize> = (0..clusters.len()).collect();
         order.sort_by(|a, b| clusters[*b].count.cmp(&clusters[*a].count).then(a.cmp(b)));
@@ -300,6 +325,9 @@ fn merge_across_lengths(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
         let mut into: Vec<Option<usize>> = vec![None; clusters.len()];
         let mut changed = false;
         for group in by_first.values() {
+            // Only templates with a variable can differ by a variable stretch.
+            let group: Vec<usize> =
+                group.iter().copied().filter(|c| clusters[*c].words.iter().any(|w| w.contains(VAR))).take(MAX_COMPARED / 2).collect();
             for (k, &big) in group.iter().enumerate() {
                 if into[big].is_some() {
                     continue;
@@ -329,35 +357,37 @@ fn merge_across_lengths(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
         }
         clusters.retain(|c| !c.members.is_empty());
     }
+    merge_equal_texts(clusters)
 }
 
-/// Clusters whose templates are the same text are one.
-fn merge_equal_texts(clusters: Vec<Cluster>) -> Vec<Cluster> {
-    let mut by_text: BTreeMap<Vec<String>, Cluster> = BTreeMap::new();
+/// Clusters whose templates are the same text are one (the first in text order keeps them).
+fn merge_equal_texts(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
+    clusters.sort_by(|a, b| a.words.cmp(&b.words));
+    let mut out: Vec<Cluster> = Vec::with_capacity(clusters.len());
     for c in clusters {
-        match by_text.get_mut(&c.words) {
-            Some(same) => {
-                same.count += c.count;
-                same.members.extend(c.members);
+        match out.last_mut() {
+            Some(last) if last.words == c.words => {
+                last.count += c.count;
+                last.members.extend(c.members);
             }
-            None => {
-                by_text.insert(c.words.clone(), c);
-            }
+            _ => out.push(c),
         }
     }
-    by_text.into_values().collect()
+    out
 }
 
-/// Aligns `a` and `b` (longest common subsequence of words). When at least 2/3 of the merged
-/// template's words are aligned ones (a stretch counts as one word) and every unaligned stretch is variable (a variable on both sides, or a
-/// bracketed detail holding a variable, or variables only, on one side: `(<*> KB)`), returns `a` with each
-/// unaligned stretch replaced by one `<*>`.
+/// Words of `a` that are plain constants (no variable, not bracketed) and missing from `b`: a
+/// cheap bound that rejects most pairs before the alignment.
+fn unmatched_plain(a: &[String], b: &[String]) -> usize {
+    a.iter().filter(|w| !w.contains(VAR) && !w.starts_with(['(', '[']) && !w.ends_with([')', ']']) && !b.contains(w)).count()
+}
+
 /// The longest unaligned stretch (in words) `align_variable_gaps` accepts.
 const MAX_GAP: usize = 3;
 
 fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
     let (n, m) = (a.len(), b.len());
-    if n.abs_diff(m) > 4 || n.max(m) > 64 {
+    if n.abs_diff(m) > 4 || n.max(m) > 64 || unmatched_plain(a, b) > MAX_GAP || unmatched_plain(b, a) > MAX_GAP {
         return None;
     }
     let mut lcs = vec![vec![0u16; m + 1]; n + 1];
