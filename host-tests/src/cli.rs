@@ -60,6 +60,25 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Evaluate the ranking on labelled incidents: DIR holds case folders (case.json with the
+    /// window and baseline, truth.json with the answer, and the inputs). Prints AC@1, AC@3,
+    /// AC@5, Avg@5, per fault type, per instance, and the true service's rank per case.
+    Eval {
+        /// The folder of case folders.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+        /// The sources the ranking may use, comma-separated: traces, logs, metrics (ablations).
+        #[arg(long, value_name = "LIST", default_value = "traces,logs,metrics")]
+        sources: String,
+        /// Also fit the component weights on these cases and print leave-one-case-out accuracy.
+        #[arg(long)]
+        fit: bool,
+        /// Run the core natively instead of the wasm (same reports, faster to iterate).
+        #[arg(long)]
+        native: bool,
+    },
     /// Analyse the bundled sample incident (a real TrainTicket fault) with its window and baseline.
     Demo {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -88,6 +107,13 @@ pub enum Format {
     Json,
     Markdown,
     /// For a person at a terminal.
+    Text,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalFormat {
+    /// `{"cases", "ac1", "ac3", "ac5", "avg5", "per_fault", "instance", "per_case": [{"case", "rank", "fault"}]}`.
+    Json,
     Text,
 }
 
@@ -148,6 +174,24 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
                         serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
                     println!("{}", serde_json::to_string_pretty(&value).unwrap_or(result));
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { dir, format, sources, fit, native } => {
+            let sources = crate::eval::parse_sources(sources).map_err(Failure::Usage)?;
+            let run = if *native {
+                crate::eval::run(dir, &sources, &mut crate::eval::analyse_native)
+            } else {
+                let engine = engine(cli)?;
+                crate::eval::run(dir, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))
+            }
+            .map_err(Failure::Analysis)?;
+            match format {
+                EvalFormat::Json => println!("{}", serde_json::to_string(&run.summary).expect("the summary serialises")),
+                EvalFormat::Text => print!("{}", run.summary.to_text()),
+            }
+            if *fit {
+                print!("{}", rootspan_core::rank::eval::fit_report(&run.fit_cases, &sources));
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -72,8 +72,8 @@ pub struct Candidate {
     pub evidence: Vec<EvidenceRef>,
     /// One sentence saying why this candidate ranks where it does.
     pub why: String,
-    /// Upstream services (direct and indirect callers) that show anomalies too: the blast
-    /// radius if this candidate is the cause. Sorted.
+    /// Upstream services (direct and indirect callers in the window): whom a fault here
+    /// reaches, the blast radius if this candidate is the cause. Sorted.
     pub blast_radius: Vec<String>,
 }
 
@@ -101,11 +101,6 @@ struct Scored {
     contrasts: [f64; KINDS.len()],
     values: [f64; KINDS.len()],
     weights: [f64; KINDS.len()],
-}
-
-/// The source of each component, in weight order.
-pub fn component_sources() -> Vec<Signal> {
-    KINDS.iter().map(|k| k.signal()).collect()
 }
 
 fn weights(options: &RankOptions) -> [f64; KINDS.len()] {
@@ -225,7 +220,7 @@ fn candidate(
     let mut evidence: Vec<EvidenceRef> = lead.iter().take(3).flat_map(|k| found[*k].iter().flat_map(|f| f.refs.iter().cloned())).collect();
     evidence.sort();
     evidence.dedup();
-    // Blast radius: every service upstream of this one that shows any finding itself.
+    // Blast radius: every service upstream of this one in the window's calls.
     let mut seen = BTreeSet::new();
     let mut stack: Vec<usize> = graph[s].iter().copied().collect();
     while let Some(c) = stack.pop() {
@@ -233,7 +228,7 @@ fn candidate(
             stack.extend(graph[c].iter().copied());
         }
     }
-    let blast_radius = seen.into_iter().filter(|c| ev.services[*c].iter().any(Option::is_some)).map(|c| v.services[c].clone()).collect();
+    let blast_radius = seen.into_iter().map(|c| v.services[c].clone()).collect();
     Candidate {
         rank,
         service: name.clone(),
