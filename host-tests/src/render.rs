@@ -45,9 +45,9 @@ pub fn text(report: &Value) -> String {
                 Block::Line(line) => out.push_str(&format!("  {}\n", plain(line))),
                 Block::Items(items) => {
                     for item in items {
-                        out.push_str(&format!("  {}\n", plain(&item.head)));
+                        out.push_str(&format!("    {}\n", plain(&item.head)));
                         for d in &item.details {
-                            out.push_str(&format!("       {}\n", plain(d)));
+                            out.push_str(&format!("         {}\n", plain(d)));
                         }
                     }
                 }
@@ -88,11 +88,18 @@ pub fn markdown(report: &Value) -> String {
     out
 }
 
+/// Renders a section of a known shape; `None` when the shape is not the expected one.
+type SectionRenderer = fn(&Value) -> Option<Vec<Block>>;
+
 fn document(report: &Value) -> Vec<Section> {
     let mut sections = vec![windows(report), candidates(report)];
-    for (key, title) in [("correlation", "Correlation"), ("patterns", "Log patterns")] {
+    let specific: [(&str, &str, SectionRenderer); 2] =
+        [("correlation", "Correlation", correlation), ("patterns", "Log patterns", patterns)];
+    for (key, title, render) in specific {
         if let Some(section) = report.get(key) {
-            sections.push(Section { title: title.to_string(), blocks: generic(section) });
+            // A section whose shape this renderer does not know is still shown, generically.
+            let blocks = render(section).unwrap_or_else(|| generic(section));
+            sections.push(Section { title: title.to_string(), blocks });
         }
     }
     sections.push(inputs(report));
@@ -132,14 +139,28 @@ fn candidates(report: &Value) -> Section {
                     .filter_map(|k| c.get(*k).and_then(Value::as_str))
                     .map(str::to_string)
                     .collect();
-                let score = c.get("score").map(scalar).unwrap_or_default();
+                let score = c
+                    .get("score")
+                    .and_then(Value::as_f64)
+                    .map_or_else(|| c.get("score").map(scalar).unwrap_or_default(), |x| format!("{x:.2}"));
                 let mut details = Vec::new();
                 if let Some(why) = c.get("why").and_then(Value::as_str) {
                     details.push(format!("why: {why}"));
                 }
+                if let Some(line) = score_components(c.get("components")) {
+                    details.push(line);
+                }
+                if let Some(line) = evidence_counts(c.get("evidence")) {
+                    details.push(line);
+                }
+                if let Some(names) = c.get("blast_radius").and_then(Value::as_array).filter(|a| !a.is_empty()) {
+                    details.push(format!("affects: {}", names_list(names, 6)));
+                }
                 if let Some(obj) = c.as_object() {
                     for (k, v) in obj {
-                        if !matches!(k.as_str(), "rank" | "service" | "operation" | "instance" | "score" | "why") {
+                        const SHOWN_ABOVE: [&str; 9] =
+                            ["rank", "service", "operation", "instance", "score", "why", "components", "evidence", "blast_radius"];
+                        if !SHOWN_ABOVE.contains(&k.as_str()) {
                             details.push(format!("{k}: {}", compact(v)));
                         }
                     }
@@ -204,6 +225,152 @@ fn diagnostics(report: &Value) -> Section {
         blocks.push(Block::Items(entries.iter().take(SHOWN).map(|e| Item { head: diagnostic_line(e), details: vec![] }).collect()));
     }
     Section { title: "Diagnostics".to_string(), blocks }
+}
+
+/// `score from: trace_edge_gap 3.47, log_missing 1.20`: the components that contributed, largest first.
+fn score_components(components: Option<&Value>) -> Option<String> {
+    let mut parts: Vec<(String, f64)> = components?
+        .as_array()?
+        .iter()
+        .filter_map(|c| Some((c.get("name")?.as_str()?.to_string(), c.get("value")?.as_f64()?)))
+        .filter(|(_, v)| *v > 0.005)
+        .collect();
+    parts.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    (!parts.is_empty())
+        .then(|| format!("score from: {}", parts.iter().take(4).map(|(n, v)| format!("{n} {v:.2}")).collect::<Vec<_>>().join(", ")))
+}
+
+/// `evidence: 12 traces, 2 templates`: evidence references counted by kind.
+fn evidence_counts(evidence: Option<&Value>) -> Option<String> {
+    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for e in evidence?.as_array()? {
+        *counts.entry(e.get("kind").map(scalar).unwrap_or_else(|| "other".to_string())).or_default() += 1;
+    }
+    (!counts.is_empty()).then(|| format!("evidence: {}", counts.iter().map(|(k, n)| format!("{k} x{n}")).collect::<Vec<_>>().join(", ")))
+}
+
+fn names_list(names: &[Value], max: usize) -> String {
+    let shown: Vec<String> = names.iter().take(max).map(scalar).collect();
+    match names.len().saturating_sub(max) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+fn count(v: &Value, key: &str) -> u64 {
+    v.get(key).and_then(Value::as_u64).unwrap_or(0)
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
+}
+
+fn ms(ns: Option<f64>) -> String {
+    ns.map_or_else(|| "?".to_string(), |ns| format!("{:.1} ms", ns / 1e6))
+}
+
+/// The join on trace id in a few lines: how much joined, the services, the edges with the most
+/// errors, and what had to be repaired.
+fn correlation(c: &Value) -> Option<Vec<Block>> {
+    let (traces, logs) = (c.get("traces")?, c.get("logs")?);
+    let mut blocks = vec![Block::Line(format!(
+        "traces: {} ({} with spans, {} with logs, {} with exemplars)",
+        count(traces, "total"),
+        count(traces, "with_spans"),
+        count(traces, "with_logs"),
+        count(traces, "with_exemplars")
+    ))];
+    let from = logs.get("trace_id_from").and_then(Value::as_object);
+    let sources: Vec<String> =
+        from.into_iter().flatten().filter(|(_, n)| n.as_u64().unwrap_or(0) > 0).map(|(k, n)| format!("{k} {n}")).collect();
+    blocks.push(Block::Line(format!(
+        "logs: {} records, {} with a trace id{}, {} joined to a trace",
+        count(logs, "records"),
+        count(logs, "with_trace_id"),
+        if sources.is_empty() { String::new() } else { format!(" (from {})", sources.join(", ")) },
+        percent(logs.get("join_rate").and_then(Value::as_f64))
+    )));
+    if let Some(ex) = c.get("exemplars") {
+        blocks.push(Block::Line(format!(
+            "exemplars: {}, {} joined to a trace",
+            count(ex, "exemplars"),
+            percent(ex.get("join_rate").and_then(Value::as_f64))
+        )));
+    }
+    let services = c.get("services").and_then(Value::as_array).map_or(0, Vec::len);
+    let mut edges: Vec<&Value> = c.get("service_graph").and_then(Value::as_array).into_iter().flatten().collect();
+    blocks.push(Block::Line(format!("services: {services}; service graph: {} edges", edges.len())));
+    edges.sort_by_key(|e| std::cmp::Reverse((count(e, "errors"), count(e, "calls"))));
+    if !edges.is_empty() {
+        blocks.push(Block::Line("edges with the most errors, then calls:".to_string()));
+        let items = edges
+            .iter()
+            .take(5)
+            .map(|e| Item {
+                head: format!(
+                    "{} -> {}: {} calls, {} errors, p95 {} (caller-side gap p95 {})",
+                    scalar(&e["caller"]),
+                    scalar(&e["callee"]),
+                    count(e, "calls"),
+                    count(e, "errors"),
+                    ms(e["latency_ns"]["p95"].as_f64()),
+                    ms(e["gap_ns"]["p95"].as_f64())
+                ),
+                details: vec![],
+            })
+            .collect();
+        blocks.push(Block::Items(items));
+    }
+    if let Some(repairs) = c.get("repairs").and_then(Value::as_object) {
+        let done: Vec<String> = repairs
+            .iter()
+            .filter(|(k, v)| *k != "examples" && !k.starts_with("max_") && v.as_u64().unwrap_or(0) > 0)
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        if !done.is_empty() {
+            blocks.push(Block::Line(format!("repairs: {}", done.join(", "))));
+        }
+    }
+    if let Some(u) = c.get("unmatched_trace_ids").filter(|u| count(u, "from_logs") + count(u, "from_exemplars") > 0) {
+        blocks.push(Block::Line(format!(
+            "trace ids with no trace: {} from logs, {} from exemplars",
+            count(u, "from_logs"),
+            count(u, "from_exemplars")
+        )));
+    }
+    Some(blocks)
+}
+
+/// Log patterns: totals, then what is new, surging and dropped in the window.
+fn patterns(p: &Value) -> Option<Vec<Block>> {
+    let mut blocks = vec![Block::Line(format!(
+        "{} log records in {} patterns",
+        count(p, "records"),
+        p.get("total_patterns").or(p.get("patterns")).map(|v| v.as_array().map_or_else(|| scalar(v), |a| a.len().to_string()))?
+    ))];
+    for (key, title) in [("new", "new in the window"), ("surging", "surging"), ("dropped", "dropped (usual, now rare or gone)")] {
+        let list = p.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if list.is_empty() {
+            continue;
+        }
+        blocks.push(Block::Line(format!("{title} ({}):", list.len())));
+        let items = list
+            .iter()
+            .take(5)
+            .map(|e| {
+                let ratio = e.get("ratio").and_then(Value::as_f64).map_or(String::new(), |r| format!(", {r:.2}x the expected rate"));
+                Item {
+                    head: format!("{} in window, {} in baseline{ratio}", count(e, "window_count"), count(e, "baseline_count")),
+                    details: vec![compact(&e["template"])],
+                }
+            })
+            .collect();
+        blocks.push(Block::Items(items));
+        if list.len() > 5 {
+            blocks.push(Block::Line(format!("... and {} more", list.len() - 5)));
+        }
+    }
+    Some(blocks)
 }
 
 /// A diagnostic as one line: `severity: source, frame F, field X, row N: reason`.
@@ -340,7 +507,9 @@ mod tests {
                        "totals": {"spans": 0, "logs": 12, "series": 0, "points": 0, "exemplars": 0}},
             "correlation": {"traces": 3, "edges": [{"from": "a", "to": "b", "calls": 2}]},
             "patterns": {},
-            "candidates": [{"rank": 1, "service": "ts-order-service", "score": 0.82, "why": "new pattern <script>alert(1)</script>\u{1b}[2J"}],
+            "candidates": [{"rank": 1, "service": "ts-order-service", "score": 0.8249, "why": "new pattern <script>alert(1)</script>\u{1b}[2J",
+                            "components": [{"name": "log_new", "value": 0.5}, {"name": "trace_edge_gap", "value": 0.0}, {"name": "metric_latency", "value": 0.7}],
+                            "evidence": [{"kind": "trace"}, {"kind": "template"}, {"kind": "trace"}], "blast_radius": ["a", "b"], "novel": true}],
             "diagnostics": {"total": 1, "errors": 1, "skipped": 0, "warnings": 0,
                             "by_reason": [{"severity": "error", "reason": "not JSON", "count": 1}],
                             "entries": [{"severity": "error", "source": "bad.json", "frame": "A", "field": "ts", "row": 3, "reason": "not JSON"}]}
@@ -353,10 +522,15 @@ mod tests {
         assert!(t.contains("window   2023-01-30T11:51:00Z .. 2023-01-30T11:53:53Z (given)"), "{t}");
         assert!(t.contains("baseline none"));
         assert!(t.contains("1. ts-order-service  (score 0.82)"), "{t}");
+        assert!(t.contains("score from: metric_latency 0.70, log_new 0.50\n"), "{t}");
+        assert!(t.contains("evidence: template x1, trace x2\n"), "{t}");
+        assert!(t.contains("affects: a, b\n"), "{t}");
+        assert!(t.contains("novel: true\n"), "{t}");
         assert!(t.contains("why: new pattern <script>alert(1)</script>\\u{1b}[2J"), "{t}");
         assert!(!t.contains('\u{1b}'));
         assert!(t.contains("error: bad.json, frame A, field ts, row 3: not JSON"), "{t}");
         assert!(t.contains("  logs.json  loki"), "{t}");
+        // A correlation section of an unknown shape is still shown, generically.
         assert!(t.contains("edges (1):") && t.contains("from: a"), "{t}");
     }
 

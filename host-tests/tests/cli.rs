@@ -43,6 +43,10 @@ fn analyze_prints_a_readable_report_of_a_nezha_case() {
         assert!(stdout.contains(heading), "no {heading} in:\n{stdout}");
     }
     assert!(stdout.contains(&format!("window   {} (given)", window.replace(',', " .. "))), "{stdout}");
+    // The correlation and pattern summaries, not raw JSON.
+    for line in ["joined to a trace", "log records in", "services: ", "why: "] {
+        assert!(stdout.contains(line), "no {line:?} in:\n{stdout}");
+    }
 }
 
 #[test]
