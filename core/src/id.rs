@@ -62,6 +62,9 @@ impl TraceId {
         if t.is_empty() {
             return Err(IdError::Empty);
         }
+        if let Some(value) = short_hex(t, 32) {
+            return TraceId::new(value).ok_or(IdError::AllZero);
+        }
         if let Some(trace) = traceparent_trace(t) {
             return TraceId::parse(trace);
         }
@@ -93,6 +96,9 @@ impl SpanId {
         let t = text.trim();
         if t.is_empty() {
             return Err(IdError::Empty);
+        }
+        if let Some(value) = short_hex(t, 16) {
+            return SpanId::new(value as u64).ok_or(IdError::AllZero);
         }
         if let Some(span) = traceparent_span(t) {
             return SpanId::parse(span);
@@ -154,6 +160,23 @@ impl serde::Serialize for SpanId {
 
 fn be_value(bytes: &[u8]) -> u128 {
     bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
+}
+
+/// The common case first: at most `max_digits` hex digits and nothing else, which every other
+/// rule below also reads as hex. Joins parse an id per log line, so this path is kept short.
+fn short_hex(t: &str, max_digits: usize) -> Option<u128> {
+    if t.len() > max_digits {
+        return None;
+    }
+    t.bytes().try_fold(0u128, |acc, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        Some((acc << 4) | u128::from(digit))
+    })
 }
 
 /// `version-traceid-parentid-flags`, e.g. `00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01`.

@@ -63,7 +63,8 @@ impl Session {
             correlation: correlation.report(ds),
             patterns,
             candidates,
-            diagnostics: report::DiagnosticsReport::from_dataset(ds),
+            // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
+            diagnostics: report::DiagnosticsReport::from_diagnostics(&correlation.diagnostics),
         }
     }
 }

@@ -183,21 +183,19 @@ fn all_types_keeps_int64_extremes_entities_nanos_and_enums() {
     assert_eq!(f.field("nullable_string_values").unwrap().labels.len(), 2);
     assert_eq!(col("nullable_bool_values"), &Column::Boolean(vec![Some(true), Some(false), None, Some(true), Some(false)]));
 
-    // A time field, numbers and strings: a long table. 26 numeric or boolean fields, and every
-    // row has its own dimension values, so 26 x 5 series of at most one point.
+    // A time field, numbers, and a first string column of phrases ("Go Min", "JS Max (for >= 64)"):
+    // read as log lines whose other fields are metadata, values kept exactly.
     let ds = load("sdk/all_types.golden.json");
-    assert_eq!(ds.series.len(), 130);
-    let (t, v) = series(
-        &ds,
-        "int64_values",
-        &[
-            ("string_values", "Go Max"),
-            ("nullable_string_values", "update your unicode/font if no sloth, is 2019."),
-            ("enum", "ONE"),
-            ("nullable_enum", "0"),
-        ],
-    );
-    assert_eq!((t, v), (vec![i64::MAX], vec![i64::MAX as f64]));
+    assert!(ds.series.is_empty());
+    assert_eq!(ds.logs.len(), 5);
+    assert_eq!((ds.logs.body(0), ds.logs.body(4)), ("Go Min", "Go Max"));
+    assert_eq!(ds.logs.time_ns[4], i64::MAX);
+    let meta = |row: usize, key: &str| ds.label(ds.logs.metadata[row], key).map(str::to_string);
+    assert_eq!(meta(4, "int64_values").as_deref(), Some("9223372036854775807"));
+    assert_eq!(meta(0, "int64_values").as_deref(), Some("-9223372036854775808"));
+    assert_eq!(meta(3, "json").as_deref(), Some(r#"[{"c":3},{"d":4}]"#));
+    assert_eq!(meta(2, "nullable_string_values"), None, "nulls are absent, not empty");
+    assert_eq!(meta(1, "enum").as_deref(), Some("TWO"));
 }
 
 fn assert_two_unanalysed_frames(rel: &str) -> Vec<Frame> {
@@ -550,4 +548,134 @@ fn trace_search_tables_and_node_graphs_are_recognised_and_left_alone() {
     let f = frames("traces/jaeger-search_single_response.golden.jsonc");
     assert_eq!(f[0].field("startTime").unwrap().values, Column::Time(vec![Some(1_605_873_894_680_409_000)]));
     assert_eq!(f[0].field("duration").unwrap().values, Column::Int(vec![Some(1000)]));
+}
+
+// ---- the same frames as Arrow IPC ---------------------------------------------------------
+
+/// Every row of a dataset as text, NaN-safe, so two decodings can be compared whole.
+#[cfg(feature = "arrow")]
+fn dump(ds: &Dataset) -> String {
+    use std::fmt::Write;
+    let labels = |id| format!("{:?}", ds.label_pairs(id).collect::<Vec<_>>());
+    let mut out = String::new();
+    let s = &ds.spans;
+    for i in 0..s.len() {
+        let status = s.status_message[i].map(|m| ds.strings.resolve(m));
+        let op = ds.strings.resolve(s.operation[i]);
+        let _ = writeln!(
+            out,
+            "span {} {} {:?} {op} {:?} {} {} {:?} {status:?} {} {}",
+            s.trace[i],
+            s.span[i],
+            s.parent[i],
+            s.kind[i],
+            s.start_ns[i],
+            s.duration_ns[i],
+            s.status[i],
+            labels(s.resource[i]),
+            labels(s.attributes[i])
+        );
+    }
+    let l = &ds.logs;
+    for i in 0..l.len() {
+        let _ = writeln!(out, "log {} {:?} {:?} {} {}", l.time_ns[i], l.body(i), l.level[i], labels(l.resource[i]), labels(l.metadata[i]));
+    }
+    for i in 0..ds.series.len() {
+        let _ = writeln!(out, "series {} {} {:?}", ds.strings.resolve(ds.series.name[i]), labels(ds.series.labels[i]), ds.series.points(i));
+    }
+    let e = &ds.exemplars;
+    for i in 0..e.len() {
+        let _ = writeln!(
+            out,
+            "exemplar {:?} {} {} {} {:?} {:?} {:?}",
+            e.series[i],
+            e.time_ns[i],
+            e.value[i],
+            labels(e.labels[i]),
+            labels(e.series_labels[i]),
+            e.trace[i],
+            e.span[i]
+        );
+    }
+    for d in ds.diagnostics.entries() {
+        let _ = writeln!(out, "diagnostic {:?} {:?} {:?} {}", d.severity, d.place.frame, d.place.field, d.reason);
+    }
+    out
+}
+
+/// Frames written the way grafana-plugin-sdk-go writes them: one IPC stream per frame, frame
+/// name, refId and meta in the schema metadata, field name, labels and config in field metadata.
+#[cfg(feature = "arrow")]
+fn sdk_ipc(frames: &[Frame]) -> Vec<u8> {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use arrow_array::{
+        ArrayRef, BinaryArray, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray,
+        TimestampNanosecondArray,
+    };
+    use arrow_schema::{DataType, Field as ArrowField, Schema, TimeUnit};
+
+    let mut out = Vec::new();
+    for frame in frames {
+        let mut fields = Vec::new();
+        let mut arrays: Vec<ArrayRef> = Vec::new();
+        for field in &frame.fields {
+            let texts =
+                |c: &rootspan_core::ingest::frame::StrColumn| (0..c.len()).map(|i| c.get(i).map(str::to_string)).collect::<Vec<_>>();
+            let (data_type, array): (DataType, ArrayRef) = match &field.values {
+                Column::Time(v) => (DataType::Timestamp(TimeUnit::Nanosecond, None), Arc::new(TimestampNanosecondArray::from(v.clone()))),
+                Column::Int(v) => (DataType::Int64, Arc::new(Int64Array::from(v.clone()))),
+                Column::Number(v) => (DataType::Float64, Arc::new(Float64Array::from(v.clone()))),
+                Column::Boolean(v) => (DataType::Boolean, Arc::new(BooleanArray::from(v.clone()))),
+                Column::String(c) => (DataType::Utf8, Arc::new(StringArray::from(texts(c)))),
+                Column::Json(c) => (
+                    DataType::Binary,
+                    Arc::new(BinaryArray::from(texts(c).iter().map(|t| t.as_deref().map(str::as_bytes)).collect::<Vec<_>>())),
+                ),
+            };
+            let mut md = HashMap::from([("name".to_string(), field.name.clone())]);
+            if !field.labels.is_empty() {
+                md.insert("labels".into(), serde_json::to_string(&field.labels).unwrap());
+            }
+            if !field.config.is_null() {
+                md.insert("config".into(), field.config.to_string());
+            }
+            fields.push(ArrowField::new(field.name.clone(), data_type, true).with_metadata(md));
+            arrays.push(array);
+        }
+        let mut md = HashMap::from([
+            ("name".to_string(), frame.name.clone().unwrap_or_default()),
+            ("refId".to_string(), frame.ref_id.clone().unwrap_or_default()),
+        ]);
+        if !frame.meta.is_null() {
+            md.insert("meta".into(), frame.meta.to_string());
+        }
+        let schema = Arc::new(Schema::new(fields).with_metadata(md));
+        let batch = RecordBatch::try_new_with_options(schema.clone(), arrays, &RecordBatchOptions::new().with_row_count(Some(frame.len())))
+            .unwrap();
+        let mut w = arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &schema).unwrap();
+        w.write(&batch).unwrap();
+        out.extend(w.into_inner().unwrap());
+    }
+    out
+}
+
+#[cfg(feature = "arrow")]
+#[test]
+fn every_fixture_reads_the_same_from_arrow_ipc() {
+    use rootspan_core::ingest::arrow;
+    for rel in COVERED {
+        let mut from_json = Dataset::default();
+        assert!(frames_json::try_decode(&mut from_json, rel, &json(rel)));
+        let frames = frames(rel);
+        if frames.is_empty() {
+            assert_eq!(rel, "loki/empty.golden.jsonc", "only the empty response has no frame to write");
+            continue;
+        }
+        let mut from_arrow = Dataset::default();
+        assert!(arrow::try_decode(&mut from_arrow, rel, &sdk_ipc(&frames)), "{rel}");
+        assert_eq!(from_arrow.sources[0].format, "arrow-ipc");
+        assert_eq!(dump(&from_arrow), dump(&from_json), "{rel}");
+    }
 }

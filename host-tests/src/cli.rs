@@ -17,7 +17,11 @@ use crate::inputs::{self, Progress};
 use crate::render;
 
 #[derive(Parser, Debug)]
-#[command(name = "rootspan", version, about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)")]
+#[command(
+    name = "rootspan",
+    version,
+    about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)"
+)]
 pub struct Cli {
     /// The raw-ABI wasm to run. Default: rootspan_raw.wasm next to this executable, else
     /// wasm-plugin/dist/rootspan_raw.wasm in the checkout it was built from (scripts/build-wasm.sh).
@@ -56,6 +60,25 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Evaluate the ranking on labelled incidents: DIR holds case folders (case.json with the
+    /// window and baseline, truth.json with the answer, and the inputs). Prints AC@1, AC@3,
+    /// AC@5, Avg@5, per fault type, per instance, and the true service's rank per case.
+    Eval {
+        /// The folder of case folders.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
+        /// The sources the ranking may use, comma-separated: traces, logs, metrics (ablations).
+        #[arg(long, value_name = "LIST", default_value = "traces,logs,metrics")]
+        sources: String,
+        /// Also fit the component weights on these cases and print leave-one-case-out accuracy.
+        #[arg(long)]
+        fit: bool,
+        /// Run the core natively instead of the wasm (same reports, faster to iterate).
+        #[arg(long)]
+        native: bool,
+    },
     /// Analyse the bundled sample incident (a real TrainTicket fault) with its window and baseline.
     Demo {
         #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -84,6 +107,13 @@ pub enum Format {
     Json,
     Markdown,
     /// For a person at a terminal.
+    Text,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvalFormat {
+    /// `{"cases", "ac1", "ac3", "ac5", "avg5", "per_fault", "instance", "per_case": [{"case", "rank", "fault"}]}`.
+    Json,
     Text,
 }
 
@@ -140,9 +170,28 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             match analysis.format {
                 Format::Json => println!("{result}"),
                 Format::Text | Format::Markdown => {
-                    let value: Value = serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
+                    let value: Value =
+                        serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("patterns result is not JSON: {e}")))?;
                     println!("{}", serde_json::to_string_pretty(&value).unwrap_or(result));
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { dir, format, sources, fit, native } => {
+            let sources = crate::eval::parse_sources(sources).map_err(Failure::Usage)?;
+            let run = if *native {
+                crate::eval::run(dir, &sources, &mut crate::eval::analyse_native)
+            } else {
+                let engine = engine(cli)?;
+                crate::eval::run(dir, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))
+            }
+            .map_err(Failure::Analysis)?;
+            match format {
+                EvalFormat::Json => println!("{}", serde_json::to_string(&run.summary).expect("the summary serialises")),
+                EvalFormat::Text => print!("{}", run.summary.to_text()),
+            }
+            if *fit {
+                print!("{}", rootspan_core::rank::eval::fit_report(&run.fit_cases, &sources));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -206,7 +255,8 @@ fn with_progress(inputs: Vec<NamedBytes>, f: impl FnOnce(Vec<NamedBytes>) -> Res
     result
 }
 
-/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any).
+/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any) and
+/// counts the rest, so they are noticed even when stdout goes to a file.
 fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     let value: Value = serde_json::from_str(report).map_err(|e| Failure::Analysis(format!("the report is not JSON: {e}")))?;
     match format {
@@ -219,6 +269,10 @@ fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     for e in &errors {
         eprintln!("rootspan: {}", render::plain(&render::diagnostic_line(e)));
     }
-    let error_count = value["diagnostics"]["errors"].as_u64().unwrap_or(errors.len() as u64);
+    let count = |key: &str| value["diagnostics"][key].as_u64().unwrap_or(0);
+    let (error_count, skipped, warnings) = (count("errors"), count("skipped"), count("warnings"));
+    if skipped + warnings > 0 {
+        eprintln!("rootspan: {skipped} skipped, {warnings} warnings (the report's diagnostics say where)");
+    }
     Ok(if error_count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -144,7 +144,11 @@ impl Engine {
         let engine = wasmtime::Engine::new(&config).map_err(|e| invalid(format!("{e:#}")))?;
         let module = Module::new(&engine, wasm).map_err(|e| invalid(format!("{e:#}")))?;
         if let Some(import) = module.imports().next() {
-            return Err(invalid(format!("it imports {}::{} (a wasm-bindgen build?); the raw ABI imports nothing", import.module(), import.name())));
+            return Err(invalid(format!(
+                "it imports {}::{} (a wasm-bindgen build?); the raw ABI imports nothing",
+                import.module(),
+                import.name()
+            )));
         }
         for name in ["memory", "alloc", "free", "analyze"] {
             if module.get_export(name).is_none() {

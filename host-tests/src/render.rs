@@ -16,7 +16,10 @@ enum Block {
     Line(String),
     /// Headed items with detail lines (candidates, patterns).
     Items(Vec<Item>),
-    Table { header: Vec<String>, rows: Vec<Vec<String>> },
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
 }
 
 struct Item {
@@ -124,8 +127,11 @@ fn candidates(report: &Value) -> Section {
             .enumerate()
             .map(|(i, c)| {
                 let rank = c.get("rank").and_then(Value::as_u64).unwrap_or(i as u64 + 1);
-                let name: Vec<String> =
-                    ["service", "operation", "instance"].iter().filter_map(|k| c.get(*k).and_then(Value::as_str)).map(str::to_string).collect();
+                let name: Vec<String> = ["service", "operation", "instance"]
+                    .iter()
+                    .filter_map(|k| c.get(*k).and_then(Value::as_str))
+                    .map(str::to_string)
+                    .collect();
                 let score = c.get("score").map(scalar).unwrap_or_default();
                 let mut details = Vec::new();
                 if let Some(why) = c.get("why").and_then(Value::as_str) {
@@ -174,14 +180,21 @@ fn inputs(report: &Value) -> Section {
 
 fn diagnostics(report: &Value) -> Section {
     let d = &report["diagnostics"];
-    let mut blocks =
-        vec![Block::Line(format!("{} errors, {} skipped, {} warnings", scalar(&d["errors"]), scalar(&d["skipped"]), scalar(&d["warnings"])))];
+    let mut blocks = vec![Block::Line(format!(
+        "{} errors, {} skipped, {} warnings",
+        scalar(&d["errors"]),
+        scalar(&d["skipped"]),
+        scalar(&d["warnings"])
+    ))];
     let reasons = d["by_reason"].as_array().map(Vec::as_slice).unwrap_or_default();
     if !reasons.is_empty() {
         let items = reasons
             .iter()
             .take(SHOWN)
-            .map(|r| Item { head: format!("{} x{}: {}", scalar(&r["severity"]), scalar(&r["count"]), scalar(&r["reason"])), details: vec![] })
+            .map(|r| Item {
+                head: format!("{} x{}: {}", scalar(&r["severity"]), scalar(&r["count"]), scalar(&r["reason"])),
+                details: vec![],
+            })
             .collect();
         blocks.push(Block::Items(items));
     }
@@ -219,7 +232,8 @@ fn generic(section: &Value) -> Vec<Block> {
                     .iter()
                     .take(SHOWN)
                     .map(|entry| {
-                        let fields: Vec<String> = entry.as_object().into_iter().flatten().map(|(k, v)| format!("{k}: {}", compact(v))).collect();
+                        let fields: Vec<String> =
+                            entry.as_object().into_iter().flatten().map(|(k, v)| format!("{k}: {}", compact(v))).collect();
                         let (head, rest) = fields.split_first().map_or((String::new(), &[][..]), |(h, r)| (h.clone(), r));
                         Item { head, details: rest.to_vec() }
                     })
@@ -256,8 +270,9 @@ fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
     let cells = |row: &[String]| row.iter().map(|c| plain(c)).collect::<Vec<_>>();
     let header = cells(header);
     let rows: Vec<Vec<String>> = rows.iter().map(|r| cells(r)).collect();
-    let widths: Vec<usize> =
-        (0..header.len()).map(|i| rows.iter().map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0).max(header[i].chars().count())).collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0).max(header[i].chars().count()))
+        .collect();
     let line = |row: &[String]| {
         let cols: Vec<String> = row
             .iter()

@@ -52,19 +52,38 @@ fn json_output_is_the_report_every_home_makes() {
     let mut args = vec!["analyze", "--format", "json", "--top", "3"];
     args.extend(&files);
     let out = rootspan(&args);
-    let inputs: Vec<rootspan_core::Input> =
-        case.files.iter().map(|f| rootspan_core::Input::Bytes { name: f.display().to_string(), bytes: std::fs::read(f).unwrap() }).collect();
+    let inputs: Vec<rootspan_core::Input> = case
+        .files
+        .iter()
+        .map(|f| rootspan_core::Input::Bytes { name: f.display().to_string(), bytes: std::fs::read(f).unwrap() })
+        .collect();
     let options = rootspan_core::Options { top: 3, ..Default::default() };
     assert_eq!(text(&out.stdout), rootspan_core::analyze(&inputs, &options).to_json() + "\n");
 }
 
 #[test]
-fn a_malformed_file_is_named_on_stderr_with_exit_1() {
-    let bad = temp_file("broken.json", br#"{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "#);
-    let out = rootspan(&["analyze", bad.to_str().unwrap()]);
-    let stderr = text(&out.stderr);
+fn malformed_files_are_named_with_their_place() {
+    // A span with a bad trace id is skipped and named down to its row; a truncated gzip file
+    // cannot be read at all: an error on stderr, and exit 1.
+    let span = |id: &str| {
+        format!(
+            r#"{{"traceId":"{id}","spanId":"eee19b7ec3c1b174","name":"GET /","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000000100000000"}}"#
+        )
+    };
+    let otlp = format!(
+        r#"{{"resourceSpans":[{{"scopeSpans":[{{"spans":[{},{}]}}]}}]}}"#,
+        span("5b8efff798038103d269b633813fc60c"),
+        span("not-a-trace-id")
+    );
+    let bad_span = temp_file("bad-span.json", otlp.as_bytes());
+    let gz = std::fs::read(&nezha_cases()[0].files[1]).unwrap();
+    let truncated = temp_file("truncated.json.gz", &gz[..1000]);
+    let out = rootspan(&["analyze", bad_span.to_str().unwrap(), truncated.to_str().unwrap()]);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(1), "stderr:\n{stderr}");
-    assert!(stderr.contains("rootspan: error: ") && stderr.contains("broken.json"), "{stderr}");
+    assert!(stdout.contains("bad-span.json, frame resourceSpans[0].scopeSpans[0], field traceId, row 1: span skipped"), "{stdout}");
+    assert!(stderr.contains("rootspan: error: ") && stderr.contains("truncated.json.gz: gzip"), "{stderr}");
+    assert!(stderr.contains("1 skipped"), "{stderr}");
 }
 
 #[test]

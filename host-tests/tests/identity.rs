@@ -20,15 +20,17 @@ fn native(case: &Case) -> String {
     rootspan_core::analyze(&inputs, &Options::from_json(&case.options).unwrap()).to_json()
 }
 
-fn node(case: &Case) -> std::process::Child {
+fn node(case: &Case) -> Result<std::process::Child, String> {
     let script = repo_root().join(NODE_SCRIPT);
-    assert!(script.is_file(), "{} is missing (the npm package's analyze script)", script.display());
+    if !script.is_file() {
+        return Err(format!("{} is missing (the npm package's analyze script)", script.display()));
+    }
     let mut cmd = Command::new("node");
     cmd.current_dir(repo_root()).arg(script).args(&case.files);
     if !case.options.is_empty() {
         cmd.arg("--options").arg(&case.options);
     }
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("node runs (Node 20 is a prerequisite)")
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| format!("node does not run: {e}"))
 }
 
 /// Where two reports first differ, with some context, for the failure message.
@@ -45,22 +47,25 @@ fn check(cases: Vec<Case>) {
         // Node runs while this process does the native and wasmtime analyses.
         let child = node(case);
         let native = native(case);
-        let wasm = match engine().analyze(read_named(&case.files), &case.options) {
-            Ok(report) => report,
-            Err(e) => {
-                failures.push(format!("{}: wasmtime failed: {e}", case.name));
-                continue;
+        match engine().analyze(read_named(&case.files), &case.options) {
+            Err(e) => failures.push(format!("{}: wasmtime failed: {e}", case.name)),
+            Ok(wasm) if wasm != native => {
+                failures.push(format!("{}: wasmtime differs from native {}", case.name, first_difference(&native, &wasm)))
             }
-        };
-        let out = child.wait_with_output().unwrap();
-        let node = String::from_utf8_lossy(&out.stdout).into_owned();
-        if !out.status.success() {
-            failures.push(format!("{}: node failed ({}): {}", case.name, out.status, String::from_utf8_lossy(&out.stderr)));
-        } else if node != native {
-            failures.push(format!("{}: node differs from native {}", case.name, first_difference(&native, &node)));
+            Ok(_) => {}
         }
-        if wasm != native {
-            failures.push(format!("{}: wasmtime differs from native {}", case.name, first_difference(&native, &wasm)));
+        match child.map(|c| c.wait_with_output()) {
+            Err(e) => failures.push(format!("{}: {e}", case.name)),
+            Ok(Err(e)) => failures.push(format!("{}: node: {e}", case.name)),
+            Ok(Ok(out)) if !out.status.success() => {
+                failures.push(format!("{}: node failed ({}): {}", case.name, out.status, String::from_utf8_lossy(&out.stderr)))
+            }
+            Ok(Ok(out)) => {
+                let node = String::from_utf8_lossy(&out.stdout);
+                if node != native {
+                    failures.push(format!("{}: node differs from native {}", case.name, first_difference(&native, &node)));
+                }
+            }
         }
     }
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));

@@ -6,57 +6,14 @@
 //! case-insensitively at a word start, then an optional separator (`=`, `:`, `=>`, quotes,
 //! backslashes and spaces, as in `trace_id=x`, `TraceID: x`, `"traceId":"x"`,
 //! `trace_id=\"x\"`), then an id token that `TraceId::parse` / `SpanId::parse` must accept.
-//! A W3C `traceparent` value (`00-<32 hex>-<16 hex>-<2 hex>`) is recognised anywhere.
+//! A W3C `traceparent` value (`00-<32 hex>-<16 hex>-<2 hex>`) is recognised anywhere it
+//! stands as a word of its own. A word is a run of letters, digits, `_`, `.` and `-`.
 
-use crate::id::{SpanId, TraceId};
+use crate::id::{IdError, SpanId, TraceId};
 use crate::model::{Dataset, LabelSetId, Sym};
 
 /// The longest token tried as an id: a traceparent (55), a 128-bit decimal (39), a UUID (36).
 const MAX_TOKEN: usize = 64;
-
-/// Keys searched in bodies, lower-cased, with a table of their first bytes.
-#[derive(Debug, Clone)]
-pub struct BodyKeys {
-    keys: Vec<Vec<u8>>,
-    first: [bool; 256],
-}
-
-impl BodyKeys {
-    pub fn new<S: AsRef<str>>(keys: &[S]) -> BodyKeys {
-        let mut first = [false; 256];
-        let mut out = Vec::new();
-        for k in keys {
-            let k = k.as_ref().as_bytes().to_ascii_lowercase();
-            if let Some(b) = k.first() {
-                first[*b as usize] = true;
-                out.push(k);
-            }
-        }
-        BodyKeys { keys: out, first }
-    }
-
-    /// The first valid id after any key occurrence in `text`, parsed by `parse`.
-    fn find<T>(&self, text: &[u8], parse: impl Fn(&str) -> Option<T>) -> Option<T> {
-        if self.keys.is_empty() {
-            return None;
-        }
-        let mut i = 0;
-        while i < text.len() {
-            let b = text[i].to_ascii_lowercase();
-            if self.first[b as usize] && (i == 0 || !is_word_byte(text[i - 1])) {
-                for key in &self.keys {
-                    if starts_with_ignore_case(&text[i..], key) {
-                        if let Some(id) = value_after_key(&text[i + key.len()..]).and_then(&parse) {
-                            return Some(id);
-                        }
-                    }
-                }
-            }
-            i += 1;
-        }
-        None
-    }
-}
 
 /// Ids found in one body.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -65,44 +22,115 @@ pub struct BodyIds {
     pub span: Option<SpanId>,
 }
 
-/// The configured body patterns.
+/// The configured body patterns: keys lower-cased, each marked trace (true) or span key,
+/// with a table of their first bytes so most positions are rejected with one lookup.
 #[derive(Debug, Clone)]
 pub struct BodyScanner {
-    pub trace_keys: BodyKeys,
-    pub span_keys: BodyKeys,
-    pub traceparent: bool,
+    keys: Vec<(Vec<u8>, bool)>,
+    /// For each byte, the range of `keys` (sorted by first byte) starting with it.
+    first: [(u8, u8); 256],
+    traceparent: bool,
 }
 
 impl BodyScanner {
-    /// Looks for the ids still missing (`want_trace`, `want_span`) in `body`. A keyed match
-    /// comes first; a traceparent fills in what keys did not find.
+    pub fn new<S: AsRef<str>>(trace_keys: &[S], span_keys: &[S], traceparent: bool) -> BodyScanner {
+        let mut keys: Vec<(Vec<u8>, bool)> = Vec::new();
+        for (list, is_trace) in [(trace_keys, true), (span_keys, false)] {
+            // Keys are matched at word starts, so they start at their first word byte.
+            let word =
+                |k: &S| k.as_ref().trim_start_matches(|c: char| !c.is_ascii() || !is_word_byte(c as u8)).as_bytes().to_ascii_lowercase();
+            keys.extend(list.iter().map(|k| (word(k), is_trace)).filter(|(k, _)| !k.is_empty()));
+        }
+        // More than 255 keys would overflow the ranges; no configuration needs that many.
+        keys.truncate(255);
+        keys.sort_by_key(|(k, _)| k[0]);
+        let mut first = [(0u8, 0u8); 256];
+        for (i, (k, _)) in keys.iter().enumerate() {
+            let range = &mut first[k[0] as usize];
+            if range.0 == range.1 {
+                *range = (i as u8, i as u8);
+            }
+            range.1 = i as u8 + 1;
+        }
+        BodyScanner { keys, first, traceparent }
+    }
+
+    /// Looks for the ids still missing (`want_trace`, `want_span`) in `body`, in one pass
+    /// over its words: the first key followed by a valid id wins; a traceparent fills in what
+    /// keys did not find.
     pub fn scan(&self, body: &str, want_trace: bool, want_span: bool) -> BodyIds {
-        let bytes = body.as_bytes();
+        let text = body.as_bytes();
         let mut ids = BodyIds::default();
-        if want_trace {
-            ids.trace = self.trace_keys.find(bytes, |t| TraceId::parse(t).ok());
-        }
-        if want_span {
-            ids.span = self.span_keys.find(bytes, |t| SpanId::parse(t).ok());
-        }
-        if self.traceparent && ((want_trace && ids.trace.is_none()) || (want_span && ids.span.is_none())) {
-            if let Some((trace, span)) = find_traceparent(bytes) {
-                if want_trace && ids.trace.is_none() {
-                    ids.trace = Some(trace);
+        let (mut need_trace, mut need_span) = (want_trace, want_span);
+        let mut traceparent = None;
+        let mut i = 0;
+        while (need_trace || need_span) && i < text.len() {
+            if !is_word_byte(text[i]) {
+                i += 1;
+                continue;
+            }
+            // `i` starts a word: only here may a key or a traceparent begin.
+            let (from, to) = self.first[text[i].to_ascii_lowercase() as usize];
+            for (key, is_trace) in &self.keys[from as usize..to as usize] {
+                if !(if *is_trace { need_trace } else { need_span }) || !starts_with_ignore_case(&text[i..], key) {
+                    continue;
                 }
-                if want_span && ids.span.is_none() {
-                    ids.span = Some(span);
+                let Some(token) = value_after_key(text, i + key.len()).map(|r| &body[r]) else { continue };
+                if *is_trace {
+                    if let Ok(t) = TraceId::parse(token) {
+                        ids.trace = Some(t);
+                        need_trace = false;
+                        break;
+                    }
+                } else if let Ok(s) = SpanId::parse(token) {
+                    ids.span = Some(s);
+                    need_span = false;
+                    break;
                 }
+            }
+            if self.traceparent && traceparent.is_none() && text.get(i + 2) == Some(&b'-') {
+                traceparent = traceparent_at(text, i);
+            }
+            while i < text.len() && is_word_byte(text[i]) {
+                i += 1;
+            }
+        }
+        if let Some((trace, span)) = traceparent {
+            if need_trace {
+                ids.trace = Some(trace);
+            }
+            if need_span {
+                ids.span = Some(span);
             }
         }
         ids
     }
 }
 
+/// Byte classes as tables: the scanner looks at every byte of every body.
+const fn class(extra: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
+}
+
 /// Letters, digits and the joiners of compound keys: a key must not start right after one,
 /// so `span_id` does not match inside `parent_span_id` or `parentSpanId`.
+static WORD: [bool; 256] = class(b"_.-");
+/// What an id token may hold: hex, decimal, base64 (standard and URL-safe), UUID, traceparent.
+static TOKEN: [bool; 256] = class(b"-+/=_");
+
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')
+    WORD[b as usize]
 }
 
 fn starts_with_ignore_case(text: &[u8], lower_key: &[u8]) -> bool {
@@ -110,24 +138,25 @@ fn starts_with_ignore_case(text: &[u8], lower_key: &[u8]) -> bool {
 }
 
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'/' | b'=' | b'_')
+    TOKEN[b as usize]
 }
 
-/// After a key: quotes, backslashes and spaces, an optional `=`, `:` or `=>`, more of the
-/// same, then the id token. Without a separator at least one space must come before the token
-/// (`TraceID 4bf9...`), so `trace_idx` does not read as key `trace_id` plus token `x`.
-fn value_after_key(rest: &[u8]) -> Option<&str> {
-    let mut i = 0;
+/// After a key ending at `at`: quotes, backslashes and spaces, an optional `=`, `:` or `=>`,
+/// more of the same, then the id token, returned as a byte range of `text` (all ASCII, so it
+/// is a char range of the body too). Without a separator at least one space must come before
+/// the token (`TraceID 4bf9...`), so `trace_idx` does not read as key `trace_id` plus `x`.
+fn value_after_key(text: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
+    let mut i = at;
     let skip = |i: &mut usize| {
-        while *i < rest.len() && matches!(rest[*i], b'"' | b'\'' | b'\\' | b' ' | b'\t') {
+        while *i < text.len() && matches!(text[*i], b'"' | b'\'' | b'\\' | b' ' | b'\t') {
             *i += 1;
         }
     };
     skip(&mut i);
-    let mut separated = i > 0 && rest[..i].iter().any(|b| *b == b' ' || *b == b'\t');
-    if i < rest.len() && matches!(rest[i], b'=' | b':') {
+    let mut separated = text[at..i].iter().any(|b| *b == b' ' || *b == b'\t');
+    if i < text.len() && matches!(text[i], b'=' | b':') {
         i += 1;
-        if i < rest.len() && rest[i] == b'>' {
+        if i < text.len() && text[i] == b'>' {
             i += 1;
         }
         separated = true;
@@ -137,39 +166,23 @@ fn value_after_key(rest: &[u8]) -> Option<&str> {
         return None;
     }
     let start = i;
-    while i < rest.len() && i - start <= MAX_TOKEN && is_token_byte(rest[i]) {
+    while i < text.len() && i - start <= MAX_TOKEN && is_token_byte(text[i]) {
         i += 1;
     }
-    if i == start || i - start > MAX_TOKEN {
-        return None;
-    }
-    std::str::from_utf8(&rest[start..i]).ok()
+    (i > start && i - start <= MAX_TOKEN).then_some(start..i)
 }
 
-/// The first well-formed traceparent value anywhere in `text`.
-fn find_traceparent(text: &[u8]) -> Option<(TraceId, SpanId)> {
+/// A traceparent value starting at word start `start`, if one is there and ends a word.
+fn traceparent_at(text: &[u8], start: usize) -> Option<(TraceId, SpanId)> {
     // `vv-` + 32 + `-` + 16 + `-` + 2.
     const LEN: usize = 2 + 1 + 32 + 1 + 16 + 1 + 2;
-    if text.len() < LEN {
+    let candidate = text.get(start..start + LEN)?;
+    let bounded = text.get(start + LEN).is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'-');
+    if !bounded || !is_traceparent(candidate) {
         return None;
     }
-    let mut i = 2;
-    while i + LEN - 2 <= text.len() {
-        if text[i] == b'-' {
-            let start = i - 2;
-            let candidate = &text[start..start + LEN];
-            let bounded = (start == 0 || !text[start - 1].is_ascii_alphanumeric())
-                && text.get(start + LEN).is_none_or(|b| !b.is_ascii_alphanumeric() && *b != b'-');
-            if bounded && is_traceparent(candidate) {
-                let s = std::str::from_utf8(candidate).ok()?;
-                if let (Ok(t), Ok(sp)) = (TraceId::parse(s), SpanId::parse(s)) {
-                    return Some((t, sp));
-                }
-            }
-        }
-        i += 1;
-    }
-    None
+    let s = std::str::from_utf8(candidate).ok()?;
+    Some((TraceId::parse(s).ok()?, SpanId::parse(s).ok()?))
 }
 
 fn is_traceparent(c: &[u8]) -> bool {
@@ -209,14 +222,16 @@ impl IdFields {
     }
 
     /// The first configured key present in `set` whose value parses. An unparsable value is
-    /// reported only when no later key supplies a valid id.
-    pub fn find<T>(&self, ds: &Dataset, set: LabelSetId, parse: impl Fn(&str) -> Option<T>) -> LabelId<T> {
+    /// reported only when no later key supplies a valid id. An empty or all-zero value is how
+    /// OpenTelemetry writes "no trace": it counts as absent, not as a bad id.
+    pub fn find<T>(&self, ds: &Dataset, set: LabelSetId, parse: impl Fn(&str) -> Result<T, IdError>) -> LabelId<T> {
         let mut invalid = None;
         for (i, (key, _)) in self.keys.iter().enumerate() {
             if let Some(v) = ds.label_sets.value(set, *key) {
                 match parse(ds.strings.resolve(v)) {
-                    Some(id) => return LabelId::Found(id),
-                    None => invalid = invalid.or(Some(i)),
+                    Ok(id) => return LabelId::Found(id),
+                    Err(IdError::Empty | IdError::AllZero) => {}
+                    Err(_) => invalid = invalid.or(Some(i)),
                 }
             }
         }
@@ -225,27 +240,28 @@ impl IdFields {
 }
 
 /// Memoised per label set: label sets repeat across rows (stream labels always, structured
-/// metadata often), so each distinct set is looked at once.
+/// metadata often: every line of a span carries the same ids), so each distinct set is looked
+/// at once. Slots are 4 bytes, as there may be a set per row.
 #[derive(Debug)]
 pub struct LabelMemo<T: Copy> {
-    slots: Vec<Option<T>>,
+    slots: Vec<u32>,
+    values: Vec<T>,
 }
 
 impl<T: Copy> LabelMemo<T> {
     pub fn new(sets: usize) -> LabelMemo<T> {
-        LabelMemo { slots: vec![None; sets] }
+        LabelMemo { slots: vec![u32::MAX; sets], values: Vec::new() }
     }
 
     pub fn get_or(&mut self, set: LabelSetId, compute: impl FnOnce() -> T) -> T {
         let slot = &mut self.slots[set.0 as usize];
-        match slot {
-            Some(v) => *v,
-            None => {
-                let v = compute();
-                *slot = Some(v);
-                v
-            }
+        if *slot != u32::MAX {
+            return self.values[*slot as usize];
         }
+        let v = compute();
+        *slot = self.values.len() as u32;
+        self.values.push(v);
+        v
     }
 }
 
@@ -258,7 +274,7 @@ mod tests {
 
     fn scanner() -> BodyScanner {
         let o = crate::correlate::CorrelateOptions::default();
-        BodyScanner { trace_keys: BodyKeys::new(&o.body_trace_keys), span_keys: BodyKeys::new(&o.body_span_keys), traceparent: true }
+        BodyScanner::new(&o.body_trace_keys, &o.body_span_keys, true)
     }
 
     fn ids(body: &str) -> (Option<String>, Option<String>) {
@@ -344,8 +360,10 @@ mod tests {
         let mut ds = Dataset::default();
         let set = ds.labels([("trace_id", "nope"), ("traceID", T)]);
         let bad = ds.labels([("trace_id", "nope")]);
+        let no_trace = ds.labels([("trace_id", "00000000000000000000000000000000"), ("traceID", "")]);
         let fields = IdFields::new(&ds, &["trace_id", "traceID", "never_seen"]);
-        let parse = |s: &str| TraceId::parse(s).ok();
+        let parse = TraceId::parse;
+        assert_eq!(fields.find(&ds, no_trace, parse), LabelId::Absent);
         assert_eq!(fields.find(&ds, set, parse), LabelId::Found(TraceId::parse(T).unwrap()));
         assert_eq!(fields.find(&ds, bad, parse), LabelId::Invalid(0));
         assert_eq!(fields.key_name(0), "trace_id");

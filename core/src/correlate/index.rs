@@ -11,6 +11,38 @@ struct Groups {
 }
 
 impl Groups {
+    /// Groups rows by their trace (`at[row]`) by counting, then orders each group by
+    /// (time, row).
+    fn count(traces: usize, at: &[Option<u32>], times: &[i64]) -> Groups {
+        let mut offsets = vec![0u32; traces + 1];
+        for t in at.iter().flatten() {
+            offsets[*t as usize + 1] += 1;
+        }
+        for i in 1..offsets.len() {
+            offsets[i] += offsets[i - 1];
+        }
+        let mut next = offsets.clone();
+        let mut rows = vec![0u32; offsets[traces] as usize];
+        for (row, t) in at.iter().enumerate() {
+            if let Some(t) = t {
+                rows[next[*t as usize] as usize] = row as u32;
+                next[*t as usize] += 1;
+            }
+        }
+        for t in 0..traces {
+            let group = &mut rows[offsets[t] as usize..offsets[t + 1] as usize];
+            // Rows are already in row order; a stable sort by time keeps ties in row order.
+            if group.windows(2).any(|w| times[w[0] as usize] > times[w[1] as usize]) {
+                group.sort_by_key(|r| times[*r as usize]);
+            }
+        }
+        Groups { offsets, rows }
+    }
+
+    fn range(&self, t: usize) -> std::ops::Range<usize> {
+        self.offsets[t] as usize..self.offsets[t + 1] as usize
+    }
+
     fn get(&self, t: usize) -> &[u32] {
         &self.rows[self.offsets[t] as usize..self.offsets[t + 1] as usize]
     }
@@ -26,60 +58,87 @@ pub struct TraceIndex {
     exemplars: Groups,
 }
 
-/// Sorted (trace, time, tiebreak, row) entries of one table.
-type Keyed = Vec<(TraceId, i64, u64, u32)>;
-
 impl TraceIndex {
-    /// Groups rows by trace. Each argument yields, per row, its trace id (if any), a time and
-    /// a tiebreak; rows within a trace are ordered by (time, tiebreak, row).
-    /// Returns the index and, per table, each row's trace index.
+    /// Groups rows by trace. Spans yield (trace, start, tiebreak) and are ordered within a
+    /// trace by (start, tiebreak, row); logs and exemplars yield (trace if any, time) and are
+    /// ordered by (time, row). Returns the index and, per table, each row's trace index.
+    ///
+    /// Most log and exemplar ids name a trace that has spans, so they are looked up among the
+    /// span traces (binary search) and grouped by counting, instead of sorting a million rows.
     pub fn build(
         spans: impl Iterator<Item = (TraceId, i64, u64)>,
         logs: impl Iterator<Item = (Option<TraceId>, i64)>,
         exemplars: impl Iterator<Item = (Option<TraceId>, i64)>,
     ) -> (TraceIndex, [Vec<Option<u32>>; 3]) {
-        let keyed = |it: &mut dyn Iterator<Item = (Option<TraceId>, i64, u64)>| -> (Keyed, usize) {
-            let mut n = 0;
-            let mut v: Keyed = Vec::new();
-            for (row, (trace, time, tie)) in it.enumerate() {
-                n = row + 1;
-                if let Some(t) = trace {
-                    v.push((t, time, tie, row as u32));
-                }
+        let mut keyed: Vec<(TraceId, i64, u64, u32)> = spans.enumerate().map(|(row, (t, time, tie))| (t, time, tie, row as u32)).collect();
+        keyed.sort_unstable();
+        let mut span_ids: Vec<TraceId> = keyed.iter().map(|k| k.0).collect();
+        span_ids.dedup();
+
+        // Each row's trace: `Ok(i)` is span_ids[i], `Err(id)` a trace without spans.
+        let mut extra: Vec<TraceId> = Vec::new();
+        let mut locate = |it: &mut dyn Iterator<Item = (Option<TraceId>, i64)>| -> (Vec<Option<Result<u32, TraceId>>>, Vec<i64>) {
+            let (mut at, mut times) = (Vec::new(), Vec::new());
+            for (trace, time) in it {
+                times.push(time);
+                at.push(trace.map(|t| match span_ids.binary_search(&t) {
+                    Ok(i) => Ok(i as u32),
+                    Err(_) => {
+                        extra.push(t);
+                        Err(t)
+                    }
+                }));
             }
-            v.sort_unstable();
-            (v, n)
+            (at, times)
         };
-        let tables = [
-            keyed(&mut spans.map(|(t, time, tie)| (Some(t), time, tie))),
-            keyed(&mut logs.map(|(t, time)| (t, time, 0))),
-            keyed(&mut exemplars.map(|(t, time)| (t, time, 0))),
-        ];
-        let mut ids: Vec<TraceId> = Vec::new();
-        for (v, _) in &tables {
-            let start = ids.len();
-            ids.extend(v.iter().map(|e| e.0));
-            // Each table is sorted: dedup its run before merging keeps the sort below small.
-            let mut w = start;
-            for r in start..ids.len() {
-                if r == start || ids[r] != ids[w - 1] {
-                    ids[w] = ids[r];
-                    w += 1;
-                }
+        let (log_at, log_times) = locate(&mut { logs });
+        let (ex_at, ex_times) = locate(&mut { exemplars });
+        extra.sort_unstable();
+        extra.dedup();
+
+        // Merge the two sorted, disjoint id lists, remembering where each entry went.
+        let mut ids = Vec::with_capacity(span_ids.len() + extra.len());
+        let (mut span_pos, mut extra_pos) = (Vec::with_capacity(span_ids.len()), Vec::with_capacity(extra.len()));
+        let (mut i, mut j) = (0, 0);
+        while i < span_ids.len() || j < extra.len() {
+            if j == extra.len() || (i < span_ids.len() && span_ids[i] < extra[j]) {
+                span_pos.push(ids.len() as u32);
+                ids.push(span_ids[i]);
+                i += 1;
+            } else {
+                extra_pos.push(ids.len() as u32);
+                ids.push(extra[j]);
+                j += 1;
             }
-            ids.truncate(w);
         }
-        ids.sort_unstable();
-        ids.dedup();
-        let mut per_row: [Vec<Option<u32>>; 3] = Default::default();
-        let mut groups: [Groups; 3] = Default::default();
-        for (k, (v, n)) in tables.iter().enumerate() {
-            let (g, rows) = group(&ids, v, *n);
-            groups[k] = g;
-            per_row[k] = rows;
+        let resolve = |at: Vec<Option<Result<u32, TraceId>>>| -> Vec<Option<u32>> {
+            at.into_iter()
+                .map(|a| {
+                    a.map(|r| match r {
+                        Ok(i) => span_pos[i as usize],
+                        Err(t) => extra_pos[extra.binary_search(&t).expect("every extra id was collected")],
+                    })
+                })
+                .collect()
+        };
+        let log_rows = resolve(log_at);
+        let ex_rows = resolve(ex_at);
+
+        let mut span_rows = vec![None; keyed.len()];
+        let mut spans = Groups { offsets: Vec::with_capacity(ids.len() + 1), rows: Vec::with_capacity(keyed.len()) };
+        let mut e = 0;
+        for (t, id) in ids.iter().enumerate() {
+            spans.offsets.push(spans.rows.len() as u32);
+            while e < keyed.len() && keyed[e].0 == *id {
+                spans.rows.push(keyed[e].3);
+                span_rows[keyed[e].3 as usize] = Some(t as u32);
+                e += 1;
+            }
         }
-        let [spans, logs, exemplars] = groups;
-        (TraceIndex { ids, spans, logs, exemplars }, per_row)
+        spans.offsets.push(spans.rows.len() as u32);
+        let logs = Groups::count(ids.len(), &log_rows, &log_times);
+        let exemplars = Groups::count(ids.len(), &ex_rows, &ex_times);
+        (TraceIndex { ids, spans, logs, exemplars }, [span_rows, log_rows, ex_rows])
     }
 
     pub fn len(&self) -> usize {
@@ -98,6 +157,12 @@ impl TraceIndex {
     /// Span rows of trace `t`, by start time then span id (duplicates removed by repair).
     pub fn spans(&self, t: usize) -> &[u32] {
         self.spans.get(t)
+    }
+
+    /// Where trace `t`'s spans sit in the concatenation of all traces' span lists: a
+    /// per-span side table laid out like the index can be sliced with it.
+    pub fn span_range(&self, t: usize) -> std::ops::Range<usize> {
+        self.spans.range(t)
     }
 
     /// Log rows of trace `t`, by time.
@@ -127,24 +192,6 @@ impl TraceIndex {
         *g.offsets.last_mut().expect("offsets has len + 1 entries") = w as u32;
         g.rows.truncate(w);
     }
-}
-
-/// Offsets of sorted entries `v` against the sorted id list, and each row's trace index.
-fn group(ids: &[TraceId], v: &Keyed, n: usize) -> (Groups, Vec<Option<u32>>) {
-    let mut offsets = Vec::with_capacity(ids.len() + 1);
-    let mut per_row = vec![None; n];
-    let mut rows = Vec::with_capacity(v.len());
-    let mut e = 0;
-    for (t, id) in ids.iter().enumerate() {
-        offsets.push(rows.len() as u32);
-        while e < v.len() && v[e].0 == *id {
-            rows.push(v[e].3);
-            per_row[v[e].3 as usize] = Some(t as u32);
-            e += 1;
-        }
-    }
-    offsets.push(rows.len() as u32);
-    (Groups { offsets, rows }, per_row)
 }
 
 #[cfg(test)]

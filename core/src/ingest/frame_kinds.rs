@@ -91,6 +91,8 @@ pub fn detect(frame: &Frame) -> FrameKind {
     match (has_type(FieldType::Time), numbers, has_type(FieldType::String)) {
         (false, _, _) => FrameKind::Unrecognised("no time field"),
         (true, true, false) => FrameKind::SeriesWide,
+        // A string column of sentences is a log body, not a dimension of a long table.
+        (true, true, true) if frame.fields.iter().any(is_free_text) => FrameKind::Logs,
         (true, true, true) => FrameKind::SeriesLong,
         (true, false, true) => FrameKind::Logs,
         (true, false, false) => FrameKind::Unrecognised("no number or string field next to the time field"),
@@ -125,8 +127,15 @@ pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Fram
 /// A field's text at a row, when present: the key of the caches below.
 type Text<'a> = Option<Cow<'a, str>>;
 
-/// A log row's labels once split: the stream's label set and the record's own pairs.
-type StreamLabels = (LabelSetId, Vec<(Sym, Sym)>);
+/// What one distinct `labels` (and `labelTypes`) value of a log frame comes to; rows share it.
+struct StreamLabels {
+    resource: LabelSetId,
+    /// The record's own labels, interned, and as pairs for rows that add field values.
+    metadata: LabelSetId,
+    pairs: Vec<(Sym, Sym)>,
+    /// The level the labels give, for rows without a level field.
+    level: Level,
+}
 
 /// Where rows of one frame go and come from.
 struct Cx {
@@ -138,6 +147,13 @@ impl Cx {
     fn at(&self, field: &str, row: usize) -> Place {
         self.place.clone().field(field).row(row)
     }
+}
+
+/// Most of the first 100 values contain a space: messages do, dimension values rarely.
+fn is_free_text(f: &Field) -> bool {
+    let Column::String(c) = &f.values else { return false };
+    let sample: Vec<&str> = (0..c.len()).filter_map(|i| c.get(i)).take(100).collect();
+    !sample.is_empty() && sample.iter().filter(|v| v.trim().contains(' ')).count() * 2 > sample.len()
 }
 
 fn is_value_field(f: &Field) -> bool {
@@ -183,8 +199,13 @@ impl Unit {
     }
 }
 
-fn f64_to_i64(x: f64) -> Option<i64> {
-    (x.is_finite() && x.abs() < 9.2e18).then(|| x.round() as i64)
+/// `x` units in ns: exact for whole numbers below 2^53, rounded to the ns otherwise.
+fn scaled(x: f64, unit: Unit) -> Option<i64> {
+    if x.fract() == 0.0 && x.abs() < 9_007_199_254_740_992.0 {
+        return (x as i64).checked_mul(unit.ns_per_int());
+    }
+    let ns = x * unit.ns_per();
+    (ns.is_finite() && ns.abs() < 9.2e18).then(|| ns.round() as i64)
 }
 
 /// A point in time in ns: time columns as they are; numbers in `unit` (epoch ms by default);
@@ -197,8 +218,7 @@ fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
             let x = v.get(row).copied().flatten()?;
             match unit {
                 Unit::Millis => ms_to_ns(x, 0),
-                Unit::Seconds => ms_to_ns(x * 1e3, 0),
-                _ => f64_to_i64(x * unit.ns_per()),
+                _ => scaled(x, unit),
             }
         }
         Column::String(c) => crate::time::parse_timestamp(c.get(row)?).ok(),
@@ -208,7 +228,10 @@ fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
 
 /// A duration in ns from a number in `unit`.
 fn duration_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
-    f64_to_i64(field.values.number(row)? * unit.ns_per())
+    match &field.values {
+        Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(unit.ns_per_int()),
+        other => scaled(other.number(row)?, unit),
+    }
 }
 
 /// The non-empty text of a field at a row.
@@ -226,13 +249,17 @@ fn json_text(v: &Value) -> Option<Cow<'_, str>> {
 }
 
 /// Key/value pairs from Grafana's `[{key, value, type?}]` lists (serviceTags, tags) or a plain
-/// JSON object (Loki labels).
+/// JSON object (Loki labels), given as JSON text.
 fn json_pairs(text: &str) -> Vec<(String, String)> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => {
+    serde_json::from_str::<Value>(text).map_or_else(|_| Vec::new(), |v| value_pairs(&v))
+}
+
+fn value_pairs(v: &Value) -> Vec<(String, String)> {
+    match v {
+        Value::Array(items) => {
             items.iter().filter_map(|kv| Some((kv.get("key")?.as_str()?.to_string(), json_text(kv.get("value")?)?.into_owned()))).collect()
         }
-        Ok(Value::Object(map)) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
+        Value::Object(map) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
         _ => Vec::new(),
     }
 }
@@ -259,6 +286,20 @@ fn parse_status(s: &str) -> SpanStatus {
     }
 }
 
+/// The type (if given) and message of the first exception event in a trace frame's `logs`
+/// value (`[{timestamp, name?, fields: [{key, value}]}]`): OTel `exception.*` fields, or
+/// OpenTracing's `event: error` with `message` / `error.object`.
+fn exception_event(events: &str) -> Option<(Option<String>, String)> {
+    let Ok(Value::Array(events)) = serde_json::from_str::<Value>(events) else { return None };
+    events.iter().find_map(|event| {
+        let fields = value_pairs(event.get("fields")?);
+        let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let message = get("exception.message")
+            .or_else(|| (get("event").as_deref() == Some("error")).then(|| get("message").or_else(|| get("error.object"))).flatten())?;
+        Some((get("exception.type").or_else(|| get("error.kind")), message))
+    })
+}
+
 fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let field = |name: &str| frame.field(name);
     let (Some(trace_f), Some(span_f), Some(start_f)) = (field("traceID"), field("spanID"), field("startTime")) else { return };
@@ -268,7 +309,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let (op_f, service_f, namespace_f, service_tags_f) =
         (field("operationName"), field("serviceName"), field("serviceNamespace"), field("serviceTags"));
     let (kind_f, status_f, message_f, tags_f) = (field("kind"), field("statusCode"), field("statusMessage"), field("tags"));
-    let (scope_f, scope_version_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"));
+    let (scope_f, scope_version_f, events_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"), field("logs"));
     let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::new();
     for row in 0..frame.len() {
         let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
@@ -328,7 +369,14 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             None if tag("error").is_some_and(|v| v.eq_ignore_ascii_case("true")) => SpanStatus::Error,
             None => parse_status(tag("otel.status_code").unwrap_or_default()),
         };
-        let message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        let mut message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        // A failed span's error often lives only in its exception event (span `logs`).
+        if status == SpanStatus::Error && message.is_none() {
+            if let Some((kind, what)) = text(events_f, row).and_then(|t| exception_event(&t)) {
+                tags.extend(kind.map(|k| ("exception.type".to_string(), k)));
+                message = Some(what);
+            }
+        }
         tags.extend(text(scope_f, row).map(|s| ("otel.scope.name".to_string(), s.into_owned())));
         tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version".to_string(), s.into_owned())));
         let attributes = ds.labels(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -357,7 +405,7 @@ fn is_record_label(key: &str) -> bool {
 }
 
 /// Grafana's level keys, in the order it consults them.
-const LEVEL_KEYS: [&str; 6] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text"];
+const LEVEL_KEYS: [&str; 7] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text", "log.level"];
 
 /// `Level::from_text`, plus syslog's numeric levels (Grafana's `NumericLogLevel`).
 fn level_of(text: &str) -> Level {
@@ -369,6 +417,33 @@ fn level_of(text: &str) -> Level {
         "7" => Level::Debug,
         t => Level::from_text(t),
     }
+}
+
+/// Splits a row's labels (Loki's `labels` JSON) into stream labels and record labels, by
+/// `labelTypes` (I: indexed stream label; S: structured metadata; P: parsed from the line)
+/// or, without types, by name; `base` labels are the stream's too.
+fn split_labels(ds: &mut Dataset, base: &[(String, String)], labels: Option<&str>, types: Option<&str>) -> StreamLabels {
+    let types = types.map(json_pairs).unwrap_or_default();
+    let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
+    let mut resource = base.to_vec();
+    let mut meta = Vec::new();
+    for (k, v) in labels.map(json_pairs).unwrap_or_default() {
+        let record = match type_of(&k) {
+            Some(t) => t != "I",
+            None => is_record_label(&k),
+        };
+        if record {
+            meta.push((k, v))
+        } else {
+            resource.push((k, v))
+        }
+    }
+    let all = || resource.iter().chain(&meta);
+    let level = LEVEL_KEYS.iter().find_map(|key| all().find(|(k, _)| k == key)).map_or(Level::Unknown, |(_, v)| level_of(v));
+    let resource_id = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let pairs: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
+    let metadata = ds.label_sets.intern(&ds.strings, pairs.clone());
+    StreamLabels { resource: resource_id, metadata, pairs, level }
 }
 
 fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
@@ -406,50 +481,24 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             continue;
         };
         let key = (text(labels_f, row), text(types_f, row));
-        let (resource, label_meta) = match label_cache.get(&key) {
-            Some(v) => v.clone(),
+        let stream = match label_cache.get(&key) {
+            Some(stream) => stream,
             None => {
-                let types = key.1.as_deref().map(json_pairs).unwrap_or_default();
-                let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
-                let mut resource = base.clone();
-                let mut meta = Vec::new();
-                for (k, v) in key.0.as_deref().map(json_pairs).unwrap_or_default() {
-                    // I: indexed stream label; S: structured metadata; P: parsed from the line.
-                    let record = match type_of(&k) {
-                        Some(t) => t != "I",
-                        None => is_record_label(&k),
-                    };
-                    if record {
-                        meta.push((k, v))
-                    } else {
-                        resource.push((k, v))
-                    }
-                }
-                let resource = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                let meta: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
-                label_cache.insert(key, (resource, meta.clone()));
-                (resource, meta)
+                let stream = split_labels(ds, &base, key.0.as_deref(), key.1.as_deref());
+                label_cache.entry(key).or_insert(stream)
             }
         };
-        let mut meta = label_meta;
-        for (name, f) in &extra {
-            if let Some(v) = text(Some(f), row) {
-                meta.push((*name, ds.strings.intern(&v)));
+        let (resource, mut metadata) = (stream.resource, stream.metadata);
+        let level = level_f.iter().find_map(|f| text(Some(f), row)).map_or(stream.level, |t| level_of(&t));
+        if !extra.is_empty() {
+            let mut meta = stream.pairs.clone();
+            for (name, f) in &extra {
+                if let Some(v) = text(Some(f), row) {
+                    meta.push((*name, ds.strings.intern(&v)));
+                }
             }
+            metadata = ds.label_sets.intern(&ds.strings, meta);
         }
-        let level = level_f
-            .iter()
-            .find_map(|f| text(Some(f), row))
-            .map(|t| level_of(&t))
-            .or_else(|| {
-                let label = |k: &str| {
-                    ds.label(resource, k)
-                        .or_else(|| meta.iter().find(|(mk, _)| ds.strings.resolve(*mk) == k).map(|(_, v)| ds.strings.resolve(*v)))
-                };
-                LEVEL_KEYS.iter().find_map(|k| label(k)).map(level_of)
-            })
-            .unwrap_or(Level::Unknown);
-        let metadata = ds.label_sets.intern(&ds.strings, meta);
         let body = text(body_f, row);
         ds.logs.push(LogRow {
             time_ns,
@@ -580,5 +629,318 @@ fn ingest_exemplars(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         let trace = trace_f.iter().find_map(|f| TraceId::parse(&text(Some(f), row)?).ok());
         let span = span_f.iter().find_map(|f| SpanId::parse(&text(Some(f), row)?).ok());
         ds.exemplars.push(ExemplarRow { series, series_labels, labels, time_ns, value: v, trace, span, source: cx.source });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+    use crate::diag::{Diagnostics, Severity};
+    use crate::ingest::frame::StrColumn;
+    use crate::ingest::frames_json::parse_frames;
+
+    fn frames(v: Value) -> Vec<Frame> {
+        let mut d = Diagnostics::default();
+        let frames = parse_frames("t", &v, &mut d).expect("frames");
+        assert_eq!(d.total(), 0, "{:?}", d.entries());
+        frames
+    }
+
+    fn ingest(v: Value) -> Dataset {
+        let mut ds = Dataset::default();
+        ingest_frames(&mut ds, "t", "grafana-frames", &frames(v));
+        ds
+    }
+
+    fn pairs(ds: &Dataset, id: LabelSetId) -> Vec<(String, String)> {
+        ds.label_pairs(id).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    /// Tempo's 17-field frame (trace_transform.go), as a DTO the way the frontend holds it.
+    fn tempo_frame(trace_ids: [&str; 3]) -> Value {
+        json!({"name": "Trace", "meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "type": "string", "values": trace_ids},
+            {"name": "spanID", "type": "string", "values": ["a1a1a1a1a1a1a1a1", "b2b2b2b2b2b2b2b2", "c3c3c3c3c3c3c3c3"]},
+            {"name": "parentSpanID", "type": "string", "values": ["0000000000000000", "a1a1a1a1a1a1a1a1", "not-an-id"]},
+            {"name": "operationName", "type": "string", "values": ["GET /api", "SELECT", "publish"]},
+            {"name": "serviceName", "type": "string", "values": ["api", "db", "api"]},
+            {"name": "kind", "type": "string", "values": ["server", "client", "SPAN_KIND_PRODUCER"]},
+            {"name": "statusCode", "type": "number", "values": [0, 2, 1]},
+            {"name": "statusMessage", "type": "string", "values": ["", "deadlock detected", ""]},
+            {"name": "instrumentationLibraryName", "type": "string", "values": ["io.opentelemetry.http", "", ""]},
+            {"name": "instrumentationLibraryVersion", "type": "string", "values": ["1.2", "", ""]},
+            {"name": "traceState", "type": "string", "values": ["", "", ""]},
+            {"name": "serviceTags", "type": "other", "values": [
+                [{"key": "service.name", "value": "api"}, {"key": "k8s.pod.name", "value": "api-7f9"}],
+                [{"key": "service.name", "value": "db"}],
+                [{"key": "service.name", "value": "api"}, {"key": "k8s.pod.name", "value": "api-7f9"}]]},
+            {"name": "startTime", "type": "number", "values": [1616072924070.497, 1616072924071.0, 1616072924072.25]},
+            {"name": "duration", "type": "number", "values": [8.421, 3, 0.001]},
+            {"name": "logs", "type": "other", "values": [null, [{"timestamp": 1616072924071.5, "fields": [{"key": "event", "value": "retry"}]}], null]},
+            {"name": "references", "type": "other", "values": [null, null, null]},
+            {"name": "tags", "type": "other", "values": [
+                [{"key": "http.status_code", "value": 500}, {"key": "http.route", "value": "/api"}], [{"key": "db.system", "value": "postgresql"}], []]}]})
+    }
+
+    #[test]
+    fn tempo_trace_frames_read_every_field() {
+        let ds = ingest(tempo_frame(["4bf92f3577b34da6a3ce929d0e0e4736"; 3]));
+        let s = &ds.spans;
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.trace[0].to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!((s.parent[0], s.parent[1].map(|p| p.to_string())), (None, Some("a1a1a1a1a1a1a1a1".to_string())));
+        assert_eq!(s.parent[2], None, "a bad parent makes a root, with a warning");
+        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame Trace, field parentSpanID, row 2: parent span id: not a hex, base64, decimal, UUID or traceparent id; span read as a root");
+        assert_eq!(s.kind, [SpanKind::Server, SpanKind::Client, SpanKind::Producer]);
+        assert_eq!(s.status, [SpanStatus::Unset, SpanStatus::Error, SpanStatus::Ok]);
+        assert_eq!(s.status_message[1].map(|m| ds.strings.resolve(m)), Some("deadlock detected"));
+        assert_eq!(s.status_message[0], None);
+        assert_eq!((s.start_ns[0], s.duration_ns[0]), (1_616_072_924_070_497_000, 8_421_000));
+        assert_eq!((s.start_ns[2], s.duration_ns[2]), (1_616_072_924_072_250_000, 1_000));
+        assert_eq!(s.resource[0], s.resource[2], "one resource per service and tags");
+        assert_eq!(pairs(&ds, s.resource[0]), [("k8s.pod.name".into(), "api-7f9".into()), ("service.name".into(), "api".into())]);
+        assert_eq!(
+            pairs(&ds, s.attributes[0]),
+            [
+                ("http.route".to_string(), "/api".to_string()),
+                ("http.status_code".into(), "500".into()),
+                ("otel.scope.name".into(), "io.opentelemetry.http".into()),
+                ("otel.scope.version".into(), "1.2".into())
+            ]
+        );
+        assert_eq!(ds.strings.resolve(s.operation[1]), "SELECT");
+    }
+
+    #[test]
+    fn bad_span_rows_are_skipped_with_their_place() {
+        let ds = ingest(tempo_frame(["4bf92f3577b34da6a3ce929d0e0e4736", "zzz", ""]));
+        assert_eq!(ds.spans.len(), 1);
+        let skipped: Vec<String> =
+            ds.diagnostics.entries().iter().filter(|d| d.severity == Severity::Skipped).map(|d| d.to_string()).collect();
+        assert_eq!(
+            skipped,
+            [
+                "t, frame Trace, field traceID, row 1: span skipped: trace id: not a hex, base64, decimal, UUID or traceparent id",
+                "t, frame Trace, field traceID, row 2: span skipped: no trace id"
+            ]
+        );
+    }
+
+    #[test]
+    fn failed_spans_without_a_message_take_it_from_their_exception_event() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1", "1", "1"]}, {"name": "spanID", "values": ["1", "2", "3"]},
+            {"name": "startTime", "values": [1, 2, 3]}, {"name": "duration", "values": [1, 1, 1]},
+            {"name": "statusCode", "values": [2, 2, 0]},
+            {"name": "logs", "type": "other", "values": [
+                [{"timestamp": 1.5, "name": "exception", "fields": [{"key": "exception.type", "value": "SQLException"}, {"key": "exception.message", "value": "deadlock"}]}],
+                [{"timestamp": 2.5, "fields": [{"key": "event", "value": "error"}, {"key": "message", "value": "connection refused"}]}],
+                [{"timestamp": 3.5, "fields": [{"key": "exception.message", "value": "ignored: the span did not fail"}]}]]}]}));
+        let message = |i: usize| ds.spans.status_message[i].map(|m| ds.strings.resolve(m));
+        assert_eq!((message(0), message(1), message(2)), (Some("deadlock"), Some("connection refused"), None));
+        assert_eq!(ds.label(ds.spans.attributes[0], "exception.type"), Some("SQLException"));
+    }
+
+    #[test]
+    fn the_legacy_error_tag_and_otel_status_tags_set_status() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1", "1"]}, {"name": "spanID", "values": ["1", "2"]},
+            {"name": "startTime", "values": [1, 2]}, {"name": "duration", "values": [1, 1]},
+            {"name": "tags", "type": "other", "values": [[{"key": "error", "type": "bool", "value": true}], {"otel.status_code": "ERROR", "otel.status_description": "boom"}]}]}));
+        assert_eq!(ds.spans.status, [SpanStatus::Error, SpanStatus::Error]);
+        assert_eq!(ds.spans.status_message[1].map(|m| ds.strings.resolve(m)), Some("boom"));
+    }
+
+    #[test]
+    fn frames_built_in_memory_read_like_decoded_ones() {
+        // As the wasm interop builds them: times as a time column, strings packed.
+        let mut ids = StrColumn::default();
+        ids.push(Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        let mut spans = StrColumn::default();
+        spans.push(Some("00f067aa0ba902b7"));
+        let field = |name: &str, field_type, values| Field {
+            name: name.into(),
+            field_type,
+            labels: Default::default(),
+            config: Value::Null,
+            values,
+        };
+        let frame = Frame {
+            fields: vec![
+                field("traceID", FieldType::String, Column::String(ids)),
+                field("spanID", FieldType::String, Column::String(spans)),
+                field("startTime", FieldType::Time, Column::Time(vec![Some(1_700_000_000_123_456_789)])),
+                field("duration", FieldType::Number, Column::Number(vec![Some(2.5)])),
+            ],
+            ..Frame::default()
+        };
+        assert_eq!(detect(&frame), FrameKind::Trace);
+        let mut ds = Dataset::default();
+        ingest_frames(&mut ds, "panel:A", "grafana-frames", &[frame]);
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_700_000_000_123_456_789, 2_500_000));
+    }
+
+    #[test]
+    fn dataplane_log_lines_take_severity_and_keep_ids_in_metadata() {
+        let ds = ingest(json!([{"schema": {"meta": {"type": "log-lines", "typeVersion": [0, 0]}, "fields": [
+            {"name": "timestamp", "type": "time"}, {"name": "body", "type": "string"}, {"name": "severity", "type": "string"},
+            {"name": "id", "type": "string"}, {"name": "labels", "type": "other"}, {"name": "traceID", "type": "string"}]},
+            "data": {"values": [[1700000000000i64, 1700000000001i64], ["GET /api 500", "ok"], ["ERROR", null], ["x1", "x2"],
+                [{"service_name": "api", "trace_id": "abc"}, {"service_name": "api", "level": "debug"}], ["4bf92f3577b34da6a3ce929d0e0e4736", null]],
+                "nanos": [[5, 0], null, null, null, null, null]}}]));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.time_ns, [1_700_000_000_000_000_005, 1_700_000_000_001_000_000]);
+        assert_eq!(ds.logs.level, [Level::Error, Level::Debug], "severity field, else the level label");
+        assert_eq!(pairs(&ds, ds.logs.resource[0]), [("service_name".to_string(), "api".to_string())]);
+        assert_eq!(
+            pairs(&ds, ds.logs.metadata[0]),
+            [
+                ("severity".to_string(), "ERROR".to_string()),
+                ("traceID".into(), "4bf92f3577b34da6a3ce929d0e0e4736".into()),
+                ("trace_id".into(), "abc".into())
+            ]
+        );
+        assert_eq!(ds.logs.body(0), "GET /api 500");
+    }
+
+    #[test]
+    fn log_levels_come_from_fields_then_labels_and_numbers_are_syslog() {
+        let ds = ingest(json!({"meta": {"custom": {"frameType": "LabeledTimeValues"}}, "fields": [
+            {"name": "labels", "type": "other", "values": [{"app": "a", "detected_level": "warn"}, {"app": "a"}, {"app": "a", "lvl": "3"}]},
+            {"name": "Time", "type": "time", "values": [1, 2, 3]},
+            {"name": "Line", "type": "string", "values": ["x", "y", "z"]},
+            {"name": "level", "type": "string", "values": [null, "fatal", null]}]}));
+        assert_eq!(ds.logs.level, [Level::Warning, Level::Critical, Level::Error]);
+        assert_eq!(ds.logs.resource[0], ds.logs.resource[1], "detected_level is not a stream label");
+    }
+
+    #[test]
+    fn untyped_frames_with_messages_are_logs_and_with_dimensions_are_long_series() {
+        let ds = ingest(json!([
+            {"name": "es", "fields": [{"name": "@timestamp", "type": "time", "values": [1, 2]},
+                {"name": "message", "type": "string", "values": ["GET /a took 5 ms", "GET /b failed: timeout"]},
+                {"name": "log.level", "type": "string", "values": ["info", "error"]}, {"name": "bytes", "type": "number", "values": [5, 7]}]},
+            {"name": "sql", "fields": [{"name": "time", "type": "time", "values": [1, 1, 2]},
+                {"name": "host", "type": "string", "values": ["a", "b", "a"]}, {"name": "cpu", "type": "number", "values": [0.5, 0.7, 0.6]}]}]));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.level, [Level::Info, Level::Error]);
+        assert_eq!(ds.logs.body(1), "GET /b failed: timeout");
+        assert_eq!(ds.label(ds.logs.metadata[1], "bytes"), Some("7"));
+        assert_eq!(ds.series.len(), 2);
+        assert_eq!(ds.series.points(0), (&[1_000_000, 2_000_000][..], &[0.5, 0.6][..]));
+    }
+
+    #[test]
+    fn log_rows_without_time_are_skipped() {
+        let ds = ingest(json!({"meta": {"type": "log-lines"}, "fields": [
+            {"name": "timestamp", "type": "time", "values": [null, 5]}, {"name": "body", "type": "string", "values": ["a", "b"]}]}));
+        assert_eq!(ds.logs.len(), 1);
+        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame #0, field timestamp, row 0: log line skipped: no time");
+    }
+
+    #[test]
+    fn merged_prometheus_exemplars_point_at_their_series() {
+        let ds = ingest(json!([
+            {"schema": {"meta": {"type": "timeseries-multi"}, "fields": [{"name": "Time", "type": "time"},
+                {"name": "Value", "type": "number", "labels": {"__name__": "http_latency", "job": "api"}}]},
+             "data": {"values": [[1000, 2000], [0.1, 0.9]]}},
+            {"schema": {"name": "exemplar", "meta": {"custom": {"resultType": "exemplar"}, "dataTopic": "annotations"}, "fields": [
+                {"name": "Time", "type": "time"}, {"name": "Value", "type": "number"}, {"name": "__name__", "type": "string"},
+                {"name": "job", "type": "string"}, {"name": "trace_id", "type": "string"}, {"name": "span_id", "type": "string"}]},
+             "data": {"values": [[1500, 1600], [0.95, 0.2], ["http_latency", "other"], ["api", "api"],
+                ["4bf92f3577b34da6a3ce929d0e0e4736", "nope"], ["00f067aa0ba902b7", null]]}}]));
+        let ex = &ds.exemplars;
+        assert_eq!(ex.len(), 2);
+        assert_eq!((ex.series[0], ex.series[1]), (Some(0), None));
+        assert_eq!(ex.trace[0].map(|t| t.to_string()).as_deref(), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+        assert_eq!(ex.span[0].map(|s| s.to_string()).as_deref(), Some("00f067aa0ba902b7"));
+        assert_eq!(ex.trace[1], None);
+        assert_eq!(pairs(&ds, ex.labels[1]), [("trace_id".to_string(), "nope".to_string())]);
+        assert_eq!(pairs(&ds, ex.series_labels[0]), [("__name__".to_string(), "http_latency".to_string()), ("job".into(), "api".into())]);
+        assert_eq!((ex.time_ns[0], ex.value[0]), (1_500_000_000, 0.95));
+    }
+
+    #[test]
+    fn tempo_traceql_exemplars_and_annotations() {
+        let ds = ingest(json!({"results": {"A": {"frames": [
+            {"schema": {"name": "exemplar", "refId": "A", "meta": {"dataTopic": "annotations"}, "fields": [
+                {"name": "Time", "type": "time"}, {"name": "Value", "type": "number"}, {"name": "traceId", "type": "string"},
+                {"name": "service.name", "type": "string"}]},
+             "data": {"values": [[1000], [0.5], ["4bf92f3577b34da6a3ce929d0e0e4736"], ["api"]]}},
+            {"schema": {"meta": {"dataTopic": "annotations"}, "fields": [{"name": "time", "type": "time"}, {"name": "text", "type": "string"}]},
+             "data": {"values": [[1000], ["deploy"]]}}]}}}));
+        assert_eq!(ds.exemplars.len(), 1);
+        assert!(ds.exemplars.trace[0].is_some());
+        assert_eq!(pairs(&ds, ds.exemplars.series_labels[0]), [("service.name".to_string(), "api".to_string())]);
+        assert!(ds.logs.is_empty(), "annotation frames are not logs");
+        assert_eq!(ds.diagnostics.total(), 0);
+    }
+
+    #[test]
+    fn units_in_config_are_honoured() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1"]}, {"name": "spanID", "values": ["1"]},
+            {"name": "startTime", "type": "number", "config": {"unit": "µs"}, "values": [1700000000000001i64]},
+            {"name": "duration", "type": "number", "config": {"unit": "ns"}, "values": [1500]}]}));
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_700_000_000_000_001_000, 1_500));
+    }
+
+    #[test]
+    fn unrecognised_frames_are_reported_once_and_search_tables_are_not() {
+        let ds = ingest(json!([
+            {"name": "table", "fields": [{"name": "a", "type": "number", "values": [1]}]},
+            {"name": "search", "fields": [{"name": "traceID", "values": ["x"]}, {"name": "startTime", "type": "time", "values": [1]}, {"name": "traceDuration", "values": [3]}]},
+            {"name": "nodes", "meta": {"preferredVisualisationType": "nodeGraph"}, "fields": [{"name": "id", "values": ["a"]}]},
+            {"name": "empty", "fields": []}]));
+        assert!(ds.spans.is_empty() && ds.series.is_empty() && ds.logs.is_empty());
+        let all: Vec<String> = ds.diagnostics.entries().iter().map(|d| d.to_string()).collect();
+        assert_eq!(all, ["t, frame table: frame not analysed: no time field"]);
+    }
+
+    fn column() -> impl Strategy<Value = Column> {
+        let n = 0usize..5;
+        let text = proptest::option::of(prop_oneof![
+            Just("4bf92f3577b34da6a3ce929d0e0e4736".to_string()),
+            Just("{\"a\":\"b\"}".to_string()),
+            Just("[{\"key\":\"k\",\"value\":1}]".to_string()),
+            "[0-9a-z]{0,6}"
+        ]);
+        prop_oneof![
+            proptest::collection::vec(proptest::option::of(any::<i64>()), n.clone()).prop_map(Column::Time),
+            proptest::collection::vec(proptest::option::of(any::<i64>()), n.clone()).prop_map(Column::Int),
+            proptest::collection::vec(proptest::option::of(any::<f64>()), n.clone()).prop_map(Column::Number),
+            proptest::collection::vec(proptest::option::of(any::<bool>()), n.clone()).prop_map(Column::Boolean),
+            proptest::collection::vec(text.clone(), n.clone()).prop_map(|v| {
+                let mut c = StrColumn::default();
+                v.iter().for_each(|t| c.push(t.as_deref()));
+                Column::String(c)
+            }),
+            proptest::collection::vec(text, n).prop_map(|v| {
+                let mut c = StrColumn::default();
+                v.iter().for_each(|t| c.push(t.as_deref()));
+                Column::Json(c)
+            }),
+        ]
+    }
+
+    proptest! {
+        /// Frames as any producer might build them, ragged columns included, never panic.
+        #[test]
+        fn arbitrary_in_memory_frames_never_panic(fields in proptest::collection::vec((0usize..12, 0usize..6, column()), 0..7), meta in 0usize..4) {
+            const NAMES: [&str; 12] = ["traceID", "spanID", "startTime", "duration", "Time", "Value", "labels", "Line", "tsNs", "trace_id", "city", "timestamp"];
+            const TYPES: [FieldType; 6] = [FieldType::Time, FieldType::Number, FieldType::String, FieldType::Boolean, FieldType::Other, FieldType::Enum];
+            let metas = [json!(null), json!({"preferredVisualisationType": "trace"}), json!({"type": "log-lines"}), json!({"type": "timeseries-long"})];
+            let frame = Frame {
+                name: Some("exemplar".into()).filter(|_| meta == 3),
+                meta: metas[meta].clone(),
+                fields: fields.into_iter().map(|(n, t, values)| Field { name: NAMES[n].into(), field_type: TYPES[t], labels: Default::default(), config: Value::Null, values }).collect(),
+                ..Frame::default()
+            };
+            let mut ds = Dataset::default();
+            ingest_frames(&mut ds, "fuzz", "grafana-frames", &[frame]);
+        }
     }
 }

@@ -100,6 +100,8 @@ fn data_response<'a>(obj: &'a Map<String, Value>, ref_id: Option<&'a str>) -> Op
         out.push(Located::QueryError { ref_id, message: format!("status {status}") });
     }
     match obj.get("frames") {
+        // JS serialises a response without frames as `frames: null`.
+        Some(Value::Null) => {}
         Some(frames) => {
             for f in frames.as_array()? {
                 out.push(Located::Frame { value: as_frame(f)?, ref_id });
@@ -383,7 +385,91 @@ fn labels_of(v: Option<&Value>) -> BTreeMap<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| json!(f)),
+            (-3i64..3).prop_map(Value::from),
+            "[a-z0-9 :.TZ-]{0,24}".prop_map(Value::from),
+            Just(json!("4bf92f3577b34da6a3ce929d0e0e4736")),
+            Just(json!("2023-01-29T08:43:00Z")),
+        ]
+    }
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        scalar().prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::btree_map("[a-zA-Z]{1,8}", inner, 0..4).prop_map(|m| json!(m))
+            ]
+        })
+    }
+
+    const NAMES: [&str; 16] = [
+        "Time",
+        "Value",
+        "traceID",
+        "spanID",
+        "parentSpanID",
+        "startTime",
+        "duration",
+        "serviceTags",
+        "tags",
+        "labels",
+        "Line",
+        "tsNs",
+        "labelTypes",
+        "timestamp",
+        "body",
+        "level",
+    ];
+    const TYPES: [&str; 7] = ["time", "number", "string", "boolean", "enum", "other", "frame"];
+
+    /// A frame-shaped value with arbitrary names, types, values, entities and nanos.
+    fn frame_value() -> impl Strategy<Value = Value> {
+        let field = (0..NAMES.len(), 0..TYPES.len(), any_json(), proptest::collection::vec(scalar(), 0..6), any_json(), any_json());
+        let meta = prop_oneof![
+            Just(json!({})),
+            Just(json!({"preferredVisualisationType": "trace"})),
+            Just(json!({"type": "log-lines"})),
+            Just(json!({"custom": {"frameType": "LabeledTimeValues"}})),
+            Just(json!({"type": "timeseries-long"})),
+            Just(json!({"custom": {"resultType": "exemplar"}})),
+            any_json()
+        ];
+        (proptest::collection::vec(field, 0..6), meta, any::<bool>()).prop_map(|(fields, meta, wire)| {
+            let specs: Vec<Value> = fields.iter().map(|(n, t, config, _, _, _)| json!({"name": NAMES[*n], "type": TYPES[*t], "config": config, "typeInfo": {"frame": "int64"}})).collect();
+            if wire {
+                let values: Vec<&Vec<Value>> = fields.iter().map(|f| &f.3).collect();
+                let entities: Vec<&Value> = fields.iter().map(|f| &f.4).collect();
+                let nanos: Vec<&Value> = fields.iter().map(|f| &f.5).collect();
+                json!({"schema": {"meta": meta, "fields": specs}, "data": {"values": values, "entities": entities, "nanos": nanos}})
+            } else {
+                let dto: Vec<Value> = specs.into_iter().zip(&fields).map(|(mut s, f)| { s["values"] = json!(f.3); s }).collect();
+                json!({"meta": meta, "fields": dto})
+            }
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_frames_never_panic(frames in proptest::collection::vec(frame_value(), 1..4)) {
+            let mut ds = Dataset::default();
+            prop_assert!(try_decode(&mut ds, "fuzz", &Value::from(frames)));
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(v in any_json()) {
+            let mut ds = Dataset::default();
+            let _ = try_decode(&mut ds, "fuzz", &v);
+        }
+    }
 
     fn parse(v: Value) -> (Option<Vec<Frame>>, Diagnostics) {
         let mut d = Diagnostics::default();
@@ -444,7 +530,7 @@ mod tests {
     fn query_errors_become_diagnostics_and_ref_ids_reach_frames() {
         let (frames, d) = parse(json!({"results": {
             "A": {"status": 200, "frames": [{"schema": {"fields": [{"name": "x", "type": "string"}]}, "data": {"values": [["a"]]}}]},
-            "B": {"status": 400, "error": "parse error at line 1"}}}));
+            "B": {"status": 400, "error": "parse error at line 1", "frames": null}}}));
         let frames = frames.unwrap();
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].ref_id.as_deref(), Some("A"));

@@ -65,9 +65,13 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
     } else {
         bytes
     };
+    #[cfg(feature = "arrow")]
+    if arrow::try_decode(ds, name, bytes) {
+        return;
+    }
+    #[cfg(not(feature = "arrow"))]
     if is_arrow(bytes) {
-        // Call site for `arrow::try_decode(ds, name, bytes)` (feature "arrow", module by "frames").
-        ds.diagnostics.error(Place::input(name), "Arrow IPC input, but this build has no Arrow decoder");
+        ds.diagnostics.error(Place::input(name), "Arrow IPC input, but this build has no Arrow decoder (feature `arrow`)");
         return;
     }
     let text = String::from_utf8_lossy(bytes);
@@ -76,7 +80,8 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
         ds.diagnostics.error(Place::input(name), "empty input");
         return;
     }
-    let json_text = strip_line_comments(text);
+    // Grafana's `.jsonc` goldens open with `//` comment lines.
+    let json_text = frames_json::strip_comment_header(text).trim_start();
     if json_text.starts_with(['{', '[']) {
         if let Ok(value) = serde_json::from_str::<Value>(json_text) {
             if !decode_json(ds, name, &value) {
@@ -93,18 +98,11 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
     }
 }
 
-/// Arrow IPC file (`ARROW1`) or stream (continuation marker, then a schema message).
+/// Arrow IPC file (`ARROW1`) or stream (continuation marker, then a schema message), told
+/// apart so a build without the decoder says why it cannot read them.
+#[cfg(not(feature = "arrow"))]
 fn is_arrow(bytes: &[u8]) -> bool {
     bytes.starts_with(b"ARROW1") || bytes.starts_with(&[0xff, 0xff, 0xff, 0xff])
-}
-
-/// Leading `//` comment lines (Grafana's `.jsonc` goldens) and whitespace, skipped.
-fn strip_line_comments(text: &str) -> &str {
-    let mut rest = text.trim_start();
-    while rest.starts_with("//") {
-        rest = rest.find('\n').map_or("", |i| &rest[i + 1..]).trim_start();
-    }
-    rest
 }
 
 /// Tries each JSON decoder in a fixed order; true when one recognised the document. A
@@ -127,17 +125,15 @@ pub fn decode_json(ds: &mut Dataset, name: &str, value: &Value) -> bool {
 }
 
 /// Every non-empty line a JSON document (the collector's file exporter writes one OTLP
-/// export per line). False when the first line is not JSON: then it is not JSON lines.
+/// export per line). False when the first line is not a document some decoder reads: JSON
+/// log lines of an application (`{"level":"info","msg":...}`) are then read as text logs.
 fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).peekable();
-    match lines.peek() {
-        Some((_, first)) if serde_json::from_str::<Value>(first).is_ok() => {}
-        _ => return false,
-    }
     let mut otlp = otlp::Decoder::new(name, "otlp-jsonl");
-    for (i, line) in lines {
+    let mut first = true;
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let value = match serde_json::from_str::<Value>(line) {
             Ok(v) => v,
+            Err(_) if first => return false,
             Err(e) => {
                 ds.diagnostics.skip(Place::input(name).row(i), format!("line is not JSON: {e}"));
                 continue;
@@ -146,8 +142,12 @@ fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
         if otlp::is_otlp(&value) {
             otlp.document(ds, &value, &format!("line {}: ", i + 1));
         } else if !decode_json(ds, &format!("{name} line {}", i + 1), &value) {
+            if first {
+                return false;
+            }
             ds.diagnostics.skip(Place::input(name).row(i), format!("no decoder recognises {}", json_util::shape(&value)));
         }
+        first = false;
     }
     otlp.finish(ds);
     true
@@ -197,6 +197,7 @@ mod tests {
         assert_eq!(ds.diagnostics.count(Severity::Error), 1);
         assert_eq!(reasons(&run(b" \n")), ["empty input"]);
         assert!(reasons(&run(&[0x1f, 0x8b, 8, 0, 1, 2])).iter().all(|r| r.starts_with("gzip")));
+        // With or without the Arrow decoder, a truncated Arrow file is one error.
         assert_eq!(run(b"ARROW1\0\0").diagnostics.count(Severity::Error), 1);
         assert_eq!(run(b"\0\x01\x02\x03 binary").diagnostics.count(Severity::Error), 1);
     }
@@ -229,5 +230,10 @@ mod tests {
         let ds = run(b"2023-01-29T08:43:00Z ERROR a\n{not json either\n");
         assert_eq!(ds.logs.len(), 2);
         assert_eq!(ds.sources[0].format, "text-lines");
+        // JSON log lines of an application are logs, not unrecognised documents.
+        let ds = run(b"{\"level\":\"error\",\"msg\":\"boom\"}\n{\"level\":\"info\",\"msg\":\"ok\"}\n");
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.level[0], crate::model::Level::Error);
+        assert_eq!(ds.logs.body(1), r#"{"level":"info","msg":"ok"}"#);
     }
 }

@@ -436,3 +436,97 @@ fn status(ds: &mut Dataset, status: Option<&Value>) -> (SpanStatus, Option<Sym>)
     };
     (status, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use serde_json::json;
+
+    fn decode(doc: Value) -> Dataset {
+        let mut ds = Dataset::default();
+        assert!(try_decode(&mut ds, "t", &doc));
+        ds
+    }
+
+    #[test]
+    fn spans_in_every_spelling_and_broken_ones_skipped() {
+        let span = |id: &str, parent: &str, start: Value, end: Value| {
+            json!({"trace_id":"S/kvNXezTaajzpKdDg5HNg==","span_id":id,"parent_span_id":parent,"name":"op","kind":"SPAN_KIND_CLIENT",
+                   "start_time_unix_nano":start,"end_time_unix_nano":end,"status":{"code":"STATUS_CODE_ERROR","message":"m"},
+                   "attributes":[{"key":"n","value":{"int_value":7}},{"key":"d","value":{"double_value":"NaN"}},{"key":"u","value":{}}]})
+        };
+        let doc = json!({"resource_spans":[{"resource":{"attributes":[{"key":"service.name","value":{"string_value":"s"}}]},
+        "instrumentation_library_spans":[{"spans":[
+            span("APBnqgupArc=", "0000000000000000", json!(1674981730169000000u64), json!("1674981730169000010")),
+            span("00f067aa0ba902b8", "zz", json!(1), json!(2)),
+            span("00f067aa0ba902b9", "", json!(5), json!(4)),
+            span("", "", json!(1), json!(2)),
+        ]}]}]});
+        let ds = decode(doc);
+        assert_eq!(ds.spans.len(), 1);
+        assert_eq!(ds.spans.trace[0].to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(ds.spans.span[0].to_string(), "00f067aa0ba902b7");
+        assert_eq!(ds.spans.parent[0], None);
+        assert_eq!((ds.spans.start_ns[0], ds.spans.duration_ns[0]), (1_674_981_730_169_000_000, 10));
+        assert_eq!((ds.spans.kind[0], ds.spans.status[0]), (SpanKind::Client, SpanStatus::Error));
+        assert_eq!(ds.strings.resolve(ds.spans.status_message[0].unwrap()), "m");
+        assert_eq!(ds.label(ds.spans.attributes[0], "n"), Some("7"));
+        assert_eq!(ds.label(ds.spans.attributes[0], "d"), Some("NaN"));
+        assert_eq!(ds.label(ds.spans.attributes[0], "u"), Some(""));
+        assert_eq!(ds.label(ds.spans.resource[0], "service.name"), Some("s"));
+        let fields: Vec<_> = ds.diagnostics.entries().iter().map(|d| (d.place.field.as_deref(), d.place.row)).collect();
+        assert_eq!(fields, [(Some("parentSpanId"), Some(1)), (Some("endTimeUnixNano"), Some(2)), (Some("spanId"), Some(3))]);
+    }
+
+    #[test]
+    fn logs_keep_rows_with_bad_ids_and_read_severity_forms() {
+        let doc = json!({"resourceLogs":[{"scopeLogs":[{"logRecords":[
+            {"timeUnixNano":"0","observedTimeUnixNano":"42","severityNumber":"SEVERITY_NUMBER_WARN2","traceId":"not-an-id","body":{"stringValue":"b"}},
+            {"timeUnixNano":7,"severityText":"ERROR","spanId":"00f067aa0ba902b7","body":{"arrayValue":{"values":[{"intValue":"1"},{"boolValue":false}]}}},
+            {"severityNumber":21}
+        ]}]}]});
+        let ds = decode(doc);
+        assert_eq!(ds.logs.len(), 3);
+        assert_eq!((ds.logs.time_ns[0], ds.logs.level[0], ds.logs.trace[0]), (42, Level::Warning, None));
+        assert_eq!((ds.logs.time_ns[1], ds.logs.level[1], ds.logs.body(1)), (7, Level::Error, "[1,false]"));
+        assert_eq!(ds.logs.span[1].unwrap().to_string(), "00f067aa0ba902b7");
+        assert_eq!((ds.logs.time_ns[2], ds.logs.level[2], ds.logs.body(2)), (0, Level::Critical, ""));
+        assert_eq!(ds.diagnostics.count(Severity::Skipped), 1);
+        assert_eq!(ds.diagnostics.entries()[0].place.field.as_deref(), Some("traceId"));
+    }
+
+    #[test]
+    fn metric_points_with_exemplars_and_summaries() {
+        let mut ds = Dataset::default();
+        // A series already in the dataset: exemplar indices must count past it.
+        let other = ds.strings.intern("other");
+        ds.series.push(other, LabelSetId(0), SourceId(0), [(1, 1.0)]);
+        let exemplar = json!({"timeUnixNano":"5","asDouble":0.25,"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"APBnqgupArc=",
+                              "filteredAttributes":[{"key":"user","value":{"stringValue":"u1"}}]});
+        let doc = json!({"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"s"}}]},"scopeMetrics":[{"metrics":[
+            {"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"9","asDouble":"Infinity","exemplars":[exemplar.clone()]},{"timeUnixNano":"3","asInt":"2"}]}},
+            {"name":"h","histogram":{"dataPoints":[{"timeUnixNano":"9","count":"4","sum":1.5,"attributes":[{"key":"le","value":{"stringValue":"x"}}],"exemplars":[exemplar]}]}},
+            {"name":"q","summary":{"dataPoints":[{"timeUnixNano":"9","count":"2","sum":3,"quantileValues":[{"quantile":0.99,"value":7}]}]}},
+            {"name":"bad"},
+            {"name":"nopoint","gauge":{"dataPoints":[{"asInt":"1"},{"timeUnixNano":"1"}]}}
+        ]}]}]});
+        assert!(try_decode(&mut ds, "m", &doc));
+        let names: Vec<&str> = ds.series.name.iter().map(|n| ds.strings.resolve(*n)).collect();
+        assert_eq!(names, ["other", "g", "h_count", "h_sum", "q_count", "q_sum", "q"]);
+        // Points sorted by time; "Infinity" read as a float.
+        assert_eq!(ds.series.points(1), (&[3, 9][..], &[2.0, f64::INFINITY][..]));
+        assert_eq!(ds.label(ds.series.labels[1], "service.name"), Some("s"));
+        assert_eq!(ds.label(ds.series.labels[6], "quantile"), Some("0.99"));
+        assert_eq!(ds.series.points(6).1, &[7.0]);
+        assert_eq!(ds.exemplars.len(), 2);
+        assert_eq!(ds.exemplars.series, [Some(1), Some(2)]);
+        assert_eq!(ds.exemplars.trace[0].unwrap().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assert_eq!(ds.exemplars.span[0].unwrap().to_string(), "00f067aa0ba902b7");
+        assert_eq!((ds.exemplars.time_ns[0], ds.exemplars.value[0]), (5, 0.25));
+        assert_eq!(ds.label(ds.exemplars.labels[0], "user"), Some("u1"));
+        assert_eq!(ds.label(ds.exemplars.series_labels[1], "__name__"), Some("h_count"));
+        assert_eq!(ds.label(ds.exemplars.series_labels[1], "le"), Some("x"));
+        assert_eq!(ds.diagnostics.count(Severity::Skipped), 3);
+    }
+}

@@ -1,7 +1,8 @@
 //! Plain-text logs, one record per line: the fallback when bytes are neither JSON nor Arrow.
 //! A leading RFC 3339 / ISO 8601 timestamp becomes the record time; lines without one get
 //! time 0 and keep their order (the table keeps rows in input order). The level is the first
-//! level word in the line, the way Grafana's logs panel finds it.
+//! level word in the line, the way Grafana's logs panel finds it. A line that is a JSON object
+//! (structured application logs) gives its time and level from its `time`/`level` fields.
 
 use crate::diag::Place;
 use crate::model::{Dataset, LabelSetId, Level, LogRow};
@@ -18,13 +19,16 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
         if line.trim().is_empty() {
             continue;
         }
-        let time = leading_timestamp(line);
+        let (time, level) = match json_fields(line) {
+            Some((time, level)) => (time, level.unwrap_or_else(|| level_in_line(line))),
+            None => (leading_timestamp(line), level_in_line(line)),
+        };
         untimed += usize::from(time.is_none());
         ds.logs.push(LogRow {
             time_ns: time.unwrap_or(0),
             resource: LabelSetId(0),
             metadata: LabelSetId(0),
-            level: level_in_line(line),
+            level,
             trace: None,
             span: None,
             body: line,
@@ -35,6 +39,38 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
         ds.diagnostics.warn(Place::input(input), format!("{untimed} lines without a leading timestamp: time 0, input order kept"));
     }
     true
+}
+
+/// Time and level of a JSON log line (`{"time":"2023-...","level":"info",...}`); `None` when
+/// the line is not a JSON object.
+fn json_fields(line: &str) -> Option<(Option<i64>, Option<Level>)> {
+    if !line.trim_start().starts_with('{') {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(line).ok()?;
+    let obj = value.as_object()?;
+    let time = ["time", "timestamp", "ts", "@timestamp", "t"].iter().find_map(|k| match obj.get(*k)? {
+        serde_json::Value::String(s) => leading_timestamp(s),
+        serde_json::Value::Number(n) => epoch_number(n.as_f64()?),
+        _ => None,
+    });
+    let level = ["level", "severity", "lvl", "loglevel", "log.level"]
+        .iter()
+        .find_map(|k| obj.get(*k)?.as_str())
+        .map(Level::from_text)
+        .filter(|l| *l != Level::Unknown);
+    Some((time, level))
+}
+
+/// An epoch number in s, ms, µs or ns, told apart by magnitude (any of them for dates after 1973).
+fn epoch_number(x: f64) -> Option<i64> {
+    let ns = match x.abs() {
+        a if a < 1e11 => x * 1e9,
+        a if a < 1e14 => x * 1e6,
+        a if a < 1e17 => x * 1e3,
+        _ => x,
+    };
+    (ns.is_finite() && ns.abs() < 9.2e18).then(|| ns.round() as i64)
 }
 
 fn looks_like_text(text: &str) -> bool {
@@ -164,6 +200,17 @@ mod tests {
         assert_eq!(leading_timestamp("2023-01-29T08:43"), None);
         assert_eq!(leading_timestamp("2023-13-29T08:43:00Z"), None);
         assert_eq!(leading_timestamp("2023-01-29T08:43:00+08"), None);
+    }
+
+    #[test]
+    fn json_log_lines_give_time_and_level() {
+        let t = 1_674_981_780_000_000_000;
+        assert_eq!(json_fields(r#"{"time":"2023-01-29T08:43:00Z","level":"warn","msg":"x"}"#), Some((Some(t), Some(Level::Warning))));
+        assert_eq!(json_fields(r#"{"ts":1674981780.5,"msg":"error here"}"#), Some((Some(t + 500_000_000), None)));
+        assert_eq!(json_fields(r#"{"timestamp":1674981780000}"#), Some((Some(t), None)));
+        assert_eq!(json_fields(r#"{"t":"yesterday","severity":"ERROR"}"#), Some((None, Some(Level::Error))));
+        assert_eq!(json_fields("{broken"), None);
+        assert_eq!(json_fields("plain"), None);
     }
 
     #[test]

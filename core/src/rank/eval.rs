@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::evidence::KINDS;
-use super::Candidate;
 use crate::options::TimeRange;
 
 /// `case.json`: the incident window and, optionally, the baseline.
@@ -43,9 +42,54 @@ pub struct CaseOutcome {
     pub instance_rank: Option<u32>,
 }
 
+/// A candidate as a report lists it, reduced to what evaluation needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub service: String,
+    pub instance: Option<String>,
+    /// Component values in weight order.
+    pub values: [f64; KINDS.len()],
+}
+
+#[derive(Deserialize)]
+struct ReportWire {
+    candidates: Vec<CandidateWire>,
+}
+
+#[derive(Deserialize)]
+struct CandidateWire {
+    service: String,
+    instance: Option<String>,
+    components: Vec<ComponentWire>,
+}
+
+#[derive(Deserialize)]
+struct ComponentWire {
+    name: String,
+    value: f64,
+}
+
+/// The candidates of a report JSON, best first.
+pub fn ranked(report_json: &str) -> Result<Vec<Ranked>, String> {
+    let report: ReportWire = serde_json::from_str(report_json).map_err(|e| format!("report: {e}"))?;
+    Ok(report
+        .candidates
+        .into_iter()
+        .map(|c| {
+            let mut values = [0.0; KINDS.len()];
+            for comp in c.components {
+                if let Some(k) = KINDS.iter().position(|k| k.name() == comp.name) {
+                    values[k] = comp.value;
+                }
+            }
+            Ranked { service: c.service, instance: c.instance, values }
+        })
+        .collect())
+}
+
 impl CaseOutcome {
-    pub fn new(case: &str, truth: &Truth, candidates: &[Candidate]) -> CaseOutcome {
-        let position = |hit: &dyn Fn(&Candidate) -> bool| candidates.iter().position(hit).map_or(0, |i| i as u32 + 1);
+    pub fn new(case: &str, truth: &Truth, candidates: &[Ranked]) -> CaseOutcome {
+        let position = |hit: &dyn Fn(&Ranked) -> bool| candidates.iter().position(hit).map_or(0, |i| i as u32 + 1);
         CaseOutcome {
             case: case.to_string(),
             rank: position(&|c| c.service == truth.service),
@@ -131,7 +175,7 @@ impl Summary {
     }
 }
 
-/// One case for fitting: every candidate's component contrasts and which one is the truth.
+/// One case for fitting: every candidate's component values and which one is the truth.
 #[derive(Debug, Clone)]
 pub struct FitCase {
     pub candidates: Vec<(String, [f64; KINDS.len()])>,
@@ -140,18 +184,8 @@ pub struct FitCase {
 
 impl FitCase {
     /// From a full candidate list (analyse with `top` covering every service).
-    pub fn new(candidates: &[Candidate], truth: &str) -> FitCase {
-        let candidates = candidates
-            .iter()
-            .map(|c| {
-                let mut x = [0.0; KINDS.len()];
-                for (i, comp) in c.components.iter().enumerate() {
-                    x[i] = comp.contrast;
-                }
-                (c.service.clone(), x)
-            })
-            .collect();
-        FitCase { candidates, truth: truth.to_string() }
+    pub fn new(candidates: &[Ranked], truth: &str) -> FitCase {
+        FitCase { candidates: candidates.iter().map(|c| (c.service.clone(), c.values)).collect(), truth: truth.to_string() }
     }
 
     /// The truth's rank under `w` (ties broken by name, as `rank` does); 0 when absent.
@@ -167,6 +201,46 @@ impl FitCase {
 pub fn component_names() -> Vec<&'static str> {
     KINDS.iter().map(|k| k.name()).collect()
 }
+
+/// Which components the given sources switch on, in weight order.
+pub fn active(sources: &[super::Signal]) -> [bool; KINDS.len()] {
+    let mut out = [false; KINDS.len()];
+    for (i, k) in KINDS.iter().enumerate() {
+        out[i] = sources.contains(&k.signal());
+    }
+    out
+}
+
+/// The fit as text: the truth's rank under each component alone, then for each L2 strength
+/// the leave-one-case-out accuracy and the weights fitted on all cases.
+pub fn fit_report(cases: &[FitCase], sources: &[super::Signal]) -> String {
+    let names = component_names();
+    let mut out = String::from("truth's rank under each component alone (0 = absent):\n");
+    for (k, n) in names.iter().enumerate() {
+        let mut w = [0.0; KINDS.len()];
+        w[k] = 1.0;
+        let r: Vec<String> = cases.iter().map(|c| format!("{:>3}", c.rank_under(&w))).collect();
+        out += &format!("{n:<20} {}\n", r.join(""));
+    }
+    let active = active(sources);
+    for l2 in FIT_L2 {
+        let w = fit(cases, &active, l2);
+        let loo = leave_one_out(cases, &active, l2);
+        let a = Accuracy::of(&loo);
+        let fitted: Vec<String> = names.iter().zip(w).map(|(n, w)| format!("{n}={w:.3}")).collect();
+        out += &format!(
+            "l2={l2}: leave-one-case-out AC@1 {:.3} AC@3 {:.3} AC@5 {:.3}; ranks {loo:?}\n  weights {}\n",
+            a.ac1,
+            a.ac3,
+            a.ac5,
+            fitted.join(" ")
+        );
+    }
+    out
+}
+
+/// The L2 strengths `fit_report` compares.
+pub const FIT_L2: [f64; 4] = [0.003, 0.01, 0.03, 0.1];
 
 /// Fits the weights by maximising the conditional-logit likelihood of the true candidate in
 /// each case (softmax over that case's candidates), with an L2 pull of strength `l2` towards

@@ -1,9 +1,10 @@
-//! Fusion: each component's raw values become contrasts (how far a candidate stands ahead
-//! of, or behind, the strongest other candidate in that signal, as a share of the strongest),
-//! weighted and summed into one score in [-sum of weights, +sum of weights].
-//!
-//! Contrasts make signals of different units comparable and keep a signal that flags many
-//! services at once (noise) from outweighing one that singles out one service.
+//! Fusion: each component's raw value becomes a value the weights multiply,
+//! `ln(1 + raw) * (1 + contrast)`: the evidence on a log scale (a z of 50 is not ten times a
+//! z of 5), doubled when the candidate alone shows it and cancelled when another candidate
+//! shows twice as much. The contrast is how far a candidate stands ahead of (or behind) the
+//! strongest other candidate in that component, as a share of the strongest, in [-1, 1]:
+//! it keeps a signal that flags many services at once (noise) from outweighing one that
+//! singles out one service. The score is the weighted sum of the values.
 
 use super::evidence::{Finding, KINDS};
 
@@ -33,6 +34,11 @@ pub fn contrasts(findings: &[[Option<Finding>; KINDS.len()]]) -> Vec<[f64; KINDS
     out
 }
 
+/// The value a component's weight multiplies.
+pub fn value(raw: f64, contrast: f64) -> f64 {
+    libm::log1p(raw.max(0.0)) * (1.0 + contrast)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +63,7 @@ mod tests {
         assert_eq!(c[0][1], 0.0);
         let tie = contrasts(&with(&[2.0, 2.0]));
         assert_eq!((tie[0][0], tie[1][0]), (0.0, 0.0));
+        assert_eq!(value(0.0, 1.0), 0.0);
+        assert!((value(std::f64::consts::E - 1.0, 1.0) - 2.0).abs() < 1e-12);
     }
 }

@@ -8,7 +8,7 @@ use super::view::View;
 /// Scores saturate here: one wild sample should not outweigh every other signal.
 const MAX_Z: f64 = 50.0;
 /// The spread never counts as less than this share of the median level.
-const MIN_RELATIVE_SPREAD: f64 = 0.05;
+const MIN_RELATIVE_SPREAD: f64 = 0.2;
 /// History points needed for a robust baseline.
 const MIN_HISTORY: usize = 5;
 /// A series this anomalous lends its exemplars as evidence.

@@ -63,8 +63,8 @@ pub struct Candidate {
     pub operation: Option<String>,
     /// The instance (pod, host) of the service whose evidence is strongest, when known.
     pub instance: Option<String>,
-    /// The weighted sum of the components; comparable across incidents (bounded by the sum
-    /// of the weights). Higher is more likely.
+    /// The weighted sum of the component values; on one scale across incidents (0 when
+    /// nothing changed). Higher is more likely.
     pub score: f64,
     /// The named components of the score, in a fixed order.
     pub components: Vec<Component>,
@@ -72,8 +72,8 @@ pub struct Candidate {
     pub evidence: Vec<EvidenceRef>,
     /// One sentence saying why this candidate ranks where it does.
     pub why: String,
-    /// Upstream services (direct and indirect callers) that show anomalies too: the blast
-    /// radius if this candidate is the cause. Sorted.
+    /// Upstream services (direct and indirect callers in the window): whom a fault here
+    /// reaches, the blast radius if this candidate is the cause. Sorted.
     pub blast_radius: Vec<String>,
 }
 
@@ -90,6 +90,8 @@ pub struct Component {
     /// Lead over the strongest other candidate in this component, as a share of the strongest,
     /// in [-1, 1].
     pub contrast: f64,
+    /// What the weight multiplies: `ln(1 + raw) * (1 + contrast)`.
+    pub value: f64,
     /// Its weight (0 when its source is switched off).
     pub weight: f64,
 }
@@ -97,6 +99,7 @@ pub struct Component {
 struct Scored {
     score: f64,
     contrasts: [f64; KINDS.len()],
+    values: [f64; KINDS.len()],
     weights: [f64; KINDS.len()],
 }
 
@@ -116,7 +119,14 @@ fn weights(options: &RankOptions) -> [f64; KINDS.len()] {
 fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]) -> Vec<Scored> {
     fuse::contrasts(findings)
         .into_iter()
-        .map(|c| Scored { score: c.iter().zip(w).map(|(c, w)| c * w).sum(), contrasts: c, weights: *w })
+        .zip(findings)
+        .map(|(contrasts, found)| {
+            let mut values = [0.0; KINDS.len()];
+            for k in 0..KINDS.len() {
+                values[k] = fuse::value(found[k].as_ref().map_or(0.0, |f| f.value), contrasts[k]);
+            }
+            Scored { score: values.iter().zip(w).map(|(v, w)| v * w).sum(), contrasts, values, weights: *w }
+        })
         .collect()
 }
 
@@ -186,13 +196,14 @@ fn candidate(
             source: kind.signal(),
             raw: found[k].as_ref().map_or(0.0, |f| f.value),
             contrast: scored.contrasts[k],
+            value: scored.values[k],
             weight: scored.weights[k],
         })
         .collect();
     // Components in order of what they add to the score; the why names the leading ones.
     let mut lead: Vec<usize> = (0..KINDS.len()).filter(|k| found[*k].is_some() && scored.weights[*k] > 0.0).collect();
     lead.sort_by(|a, b| {
-        let (x, y) = (scored.contrasts[*a] * scored.weights[*a], scored.contrasts[*b] * scored.weights[*b]);
+        let (x, y) = (scored.values[*a] * scored.weights[*a], scored.values[*b] * scored.weights[*b]);
         y.total_cmp(&x).then(a.cmp(b))
     });
     let name = &v.services[s];
@@ -209,7 +220,7 @@ fn candidate(
     let mut evidence: Vec<EvidenceRef> = lead.iter().take(3).flat_map(|k| found[*k].iter().flat_map(|f| f.refs.iter().cloned())).collect();
     evidence.sort();
     evidence.dedup();
-    // Blast radius: every service upstream of this one that shows any finding itself.
+    // Blast radius: every service upstream of this one in the window's calls.
     let mut seen = BTreeSet::new();
     let mut stack: Vec<usize> = graph[s].iter().copied().collect();
     while let Some(c) = stack.pop() {
@@ -217,7 +228,7 @@ fn candidate(
             stack.extend(graph[c].iter().copied());
         }
     }
-    let blast_radius = seen.into_iter().filter(|c| ev.services[*c].iter().any(Option::is_some)).map(|c| v.services[c].clone()).collect();
+    let blast_radius = seen.into_iter().map(|c| v.services[c].clone()).collect();
     Candidate {
         rank,
         service: name.clone(),

@@ -1,4 +1,6 @@
-//! The fitted weight of each score component (see docs/ranking.md for how they are fitted
-//! and cross-validated). Order follows `evidence::KINDS`.
+//! The fitted weight of each score component, in `evidence::KINDS` order. Fitted by
+//! `rootspan eval ../shared/data/rca/nezha-tt/dev --native --fit` (conditional logit, L2 0.01
+//! towards 1, the strength with the best leave-one-case-out AC@1); see docs/ranking.md.
+//! `trace_error_origin` and `metric_errors` never fire on those cases and keep the prior 1.
 
-pub const WEIGHTS: [f64; super::evidence::KINDS.len()] = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+pub const WEIGHTS: [f64; super::evidence::KINDS.len()] = [1.0, 2.844, 0.497, 0.677, 2.246, 0.750, 0.955, 0.231, 1.0, 0.416];

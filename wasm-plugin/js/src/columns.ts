@@ -213,6 +213,93 @@ export function textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, toT
   return { kind, bytes: bytes.subarray(0, pos), ends, valid };
 }
 
+/**
+ * JSON columns: the whole column goes through one `JSON.stringify` (per-value calls cost more than the rest of
+ * the packing), the array text is split at its top-level commas, and the elements are laid end to end. `null`
+ * elements (null, undefined, functions) are missing values. Returns null when the values cannot be stringified
+ * as one array (a BigInt, a cycle): the caller then goes value by value and reports which.
+ */
+export function jsonColumn(values: ArrayLike<unknown>): Column | null {
+  const n = values.length;
+  let text: string;
+  try {
+    text = JSON.stringify(Array.isArray(values) ? values : Array.from(values));
+  } catch {
+    return null;
+  }
+  const starts = new Uint32Array(n);
+  const stops = new Uint32Array(n);
+  if (splitArray(text, starts, stops) !== n) return null;
+  let valid: Uint8Array | null = null;
+  const ends = new Uint32Array(n);
+  const encoded = encoder.encode(text);
+  if (encoded.length === text.length) {
+    // ASCII: char offsets are byte offsets; close the gaps the commas leave, in place.
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const start = starts[i]!;
+      const stop = stops[i]!;
+      if (stop - start === 4 && text.startsWith('null', start)) {
+        valid ??= startMask(n, i);
+      } else {
+        encoded.copyWithin(pos, start, stop);
+        pos += stop - start;
+        if (valid) valid[i] = 1;
+      }
+      ends[i] = pos;
+    }
+    return { kind: 'json', bytes: encoded.subarray(0, pos), ends, valid };
+  }
+  const texts = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const element = text.slice(starts[i], stops[i]);
+    texts[i] = element === 'null' ? null : element;
+  }
+  return textColumn('json', texts, (v) => (typeof v === 'string' ? v : null));
+}
+
+/** Finds the top-level elements of a JSON array text (as JSON.stringify writes it: no spaces); returns their count. */
+function splitArray(text: string, starts: Uint32Array, stops: Uint32Array): number {
+  const QUOTE = 34;
+  const COMMA = 44;
+  let count = 0;
+  let depth = 0;
+  let start = 1;
+  const last = text.length - 1; // the closing bracket
+  if (last <= 1) return 0;
+  for (let i = 1; i < last; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = closingQuote(text, i);
+    } else if (c === 91 || c === 123) {
+      depth++;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    } else if (c === COMMA && depth === 0) {
+      if (count >= starts.length) return -1;
+      starts[count] = start;
+      stops[count++] = i;
+      start = i + 1;
+    }
+  }
+  if (count >= starts.length) return -1;
+  starts[count] = start;
+  stops[count++] = last;
+  return count;
+}
+
+/** The index of the quote closing the string that opens at `open`. */
+function closingQuote(text: string, open: number): number {
+  let i = open;
+  for (;;) {
+    i = text.indexOf('"', i + 1);
+    if (i < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(i - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return i;
+  }
+}
+
 function grow(bytes: Uint8Array, used: number, atLeast: number): Uint8Array {
   const next = new Uint8Array(Math.max(atLeast, bytes.length * 2));
   next.set(bytes.subarray(0, used));

@@ -1,6 +1,6 @@
 // A DataFrame packed for one crossing into wasm: a JSON header and three typed arrays
 // (the contract is coord/PACKED_FRAMES.md; the Rust side is rootspan-wasm's interop).
-import { boolColumn, enumText, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
+import { boolColumn, enumText, jsonColumn, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
 import type { Column, ValueProblem } from './columns.js';
 import type { DataFrameLike, FieldLike, FieldValues, FrameProblem } from './frame.js';
 
@@ -87,7 +87,7 @@ function toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, pr
     case 'enum':
       return textColumn('str', values, enumText(field.config, problems));
     default:
-      return textColumn('json', values, jsonText(problems));
+      return jsonColumn(values) ?? textColumn('json', values, jsonText(problems));
   }
 }
 

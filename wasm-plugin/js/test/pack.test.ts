@@ -135,6 +135,41 @@ describe('packFrame', () => {
     assert.equal(expected[5], 'lone \ufffd high');
   });
 
+  it('splits JSON columns exactly: quotes, escapes, brackets and commas inside strings, nesting, missing values', () => {
+    const tricky = [
+      { key: 'a,b', value: '[x]' },
+      ['he said "hi", {then} left\\', { n: [1, [2, 3]] }],
+      null,
+      undefined,
+      'a "string" value, with a comma',
+      42,
+      { emoji: '🔥', lone: '\ud800' },
+      [],
+      {},
+      () => 1,
+      { backslash: '\\', quote: '\\"' },
+    ];
+    const { header, columns } = unpack(pack({ fields: [{ name: 'tags', type: 'other', values: tricky }] }));
+    assert.equal(header.fields[0]!.column.kind, 'json');
+    const expected = tricky.map((v) => (v === undefined || typeof v === 'function' ? null : (JSON.parse(JSON.stringify(v)) as unknown)));
+    assert.deepEqual(columns[0], expected);
+  });
+
+  it('goes value by value when a JSON column cannot be stringified whole, and names the row', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const { packed, problems } = packFrame({ name: 'x', fields: [{ name: 'tags', type: 'other', values: [{ ok: true }, 10n, cyclic] }] });
+    assert.ok(packed);
+    assert.deepEqual(
+      problems.map((p) => [p.field, p.row, p.scope]),
+      [
+        ['tags', 1, 'value'],
+        ['tags', 2, 'value'],
+      ],
+    );
+    assert.deepEqual(unpack(packed).columns[0], [{ ok: true }, null, null]);
+  });
+
   it('sends nulls as invalid, NaN as a value, and keeps nulls apart from empty strings', () => {
     const frame = {
       fields: [

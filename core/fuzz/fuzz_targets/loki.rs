@@ -1,0 +1,6 @@
+#![no_main]
+//! The loki decoder on arbitrary JSON.
+
+mod common;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| common::decode_json(data, rootspan_core::ingest::loki::try_decode));

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The log-pattern benchmark, one command: accuracy on the Loghub-2k datasets and lines per
+# second natively and in wasm, against drain3 (from PyPI, in its own virtualenv) on the same
+# lines in the same run. Results: bench-results/patterns.md and bench-results/patterns.json.
+#
+#   scripts/bench-patterns.sh            (LOGHUB=path overrides ../shared/data/loghub-2k)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LOGHUB="${LOGHUB:-../shared/data/loghub-2k}"
+WORK=target/bench-patterns
+VENV="$WORK/venv"
+mkdir -p "$WORK" bench-results
+
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import drain3" 2>/dev/null; then
+  echo "== drain3: creating $VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet "drain3==0.9.11"
+fi
+
+echo "== building (release) the benchmark and the raw-ABI wasm"
+cargo build --quiet --release -p rootspan-host --bin bench_patterns
+cargo build --quiet --profile wasm --target wasm32-unknown-unknown -p rootspan-wasm --no-default-features --features raw-abi
+WASM=target/wasm32-unknown-unknown/wasm/rootspan_wasm.wasm
+
+echo "== input: the seven datasets' messages repeated to 1M lines"
+target/release/bench_patterns lines "$LOGHUB" "$WORK/lines.txt"
+
+echo "== drain3 (accuracy on each dataset, then the 1M lines)"
+"$VENV/bin/python" scripts/bench_drain3.py "$LOGHUB" "$WORK/lines.txt" "$WORK/drain3.json"
+
+echo "== rootspan (accuracy, native, wasm)"
+target/release/bench_patterns measure "$LOGHUB" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns

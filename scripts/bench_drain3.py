@@ -1,0 +1,81 @@
+"""drain3, the peer in the log-pattern benchmark (run by scripts/bench-patterns.sh).
+
+Configured once for every input, masking the same kinds of variables rootspan masks:
+UUIDs, timestamps, IPs and ip:port, hex and long hex ids (trace and span ids), durations and
+sizes, paths, quoted strings and numbers; every mask becomes `<*>`.
+
+usage: bench_drain3.py LOGHUB_DIR LINES_FILE OUT_JSON
+Writes {"version", "lines", "seconds", "lines_per_second", "templates", "datasets": {name: [template per line]}}.
+"""
+
+import csv
+import json
+import sys
+import time
+from importlib.metadata import version
+
+from drain3 import TemplateMiner
+from drain3.masking import MaskingInstruction
+from drain3.template_miner_config import TemplateMinerConfig
+
+DATASETS = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"]
+
+# Order matters: wider kinds first, so a timestamp is not masked as numbers.
+MASKS = [
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?",
+    r"((?<=[^A-Za-z0-9])|^)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(:\d+)?((?=[^A-Za-z0-9])|$)",
+    r"((?<=[^A-Za-z0-9])|^)0[xX][0-9a-fA-F]+((?=[^A-Za-z0-9])|$)",
+    r"((?<=[^A-Za-z0-9])|^)[0-9a-fA-F]{16,}((?=[^A-Za-z0-9])|$)",
+    r"((?<=[^A-Za-z0-9])|^)\d+(\.\d+)?(ns|us|ms|s|m|h|KB|MB|GB|KiB|MiB|GiB|B)((?=[^A-Za-z0-9])|$)",
+    r"((?<=[^A-Za-z0-9/])|^)(/[\w.\-]+)+",
+    r"\"[^\"]*\"",
+    r"((?<=[^A-Za-z0-9])|^)[\-+]?\d+((?=[^A-Za-z0-9])|$)",
+]
+
+
+def miner():
+    config = TemplateMinerConfig()
+    config.masking_instructions = [MaskingInstruction(p, "*") for p in MASKS]
+    config.mask_prefix = "<"
+    config.mask_suffix = ">"
+    return TemplateMiner(config=config)
+
+
+def contents(loghub, name):
+    path = f"{loghub}/{name}/{name}_2k.log_structured_corrected.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        return [row["Content"] for row in csv.DictReader(f)]
+
+
+def parse(lines):
+    m = miner()
+    ids = [m.add_log_message(line)["cluster_id"] for line in lines]
+    templates = {c.cluster_id: c.get_template() for c in m.drain.clusters}
+    return [templates[i] for i in ids]
+
+
+def main():
+    loghub, lines_file, out = sys.argv[1:4]
+    datasets = {name: parse(contents(loghub, name)) for name in DATASETS}
+    with open(lines_file, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    m = miner()
+    start = time.perf_counter()
+    for line in lines:
+        m.add_log_message(line)
+    seconds = time.perf_counter() - start
+    result = {
+        "version": version("drain3"),
+        "lines": len(lines),
+        "seconds": seconds,
+        "lines_per_second": len(lines) / seconds,
+        "templates": len(m.drain.clusters),
+        "datasets": datasets,
+    }
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()
