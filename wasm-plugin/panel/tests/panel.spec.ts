@@ -123,9 +123,9 @@ test.describe('on a Nezha dev case', () => {
     await setPanelOptions(page, { top: 1 });
     await expect(page.getByTestId('candidate')).toHaveCount(1);
     await setPanelOptions(page, { top: 10, windowStart: '2023-01-29T08:43:00Z', windowEnd: '2023-01-29T08:45:09Z' });
-    await expect(page.getByTestId('window-label')).toContainText('window 2023-01-29 08:43:00Z – 2023-01-29 08:45:09Z (given)');
+    await expect(page.getByTestId('window-label')).toContainText('window 2023-01-29 08:43:00Z – 2023-01-29 08:45:09Z (given');
     await setPanelOptions(page, { windowStart: '', windowEnd: '' });
-    await expect(page.getByTestId('window-label')).not.toContainText('(given)');
+    await expect(page.getByTestId('window-label')).not.toContainText('(given');
   });
 
   test('selecting a span of time on the timeline sets the incident window', async () => {
@@ -141,7 +141,7 @@ test.describe('on a Nezha dev case', () => {
     const end = Date.parse(String(options.windowEnd));
     expect(Math.abs(start - Date.parse('2023-01-29T08:43:00Z'))).toBeLessThan(15_000);
     expect(Math.abs(end - Date.parse('2023-01-29T08:46:00Z'))).toBeLessThan(15_000);
-    await expect(page.getByTestId('window-label')).toContainText('(given)');
+    await expect(page.getByTestId('window-label')).toContainText('(given');
     expect(log.errors).toEqual([]);
   });
 });

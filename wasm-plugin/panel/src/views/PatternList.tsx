@@ -34,7 +34,7 @@ export function PatternList({ patterns, window, samples = true, onOpenTrace }: P
         <li key={p.id} data-testid="pattern" style={{ borderTop: `1px solid ${theme.border}`, padding: '4px 0' }}>
           <div style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
             <span style={{ minWidth: 48, textAlign: 'right', fontVariantNumeric: 'tabular-nums' }} title="lines">
-              {p.count}
+              {p.count > 0 ? p.count : ''}
             </span>
             <Sparkline
               points={p.buckets.map((c, i) => [i, c])}

@@ -1,3 +1,5 @@
+import { Fragment } from 'react';
+
 import { useViewTheme } from './theme';
 import type { TraceDetailView } from './model';
 
@@ -25,41 +27,47 @@ export function TraceWaterfall({ trace, traceHref }: Props) {
           </a>
         )}
       </div>
-      <table style={{ width: '100%', borderCollapse: 'collapse', fontSize: 12 }}>
+      <table style={{ width: '100%', borderCollapse: 'collapse', fontSize: 12, tableLayout: 'fixed' }}>
         <tbody>
           {trace.spans.map((s) => (
-            <tr key={s.spanId} data-testid="trace-span" style={{ borderTop: `1px solid ${theme.border}`, verticalAlign: 'top' }}>
-              <td style={{ paddingLeft: s.depth * 10, whiteSpace: 'nowrap', width: '30%', color: s.error ? theme.error : theme.text }}>
-                <span style={{ fontWeight: 600 }}>{s.service}</span> <span style={{ color: theme.textWeak }}>{s.operation}</span>
-              </td>
-              <td style={{ width: '30%', position: 'relative' }}>
-                <div
-                  title={fmtMs(s.durationMs)}
-                  style={{
-                    marginLeft: `${((s.startMs - trace.startMs) / total) * 100}%`,
-                    width: `${Math.max(0.5, (s.durationMs / total) * 100)}%`,
-                    height: 10,
-                    marginTop: 3,
-                    background: s.error ? theme.error : theme.primary,
-                    borderRadius: 2,
-                  }}
-                />
-              </td>
-              <td style={{ width: '8%', textAlign: 'right', color: theme.textWeak }}>{fmtMs(s.durationMs)}</td>
-              <td style={{ fontFamily: theme.fontFamilyMono, fontSize: 11 }}>
-                {s.logs.map((l, i) => (
-                  <div key={i} data-testid="trace-log" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
-                    {l.level && <span style={{ color: /err|fatal|crit/i.test(l.level) ? theme.error : theme.textWeak }}>{l.level} </span>}
-                    {l.body}
-                  </div>
-                ))}
-                {s.exemplars.map((e, i) => (
-                  <div key={`x${i}`} data-testid="trace-exemplar" style={{ color: theme.success }}>
-                    ◆ {e.series} = {e.value}
-                  </div>
-                ))}
-              </td>
-            </tr>
+            <Fragment key={s.spanId}>
+              <tr data-testid="trace-span" style={{ borderTop: `1px solid ${theme.border}`, verticalAlign: 'top' }}>
+                <td style={{ paddingLeft: s.depth * 10, whiteSpace: 'nowrap', width: '40%', overflow: 'hidden', textOverflow: 'ellipsis', maxWidth: 0, color: s.error ? theme.error : theme.text }}>
+                  <span style={{ fontWeight: 600 }}>{s.service}</span> <span style={{ color: theme.textWeak }}>{s.operation}</span>
+                </td>
+                <td style={{ width: '50%' }}>
+                  <div
+                    title={fmtMs(s.durationMs)}
+                    style={{
+                      marginLeft: `${((s.startMs - trace.startMs) / total) * 100}%`,
+                      width: `${Math.max(0.5, (s.durationMs / total) * 100)}%`,
+                      height: 10,
+                      marginTop: 3,
+                      background: s.error ? theme.error : theme.primary,
+                      borderRadius: 2,
+                    }}
+                  />
+                </td>
+                <td style={{ width: '10%', textAlign: 'right', color: theme.textWeak, whiteSpace: 'nowrap' }}>{fmtMs(s.durationMs)}</td>
+              </tr>
+              {(s.logs.length > 0 || s.exemplars.length > 0) && (
+                <tr>
+                  <td colSpan={3} style={{ paddingLeft: s.depth * 10 + 16, fontFamily: theme.fontFamilyMono, fontSize: 11 }}>
+                    {s.logs.map((l, i) => (
+                      <div key={i} data-testid="trace-log" style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                        {l.level && <span style={{ color: /err|crit/i.test(l.level) ? theme.error : theme.textWeak }}>{l.level} </span>}
+                        {l.body}
+                      </div>
+                    ))}
+                    {s.exemplars.map((e, i) => (
+                      <div key={`x${i}`} data-testid="trace-exemplar" style={{ color: theme.success }}>
+                        ◆ exemplar {e.series} = {e.value}
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              )}
+            </Fragment>
           ))}
         </tbody>
       </table>

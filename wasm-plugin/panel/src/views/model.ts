@@ -221,13 +221,14 @@ export function reportView(report: unknown): ReportView {
   });
 
   const diag = obj(r.diagnostics);
-  const entries = arr(diag.entries ?? diag.counts).map((e): DiagnosticView => {
+  // An entry's place is flattened into it: source, then frame, field and row where known.
+  const entries = arr(diag.entries).map((e): DiagnosticView => {
     const o = obj(e);
-    const place = o.place;
+    const place = [str(o.source), str(o.frame) && `frame ${str(o.frame)}`, str(o.field) && `field ${str(o.field)}`, num(o.row) !== undefined && `row ${num(o.row)}`];
     return {
       severity: str(o.severity) ?? '',
-      reason: str(o.reason) ?? str(o.message) ?? '',
-      place: typeof place === 'string' ? place : Object.entries(obj(place)).map(([k, v]) => `${k} ${String(v)}`).join(', '),
+      reason: str(o.reason) ?? '',
+      place: place.filter(Boolean).join(', '),
       count: num(o.count),
     };
   });
