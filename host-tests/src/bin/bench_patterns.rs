@@ -59,7 +59,9 @@ fn run_wasm(wasm: &str, text: Vec<u8>) -> Result<(f64, String), Error> {
     let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc")?;
     let analyze = instance.get_typed_func::<(u32, u32), u64>(&mut store, "analyze")?;
     let free = instance.get_typed_func::<(u32, u32), ()>(&mut store, "free")?;
-    let request = Request { command: Command::Patterns, options: String::new(), inputs: vec![NamedBytes { name: "bench.log".into(), bytes: text }] }.encode()?;
+    let request =
+        Request { command: Command::Patterns, options: String::new(), inputs: vec![NamedBytes { name: "bench.log".into(), bytes: text }] }
+            .encode()?;
     let start = Instant::now();
     let ptr = alloc.call(&mut store, request.len() as u32)?;
     if ptr == 0 {
@@ -89,7 +91,8 @@ fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str
         let mined = mine(rows.iter().map(|(c, _)| c.as_str()));
         let predicted: Vec<&str> = mined.assignment.iter().map(|t| mined.templates[*t as usize].text.as_str()).collect();
         ours.push(accuracy::evaluate(&truth, &predicted));
-        let peer: Vec<&str> = drain3["datasets"][d].as_array().ok_or("drain3 output lacks a dataset")?.iter().map(|v| v.as_str().unwrap_or("")).collect();
+        let peer: Vec<&str> =
+            drain3["datasets"][d].as_array().ok_or("drain3 output lacks a dataset")?.iter().map(|v| v.as_str().unwrap_or("")).collect();
         theirs.push(accuracy::evaluate(&truth, &peer));
     }
 
@@ -126,7 +129,9 @@ fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str
         "drain3_templates": drain3["templates"],
         "drain3_version": drain3["version"],
     });
-    let per = |rows: &[Accuracy]| -> Value { DATASETS.iter().zip(rows).map(|(d, a)| (d.to_string(), json!(a))).collect::<serde_json::Map<_, _>>().into() };
+    let per = |rows: &[Accuracy]| -> Value {
+        DATASETS.iter().zip(rows).map(|(d, a)| (d.to_string(), json!(a))).collect::<serde_json::Map<_, _>>().into()
+    };
     let result = json!({
         "accuracy": { "rootspan": per(&ours), "rootspan_mean": mean(&ours), "drain3": per(&theirs), "drain3_mean": mean(&theirs) },
         "speed": speed,
@@ -153,10 +158,30 @@ fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str
     writeln!(md, "\n## Speed, {} lines (the seven datasets' messages repeated), same run\n", lines.len())?;
     writeln!(md, "| | lines/s | vs drain3 |")?;
     writeln!(md, "|---|---|---|")?;
-    writeln!(md, "| drain3 {} (Python, masks for the same variable kinds) | {:.0} | 1 |", drain3["version"].as_str().unwrap_or("?"), drain3_lps)?;
-    writeln!(md, "| rootspan native, miner (`patterns::mine`) | {:.0} | {:.1}x |", f("native_mine_lines_per_second"), f("native_mine_vs_drain3"))?;
-    writeln!(md, "| rootspan native, patterns command (ingest text, mine, aggregate, JSON) | {:.0} | {:.1}x |", f("native_command_lines_per_second"), f("native_command_vs_drain3"))?;
-    writeln!(md, "| rootspan wasm (raw ABI under wasmtime), patterns command | {:.0} | {:.1}x |", f("wasm_command_lines_per_second"), f("wasm_command_vs_drain3"))?;
+    writeln!(
+        md,
+        "| drain3 {} (Python, masks for the same variable kinds) | {:.0} | 1 |",
+        drain3["version"].as_str().unwrap_or("?"),
+        drain3_lps
+    )?;
+    writeln!(
+        md,
+        "| rootspan native, miner (`patterns::mine`) | {:.0} | {:.1}x |",
+        f("native_mine_lines_per_second"),
+        f("native_mine_vs_drain3")
+    )?;
+    writeln!(
+        md,
+        "| rootspan native, patterns command (ingest text, mine, aggregate, JSON) | {:.0} | {:.1}x |",
+        f("native_command_lines_per_second"),
+        f("native_command_vs_drain3")
+    )?;
+    writeln!(
+        md,
+        "| rootspan wasm (raw ABI under wasmtime), patterns command | {:.0} | {:.1}x |",
+        f("wasm_command_lines_per_second"),
+        f("wasm_command_vs_drain3")
+    )?;
     std::fs::write(format!("{out}.md"), &md)?;
     print!("{md}");
     Ok(())
