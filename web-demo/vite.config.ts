@@ -2,26 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
+import { SAMPLE_DIR, sampleFiles } from './sample';
+
 const REPO = path.resolve(__dirname, '..');
 
 /**
- * The sample incident: samples/incident/ in the repository. Served under /samples/incident/ in dev and
- * copied into dist/ by the build, with a manifest.json listing the files the page loads.
+ * The sample incident: served under /samples/incident/ in dev and copied into dist/ by the build, with a
+ * manifest.json listing the files the page loads.
  */
-const BUNDLED_SAMPLE = path.join(REPO, 'samples/incident');
-// Until samples/incident/ is in the repository, a Nezha dev case from the shared data stands in.
-export const SAMPLE_DIR = fs.existsSync(BUNDLED_SAMPLE) ? BUNDLED_SAMPLE : path.join(REPO, '../shared/data/rca/nezha-tt/dev/tt-2023-01-29-0843');
-
-export function sampleFiles(dir = SAMPLE_DIR): string[] {
-  if (!fs.existsSync(dir)) {
-    throw new Error(`${dir} is missing: the web demo ships the sample incident from it`);
-  }
-  return fs
-    .readdirSync(dir)
-    .filter((f) => /\.(json|jsonl|ndjson|arrow)(\.gz)?$/.test(f) && !['case.json', 'truth.json', 'manifest.json'].includes(f))
-    .sort();
-}
-
 function sampleIncident(): Plugin {
   return {
     name: 'rootspan-sample-incident',

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one fuzz target for a number of executions, seeded with the upstream fixtures.
-# Usage: core/fuzz/run.sh <otlp|tempo_jaeger|loki|prometheus|frames_json|ingest> [runs, default 1000000]
+# Usage: core/fuzz/run.sh <otlp|tempo_jaeger|loki|prometheus|frames_json|arrow|ingest> [runs, default 1000000]
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
 # `-s none`: no sanitizer. The core forbids unsafe code, so ASan finds nothing the Rust
 # checks do not, and costs 2-3x the executions.
@@ -14,6 +14,7 @@ case $target in
     tempo_jaeger) seeds="tempo-api jaeger-api" ;;
     loki) seeds="loki-api" ;;
     prometheus) seeds="prometheus-api" ;;
+    arrow) seeds="" ;;  # the target builds its own valid IPC to mutate
     frames_json) seeds="grafana-frames/sdk grafana-frames/dataplane grafana-frames/loki grafana-frames/prometheus grafana-frames/traces" ;;
     *) seeds="otlp-json tempo-api jaeger-api loki-api prometheus-api grafana-frames/sdk grafana-frames/loki grafana-frames/traces" ;;
 esac

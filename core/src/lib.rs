@@ -20,6 +20,7 @@ pub mod rank;
 pub mod report;
 pub mod request;
 pub mod time;
+pub mod trace_detail;
 pub mod window;
 
 pub use id::{SpanId, TraceId};
@@ -62,7 +63,8 @@ impl Session {
             correlation: correlation.report(ds),
             patterns,
             candidates,
-            diagnostics: report::DiagnosticsReport::from_dataset(ds),
+            // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
+            diagnostics: report::DiagnosticsReport::from_diagnostics(&correlation.diagnostics),
         }
     }
 }

@@ -133,7 +133,10 @@ pub struct ReasonCount {
 
 impl DiagnosticsReport {
     pub fn from_dataset(ds: &Dataset) -> DiagnosticsReport {
-        let d = &ds.diagnostics;
+        DiagnosticsReport::from_diagnostics(&ds.diagnostics)
+    }
+
+    pub fn from_diagnostics(d: &crate::diag::Diagnostics) -> DiagnosticsReport {
         DiagnosticsReport {
             total: d.total(),
             errors: d.count(Severity::Error),

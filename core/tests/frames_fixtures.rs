@@ -183,21 +183,19 @@ fn all_types_keeps_int64_extremes_entities_nanos_and_enums() {
     assert_eq!(f.field("nullable_string_values").unwrap().labels.len(), 2);
     assert_eq!(col("nullable_bool_values"), &Column::Boolean(vec![Some(true), Some(false), None, Some(true), Some(false)]));
 
-    // A time field, numbers and strings: a long table. 26 numeric or boolean fields, and every
-    // row has its own dimension values, so 26 x 5 series of at most one point.
+    // A time field, numbers, and a first string column of phrases ("Go Min", "JS Max (for >= 64)"):
+    // read as log lines whose other fields are metadata, values kept exactly.
     let ds = load("sdk/all_types.golden.json");
-    assert_eq!(ds.series.len(), 130);
-    let (t, v) = series(
-        &ds,
-        "int64_values",
-        &[
-            ("string_values", "Go Max"),
-            ("nullable_string_values", "update your unicode/font if no sloth, is 2019."),
-            ("enum", "ONE"),
-            ("nullable_enum", "0"),
-        ],
-    );
-    assert_eq!((t, v), (vec![i64::MAX], vec![i64::MAX as f64]));
+    assert!(ds.series.is_empty());
+    assert_eq!(ds.logs.len(), 5);
+    assert_eq!((ds.logs.body(0), ds.logs.body(4)), ("Go Min", "Go Max"));
+    assert_eq!(ds.logs.time_ns[4], i64::MAX);
+    let meta = |row: usize, key: &str| ds.label(ds.logs.metadata[row], key).map(str::to_string);
+    assert_eq!(meta(4, "int64_values").as_deref(), Some("9223372036854775807"));
+    assert_eq!(meta(0, "int64_values").as_deref(), Some("-9223372036854775808"));
+    assert_eq!(meta(3, "json").as_deref(), Some(r#"[{"c":3},{"d":4}]"#));
+    assert_eq!(meta(2, "nullable_string_values"), None, "nulls are absent, not empty");
+    assert_eq!(meta(1, "enum").as_deref(), Some("TWO"));
 }
 
 fn assert_two_unanalysed_frames(rel: &str) -> Vec<Frame> {

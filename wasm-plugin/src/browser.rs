@@ -57,6 +57,12 @@ impl Session {
     pub fn analyze(&mut self, options: Option<String>) -> Result<String, JsError> {
         self.inner.analyze(options.as_deref()).map_err(js_error)
     }
+
+    /// One trace's spans with their logs and exemplars (JSON), joined with the correlation
+    /// options of `options` (JSON) if given; `undefined` when the data holds no such trace.
+    pub fn trace(&mut self, id: &str, options: Option<String>) -> Result<Option<String>, JsError> {
+        self.inner.trace(id, options.as_deref()).map_err(js_error)
+    }
 }
 
 impl Default for Session {

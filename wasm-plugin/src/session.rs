@@ -52,6 +52,17 @@ impl Session {
         Ok(report.to_json())
     }
 
+    /// One trace's spans with their logs and exemplars, as JSON (for trace views), joined with
+    /// the correlation options of `options` if given, else of those set last; `None` when the
+    /// data holds no such trace.
+    pub fn trace(&mut self, id: &str, options: Option<&str>) -> Result<Option<String>, String> {
+        self.flush();
+        let given = options.map(Options::from_json).transpose()?;
+        let correlation = &given.as_ref().unwrap_or(&self.options).correlation;
+        Ok(rootspan_core::trace_detail::trace_detail(self.core.dataset(), correlation, id)
+            .map(|d| serde_json::to_string(&d).expect("a trace detail serialises: it holds no maps with non-string keys")))
+    }
+
     fn flush(&mut self) {
         if let Some((name, frames)) = self.pending.take() {
             self.core.add(&Input::Frames { name, frames });

@@ -35,7 +35,7 @@ export function App() {
   const { session, problems, error: addError } = useSession(rootspan, inputs ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
   const { report, error } = useReport(session, coreOptions);
-  const loadTrace = useCallback((id: string) => traceDetail(session, report, id), [session, report]);
+  const loadTrace = useCallback((id: string) => traceDetail(session, coreOptions, id), [session, coreOptions]);
   const onSelectWindow = useCallback((w: TimeSpan) => setOptions((o) => ({ ...o, windowStart: isoMs(w.startMs), windowEnd: isoMs(w.endMs) })), []);
 
   const take = (p: Promise<Input[]>) => {

@@ -22,7 +22,8 @@ export async function loadSample(): Promise<Input[]> {
       if (!res.ok) {
         throw new Error(`sample file ${name}: HTTP ${res.status}`);
       }
-      return { name, bytes: new Uint8Array(await res.arrayBuffer()) };
+      // Named as the CLI names them (`rootspan demo`), so the reports match.
+      return { name: `samples/incident/${name}`, bytes: new Uint8Array(await res.arrayBuffer()) };
     })
   );
 }

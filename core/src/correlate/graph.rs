@@ -18,7 +18,9 @@ use super::ServiceId;
 /// One edge of the graph. Its calls are the child span rows `Correlation::edge_spans(e)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Edge {
+    /// The service of the parent spans.
     pub caller: ServiceId,
+    /// The service of the child spans.
     pub callee: ServiceId,
     start: u32,
     end: u32,
@@ -114,7 +116,9 @@ fn is_caller_side(kind: SpanKind) -> bool {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EdgeReport {
+    /// The calling service (of the parent spans).
     pub caller: String,
+    /// The called service (of the child spans).
     pub callee: String,
     #[serde(flatten)]
     pub stats: CallStats,
@@ -125,6 +129,7 @@ pub struct EdgeReport {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OperationStats {
+    /// The callee span's operation name.
     pub operation: String,
     #[serde(flatten)]
     pub stats: CallStats,
@@ -149,9 +154,13 @@ pub struct CallStats {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Latency {
+    /// Median.
     pub p50: i64,
+    /// 95th percentile.
     pub p95: i64,
+    /// Largest value.
     pub max: i64,
+    /// Arithmetic mean.
     pub mean: f64,
 }
 

@@ -21,6 +21,29 @@ pub enum Via {
     Placeholder(usize),
 }
 
+/// How a service label's value names the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Plain,
+    /// A pod name: its workload.
+    Pod,
+    /// Prometheus `job`: OpenTelemetry's exporters write `<service.namespace>/<service.name>`
+    /// there, so the part after the last `/` is the service.
+    Job,
+}
+
+impl Reading {
+    fn of(label: &str, options: &CorrelateOptions) -> Reading {
+        if options.pod_labels.iter().any(|p| p == label) {
+            Reading::Pod
+        } else if label == "job" {
+            Reading::Job
+        } else {
+            Reading::Plain
+        }
+    }
+}
+
 /// What one label set maps to. `service` is a provisional id until `Resolver::finish`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Resolution {
@@ -33,8 +56,8 @@ pub struct Resolution {
 /// Resolves label sets to services, memoised per label set.
 pub struct Resolver<'a> {
     ds: &'a Dataset,
-    /// Each service label, and whether its value is a pod name.
-    service_labels: Vec<(Option<Sym>, bool)>,
+    /// Each service label and how to read its value.
+    service_labels: Vec<(Option<Sym>, Reading)>,
     instance_labels: Vec<Option<Sym>>,
     aliases: &'a BTreeMap<String, String>,
     memo: Vec<Option<Resolution>>,
@@ -53,7 +76,7 @@ impl<'a> Resolver<'a> {
         let syms = |names: &[String]| names.iter().map(|n| ds.strings.get(n)).collect();
         Resolver {
             ds,
-            service_labels: options.service_labels.iter().map(|n| (ds.strings.get(n), options.pod_labels.contains(n))).collect(),
+            service_labels: options.service_labels.iter().map(|n| (ds.strings.get(n), Reading::of(n, options))).collect(),
             instance_labels: syms(&options.instance_labels),
             aliases: &options.service_aliases,
             memo: vec![None; ds.label_sets.len()],
@@ -79,12 +102,14 @@ impl<'a> Resolver<'a> {
     fn compute(&mut self, set: LabelSetId) -> Resolution {
         let mut placeholder = None;
         let mut found = None;
-        for (i, (key, is_pod)) in self.service_labels.iter().enumerate() {
+        for (i, (key, reading)) in self.service_labels.iter().enumerate() {
             if let Some(v) = self.value(set, *key) {
-                if *is_pod {
-                    found = Some((workload_of_pod(v), Via::Label(i)));
-                    break;
-                } else if is_placeholder(v) {
+                let v = match reading {
+                    Reading::Pod => workload_of_pod(v),
+                    Reading::Job => v.rsplit_once('/').map_or(v, |(_, name)| name),
+                    Reading::Plain => v,
+                };
+                if is_placeholder(v) {
                     placeholder = placeholder.or(Some((v, Via::Placeholder(i))));
                 } else {
                     found = Some((v, Via::Label(i)));
@@ -204,8 +229,9 @@ mod tests {
         let only_placeholder = ds.labels([("service.name", "unknown_service:java")]);
         let pod_only = ds.labels([("pod", "payments-5b67c48447-mv5hb")]);
         let nothing = ds.labels([("env", "prod")]);
+        let namespaced_job = ds.labels([("job", "shop/checkout")]);
         let o = CorrelateOptions::default();
-        let got = resolve_all(&ds, &o, &[otlp, loki, prom, placeholder, only_placeholder, pod_only, nothing]);
+        let got = resolve_all(&ds, &o, &[otlp, loki, prom, placeholder, only_placeholder, pod_only, nothing, namespaced_job]);
         let s = |x: &str| Some(x.to_string());
         assert_eq!(
             got,
@@ -217,6 +243,7 @@ mod tests {
                 (s("unknown_service:java"), None, false),
                 (s("payments"), s("payments-5b67c48447-mv5hb"), false),
                 (None, None, false),
+                (s("checkout"), None, false),
             ]
         );
     }

@@ -9,7 +9,7 @@
 //! A W3C `traceparent` value (`00-<32 hex>-<16 hex>-<2 hex>`) is recognised anywhere it
 //! stands as a word of its own. A word is a run of letters, digits, `_`, `.` and `-`.
 
-use crate::id::{SpanId, TraceId};
+use crate::id::{IdError, SpanId, TraceId};
 use crate::model::{Dataset, LabelSetId, Sym};
 
 /// The longest token tried as an id: a traceparent (55), a 128-bit decimal (39), a UUID (36).
@@ -222,14 +222,16 @@ impl IdFields {
     }
 
     /// The first configured key present in `set` whose value parses. An unparsable value is
-    /// reported only when no later key supplies a valid id.
-    pub fn find<T>(&self, ds: &Dataset, set: LabelSetId, parse: impl Fn(&str) -> Option<T>) -> LabelId<T> {
+    /// reported only when no later key supplies a valid id. An empty or all-zero value is how
+    /// OpenTelemetry writes "no trace": it counts as absent, not as a bad id.
+    pub fn find<T>(&self, ds: &Dataset, set: LabelSetId, parse: impl Fn(&str) -> Result<T, IdError>) -> LabelId<T> {
         let mut invalid = None;
         for (i, (key, _)) in self.keys.iter().enumerate() {
             if let Some(v) = ds.label_sets.value(set, *key) {
                 match parse(ds.strings.resolve(v)) {
-                    Some(id) => return LabelId::Found(id),
-                    None => invalid = invalid.or(Some(i)),
+                    Ok(id) => return LabelId::Found(id),
+                    Err(IdError::Empty | IdError::AllZero) => {}
+                    Err(_) => invalid = invalid.or(Some(i)),
                 }
             }
         }
@@ -358,8 +360,10 @@ mod tests {
         let mut ds = Dataset::default();
         let set = ds.labels([("trace_id", "nope"), ("traceID", T)]);
         let bad = ds.labels([("trace_id", "nope")]);
+        let no_trace = ds.labels([("trace_id", "00000000000000000000000000000000"), ("traceID", "")]);
         let fields = IdFields::new(&ds, &["trace_id", "traceID", "never_seen"]);
-        let parse = |s: &str| TraceId::parse(s).ok();
+        let parse = TraceId::parse;
+        assert_eq!(fields.find(&ds, no_trace, parse), LabelId::Absent);
         assert_eq!(fields.find(&ds, set, parse), LabelId::Found(TraceId::parse(T).unwrap()));
         assert_eq!(fields.find(&ds, bad, parse), LabelId::Invalid(0));
         assert_eq!(fields.key_name(0), "trace_id");

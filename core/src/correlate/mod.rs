@@ -11,12 +11,14 @@
 //! - `index`: rows grouped by trace.
 //! - `repair`: duplicate spans, orphans, cycles, clock skew.
 //! - `graph`: service -> service edges with calls, errors, latency.
+//! - `report`: the report section made from a `Correlation`.
 
 pub mod graph;
 pub mod identity;
 pub mod ids;
 pub mod index;
 pub mod repair;
+mod report;
 #[cfg(test)]
 mod tests;
 
@@ -28,11 +30,12 @@ use crate::diag::{Diagnostics, Place};
 use crate::id::{SpanId, TraceId};
 use crate::model::{Dataset, LabelSetId, SourceId, Sym};
 
-use graph::{EdgeReport, ServiceGraph};
+use graph::ServiceGraph;
 use identity::{Resolution, Resolver, Via};
 use ids::{BodyScanner, IdFields, LabelId, LabelMemo};
 use index::TraceIndex;
-use repair::{RepairNote, RepairReport};
+use repair::RepairNote;
+pub use report::*;
 
 fn strings(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
@@ -66,7 +69,8 @@ pub struct CorrelateOptions {
     pub body_traceparent: bool,
     /// Labels naming a row's service, tried in order on OTLP resource attributes, Loki stream
     /// labels and Prometheus series labels. The first present wins; a label that is also in
-    /// `pod_labels` gives its pod's workload. Placeholders (`unknown_service...`) are used only
+    /// `pod_labels` gives its pod's workload, and `job` written as `<namespace>/<name>` (as
+    /// OpenTelemetry's Prometheus exporters do) gives `<name>`. Placeholders (`unknown_service...`) are used only
     /// when nothing else names the service. Default: `service.name`, `service_name`, `service`,
     /// `app.kubernetes.io/name`, `app_kubernetes_io_name`, `app`, `k8s.deployment.name`,
     /// `k8s_deployment_name`, `k8s.statefulset.name`, `k8s.daemonset.name`, `job`,
@@ -137,6 +141,7 @@ pub struct ServiceId(pub u32);
 /// One service and the instances seen for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// The service name, after aliases.
     pub name: String,
     /// Instance names (label values in the dataset's interner), sorted by text.
     pub instances: Vec<Sym>,
@@ -160,9 +165,13 @@ pub enum IdOrigin {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Table {
+    /// Spans.
     Spans,
+    /// Log records.
     Logs,
+    /// Metric series.
     Series,
+    /// Exemplars.
     Exemplars,
 }
 
@@ -233,8 +242,10 @@ pub struct Correlation {
     pub graph: ServiceGraph,
     /// Every trace repair, in trace order.
     pub repairs: Vec<RepairNote>,
-    /// Fields skipped (ids that do not parse) and traces repaired, with their places. Rows
-    /// are counted within their input and table (frame `spans`, `logs` or `exemplars`).
+    /// The dataset's diagnostics, then correlation's own: fields skipped (ids that do not
+    /// parse) and traces repaired, with their places. Correlation counts rows within their
+    /// input and table (frame `spans`, `logs` or `exemplars`). The report's diagnostics
+    /// section is made from this.
     pub diagnostics: Diagnostics,
     log_origins: BTreeMap<IdOrigin, u64>,
     identity: BTreeMap<IdentityKey, (u64, u64)>,
@@ -344,43 +355,43 @@ impl<'a> LabelIds<'a> {
 
     fn trace(&mut self, set: LabelSetId) -> LabelId<TraceId> {
         let (fields, ds) = (&self.fields, self.ds);
-        self.trace.get_or(set, || fields.find(ds, set, |s| TraceId::parse(s).ok()))
+        self.trace.get_or(set, || fields.find(ds, set, TraceId::parse))
     }
 
     fn span(&mut self, set: LabelSetId) -> LabelId<SpanId> {
         let (fields, ds) = (&self.span_fields, self.ds);
-        self.span.get_or(set, || fields.find(ds, set, |s| SpanId::parse(s).ok()))
+        self.span.get_or(set, || fields.find(ds, set, SpanId::parse))
     }
 }
 
 /// Joins the dataset on trace id, maps rows to services and builds the call graph.
 pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
-    let mut c = Correlation { options: options.clone(), ..Correlation::default() };
-    let mut resolver = Resolver::new(ds, options);
+    let mut c = Correlation { options: options.clone(), diagnostics: ds.diagnostics.clone(), ..Correlation::default() };
     let mut label_ids = LabelIds::new(ds, options);
+    find_log_ids(ds, options, &mut label_ids, &mut c);
+    find_exemplar_ids(ds, &mut label_ids, &mut c);
+    index_and_repair(ds, &mut c);
+    c.log_span_row = (0..ds.logs.len())
+        .map(|row| match (c.log_trace_index[row], c.log_span[row]) {
+            (Some(t), Some(s)) => c.span_row(t, s),
+            _ => None,
+        })
+        .collect();
+    assign_services(ds, options, &mut c);
+    c.graph = ServiceGraph::build(&c.span_service, &c.span_parent, &c.span_duplicate);
+    c
+}
+
+/// Log ids: the source's field, then structured metadata, then stream labels, then the body.
+fn find_log_ids(ds: &Dataset, options: &CorrelateOptions, label_ids: &mut LabelIds, c: &mut Correlation) {
     let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
-
-    // Identity of every row, with provisional service ids.
-    let spans = &ds.spans;
-    let span_res: Vec<Resolution> = spans.resource.iter().map(|s| resolver.resolve(*s)).collect();
-    let series_res: Vec<Resolution> = ds.series.labels.iter().map(|s| resolver.resolve(*s)).collect();
-    let mut log_res: Vec<Resolution> = Vec::with_capacity(ds.logs.len());
-    for row in 0..ds.logs.len() {
-        let r = resolver.resolve(ds.logs.resource[row]);
-        log_res.push(if r.service.is_none() { resolver.resolve(ds.logs.metadata[row]) } else { r });
-    }
-    let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
-
-    // Log ids: source field, then structured metadata, then stream labels, then the body.
     let logs = &ds.logs;
     c.log_trace = Vec::with_capacity(logs.len());
     c.log_span = Vec::with_capacity(logs.len());
     let mut rows = RowInSource(Vec::new());
     for row in 0..logs.len() {
         let src_row = rows.next(logs.source[row]);
-        let mut skipped = |ds: &Dataset, field: &str| {
-            c.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
-        };
+        let mut skipped = |field: &str| c.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
         let mut trace = logs.trace[row].map(|t| (t, IdOrigin::Field));
         for (set, origin) in [(logs.metadata[row], IdOrigin::Metadata), (logs.resource[row], IdOrigin::Labels)] {
             if trace.is_some() {
@@ -388,7 +399,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
             }
             match label_ids.trace(set) {
                 LabelId::Found(t) => trace = Some((t, origin)),
-                LabelId::Invalid(k) => skipped(ds, label_ids.fields.key_name(k)),
+                LabelId::Invalid(k) => skipped(label_ids.fields.key_name(k)),
                 LabelId::Absent => {}
             }
         }
@@ -399,7 +410,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
             }
             match label_ids.span(set) {
                 LabelId::Found(s) => span = Some(s),
-                LabelId::Invalid(k) => skipped(ds, label_ids.span_fields.key_name(k)),
+                LabelId::Invalid(k) => skipped(label_ids.span_fields.key_name(k)),
                 LabelId::Absent => {}
             }
         }
@@ -414,8 +425,10 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         c.log_trace.push(trace.map(|(t, _)| t));
         c.log_span.push(span);
     }
+}
 
-    // Exemplar ids: the source's, else its labels.
+/// Exemplar ids: the source's, else its labels.
+fn find_exemplar_ids(ds: &Dataset, label_ids: &mut LabelIds, c: &mut Correlation) {
     let ex = &ds.exemplars;
     let mut rows = RowInSource(Vec::new());
     for row in 0..ex.len() {
@@ -437,66 +450,79 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         c.exemplar_trace.push(trace);
         c.exemplar_span.push(span);
     }
+}
 
-    // The trace index.
+/// The trace index, the repaired parent links, the span lookup and the children lists.
+fn index_and_repair(ds: &Dataset, c: &mut Correlation) {
+    let spans = &ds.spans;
     let (mut traces, [span_t, log_t, ex_t]) = TraceIndex::build(
         (0..spans.len()).map(|i| (spans.trace[i], spans.start_ns[i], spans.span[i].value())),
-        c.log_trace.iter().zip(&logs.time_ns).map(|(t, time)| (*t, *time)),
-        c.exemplar_trace.iter().zip(&ex.time_ns).map(|(t, time)| (*t, *time)),
+        c.log_trace.iter().zip(&ds.logs.time_ns).map(|(t, time)| (*t, *time)),
+        c.exemplar_trace.iter().zip(&ds.exemplars.time_ns).map(|(t, time)| (*t, *time)),
     );
     c.span_trace = span_t.into_iter().map(|t| t.expect("every span has a trace")).collect();
     c.log_trace_index = log_t;
     c.exemplar_trace_index = ex_t;
 
-    // Repairs, then the kept spans' lookup and children.
     let repaired = repair::repair(spans, &traces);
     traces.drop_spans(&repaired.duplicate);
     c.span_parent = repaired.parent;
     c.span_duplicate = repaired.duplicate;
     c.repairs = repaired.notes;
-    let mut span_rows_in_source = vec![0u32; spans.len()];
-    let mut counter = RowInSource(Vec::new());
-    for (row, s) in spans.source.iter().enumerate() {
-        span_rows_in_source[row] = counter.next(*s) as u32;
+    if !c.repairs.is_empty() {
+        let mut counter = RowInSource(Vec::new());
+        let in_source: Vec<usize> = spans.source.iter().map(|s| counter.next(*s)).collect();
+        for note in &c.repairs {
+            let row = note.row as usize;
+            c.diagnostics.warn(place(ds, spans.source[row], "spans", note.kind.field(), in_source[row]), note.kind.reason());
+        }
     }
-    for note in &c.repairs {
-        let row = note.row as usize;
-        c.diagnostics.warn(place(ds, spans.source[row], "spans", note.kind.field(), span_rows_in_source[row] as usize), note.kind.reason());
-    }
+
     c.span_keys = Vec::with_capacity(spans.len());
     for t in 0..traces.len() {
         let start = c.span_keys.len();
         c.span_keys.extend(traces.spans(t).iter().map(|r| (spans.span[*r as usize], *r)));
         c.span_keys[start..].sort_unstable();
     }
-    let mut child_count = vec![0u32; spans.len() + 1];
+    // Children by counting: walking each trace's spans in index order fills every
+    // children list in (start, span id) order.
+    let mut next = vec![0u32; spans.len() + 1];
     for p in c.span_parent.iter().flatten() {
-        child_count[*p as usize + 1] += 1;
+        next[*p as usize + 1] += 1;
     }
-    for i in 1..child_count.len() {
-        child_count[i] += child_count[i - 1];
+    for i in 1..next.len() {
+        next[i] += next[i - 1];
     }
-    c.children_offsets = child_count.clone();
+    c.children_offsets = next.clone();
     c.children_rows = vec![0; c.children_offsets[spans.len()] as usize];
     for t in 0..traces.len() {
         for &r in traces.spans(t) {
             if let Some(p) = c.span_parent[r as usize] {
-                let slot = &mut child_count[p as usize];
+                let slot = &mut next[p as usize];
                 c.children_rows[*slot as usize] = r;
                 *slot += 1;
             }
         }
     }
     c.traces = traces;
+}
 
-    c.log_span_row = (0..logs.len())
-        .map(|row| match (c.log_trace_index[row], c.log_span[row]) {
-            (Some(t), Some(s)) => c.span_row(t, s),
-            _ => None,
+/// Services and instances of every row, services in name order, and the identity tally.
+fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation) {
+    let mut resolver = Resolver::new(ds, options);
+    let span_res: Vec<Resolution> = ds.spans.resource.iter().map(|s| resolver.resolve(*s)).collect();
+    let series_res: Vec<Resolution> = ds.series.labels.iter().map(|s| resolver.resolve(*s)).collect();
+    let log_res: Vec<Resolution> = (0..ds.logs.len())
+        .map(|row| {
+            let r = resolver.resolve(ds.logs.resource[row]);
+            if r.service.is_none() {
+                resolver.resolve(ds.logs.metadata[row])
+            } else {
+                r
+            }
         })
         .collect();
-
-    // Services in name order.
+    let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
     let (names, remap) = resolver.finish();
     let sid = |r: &Resolution| r.service.map(|(p, _)| ServiceId(remap[p as usize]));
     c.span_service = span_res.iter().map(sid).collect();
@@ -505,6 +531,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     c.series_instance = series_res.iter().map(|r| r.instance).collect();
     c.log_instance = log_res.iter().map(|r| r.instance).collect();
     c.exemplar_instance = exemplar_res.iter().map(|r| r.instance).collect();
+
     let mut tally = Tally::default();
     let mut note = |source: SourceId, table: Table, r: &Resolution, fallback: Option<Rule>| {
         let rule = match (r.service, fallback) {
@@ -515,25 +542,25 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         tally.add((source, table, rule), r.aliased);
     };
     for (row, r) in span_res.iter().enumerate() {
-        note(spans.source[row], Table::Spans, r, None);
+        note(ds.spans.source[row], Table::Spans, r, None);
     }
     for (row, r) in series_res.iter().enumerate() {
         note(ds.series.source[row], Table::Series, r, None);
     }
-    c.log_service = Vec::with_capacity(logs.len());
+    c.log_service = Vec::with_capacity(log_res.len());
     for (row, r) in log_res.iter().enumerate() {
         let from_span = c.log_span_row[row].and_then(|s| c.span_service[s as usize]);
-        let service = sid(r).or(from_span);
-        note(logs.source[row], Table::Logs, r, from_span.map(|_| Rule::JoinedSpan));
-        c.log_service.push(service);
+        note(ds.logs.source[row], Table::Logs, r, from_span.map(|_| Rule::JoinedSpan));
+        c.log_service.push(sid(r).or(from_span));
     }
-    c.exemplar_service = Vec::with_capacity(ex.len());
+    c.exemplar_service = Vec::with_capacity(exemplar_res.len());
     for (row, r) in exemplar_res.iter().enumerate() {
-        let from_series = ex.series[row].and_then(|s| c.series_service.get(s as usize).copied().flatten());
-        note(ex.source[row], Table::Exemplars, r, from_series.map(|_| Rule::OwnSeries));
+        let from_series = ds.exemplars.series[row].and_then(|s| c.series_service.get(s as usize).copied().flatten());
+        note(ds.exemplars.source[row], Table::Exemplars, r, from_series.map(|_| Rule::OwnSeries));
         c.exemplar_service.push(sid(r).or(from_series));
     }
     c.identity = tally.finish();
+
     let mut instances: Vec<Vec<Sym>> = vec![Vec::new(); names.len()];
     let columns = [(&c.span_service, &c.span_instance), (&c.log_service, &c.log_instance), (&c.series_service, &c.series_instance)];
     for (services, insts) in columns {
@@ -553,243 +580,4 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
             Service { name, instances: inst }
         })
         .collect();
-
-    c.graph = ServiceGraph::build(&c.span_service, &c.span_parent, &c.span_duplicate);
-    c
-}
-
-/// The report's `correlation` section.
-#[derive(Debug, Clone, Serialize, Default)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct CorrelationReport {
-    pub traces: TraceCounts,
-    pub logs: LogJoin,
-    pub exemplars: ExemplarJoin,
-    /// Trace ids named by logs or exemplars that no span carries.
-    pub unmatched_trace_ids: Unmatched,
-    /// How rows were mapped to services.
-    pub identity: IdentityReport,
-    /// Every service, by name.
-    pub services: Vec<ServiceReport>,
-    /// The service call graph, by caller then callee.
-    pub service_graph: Vec<EdgeReport>,
-    /// Broken traces and what was done about them.
-    pub repairs: RepairReport,
-}
-
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct TraceCounts {
-    /// Distinct trace ids in spans, logs and exemplars.
-    pub total: u64,
-    pub with_spans: u64,
-    pub with_logs: u64,
-    pub with_exemplars: u64,
-    /// Traces with spans and at least one log record.
-    pub with_spans_and_logs: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct LogJoin {
-    pub records: u64,
-    /// Records with a trace id, wherever it came from.
-    pub with_trace_id: u64,
-    /// Where the trace ids came from.
-    pub trace_id_from: IdOrigins,
-    pub with_span_id: u64,
-    /// Records whose trace has spans.
-    pub joined: u64,
-    /// Records whose span is among their trace's spans.
-    pub joined_to_span: u64,
-    /// `joined / records`; absent when there are no records.
-    pub join_rate: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct IdOrigins {
-    /// A first-class field of the source (OTLP `traceId`).
-    pub field: u64,
-    /// Structured metadata or an extra field named in `trace_id_fields`.
-    pub metadata: u64,
-    /// A stream or resource label named in `trace_id_fields`.
-    pub labels: u64,
-    /// The log body.
-    pub body: u64,
-}
-
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct ExemplarJoin {
-    pub exemplars: u64,
-    pub with_trace_id: u64,
-    /// Exemplars whose trace has spans.
-    pub joined: u64,
-    /// `joined / exemplars`; absent when there are no exemplars.
-    pub join_rate: Option<f64>,
-}
-
-/// How many examples of unmatched trace ids the report lists.
-pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
-
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Unmatched {
-    /// Distinct trace ids found in logs that no span carries.
-    pub from_logs: u64,
-    /// Distinct trace ids of exemplars that no span carries.
-    pub from_exemplars: u64,
-    /// The smallest such ids, at most `MAX_UNMATCHED_EXAMPLES`, as 32 lowercase hex digits.
-    #[cfg_attr(feature = "schema", schemars(with = "Vec<String>"))]
-    pub examples: Vec<TraceId>,
-}
-
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct IdentityReport {
-    /// The service labels tried, in order (`options.correlation.service_labels`).
-    pub service_labels: Vec<String>,
-    /// The labels read as pod names and mapped to workloads.
-    pub pod_labels: Vec<String>,
-    /// Rows per input, table and rule, by input order, table, then rule.
-    pub rules: Vec<IdentityRule>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct IdentityRule {
-    pub input: String,
-    pub table: Table,
-    /// The label that named the service (`service.name`); `pod (workload)` for a pod label;
-    /// `service.name (placeholder)` for an `unknown_service` value; `(joined span)` for a log
-    /// record named by the span it belongs to; `(own series)` for an exemplar named by its
-    /// series; `(none)` for rows without a service.
-    pub rule: String,
-    pub rows: u64,
-    /// Of those rows, how many had their name changed by `service_aliases`.
-    pub aliased: u64,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct ServiceReport {
-    pub name: String,
-    /// Instance names, sorted.
-    pub instances: Vec<String>,
-    pub spans: u64,
-    /// Spans with error status.
-    pub error_spans: u64,
-    pub logs: u64,
-    pub series: u64,
-    pub exemplars: u64,
-}
-
-fn rate(part: u64, whole: u64) -> Option<f64> {
-    (whole > 0).then(|| part as f64 / whole as f64)
-}
-
-impl Correlation {
-    pub fn report(&self, ds: &Dataset) -> CorrelationReport {
-        let t = &self.traces;
-        let has_spans = |i: Option<u32>| i.is_some_and(|i| !t.spans(i as usize).is_empty());
-        let traces = TraceCounts {
-            total: t.len() as u64,
-            with_spans: (0..t.len()).filter(|i| !t.spans(*i).is_empty()).count() as u64,
-            with_logs: (0..t.len()).filter(|i| !t.logs(*i).is_empty()).count() as u64,
-            with_exemplars: (0..t.len()).filter(|i| !t.exemplars(*i).is_empty()).count() as u64,
-            with_spans_and_logs: (0..t.len()).filter(|i| !t.spans(*i).is_empty() && !t.logs(*i).is_empty()).count() as u64,
-        };
-        let origin = |o: IdOrigin| self.log_origins.get(&o).copied().unwrap_or(0);
-        let records = self.log_trace.len() as u64;
-        let joined = self.log_trace_index.iter().filter(|i| has_spans(**i)).count() as u64;
-        let logs = LogJoin {
-            records,
-            with_trace_id: self.log_trace.iter().flatten().count() as u64,
-            trace_id_from: IdOrigins {
-                field: origin(IdOrigin::Field),
-                metadata: origin(IdOrigin::Metadata),
-                labels: origin(IdOrigin::Labels),
-                body: origin(IdOrigin::Body),
-            },
-            with_span_id: self.log_span.iter().flatten().count() as u64,
-            joined,
-            joined_to_span: self.log_span_row.iter().flatten().count() as u64,
-            join_rate: rate(joined, records),
-        };
-        let ex_joined = self.exemplar_trace_index.iter().filter(|i| has_spans(**i)).count() as u64;
-        let exemplars = ExemplarJoin {
-            exemplars: self.exemplar_trace.len() as u64,
-            with_trace_id: self.exemplar_trace.iter().flatten().count() as u64,
-            joined: ex_joined,
-            join_rate: rate(ex_joined, self.exemplar_trace.len() as u64),
-        };
-        let spanless: Vec<usize> = (0..t.len()).filter(|i| t.spans(*i).is_empty()).collect();
-        let unmatched = Unmatched {
-            from_logs: spanless.iter().filter(|i| !t.logs(**i).is_empty()).count() as u64,
-            from_exemplars: spanless.iter().filter(|i| !t.exemplars(**i).is_empty()).count() as u64,
-            examples: spanless.iter().take(MAX_UNMATCHED_EXAMPLES).map(|i| t.ids[*i]).collect(),
-        };
-        let o = &self.options;
-        let rule_name = |rule: Rule| match rule {
-            Rule::Via(Via::Label(i)) if o.pod_labels.contains(&o.service_labels[i]) => format!("{} (workload)", o.service_labels[i]),
-            Rule::Via(Via::Label(i)) => o.service_labels[i].clone(),
-            Rule::Via(Via::Placeholder(i)) => format!("{} (placeholder)", o.service_labels[i]),
-            Rule::JoinedSpan => "(joined span)".to_string(),
-            Rule::OwnSeries => "(own series)".to_string(),
-            Rule::None => "(none)".to_string(),
-        };
-        let identity = IdentityReport {
-            service_labels: o.service_labels.clone(),
-            pod_labels: o.pod_labels.clone(),
-            rules: self
-                .identity
-                .iter()
-                .map(|((source, table, rule), (rows, aliased))| IdentityRule {
-                    input: ds.sources.get(source.0 as usize).map_or_else(|| "(unknown input)".to_string(), |s| s.input.clone()),
-                    table: *table,
-                    rule: rule_name(*rule),
-                    rows: *rows,
-                    aliased: *aliased,
-                })
-                .collect(),
-        };
-        let mut counts = vec![[0u64; 5]; self.services.len()];
-        for (row, s) in self.span_service.iter().enumerate() {
-            if let Some(s) = s {
-                counts[s.0 as usize][0] += 1;
-                counts[s.0 as usize][1] += u64::from(ds.spans.status[row] == crate::model::SpanStatus::Error);
-            }
-        }
-        for (k, column) in [(2, &self.log_service), (3, &self.series_service), (4, &self.exemplar_service)] {
-            for s in column.iter().flatten() {
-                counts[s.0 as usize][k] += 1;
-            }
-        }
-        let services = self
-            .services
-            .iter()
-            .zip(counts)
-            .map(|(s, [spans, error_spans, logs, series, exemplars])| ServiceReport {
-                name: s.name.clone(),
-                instances: s.instances.iter().map(|i| ds.strings.resolve(*i).to_string()).collect(),
-                spans,
-                error_spans,
-                logs,
-                series,
-                exemplars,
-            })
-            .collect();
-        let names: Vec<String> = self.services.iter().map(|s| s.name.clone()).collect();
-        CorrelationReport {
-            traces,
-            logs,
-            exemplars,
-            unmatched_trace_ids: unmatched,
-            identity,
-            services,
-            service_graph: self.graph.report(ds, &names, &self.span_parent),
-            repairs: RepairReport::from_notes(&ds.spans, &self.repairs),
-        }
-    }
 }

@@ -274,3 +274,82 @@ proptest::proptest! {
         serde_json::to_string(&r).unwrap();
     }
 }
+
+#[test]
+fn repairs_and_skipped_ids_reach_the_report_diagnostics() {
+    let otlp = r#"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},
+        "scopeSpans":[{"spans":[
+          {"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","parentSpanId":"1111111111111111","name":"GET /","kind":2,
+           "startTimeUnixNano":"1000","endTimeUnixNano":"2000","status":{}}]}]}]}"#;
+    let loki = r#"{"status":"success","data":{"resultType":"streams","result":[{"stream":{"service_name":"api"},
+        "values":[["1500","handled",{"structuredMetadata":{"trace_id":"none"}}],["1600","trace_id=4bf92f3577b34da6a3ce929d0e0e4736 ok"]]}]}}"#;
+    let inputs = [
+        crate::Input::Bytes { name: "t.json".into(), bytes: otlp.as_bytes().to_vec() },
+        crate::Input::Bytes { name: "l.json".into(), bytes: loki.as_bytes().to_vec() },
+    ];
+    let report = crate::analyze(&inputs, &crate::Options::default());
+    let d = &report.diagnostics;
+    let reasons: Vec<&str> = d.by_reason.iter().map(|r| r.reason.as_str()).collect();
+    assert!(reasons.contains(&repair::RepairKind::OrphanSpan.reason()), "{reasons:?}");
+    assert!(reasons.contains(&repair::RepairKind::NoRoot.reason()), "{reasons:?}");
+    assert!(reasons.contains(&"value is not an id"), "{reasons:?}");
+    assert!(d.entries.iter().any(|e| e.place == Place::input("l.json").frame("logs").field("trace_id").row(0)));
+    assert_eq!((report.correlation.logs.records, report.correlation.logs.joined), (2, 1));
+}
+
+/// Panel data as Grafana hands it over: a Tempo trace frame, a Loki frame whose trace id is
+/// only in a derived field (`TraceID`, appended by the datasource's derived-field config), and
+/// a Prometheus exemplar frame in the annotations.
+#[test]
+fn grafana_frames_join_through_derived_fields_and_exemplars() {
+    let panel_data = r#"{
+      "series": [
+        {"name": "Trace", "meta": {"preferredVisualisationType": "trace"}, "fields": [
+          {"name": "traceID", "type": "string", "values": ["4bf92f3577b34da6a3ce929d0e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736"]},
+          {"name": "spanID", "type": "string", "values": ["00f067aa0ba902b7", "1111111111111111"]},
+          {"name": "parentSpanID", "type": "string", "values": ["0000000000000000", "00f067aa0ba902b7"]},
+          {"name": "operationName", "type": "string", "values": ["GET /cart", "SELECT cart"]},
+          {"name": "serviceName", "type": "string", "values": ["frontend", "cart"]},
+          {"name": "kind", "type": "string", "values": ["server", "server"]},
+          {"name": "startTime", "type": "number", "values": [1616072924070.497, 1616072924071.0]},
+          {"name": "duration", "type": "number", "values": [8.421, 2.5]}
+        ]},
+        {"meta": {"custom": {"frameType": "LabeledTimeValues"}}, "fields": [
+          {"name": "labels", "type": "other", "values": [{"app": "cart"}, {"app": "cart"}]},
+          {"name": "Time", "type": "time", "values": [1616072924071, 1616072924072]},
+          {"name": "Line", "type": "string", "values": ["cart loaded", "no trace here"]},
+          {"name": "tsNs", "type": "string", "values": ["1616072924071000000", "1616072924072000000"]},
+          {"name": "id", "type": "string", "values": ["a", "b"]},
+          {"name": "TraceID", "type": "string", "values": ["4bf92f3577b34da6a3ce929d0e0e4736", null]}
+        ]}
+      ],
+      "annotations": [
+        {"name": "exemplar", "meta": {"custom": {"resultType": "exemplar"}, "dataTopic": "annotations"}, "fields": [
+          {"name": "Time", "type": "time", "values": [1616072924070]},
+          {"name": "Value", "type": "number", "values": [0.0084]},
+          {"name": "__name__", "type": "string", "values": ["http_server_duration_seconds_bucket"]},
+          {"name": "service", "type": "string", "values": ["frontend"]},
+          {"name": "traceID", "type": "string", "values": ["4bf92f3577b34da6a3ce929d0e0e4736"]}
+        ]}
+      ]
+    }"#;
+    let mut session = crate::Session::new();
+    session.add(&crate::Input::Bytes { name: "panel".into(), bytes: panel_data.as_bytes().to_vec() });
+    let ds = session.dataset();
+    assert_eq!((ds.spans.len(), ds.logs.len(), ds.exemplars.len()), (2, 2, 1), "{:?}", ds.diagnostics.entries());
+    let c = correlate(ds, &CorrelateOptions::default());
+    let r = c.report(ds);
+    assert_eq!(c.log_trace, vec![Some(tid(T1)), None]);
+    assert_eq!(r.logs.trace_id_from.metadata, 1);
+    assert_eq!((r.logs.joined, r.exemplars.joined), (1, 1));
+    let t = c.traces.find(tid(T1)).unwrap();
+    assert_eq!((c.traces.spans(t).len(), c.traces.logs(t), c.traces.exemplars(t)), (2, &[0u32][..], &[0u32][..]));
+    // The root's parent id is Tempo's all-zero id: a root, not an orphan.
+    assert_eq!(r.repairs, repair::RepairReport::default());
+    assert_eq!(c.log_service, vec![c.service_id("cart"); 2]);
+    assert_eq!(c.exemplar_service, vec![c.service_id("frontend")]);
+    assert_eq!(
+        r.service_graph.iter().map(|e| (e.caller.as_str(), e.callee.as_str(), e.stats.calls)).collect::<Vec<_>>(),
+        vec![("frontend", "cart", 1)]
+    );
+}

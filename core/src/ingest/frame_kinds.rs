@@ -91,6 +91,8 @@ pub fn detect(frame: &Frame) -> FrameKind {
     match (has_type(FieldType::Time), numbers, has_type(FieldType::String)) {
         (false, _, _) => FrameKind::Unrecognised("no time field"),
         (true, true, false) => FrameKind::SeriesWide,
+        // A string column of sentences is a log body, not a dimension of a long table.
+        (true, true, true) if frame.fields.iter().any(is_free_text) => FrameKind::Logs,
         (true, true, true) => FrameKind::SeriesLong,
         (true, false, true) => FrameKind::Logs,
         (true, false, false) => FrameKind::Unrecognised("no number or string field next to the time field"),
@@ -125,8 +127,15 @@ pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Fram
 /// A field's text at a row, when present: the key of the caches below.
 type Text<'a> = Option<Cow<'a, str>>;
 
-/// A log row's labels once split: the stream's label set and the record's own pairs.
-type StreamLabels = (LabelSetId, Vec<(Sym, Sym)>);
+/// What one distinct `labels` (and `labelTypes`) value of a log frame comes to; rows share it.
+struct StreamLabels {
+    resource: LabelSetId,
+    /// The record's own labels, interned, and as pairs for rows that add field values.
+    metadata: LabelSetId,
+    pairs: Vec<(Sym, Sym)>,
+    /// The level the labels give, for rows without a level field.
+    level: Level,
+}
 
 /// Where rows of one frame go and come from.
 struct Cx {
@@ -138,6 +147,13 @@ impl Cx {
     fn at(&self, field: &str, row: usize) -> Place {
         self.place.clone().field(field).row(row)
     }
+}
+
+/// Most of the first 100 values contain a space: messages do, dimension values rarely.
+fn is_free_text(f: &Field) -> bool {
+    let Column::String(c) = &f.values else { return false };
+    let sample: Vec<&str> = (0..c.len()).filter_map(|i| c.get(i)).take(100).collect();
+    !sample.is_empty() && sample.iter().filter(|v| v.trim().contains(' ')).count() * 2 > sample.len()
 }
 
 fn is_value_field(f: &Field) -> bool {
@@ -233,13 +249,17 @@ fn json_text(v: &Value) -> Option<Cow<'_, str>> {
 }
 
 /// Key/value pairs from Grafana's `[{key, value, type?}]` lists (serviceTags, tags) or a plain
-/// JSON object (Loki labels).
+/// JSON object (Loki labels), given as JSON text.
 fn json_pairs(text: &str) -> Vec<(String, String)> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Array(items)) => {
+    serde_json::from_str::<Value>(text).map_or_else(|_| Vec::new(), |v| value_pairs(&v))
+}
+
+fn value_pairs(v: &Value) -> Vec<(String, String)> {
+    match v {
+        Value::Array(items) => {
             items.iter().filter_map(|kv| Some((kv.get("key")?.as_str()?.to_string(), json_text(kv.get("value")?)?.into_owned()))).collect()
         }
-        Ok(Value::Object(map)) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
+        Value::Object(map) => map.iter().filter_map(|(k, v)| Some((k.clone(), json_text(v)?.into_owned()))).collect(),
         _ => Vec::new(),
     }
 }
@@ -266,6 +286,20 @@ fn parse_status(s: &str) -> SpanStatus {
     }
 }
 
+/// The type (if given) and message of the first exception event in a trace frame's `logs`
+/// value (`[{timestamp, name?, fields: [{key, value}]}]`): OTel `exception.*` fields, or
+/// OpenTracing's `event: error` with `message` / `error.object`.
+fn exception_event(events: &str) -> Option<(Option<String>, String)> {
+    let Ok(Value::Array(events)) = serde_json::from_str::<Value>(events) else { return None };
+    events.iter().find_map(|event| {
+        let fields = value_pairs(event.get("fields")?);
+        let get = |key: &str| fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let message = get("exception.message")
+            .or_else(|| (get("event").as_deref() == Some("error")).then(|| get("message").or_else(|| get("error.object"))).flatten())?;
+        Some((get("exception.type").or_else(|| get("error.kind")), message))
+    })
+}
+
 fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let field = |name: &str| frame.field(name);
     let (Some(trace_f), Some(span_f), Some(start_f)) = (field("traceID"), field("spanID"), field("startTime")) else { return };
@@ -275,7 +309,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let (op_f, service_f, namespace_f, service_tags_f) =
         (field("operationName"), field("serviceName"), field("serviceNamespace"), field("serviceTags"));
     let (kind_f, status_f, message_f, tags_f) = (field("kind"), field("statusCode"), field("statusMessage"), field("tags"));
-    let (scope_f, scope_version_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"));
+    let (scope_f, scope_version_f, events_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"), field("logs"));
     let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::new();
     for row in 0..frame.len() {
         let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
@@ -335,7 +369,14 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             None if tag("error").is_some_and(|v| v.eq_ignore_ascii_case("true")) => SpanStatus::Error,
             None => parse_status(tag("otel.status_code").unwrap_or_default()),
         };
-        let message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        let mut message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
+        // A failed span's error often lives only in its exception event (span `logs`).
+        if status == SpanStatus::Error && message.is_none() {
+            if let Some((kind, what)) = text(events_f, row).and_then(|t| exception_event(&t)) {
+                tags.extend(kind.map(|k| ("exception.type".to_string(), k)));
+                message = Some(what);
+            }
+        }
         tags.extend(text(scope_f, row).map(|s| ("otel.scope.name".to_string(), s.into_owned())));
         tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version".to_string(), s.into_owned())));
         let attributes = ds.labels(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
@@ -364,7 +405,7 @@ fn is_record_label(key: &str) -> bool {
 }
 
 /// Grafana's level keys, in the order it consults them.
-const LEVEL_KEYS: [&str; 6] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text"];
+const LEVEL_KEYS: [&str; 7] = ["level", "detected_level", "severity", "lvl", "loglevel", "severity_text", "log.level"];
 
 /// `Level::from_text`, plus syslog's numeric levels (Grafana's `NumericLogLevel`).
 fn level_of(text: &str) -> Level {
@@ -376,6 +417,33 @@ fn level_of(text: &str) -> Level {
         "7" => Level::Debug,
         t => Level::from_text(t),
     }
+}
+
+/// Splits a row's labels (Loki's `labels` JSON) into stream labels and record labels, by
+/// `labelTypes` (I: indexed stream label; S: structured metadata; P: parsed from the line)
+/// or, without types, by name; `base` labels are the stream's too.
+fn split_labels(ds: &mut Dataset, base: &[(String, String)], labels: Option<&str>, types: Option<&str>) -> StreamLabels {
+    let types = types.map(json_pairs).unwrap_or_default();
+    let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
+    let mut resource = base.to_vec();
+    let mut meta = Vec::new();
+    for (k, v) in labels.map(json_pairs).unwrap_or_default() {
+        let record = match type_of(&k) {
+            Some(t) => t != "I",
+            None => is_record_label(&k),
+        };
+        if record {
+            meta.push((k, v))
+        } else {
+            resource.push((k, v))
+        }
+    }
+    let all = || resource.iter().chain(&meta);
+    let level = LEVEL_KEYS.iter().find_map(|key| all().find(|(k, _)| k == key)).map_or(Level::Unknown, |(_, v)| level_of(v));
+    let resource_id = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let pairs: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
+    let metadata = ds.label_sets.intern(&ds.strings, pairs.clone());
+    StreamLabels { resource: resource_id, metadata, pairs, level }
 }
 
 fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
@@ -413,50 +481,24 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             continue;
         };
         let key = (text(labels_f, row), text(types_f, row));
-        let (resource, label_meta) = match label_cache.get(&key) {
-            Some(v) => v.clone(),
+        let stream = match label_cache.get(&key) {
+            Some(stream) => stream,
             None => {
-                let types = key.1.as_deref().map(json_pairs).unwrap_or_default();
-                let type_of = |k: &str| types.iter().find(|(t, _)| t == k).map(|(_, v)| v.as_str());
-                let mut resource = base.clone();
-                let mut meta = Vec::new();
-                for (k, v) in key.0.as_deref().map(json_pairs).unwrap_or_default() {
-                    // I: indexed stream label; S: structured metadata; P: parsed from the line.
-                    let record = match type_of(&k) {
-                        Some(t) => t != "I",
-                        None => is_record_label(&k),
-                    };
-                    if record {
-                        meta.push((k, v))
-                    } else {
-                        resource.push((k, v))
-                    }
-                }
-                let resource = ds.labels(resource.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-                let meta: Vec<(Sym, Sym)> = meta.iter().map(|(k, v)| (ds.strings.intern(k), ds.strings.intern(v))).collect();
-                label_cache.insert(key, (resource, meta.clone()));
-                (resource, meta)
+                let stream = split_labels(ds, &base, key.0.as_deref(), key.1.as_deref());
+                label_cache.entry(key).or_insert(stream)
             }
         };
-        let mut meta = label_meta;
-        for (name, f) in &extra {
-            if let Some(v) = text(Some(f), row) {
-                meta.push((*name, ds.strings.intern(&v)));
+        let (resource, mut metadata) = (stream.resource, stream.metadata);
+        let level = level_f.iter().find_map(|f| text(Some(f), row)).map_or(stream.level, |t| level_of(&t));
+        if !extra.is_empty() {
+            let mut meta = stream.pairs.clone();
+            for (name, f) in &extra {
+                if let Some(v) = text(Some(f), row) {
+                    meta.push((*name, ds.strings.intern(&v)));
+                }
             }
+            metadata = ds.label_sets.intern(&ds.strings, meta);
         }
-        let level = level_f
-            .iter()
-            .find_map(|f| text(Some(f), row))
-            .map(|t| level_of(&t))
-            .or_else(|| {
-                let label = |k: &str| {
-                    ds.label(resource, k)
-                        .or_else(|| meta.iter().find(|(mk, _)| ds.strings.resolve(*mk) == k).map(|(_, v)| ds.strings.resolve(*v)))
-                };
-                LEVEL_KEYS.iter().find_map(|k| label(k)).map(level_of)
-            })
-            .unwrap_or(Level::Unknown);
-        let metadata = ds.label_sets.intern(&ds.strings, meta);
         let body = text(body_f, row);
         ds.logs.push(LogRow {
             time_ns,
@@ -688,6 +730,21 @@ mod tests {
     }
 
     #[test]
+    fn failed_spans_without_a_message_take_it_from_their_exception_event() {
+        let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
+            {"name": "traceID", "values": ["1", "1", "1"]}, {"name": "spanID", "values": ["1", "2", "3"]},
+            {"name": "startTime", "values": [1, 2, 3]}, {"name": "duration", "values": [1, 1, 1]},
+            {"name": "statusCode", "values": [2, 2, 0]},
+            {"name": "logs", "type": "other", "values": [
+                [{"timestamp": 1.5, "name": "exception", "fields": [{"key": "exception.type", "value": "SQLException"}, {"key": "exception.message", "value": "deadlock"}]}],
+                [{"timestamp": 2.5, "fields": [{"key": "event", "value": "error"}, {"key": "message", "value": "connection refused"}]}],
+                [{"timestamp": 3.5, "fields": [{"key": "exception.message", "value": "ignored: the span did not fail"}]}]]}]}));
+        let message = |i: usize| ds.spans.status_message[i].map(|m| ds.strings.resolve(m));
+        assert_eq!((message(0), message(1), message(2)), (Some("deadlock"), Some("connection refused"), None));
+        assert_eq!(ds.label(ds.spans.attributes[0], "exception.type"), Some("SQLException"));
+    }
+
+    #[test]
     fn the_legacy_error_tag_and_otel_status_tags_set_status() {
         let ds = ingest(json!({"meta": {"preferredVisualisationType": "trace"}, "fields": [
             {"name": "traceID", "values": ["1", "1"]}, {"name": "spanID", "values": ["1", "2"]},
@@ -758,6 +815,22 @@ mod tests {
             {"name": "level", "type": "string", "values": [null, "fatal", null]}]}));
         assert_eq!(ds.logs.level, [Level::Warning, Level::Critical, Level::Error]);
         assert_eq!(ds.logs.resource[0], ds.logs.resource[1], "detected_level is not a stream label");
+    }
+
+    #[test]
+    fn untyped_frames_with_messages_are_logs_and_with_dimensions_are_long_series() {
+        let ds = ingest(json!([
+            {"name": "es", "fields": [{"name": "@timestamp", "type": "time", "values": [1, 2]},
+                {"name": "message", "type": "string", "values": ["GET /a took 5 ms", "GET /b failed: timeout"]},
+                {"name": "log.level", "type": "string", "values": ["info", "error"]}, {"name": "bytes", "type": "number", "values": [5, 7]}]},
+            {"name": "sql", "fields": [{"name": "time", "type": "time", "values": [1, 1, 2]},
+                {"name": "host", "type": "string", "values": ["a", "b", "a"]}, {"name": "cpu", "type": "number", "values": [0.5, 0.7, 0.6]}]}]));
+        assert_eq!(ds.logs.len(), 2);
+        assert_eq!(ds.logs.level, [Level::Info, Level::Error]);
+        assert_eq!(ds.logs.body(1), "GET /b failed: timeout");
+        assert_eq!(ds.label(ds.logs.metadata[1], "bytes"), Some("7"));
+        assert_eq!(ds.series.len(), 2);
+        assert_eq!(ds.series.points(0), (&[1_000_000, 2_000_000][..], &[0.5, 0.6][..]));
     }
 
     #[test]

@@ -100,6 +100,8 @@ fn data_response<'a>(obj: &'a Map<String, Value>, ref_id: Option<&'a str>) -> Op
         out.push(Located::QueryError { ref_id, message: format!("status {status}") });
     }
     match obj.get("frames") {
+        // JS serialises a response without frames as `frames: null`.
+        Some(Value::Null) => {}
         Some(frames) => {
             for f in frames.as_array()? {
                 out.push(Located::Frame { value: as_frame(f)?, ref_id });
@@ -528,7 +530,7 @@ mod tests {
     fn query_errors_become_diagnostics_and_ref_ids_reach_frames() {
         let (frames, d) = parse(json!({"results": {
             "A": {"status": 200, "frames": [{"schema": {"fields": [{"name": "x", "type": "string"}]}, "data": {"values": [["a"]]}}]},
-            "B": {"status": 400, "error": "parse error at line 1"}}}));
+            "B": {"status": 400, "error": "parse error at line 1", "frames": null}}}));
         let frames = frames.unwrap();
         assert_eq!(frames.len(), 1);
         assert_eq!(frames[0].ref_id.as_deref(), Some("A"));

@@ -2,14 +2,15 @@
 //! services, samples and linked traces; and, against the baseline, the patterns that are new
 //! in the window, that surge, and that drop or vanish.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::redact::redact;
 use super::stats::{lower_tail, upper_tail};
 use super::PatternOptions;
-use crate::model::{Dataset, LabelSetId, Level, Sym};
+use crate::correlate::{Correlation, ServiceId};
+use crate::model::{Dataset, Level};
 use crate::options::TimeRange;
 use crate::time::format_rfc3339;
 use crate::window::Windows;
@@ -132,6 +133,12 @@ pub struct PatternsReport {
     pub surging: Vec<PatternChange>,
     /// Patterns whose window rate is at most 1/`min_ratio` of the baseline's (or zero), significantly; most significant first.
     pub dropped: Vec<PatternChange>,
+    /// For later stages (not in the report): each log row's pattern, an index into `all_templates`.
+    #[serde(skip)]
+    pub log_pattern: Vec<u32>,
+    /// For later stages: every pattern's template, most records first (`patterns` lists a prefix of these).
+    #[serde(skip)]
+    pub all_templates: Vec<String>,
 }
 
 /// Round bucket widths, in seconds.
@@ -150,47 +157,6 @@ fn choose_buckets(range: TimeRange) -> (i64, i64, usize) {
     (start, width, count)
 }
 
-/// Resource label keys that name the emitting service, in order of preference.
-const SERVICE_KEYS: [&str; 5] = ["service.name", "service_name", "service", "app", "job"];
-/// Label keys that hold a trace id.
-const TRACE_KEYS: [&str; 4] = ["trace_id", "traceID", "traceId", "trace.id"];
-
-/// Everything the aggregation needs from one record.
-struct RecordFacts {
-    service: Option<Sym>,
-    trace: Option<TraceId>,
-}
-
-struct Facts<'a> {
-    ds: &'a Dataset,
-    service_keys: Vec<Sym>,
-    trace_keys: Vec<Sym>,
-    service_of: HashMap<LabelSetId, Option<Sym>>,
-}
-
-impl<'a> Facts<'a> {
-    fn new(ds: &'a Dataset) -> Facts<'a> {
-        let syms = |keys: &[&str]| keys.iter().filter_map(|k| ds.strings.get(k)).collect();
-        Facts { ds, service_keys: syms(&SERVICE_KEYS), trace_keys: syms(&TRACE_KEYS), service_of: HashMap::new() }
-    }
-
-    fn of(&mut self, row: usize) -> RecordFacts {
-        let logs = &self.ds.logs;
-        let (ds, keys) = (self.ds, &self.service_keys);
-        let service = *self
-            .service_of
-            .entry(logs.resource[row])
-            .or_insert_with(|| keys.iter().find_map(|k| ds.label_sets.value(logs.resource[row], *k)));
-        let trace = logs.trace[row].or_else(|| {
-            self.trace_keys
-                .iter()
-                .find_map(|k| ds.label_sets.value(logs.metadata[row], *k))
-                .and_then(|v| TraceId::parse(ds.strings.resolve(v)).ok())
-        });
-        RecordFacts { service, trace }
-    }
-}
-
 #[derive(Default)]
 struct Acc {
     count: u64,
@@ -200,7 +166,7 @@ struct Acc {
     last_ns: Option<i64>,
     buckets: Vec<u64>,
     levels: [u64; 7],
-    services: BTreeMap<Sym, u64>,
+    services: BTreeMap<ServiceId, u64>,
     samples: Vec<usize>,
     traces: BTreeSet<TraceId>,
     first_traces: Vec<TraceId>,
@@ -220,10 +186,12 @@ fn level_index(l: Level) -> usize {
 
 const LEVELS: [Level; 7] = [Level::Critical, Level::Error, Level::Warning, Level::Info, Level::Debug, Level::Trace, Level::Unknown];
 
-/// Aggregates the log records of `ds`, record `r` belonging to template `assignment[r]`.
-/// `max_patterns` caps the listed patterns (`None`: all).
+/// Aggregates the log records of `ds`, record `r` belonging to template `assignment[r]`;
+/// services and trace ids are correlation's per-record ones. `max_patterns` caps the listed
+/// patterns (`None`: all).
 pub fn aggregate(
     ds: &Dataset,
+    corr: &Correlation,
     templates: &[super::miner::Template],
     assignment: &[u32],
     windows: &Windows,
@@ -245,7 +213,6 @@ pub fn aggregate(
     let buckets = range.filter(|_| timed).map(choose_buckets);
 
     let mut acc: Vec<Acc> = (0..templates.len()).map(|_| Acc::default()).collect();
-    let mut facts = Facts::new(ds);
     for (row, t) in assignment.iter().enumerate() {
         let a = &mut acc[*t as usize];
         let time = logs.time_ns[row];
@@ -268,11 +235,10 @@ pub fn aggregate(
         if a.samples.len() < options.samples {
             a.samples.push(row);
         }
-        let f = facts.of(row);
-        if let Some(s) = f.service {
+        if let Some(s) = corr.log_service.get(row).copied().flatten() {
             *a.services.entry(s).or_default() += 1;
         }
-        if let Some(trace) = f.trace {
+        if let Some(trace) = corr.log_trace.get(row).copied().flatten() {
             if a.traces.insert(trace) && a.first_traces.len() < options.trace_ids {
                 a.first_traces.push(trace);
             }
@@ -286,7 +252,7 @@ pub fn aggregate(
         .map(|i| {
             let a = &acc[i];
             let mut services: Vec<NameCount> =
-                a.services.iter().map(|(s, n)| NameCount { name: ds.strings.resolve(*s).to_string(), count: *n }).collect();
+                a.services.iter().map(|(s, n)| NameCount { name: corr.service_name(*s).to_string(), count: *n }).collect();
             services.sort_by(|x, y| y.count.cmp(&x.count).then_with(|| x.name.cmp(&y.name)));
             services.truncate(10);
             Pattern {
@@ -330,6 +296,8 @@ pub fn aggregate(
         new,
         surging,
         dropped,
+        log_pattern: assignment.to_vec(),
+        all_templates: templates.iter().map(|t| t.text.clone()).collect(),
     }
 }
 
@@ -394,7 +362,7 @@ pub fn pattern_id(template: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::LogRow;
+    use crate::model::{LabelSetId, LogRow};
     use crate::patterns::{analyse, PatternOptions};
 
     const S: i64 = 1_000_000_000;
@@ -449,7 +417,8 @@ mod tests {
     fn aggregates_per_pattern_and_finds_changes() {
         let (ds, windows) = dataset();
         let options = PatternOptions { redact: true, ..PatternOptions::default() };
-        let r = analyse(&ds, &Default::default(), &windows, &options);
+        let corr = crate::correlate::correlate(&ds, &Default::default());
+        let r = analyse(&ds, &corr, &windows, &options);
         assert_eq!(r.records, 127);
         assert_eq!(r.total_patterns, 4);
         let b = r.buckets.as_ref().unwrap();
@@ -488,7 +457,8 @@ mod tests {
         let (ds, _) = dataset();
         let windows = Windows { window: None, baseline: None, source: "given" };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
-        let r = analyse(&ds, &Default::default(), &windows, &options);
+        let corr = crate::correlate::correlate(&ds, &Default::default());
+        let r = analyse(&ds, &corr, &windows, &options);
         assert_eq!(r.patterns.len(), 2);
         assert_eq!(r.total_patterns, 4);
         assert!(r.new.is_empty() && r.surging.is_empty() && r.dropped.is_empty());

@@ -67,9 +67,18 @@ pub fn mask_word(word: &str, out: &mut String) {
         out.push_str(t.trim_start_matches(|c: char| c.is_ascii_hexdigit() || c == ':'));
         return;
     }
+    // Most words hold no digit and no slash: only a value word (`true`, `null`) can be masked there.
+    if !word.bytes().any(|c| c.is_ascii_digit() || c == b'/') && !has_value_word(word) {
+        out.push_str(word);
+        return;
+    }
     if mask_pieces(word, out) {
         collapse(out, start);
     }
+}
+
+fn has_value_word(word: &str) -> bool {
+    word.split(|c: char| c.is_ascii() && is_delimiter(c as u8)).any(|run| VALUE_WORDS.iter().any(|w| run.eq_ignore_ascii_case(w)))
 }
 
 /// Splits at path delimiters; each piece is a path, URL, address or whole-word variable, or

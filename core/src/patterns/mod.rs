@@ -47,9 +47,8 @@ impl Default for PatternOptions {
 
 /// The report's `patterns` section: mines every log record's body and aggregates per pattern.
 pub fn analyse(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &PatternOptions) -> PatternsReport {
-    let _ = corr;
     let (templates, assignment) = mine_dataset(ds);
-    aggregate::aggregate(ds, &templates, &assignment, windows, options, Some(options.max_patterns))
+    aggregate::aggregate(ds, corr, &templates, &assignment, windows, options, Some(options.max_patterns))
 }
 
 fn mine_dataset(ds: &Dataset) -> (Vec<miner::Template>, Vec<u32>) {
@@ -80,7 +79,7 @@ pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRu
     let correlation = crate::correlate::correlate(ds, &options.correlation);
     let windows = crate::window::choose(ds, &correlation, options);
     let (templates, assignment) = mine_dataset(ds);
-    let patterns = aggregate::aggregate(ds, &templates, &assignment, &windows, &options.patterns, None);
+    let patterns = aggregate::aggregate(ds, &correlation, &templates, &assignment, &windows, &options.patterns, None);
     PatternRun { patterns, assignments: assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
 }
 

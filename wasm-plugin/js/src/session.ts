@@ -3,6 +3,7 @@ import { Session as WasmSession } from '../pkg/rootspan_wasm.js';
 import { FrameError } from './frame.js';
 import type { DataFrameLike, FrameProblem } from './frame.js';
 import type { Options, Report } from './generated/types.js';
+import type { TraceDetail } from './trace.js';
 import { packFrame } from './pack.js';
 import { assertReady } from './wasm.js';
 
@@ -96,6 +97,16 @@ export class Session implements Disposable {
   /** The report as the exact JSON text every rootspan home produces for the same inputs and options. */
   analyzeJson(options?: Options): string {
     return this.#inner.analyze(optionsJson(options));
+  }
+
+  /**
+   * One trace's spans (service, operation, start and duration in ms, error) with the log records and
+   * exemplars joined to them, for trace views; `undefined` when the data holds no such trace. `options`
+   * gives the correlation options (as for `analyze`).
+   */
+  trace(traceId: string, options?: Options): TraceDetail | undefined {
+    const json = this.#inner.trace(traceId, options === undefined ? undefined : JSON.stringify(options));
+    return json === undefined ? undefined : (JSON.parse(json) as TraceDetail);
   }
 
   /** Releases the wasm memory this session holds. The session cannot be used afterwards. */

@@ -79,7 +79,8 @@ describe('Session', async () => {
   it('analyses again with other options without adding the inputs again', async () => {
     using s = new Session({ window: { start: '2026-11-22T03:00:00Z', end: '2026-11-22T03:10:00Z' } });
     s.addBytes(await readFile(fixture('jaeger-api/ui_01.json')), 'jaeger.json');
-    const set = s.analyze();
+    const setText = s.analyzeJson();
+    const set = JSON.parse(setText) as Report;
     assert.deepEqual(set.windows.window, { start: '2026-11-22T03:00:00Z', end: '2026-11-22T03:10:00Z' });
     // Options given to analyze() win; epoch ms is accepted and the report speaks RFC 3339.
     const other: Options = { window: { start: Date.UTC(2026, 10, 22, 4), end: Date.UTC(2026, 10, 22, 4, 5) }, top: 1 };
@@ -87,9 +88,12 @@ describe('Session', async () => {
     assert.deepEqual(again.windows.window, { start: '2026-11-22T04:00:00Z', end: '2026-11-22T04:05:00Z' });
     assert.equal(again.inputs.totals.spans, set.inputs.totals.spans, 'the inputs are still there');
     // Without options, the ones set last apply again.
-    assert.equal(s.analyzeJson(), JSON.stringify(set));
+    assert.equal(s.analyzeJson(), setText);
+    // With no window set, one is found from the data (which lies years before the window set above).
     s.setOptions({});
-    assert.equal(s.analyze().windows.window, null);
+    const found = s.analyze().windows;
+    assert.notEqual(found.source, set.windows.source);
+    assert.ok(found.window !== null && Date.parse(String(found.window.start)) < Date.UTC(2020, 0, 1));
   });
 
   it('rejects bad options with the reason, and keeps the session usable', () => {
@@ -119,7 +123,33 @@ describe('Session', async () => {
       [[1, 'broken', 'Line', 'frame']],
     );
     assert.match(error.message, /frame 1 \("broken"\), field "Line": values is not an array or Vector/);
+    const report = s.analyze();
+    assert.deepEqual(
+      report.inputs.sources.map((x) => [x.input, x.spans, x.logs]),
+      [['panel', 15, 30]],
+    );
+    // Every log line names its trace (trace_id=... in the body): all of them join.
+    assert.equal(report.correlation.logs.joined, 30);
+    assert.equal(report.correlation.traces.with_spans_and_logs, 5);
     assert.equal(s.addFrames([grafanaFrame(lokiFrame(3, set))], 'more'), 1);
+    assert.equal(s.analyze().inputs.totals.logs, 33);
+  });
+
+  it('reads packed frames exactly as the same frames sent as JSON', () => {
+    const set = traceSet(40, 4);
+    const failing = (t: number): boolean => t % 4 === 0;
+    const frames = [grafanaFrame(tempoFrame(set, failing)), grafanaFrame(lokiFrame(400, set, failing))];
+    using packed = new Session();
+    packed.addFrames(frames, 'panel');
+    using json = new Session();
+    json.addJson(JSON.stringify(frames.map((f) => grafana.dataFrameToJSON(f))), 'panel');
+    const a = packed.analyze();
+    const b = json.analyze();
+    assert.equal(a.inputs.totals.spans, 160);
+    assert.equal(a.inputs.totals.logs, 400);
+    assert.ok(a.candidates.length > 0);
+    // The format name tells the two apart; everything read from the frames is the same.
+    assert.deepEqual({ ...a, inputs: a.inputs.totals }, { ...b, inputs: b.inputs.totals });
   });
 
   it('names the input when a build without Arrow is given Arrow IPC', () => {

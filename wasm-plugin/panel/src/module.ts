@@ -37,12 +37,12 @@ export const plugin = new PanelPlugin<RootCauseOptions>(RootCausePanel)
         defaultValue: defaultOptions.traceIdFields,
       })
       .addTextInput({
-        path: 'traceIdPatterns',
-        name: 'Trace id patterns in log bodies',
-        description: 'Regular expressions, one per line; the first capture group is the trace id. Empty: the built-in patterns.',
+        path: 'traceIdBodyKeys',
+        name: 'Trace id keys in log bodies',
+        description:
+          'Words that precede a trace id in a log line (trace_id=…, "traceId":"…", TraceID: …), comma-separated. Empty: trace_id, traceid, trace-id, trace.id, otel_trace_id. W3C traceparent values are always recognised.',
         category: ['Correlation'],
-        settings: { useTextarea: true, rows: 3 },
-        defaultValue: defaultOptions.traceIdPatterns,
+        defaultValue: defaultOptions.traceIdBodyKeys,
       })
       .addTextInput({
         path: 'serviceLabels',

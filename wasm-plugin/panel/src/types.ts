@@ -8,8 +8,8 @@ export interface RootCauseOptions {
   top: number;
   /** Field or label names holding a trace id in log records, comma-separated; empty: the core's defaults. */
   traceIdFields: string;
-  /** Regular expressions finding a trace id in a log body (one per line, first group = the id); empty: the core's defaults. */
-  traceIdPatterns: string;
+  /** Keys that precede a trace id in a log body (`trace_id=`, `TraceID:`), comma-separated; empty: the core's defaults. */
+  traceIdBodyKeys: string;
   /** Labels naming the service, in order of preference, comma-separated; empty: the core's defaults. */
   serviceLabels: string;
   /** Mask emails, IPs and tokens in log samples before they are shown. */
@@ -21,7 +21,7 @@ export const defaultOptions: RootCauseOptions = {
   windowEnd: '',
   top: 10,
   traceIdFields: '',
-  traceIdPatterns: '',
+  traceIdBodyKeys: '',
   serviceLabels: '',
   redact: true,
 };

@@ -39,8 +39,6 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         '/harness': path.join(PANEL_DIR, 'tests/harness/.build'),
         '/systemjs': path.join(REPO, 'node_modules/systemjs/dist'),
         '/index.html': path.join(PANEL_DIR, 'tests/harness/index.html'),
-        '/rootspan': path.dirname(require.resolve('rootspan/package.json')),
-        '/identity.html': path.join(PANEL_DIR, 'tests/harness/identity.html'),
         '/cache': path.join(PANEL_DIR, 'tests/.cache'),
         '/shared': SHARED,
       });

@@ -10,6 +10,7 @@ import { ThemeContext, type ViewTheme } from '../views/theme';
 import type { TimeSpan } from '../views/model';
 import { defaultOptions, type RootCauseOptions } from '../types';
 import { exploreTraceHref, traceDatasource } from './explore';
+import { seriesPointsFrom } from './seriesPoints';
 
 type Props = PanelProps<RootCauseOptions>;
 
@@ -58,11 +59,12 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
     (traceId: string) => (ds ? exploreTraceHref(config.appSubUrl ?? '', ds, traceId, timeRange) : undefined),
     [ds, timeRange]
   );
-  const loadTrace = useCallback((traceId: string) => traceDetail(session, report, traceId), [session, report]);
+  const loadTrace = useCallback((traceId: string) => traceDetail(session, coreOptions, traceId), [session, coreOptions]);
   const onSelectWindow = useCallback(
     (w: TimeSpan) => onOptionsChange({ ...options, windowStart: isoMs(w.startMs), windowEnd: isoMs(w.endMs) }),
     [onOptionsChange, options]
   );
+  const seriesPoints = useMemo(() => seriesPointsFrom(data.series), [data.series]);
   const range = useMemo(() => ({ startMs: timeRange.from.valueOf(), endMs: timeRange.to.valueOf() }), [timeRange]);
 
   const message = (text: string, testId: string) => (
@@ -81,7 +83,7 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
   } else if (addError || error) {
     body = message(`rootspan could not analyse this data: ${addError ?? error}`, 'rootspan-error');
   } else {
-    body = <ReportView report={report} problems={problems} loadTrace={loadTrace} traceHref={traceHref} range={range} onSelectWindow={onSelectWindow} />;
+    body = <ReportView report={report} problems={problems} loadTrace={loadTrace} seriesPoints={seriesPoints} traceHref={traceHref} range={range} onSelectWindow={onSelectWindow} />;
   }
 
   return (

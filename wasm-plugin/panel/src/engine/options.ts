@@ -21,9 +21,9 @@ export function toCoreOptions(o: RootCauseOptions): Record<string, unknown> {
   if (fields.length) {
     correlation.trace_id_fields = fields;
   }
-  const patterns = list(o.traceIdPatterns, /\n/);
-  if (patterns.length) {
-    correlation.trace_id_patterns = patterns;
+  const bodyKeys = list(o.traceIdBodyKeys, /,/);
+  if (bodyKeys.length) {
+    correlation.body_trace_keys = bodyKeys;
   }
   const services = list(o.serviceLabels, /,/);
   if (services.length) {
@@ -32,5 +32,7 @@ export function toCoreOptions(o: RootCauseOptions): Record<string, unknown> {
   if (Object.keys(correlation).length) {
     core.correlation = correlation;
   }
+  // Log samples are redacted in the core, before they reach the page.
+  core.patterns = { redact: o.redact };
   return core;
 }

@@ -3,8 +3,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type * as RootspanModule from 'rootspan';
 
-import { arr, obj, str } from '../views/read';
-
 export type Rootspan = typeof RootspanModule;
 export type Session = InstanceType<Rootspan['Session']>;
 
@@ -106,15 +104,7 @@ export function useReport(session: Session | undefined, options: object): { repo
   }, [session, key]);
 }
 
-/**
- * One trace's spans with their logs and exemplars, for the trace view: from the session when the package
- * offers `trace(id)`, else from the report's per-trace summaries.
- */
-export function traceDetail(session: Session | undefined, report: unknown, traceId: string): unknown {
-  const lookup = (session as unknown as { trace?: (id: string) => unknown } | undefined)?.trace;
-  if (session && typeof lookup === 'function') {
-    return lookup.call(session, traceId);
-  }
-  const wanted = traceId.toLowerCase();
-  return arr(obj(obj(report).correlation).traces).find((t) => str(obj(t).trace_id)?.toLowerCase() === wanted);
+/** One trace's spans with their logs and exemplars, for the trace view, joined as `options` say. */
+export function traceDetail(session: Session | undefined, options: object, traceId: string): unknown {
+  return session?.trace(traceId, options);
 }

@@ -4,16 +4,17 @@ import { Chips } from './Chips';
 import { PatternList, linkButton } from './PatternList';
 import { Sparkline } from './Sparkline';
 import { useViewTheme } from './theme';
-import type { CandidateView, TimeSpan } from './model';
+import type { CandidateView, SeriesView, TimeSpan } from './model';
 import type { TraceLinks } from './links';
 
 interface Props {
   candidates: CandidateView[];
   window?: TimeSpan;
   links: TraceLinks;
+  seriesPoints?: (series: SeriesView) => Array<[number, number]>;
 }
 
-export function CandidateList({ candidates, window, links }: Props) {
+export function CandidateList({ candidates, window, links, seriesPoints }: Props) {
   const theme = useViewTheme();
   const [open, setOpen] = useState<number | undefined>(undefined);
   if (candidates.length === 0) {
@@ -53,7 +54,7 @@ export function CandidateList({ candidates, window, links }: Props) {
                 <Chips chips={c.chips} />
               </div>
             )}
-            {expanded && <Evidence candidate={c} window={window} links={links} />}
+            {expanded && <Evidence candidate={c} window={window} links={links} seriesPoints={seriesPoints} />}
           </li>
         );
       })}
@@ -61,11 +62,16 @@ export function CandidateList({ candidates, window, links }: Props) {
   );
 }
 
-function Evidence({ candidate, window, links }: { candidate: CandidateView; window?: TimeSpan; links: TraceLinks }) {
+function Evidence({ candidate, window, links, seriesPoints }: Omit<Props, 'candidates'> & { candidate: CandidateView }) {
   const theme = useViewTheme();
   const heading = { fontSize: 11, textTransform: 'uppercase' as const, color: theme.textWeak, margin: '8px 0 2px' };
   return (
     <div data-testid="evidence" style={{ marginLeft: '2.5em', marginTop: 4 }}>
+      {candidate.blastRadius.length > 0 && (
+        <div data-testid="blast-radius" style={{ fontSize: 12, color: theme.textWeak }}>
+          Callers showing anomalies too: {candidate.blastRadius.join(', ')}
+        </div>
+      )}
       <div style={heading}>Traces ({candidate.traces.length})</div>
       {candidate.traces.length === 0 ? (
         <div style={{ color: theme.textWeak, fontSize: 12 }}>No traces.</div>
@@ -94,7 +100,7 @@ function Evidence({ candidate, window, links }: { candidate: CandidateView; wind
         <ul data-testid="evidence-series" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
           {candidate.series.map((s, i) => (
             <li key={i} style={{ display: 'flex', gap: 8, alignItems: 'center', fontSize: 12 }}>
-              <Sparkline points={s.points} shade={s.anomaly ?? window} label={`${s.name} over time`} />
+              <Sparkline points={s.points.length ? s.points : (seriesPoints?.(s) ?? [])} shade={s.anomaly ?? window} label={`${s.name} over time`} />
               <span style={{ fontFamily: theme.fontFamilyMono }}>
                 {s.name}
                 {s.labels.length > 0 && `{${s.labels.map(([k, v]) => `${k}="${v}"`).join(', ')}}`}

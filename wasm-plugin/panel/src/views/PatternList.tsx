@@ -45,7 +45,7 @@ export function PatternList({ patterns, window, samples = true, onOpenTrace }: P
               height={20}
             />
             {p.change && (
-              <span data-testid="pattern-change" style={{ fontSize: 11, color: p.change === 'new' || p.change === 'surging' ? theme.error : theme.textWeak }}>
+              <span data-testid="pattern-change" style={{ fontSize: 11, color: p.change === 'new' || p.change === 'surge' ? theme.error : theme.textWeak }}>
                 {p.change}
               </span>
             )}
@@ -53,10 +53,12 @@ export function PatternList({ patterns, window, samples = true, onOpenTrace }: P
               {p.template}
             </code>
           </div>
-          {(p.levels.length > 0 || p.services.length > 0) && (
+          {(p.levels.length > 0 || p.services.length > 0 || p.windowCount !== undefined) && (
             <div style={{ fontSize: 11, color: theme.textWeak, marginLeft: 56 }}>
+              {p.windowCount !== undefined && p.baselineCount !== undefined && `window ${p.windowCount} · baseline ${p.baselineCount} — `}
               {p.levels.map(([l, c]) => `${l} ${c}`).join(' · ')}
               {p.services.length > 0 && ` — ${p.services.join(', ')}`}
+              {p.traceCount > 0 && ` — ${p.traceCount} trace${p.traceCount === 1 ? '' : 's'}`}
             </div>
           )}
           {samples && p.samples.length > 0 && (

@@ -5,7 +5,7 @@ import { DiagnosticsNotice } from './DiagnosticsNotice';
 import { PatternList } from './PatternList';
 import { Timeline } from './Timeline';
 import { TraceWaterfall } from './TraceWaterfall';
-import { reportView, traceDetailView, type TimeSpan } from './model';
+import { reportView, traceDetailView, type SeriesView, type TimeSpan } from './model';
 import { useViewTheme } from './theme';
 
 export interface ReportViewProps {
@@ -15,6 +15,8 @@ export interface ReportViewProps {
   problems?: string[];
   /** One trace's spans with their logs and exemplars (from the session), for the trace view. */
   loadTrace?: (traceId: string) => unknown;
+  /** A metric series' points, where the page still has them (the panel's frames). */
+  seriesPoints?: (series: SeriesView) => Array<[number, number]>;
   /** A URL opening the trace elsewhere (Grafana Explore). */
   traceHref?: (traceId: string) => string | undefined;
   /** The time the data covers, for the timeline. */
@@ -25,7 +27,7 @@ export interface ReportViewProps {
 type Tab = 'candidates' | 'patterns' | 'trace';
 
 /** The whole rootspan view: timeline, ranked candidates, log patterns, a trace, diagnostics. */
-export function ReportView({ report, problems = [], loadTrace, traceHref, range, onSelectWindow }: ReportViewProps) {
+export function ReportView({ report, problems = [], loadTrace, seriesPoints, traceHref, range, onSelectWindow }: ReportViewProps) {
   const theme = useViewTheme();
   const view = useMemo(() => reportView(report), [report]);
   const [tab, setTab] = useState<Tab>('candidates');
@@ -66,7 +68,7 @@ export function ReportView({ report, problems = [], loadTrace, traceHref, range,
         {tabButton('trace', traceId ? `Trace ${traceId.slice(0, 8)}…` : 'Trace')}
       </div>
       <div role="tabpanel">
-        {tab === 'candidates' && <CandidateList candidates={view.candidates} window={view.window} links={links} />}
+        {tab === 'candidates' && <CandidateList candidates={view.candidates} window={view.window} links={links} seriesPoints={seriesPoints} />}
         {tab === 'patterns' && <PatternList patterns={view.patterns} window={view.window} onOpenTrace={links.openTrace} />}
         {tab === 'trace' && <TracePane traceId={traceId} trace={trace} onChoose={links.openTrace} href={traceId ? links.traceHref(traceId) : undefined} />}
       </div>

@@ -23,12 +23,19 @@ export interface PatternView {
   levels: Array<[string, number]>;
   samples: string[];
   services: string[];
-  /** new, surging, vanished, steady... as the core says. */
+  /** Records in the incident window and in the baseline, when there is one. */
+  windowCount?: number;
+  baselineCount?: number;
+  /** new, surge, drop, vanished, as the core says. */
   change?: string;
+  /** The first trace ids of its records, and how many distinct ones there are. */
   traces: string[];
+  traceCount: number;
 }
 
 export interface SeriesView {
+  /** `name{label="value",...}`, as the report names it. */
+  key: string;
   name: string;
   labels: Array<[string, string]>;
   points: Array<[number, number]>;
@@ -39,7 +46,6 @@ export interface SeriesView {
 export interface CandidateView {
   rank: number;
   name: string;
-  kind?: string;
   score: number;
   /** Score scaled to the top candidate, 0..1, for the bar. */
   bar: number;
@@ -48,6 +54,8 @@ export interface CandidateView {
   traces: string[];
   patterns: PatternView[];
   series: SeriesView[];
+  /** Callers that show anomalies too: the blast radius if this candidate is the cause. */
+  blastRadius: string[];
 }
 
 export interface DiagnosticView {
@@ -86,81 +94,60 @@ function levels(v: unknown): Array<[string, number]> {
   return Object.entries(obj(v)).flatMap(([k, c]) => (typeof c === 'number' ? [[k, c] as [string, number]] : []));
 }
 
-export function patternView(v: unknown, index: number): PatternView {
+/** A pattern section's shared bucket axis (`{start, width_ms, count}`) as a time span. */
+function bucketAxis(v: unknown): TimeSpan | undefined {
   const o = obj(v);
-  const bucketsObj = obj(o.buckets);
-  const buckets = Array.isArray(o.buckets) ? nums(o.buckets) : nums(bucketsObj.counts);
+  const startMs = timeMs(o.start);
+  const width = num(o.width_ms);
+  const count = num(o.count);
+  return startMs !== undefined && width !== undefined && count !== undefined ? { startMs, endMs: startMs + width * count } : undefined;
+}
+
+const names = (v: unknown): string[] => arr(v).flatMap((x) => (typeof x === 'string' ? [x] : str(obj(x).name) !== undefined ? [str(obj(x).name)!] : []));
+
+export function patternView(v: unknown, index: number, axis?: TimeSpan, changes?: Map<string, string>): PatternView {
+  const o = obj(v);
+  const id = pick(o, ['id', 'pattern_id'], str) ?? String(index);
+  const traces = o.traces;
   return {
-    id: pick(o, ['id', 'pattern_id'], str) ?? String(index),
+    id,
     template: pick(o, ['template', 'pattern', 'text'], str) ?? '',
     count: pick(o, ['count', 'total'], num) ?? 0,
-    buckets,
-    bucketSpan: span(o.bucket_span) ?? span(bucketsObj),
+    windowCount: num(o.window_count),
+    baselineCount: num(o.baseline_count),
+    buckets: nums(o.buckets),
+    bucketSpan: axis,
     levels: levels(o.levels),
-    samples: strs(o.samples ?? o.sample_lines ?? o.examples),
-    services: strs(o.services),
-    change: pick(o, ['change', 'status', 'trend'], str),
-    traces: strs(o.traces ?? o.trace_ids),
+    samples: strs(o.samples),
+    services: names(o.services),
+    change: changes?.get(id) ?? str(o.change),
+    traces: Array.isArray(traces) ? strs(traces) : strs(obj(traces).first),
+    traceCount: Array.isArray(traces) ? traces.length : (num(obj(traces).count) ?? 0),
   };
 }
 
-function seriesView(v: unknown): SeriesView {
-  const o = obj(v);
-  const labels = Object.entries(obj(o.labels)).flatMap(([k, x]) => (typeof x === 'string' ? [[k, x] as [string, string]] : []));
-  const points = arr(o.points).flatMap((p) => {
-    if (Array.isArray(p) && p.length >= 2) {
-      const t = timeMs(p[0]);
-      const y = num(p[1]);
-      return t !== undefined && y !== undefined ? [[t, y] as [number, number]] : [];
-    }
-    const po = obj(p);
-    const t = timeMs(po.t ?? po.time ?? po.time_ms);
-    const y = num(po.v ?? po.value);
-    return t !== undefined && y !== undefined ? [[t, y] as [number, number]] : [];
-  });
-  return {
-    name: pick(o, ['name', 'metric'], str) ?? '',
-    labels,
-    points,
-    anomaly: span(o.anomaly) ?? span(o.window),
-    note: pick(o, ['why', 'note', 'summary'], str),
-  };
-}
+const SIGNALS: Record<string, Chip['signal']> = { traces: 'traces', logs: 'logs', metrics: 'metrics', graph: 'graph' };
 
-const SIGNAL_OF: Record<string, Chip['signal']> = {
-  trace: 'traces',
-  traces: 'traces',
-  span: 'traces',
-  error_origin: 'traces',
-  latency: 'traces',
-  self_time: 'traces',
-  log: 'logs',
-  logs: 'logs',
-  pattern: 'logs',
-  patterns: 'logs',
-  metric: 'metrics',
-  metrics: 'metrics',
-  exemplar: 'metrics',
-  exemplars: 'metrics',
-  graph: 'graph',
-};
-
-function signalOf(name: string): Chip['signal'] {
-  const key = Object.keys(SIGNAL_OF).find((k) => name.toLowerCase().includes(k));
-  return key ? SIGNAL_OF[key] : 'other';
-}
-
+/**
+ * The components that speak for the candidate (contrast above zero), strongest first: each named for
+ * its signal (`metric_saturation` -> "saturation") with its contrast against the other services.
+ */
 function chips(o: JsonObject): Chip[] {
-  const components = arr(o.components ?? o.score_components ?? o.evidence_summary);
-  return components.flatMap((c) => {
-    const co = obj(c);
-    const name = pick(co, ['name', 'signal', 'kind'], str);
-    if (!name) {
-      return [];
-    }
-    const value = pick(co, ['label', 'summary', 'detail'], str) ?? (num(co.value) !== undefined ? `${name} ${formatNumber(num(co.value)!)}` : name);
-    return [{ signal: signalOf(name), label: value }];
-  });
+  return arr(o.components)
+    .map(obj)
+    .flatMap((c) => {
+      const name = str(c.name);
+      const contrast = num(c.contrast) ?? num(c.value);
+      if (!name || contrast === undefined || contrast <= 0) {
+        return [];
+      }
+      const source = str(c.source) ?? name.split('_')[0];
+      const signal = SIGNALS[source] ?? SIGNALS[`${source}s`] ?? 'other';
+      const label = name.replace(/^(trace|log|metric|graph)_/, '').replace(/_/g, ' ');
+      return [{ signal, label: `${label} +${formatNumber(contrast)}`, contrast }];
+    })
+    .sort((a, b) => b.contrast - a.contrast)
+    .map(({ signal, label }) => ({ signal, label }));
 }
 
 export function formatNumber(x: number): string {
@@ -176,39 +163,60 @@ function candidateName(o: JsonObject): string {
   return parts.length ? parts.join(' · ') : '(unnamed)';
 }
 
+/** A series key `name{k="v",...}` as its name and labels. */
+export function parseSeriesKey(key: string): { name: string; labels: Array<[string, string]> } {
+  const brace = key.indexOf('{');
+  if (brace < 0) {
+    return { name: key, labels: [] };
+  }
+  const labels: Array<[string, string]> = [];
+  const re = /([A-Za-z_][\w.]*)="((?:[^"\\]|\\.)*)"/g;
+  for (let m = re.exec(key.slice(brace)); m; m = re.exec(key.slice(brace))) {
+    labels.push([m[1], m[2].replace(/\\(.)/g, '$1')]);
+  }
+  return { name: key.slice(0, brace), labels };
+}
+
 export function reportView(report: unknown): ReportView {
   const r = obj(report);
   const windows = obj(r.windows);
-  const patternsSection = obj(r.patterns);
-  const patterns = arr(patternsSection.patterns ?? patternsSection.templates ?? r.patterns).map(patternView);
-  const patternById = new Map(patterns.map((p) => [p.id, p]));
+  const section = obj(r.patterns);
+  const axis = bucketAxis(section.buckets);
+  const changes = new Map<string, string>();
+  for (const list of ['new', 'surging', 'dropped']) {
+    for (const c of arr(section[list]).map(obj)) {
+      const id = str(c.id);
+      const kind = str(c.change);
+      if (id && kind) {
+        changes.set(id, kind);
+      }
+    }
+  }
+  const patterns = arr(section.patterns).map((p, i) => patternView(p, i, axis, changes));
+  const byTemplate = new Map(patterns.map((p) => [p.template, p]));
+  const byId = new Map(patterns.map((p) => [p.id, p]));
 
   const rawCandidates = arr(r.candidates).map(obj);
-  const best = Math.max(0, ...rawCandidates.map((c) => num(c.score) ?? 0));
+  const scores = rawCandidates.map((c) => num(c.score) ?? 0);
+  const [lo, hi] = [Math.min(0, ...scores), Math.max(...scores, 0)];
   const candidates = rawCandidates.map((c, i): CandidateView => {
-    const evidence = obj(c.evidence);
-    const candidatePatterns = arr(evidence.patterns ?? evidence.logs ?? c.patterns).map((p, j) => {
-      const id = str(p) ?? str(obj(p).id);
-      const known = id !== undefined ? patternById.get(id) : undefined;
-      return known ?? patternView(p, j);
-    });
+    const evidence = arr(c.evidence).map(obj);
+    const of = (kind: string, key: string) => evidence.filter((e) => e.kind === kind).flatMap((e) => (str(e[key]) !== undefined ? [str(e[key])!] : []));
     const score = num(c.score) ?? 0;
     return {
       rank: num(c.rank) ?? i + 1,
       name: candidateName(c),
-      kind: str(c.kind) ?? str(c.level),
       score,
-      bar: best > 0 ? Math.max(0, Math.min(1, score / best)) : 0,
+      // Scores are a weighted sum that can be negative: the bar spans the listed range.
+      bar: hi > lo ? (score - lo) / (hi - lo) : 1,
       why: str(c.why) ?? '',
       chips: chips(c),
-      traces: strs(evidence.traces ?? evidence.trace_ids ?? c.traces).concat(
-        arr(evidence.traces).flatMap((t) => {
-          const id = str(obj(t).trace_id);
-          return id ? [id] : [];
-        })
+      traces: of('trace', 'trace_id'),
+      patterns: of('template', 'template').map(
+        (t, j) => byTemplate.get(t) ?? byId.get(t) ?? { ...patternView({ template: t }, j), id: `evidence-${j}` }
       ),
-      patterns: candidatePatterns,
-      series: arr(evidence.series ?? evidence.metrics ?? c.series).map(seriesView),
+      series: of('series', 'series').map((key) => ({ ...parseSeriesKey(key), key, points: [] })),
+      blastRadius: strs(c.blast_radius),
     };
   });
 

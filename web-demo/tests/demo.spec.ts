@@ -1,0 +1,115 @@
+// The web demo as a user meets it: the built page in Debian's Chromium, the sample incident or files
+// picked from disk, analysed in the page by the rootspan package.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { expect, REPO, SAMPLE_DIR, sampleFiles, test } from './fixtures';
+
+type Report = { candidates: Array<Record<string, unknown>>; patterns: { patterns?: unknown[] } };
+
+/** The package's report in Node for the same bytes under the same names: what the page must show. */
+async function referenceReport(files: Array<{ name: string; bytes: Uint8Array }>, options: object = {}): Promise<Report> {
+  const { init, Session } = await import('rootspan');
+  await init();
+  const session = new Session();
+  try {
+    for (const f of files) {
+      session.addBytes(f.bytes, f.name);
+    }
+    return session.analyze(options as never) as unknown as Report;
+  } finally {
+    session.free();
+  }
+}
+
+const sampleInputs = () => sampleFiles().map((f) => ({ name: `samples/incident/${f}`, bytes: fs.readFileSync(path.join(SAMPLE_DIR, f)) }));
+const candidateName = (c: Record<string, unknown>) => [c.service, c.operation, c.instance].filter((p) => typeof p === 'string' && p).join(' · ');
+
+test('the sample incident: ranked candidates as the package reports them', async ({ page, server, log }, testInfo) => {
+  await page.goto(`${server.url}/demo/index.html`);
+  await expect(page.getByTestId('rootspan-nodata')).toBeVisible();
+  await page.getByTestId('load-sample').click();
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const ref = await referenceReport(sampleInputs(), { top: 10 });
+  expect(ref.candidates.length, 'the sample incident yields candidates').toBeGreaterThan(0);
+  const first = page.getByTestId('candidate').first();
+  await expect(first.getByTestId('candidate-name')).toContainText(candidateName(ref.candidates[0]));
+  await expect(first.getByTestId('candidate-why')).toHaveText(String(ref.candidates[0].why));
+  await expect(page.getByTestId('candidate')).toHaveCount(ref.candidates.length);
+  await first.getByRole('button', { expanded: false }).click();
+  await expect(first.getByTestId('evidence')).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('web-demo.png'), fullPage: true });
+  if (process.env.ROOTSPAN_UPDATE_SCREENSHOTS === '1') {
+    fs.mkdirSync(path.join(REPO, 'docs'), { recursive: true });
+    await page.screenshot({ path: path.join(REPO, 'docs/web-demo.png') });
+  }
+  // An option change re-analyses the same decoded files.
+  await page.getByLabel('Top').fill('1');
+  await expect(page.getByTestId('candidate')).toHaveCount(1);
+  await page.getByRole('tab', { name: /Log patterns/ }).click();
+  await expect(page.getByTestId('pattern')).toHaveCount(ref.patterns.patterns?.length ?? 0);
+  expect(log.errors).toEqual([]);
+});
+
+test('picked files are analysed; a file the core cannot read is left out with a notice', async ({ page, server }) => {
+  const caseDir = path.join(REPO, '../shared/data/rca/nezha-tt/dev/tt-2023-01-30-1137');
+  const files = ['traces.otlp.json.gz', 'logs.loki.json.gz', 'metrics.prom.json.gz'].map((f) => path.join(caseDir, f));
+  const junk = testFile('notes.json', '{"this is": "not telemetry"');
+  await page.goto(`${server.url}/demo/index.html`);
+  await page.getByTestId('file-input').setInputFiles([...files, junk]);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('loaded-files')).toContainText('notes.json');
+  const ref = await referenceReport(files.map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) })), { top: 10 });
+  await expect(page.getByTestId('candidate')).toHaveCount(ref.candidates.length);
+  await page.getByTestId('diagnostics').locator('summary').click();
+  await expect(page.getByTestId('diagnostics')).toContainText('notes.json');
+});
+
+test('a log line holding HTML shows as text and runs nothing', async ({ page, server, log }) => {
+  const line = '<img src=x onerror=alert(1)> order <script>alert(2)</script> failed';
+  const t0 = 1767225600000000000n;
+  const values = Array.from({ length: 20 }, (_, i) => [String(t0 + BigInt(i) * 1000000000n), line]);
+  const loki = { status: 'success', data: { resultType: 'streams', result: [{ stream: { service_name: 'checkout', level: 'error' }, values }] } };
+  const file = testFile('attack.loki.json', JSON.stringify(loki));
+  await page.addInitScript(() => {
+    window.alert = () => {
+      (window as unknown as { __alerted: boolean }).__alerted = true;
+    };
+  });
+  await page.goto(`${server.url}/demo/index.html`);
+  await page.getByTestId('file-input').setInputFiles([file]);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('tab', { name: /Log patterns/ }).click();
+  const report = page.getByTestId('rootspan-report');
+  await expect(report).toContainText('onerror=alert(1)');
+  await expect(report.locator('img, script')).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __alerted?: boolean }).__alerted)).toBeUndefined();
+  expect(log.dialogs).toEqual([]);
+});
+
+test('the report made in Chromium is byte-identical to the native CLI report', async ({ page, server }) => {
+  const cli = path.join(REPO, 'target/release/rootspan');
+  if (!fs.existsSync(cli)) {
+    throw new Error(`${cli} is missing: build it with cargo build --release -p rootspan-host`);
+  }
+  const names = sampleFiles().map((f) => `samples/incident/${f}`);
+  // The CLI names inputs by the paths it is given; the page names the same bytes the same way.
+  const native = execFileSync(cli, ['analyze', '--format', 'json', ...names], { cwd: REPO, maxBuffer: 1 << 28 }).toString('utf8').trimEnd();
+  await page.goto(`${server.url}/identity.html`);
+  await page.waitForFunction(() => (window as unknown as { identityReady?: boolean }).identityReady === true);
+  const browser = await page.evaluate(
+    ([urls, n]) => (window as unknown as { analyzeFiles: (u: string[], n: string[]) => Promise<string> }).analyzeFiles(urls, n),
+    [names.map((n) => `/${n}`), names] as const
+  );
+  expect(browser.length).toBeGreaterThan(100);
+  expect(browser === native, 'Chromium and native reports differ').toBe(true);
+});
+
+function testFile(name: string, text: string): string {
+  const dir = test.info().outputPath('inputs');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
