@@ -76,6 +76,8 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     };
     let is_error = |r: usize| matches!(v.log_level[r], Level::Critical | Level::Error | Level::Warning);
     let mut surging: Vec<(Target, Option<u32>, usize, f64, f64)> = Vec::new();
+    let mut missing: Vec<(Target, f64, Finding)> = Vec::new();
+    let mut usual: BTreeMap<Target, f64> = BTreeMap::new();
     for ((t, ctx, tpl), c) in &counts {
         let expected = match span_ratio(*t, *ctx) {
             Some(ratio) => c.baseline * ratio,
@@ -85,13 +87,23 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         let z = count_surprise(c.window, expected);
         let operation = ctx.map(|o| v.ds.strings.resolve(crate::model::Sym(o)).to_string());
         let template = v.templates[*tpl].clone();
+        if expected >= MIN_EXPECTED {
+            *usual.entry(*t).or_default() += 1.0;
+        }
         if z < 0.0 && expected >= MIN_EXPECTED {
             let phrase = format!("usual log `{template}` seen {} times where {expected:.0} were due", c.window);
             let refs = vec![EvidenceRef::Template { template }];
-            ev.offer(*t, Kind::LogMissing, Finding { value: -z, operation, phrase, refs });
+            missing.push((*t, -z, Finding { value: 0.0, operation, phrase, refs }));
         } else if z > 0.0 && c.rows.first().is_some_and(|r| is_error(*r)) {
             surging.push((*t, *ctx, *tpl, z, expected));
         }
+    }
+    // The strongest of K deficits is large by chance when K is large: a service with many
+    // usual templates is judged by its excess over sqrt(2 ln K), the expected maximum of K
+    // standard normal surprises.
+    for (t, deficit, mut finding) in missing {
+        finding.value = deficit - libm::sqrt(2.0 * libm::log(usual[&t].max(1.0)));
+        ev.offer(t, Kind::LogMissing, finding);
     }
     // A surging error line is explained when, in its trace, a deeper span of another
     // service also writes a surging error line: the failure came from below.

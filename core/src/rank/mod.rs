@@ -139,9 +139,9 @@ pub fn rank(
     options: &RankOptions,
     top: usize,
 ) -> Vec<Candidate> {
-    let _ = (corr, patterns);
+    let _ = patterns;
     let Some(window) = windows.window else { return Vec::new() };
-    let v = view::View::new(ds, windows);
+    let v = view::View::new(ds, corr, windows);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
     let w = weights(options);
     traces::collect(&v, &mut ev);

@@ -77,7 +77,8 @@ type Tally = ([f64; 2], [f64; 2], Vec<usize>);
 
 pub fn collect(v: &View, ev: &mut Evidence) {
     let n = v.ds.spans.len();
-    let mut gaps: BTreeMap<Target, Samples> = BTreeMap::new();
+    // Per callee and calling service: a delay on one caller's path is not diluted by the others.
+    let mut gaps: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
     let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
     let mut counts: BTreeMap<Target, Tally> = BTreeMap::new();
     let mut roots = [0f64; 2];
@@ -97,7 +98,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
                 if v.span_service[c] != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
                     let gap = (v.ds.spans.duration_ns[r] - v.ds.spans.duration_ns[c]).max(0) as f64;
                     for t in Target::both(v.span_service[c], v.span_instance[c]) {
-                        gaps.entry(t).or_default().add(phase, gap, c);
+                        gaps.entry((t, service)).or_default().add(phase, gap, c);
                     }
                 }
             }
@@ -120,7 +121,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             }
         }
     }
-    for (t, mut s) in gaps {
+    for ((t, _caller), mut s) in gaps {
         if let Some(g) = log_growth(&s.window, &s.baseline, FLOOR_NS) {
             let rows: Vec<usize> = worst_rows(&mut s.worst).collect();
             let operation = rows.first().map(|r| op(v, *r));

@@ -2,19 +2,16 @@
 //! and instance, spans linked to their parents, log lines to their trace, span and template,
 //! and every row placed in the window, the baseline or neither.
 //!
-//! Identity and templates come from the resource labels and a light template key here, so
-//! ranking works on any `Dataset`; they follow the label conventions `correlate` reports.
+//! Identity, parents and the log-to-span join come from `correlate`; the template key is a
+//! light one of this module's (the first words of a line once variables are dropped).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crate::id::{SpanId, TraceId};
-use crate::model::{Dataset, LabelSetId, Level, SpanKind, SpanStatus};
+use crate::correlate::{Correlation, ServiceId};
+use crate::id::TraceId;
+use crate::model::{Dataset, Level, SpanKind, SpanStatus};
 use crate::window::Windows;
 
-/// Resource/stream/series label keys naming the service, most specific first.
-const SERVICE_KEYS: [&str; 6] = ["service.name", "service_name", "service", "app", "job", "container"];
-/// Label keys naming the instance (pod, host, process).
-const INSTANCE_KEYS: [&str; 5] = ["k8s.pod.name", "pod", "service.instance.id", "instance", "host.name"];
 /// How many words of a log line, after variables are dropped, make its template key.
 const TEMPLATE_WORDS: usize = 4;
 
@@ -53,101 +50,46 @@ pub struct View<'a> {
     pub baseline_ns: i64,
 }
 
-struct Names {
-    names: BTreeMap<String, usize>,
-}
-
-impl Names {
-    fn new() -> Names {
-        Names { names: BTreeMap::new() }
-    }
-    fn add(&mut self, name: &str) {
-        let n = self.names.len();
-        self.names.entry(name.to_string()).or_insert(n);
-    }
-    /// Renumbers in sorted order; returns the sorted names and old -> new.
-    fn sorted(self) -> (Vec<String>, Vec<usize>) {
-        let mut remap = vec![0; self.names.len()];
-        let mut out = Vec::with_capacity(self.names.len());
-        for (new, (name, old)) in self.names.into_iter().enumerate() {
-            remap[old] = new;
-            out.push(name);
-        }
-        (out, remap)
-    }
-}
-
-fn first_label<'d>(ds: &'d Dataset, sets: &[LabelSetId], keys: &[&str]) -> Option<&'d str> {
-    keys.iter().find_map(|k| sets.iter().find_map(|s| ds.label(*s, k))).filter(|v| !v.is_empty())
-}
-
 impl<'a> View<'a> {
-    pub fn new(ds: &'a Dataset, windows: &Windows) -> View<'a> {
+    pub fn new(ds: &'a Dataset, corr: &Correlation, windows: &Windows) -> View<'a> {
         let phase = |t: i64| match (windows.window, windows.baseline) {
             (Some(w), _) if w.contains(t) => Phase::Window,
             (_, Some(b)) if b.contains(t) => Phase::Baseline,
             _ => Phase::Outside,
         };
-        let mut services = Names::new();
-        let mut instances: BTreeMap<String, String> = BTreeMap::new();
-        let mut resolve = |sets: &[LabelSetId]| -> (Option<String>, Option<String>) {
-            let service = first_label(ds, sets, &SERVICE_KEYS).map(str::to_string);
-            let instance = first_label(ds, sets, &INSTANCE_KEYS).map(str::to_string);
-            if let Some(s) = &service {
-                services.add(s);
-                if let Some(i) = &instance {
-                    instances.entry(i.clone()).or_insert_with(|| s.clone());
-                }
-            }
-            (service, instance)
-        };
-        let spans: Vec<_> = ds.spans.resource.iter().map(|r| resolve(&[*r])).collect();
-        let logs: Vec<_> = (0..ds.logs.len()).map(|i| resolve(&[ds.logs.resource[i], ds.logs.metadata[i]])).collect();
-        let series: Vec<_> = ds.series.labels.iter().map(|l| resolve(&[*l])).collect();
-        let (service_names, _) = services.sorted();
-        let service_index: BTreeMap<String, usize> = service_names.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
-        let instance_list: Vec<(String, usize)> = instances.iter().map(|(i, s)| (i.clone(), service_index[s])).collect();
-        let instance_index: BTreeMap<String, usize> = instance_list.iter().enumerate().map(|(i, (n, _))| (n.clone(), i)).collect();
-        let ids = |(s, i): &(Option<String>, Option<String>)| {
-            let service = s.as_deref().map(|s| service_index[s]);
-            let instance = if service.is_some() { i.as_deref().map(|i| instance_index[i]) } else { None };
-            (service, instance)
-        };
-        let unknown = service_names.len();
-        let mut service_names = service_names;
-        let span_ids: Vec<_> = spans.iter().map(ids).collect();
-        if span_ids.iter().any(|(s, _)| s.is_none()) {
-            service_names.push("unknown".to_string());
-        }
-        let span_service: Vec<usize> = span_ids.iter().map(|(s, _)| s.unwrap_or(unknown)).collect();
-        let span_instance: Vec<Option<usize>> = span_ids.iter().map(|(_, i)| *i).collect();
-
-        let mut by_id: HashMap<(TraceId, SpanId), usize> = HashMap::with_capacity(ds.spans.len());
-        for r in 0..ds.spans.len() {
-            by_id.insert((ds.spans.trace[r], ds.spans.span[r]), r);
-        }
-        let span_parent: Vec<Option<usize>> =
-            (0..ds.spans.len()).map(|r| ds.spans.parent[r].and_then(|p| by_id.get(&(ds.spans.trace[r], p)).copied())).collect();
-        let mut span_children = vec![Vec::new(); ds.spans.len()];
-        for (r, p) in span_parent.iter().enumerate() {
-            if let Some(p) = p {
-                span_children[*p].push(r);
+        let mut services: Vec<String> = corr.services.iter().map(|s| s.name.clone()).collect();
+        // Instances sorted by name, each with its service.
+        let mut instances: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, s) in corr.services.iter().enumerate() {
+            for inst in &s.instances {
+                instances.entry(ds.strings.resolve(*inst).to_string()).or_insert(i);
             }
         }
-        let span_phase = ds.spans.start_ns.iter().map(|t| phase(*t)).collect();
+        let instance_list: Vec<(String, usize)> = instances.into_iter().collect();
+        let instance_index: BTreeMap<&str, usize> = instance_list.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
+        let instance = |service: Option<ServiceId>, sym: Option<crate::model::Sym>| -> Option<usize> {
+            service?;
+            sym.and_then(|s| instance_index.get(ds.strings.resolve(s)).copied())
+        };
+        let unknown = services.len();
+        if corr.span_service.iter().any(Option::is_none) {
+            services.push("unknown".to_string());
+        }
+        let n = ds.spans.len();
+        let span_service: Vec<usize> = corr.span_service.iter().map(|s| s.map_or(unknown, |s| s.0 as usize)).collect();
+        let span_instance: Vec<Option<usize>> = (0..n).map(|r| instance(corr.span_service[r], corr.span_instance[r])).collect();
+        let span_parent: Vec<Option<usize>> = corr.span_parent.iter().map(|p| p.map(|p| p as usize)).collect();
+        let span_children: Vec<Vec<usize>> = (0..n).map(|r| corr.children(r as u32).iter().map(|c| *c as usize).collect()).collect();
+        // Duplicated span rows are counted once: their first row.
+        let span_phase = (0..n).map(|r| if corr.span_duplicate[r] { Phase::Outside } else { phase(ds.spans.start_ns[r]) }).collect();
 
         let mut template_ids: BTreeMap<String, usize> = BTreeMap::new();
         let mut log_template = Vec::with_capacity(ds.logs.len());
-        let (mut log_trace, mut log_span, mut log_level) = (Vec::new(), Vec::new(), Vec::new());
+        let mut log_level = Vec::with_capacity(ds.logs.len());
         for r in 0..ds.logs.len() {
             let body = ds.logs.body(r);
-            let key = template_key(body);
-            let n = template_ids.len();
-            log_template.push(*template_ids.entry(key).or_insert(n));
-            let trace = ds.logs.trace[r].or_else(|| id_in(ds, ds.logs.metadata[r], body, "trace").and_then(|t| TraceId::parse(t).ok()));
-            let span = ds.logs.span[r].or_else(|| id_in(ds, ds.logs.metadata[r], body, "span").and_then(|t| SpanId::parse(t).ok()));
-            log_span.push(trace.zip(span).and_then(|k| by_id.get(&k).copied()));
-            log_trace.push(trace);
+            let next = template_ids.len();
+            log_template.push(*template_ids.entry(template_key(body)).or_insert(next));
             log_level.push(match ds.logs.level[r] {
                 Level::Unknown => level_in_body(body),
                 l => l,
@@ -163,27 +105,29 @@ impl<'a> View<'a> {
         for t in &mut log_template {
             *t = remap[*t];
         }
-        let log_ids: Vec<_> = logs.iter().map(ids).collect();
-        let series_ids: Vec<_> = series.iter().map(ids).collect();
+        let log_service: Vec<Option<usize>> = corr.log_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
+        let log_instance = (0..ds.logs.len()).map(|r| instance(corr.log_service[r], corr.log_instance[r])).collect();
+        let series_service = corr.series_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
+        let series_instance = (0..ds.series.len()).map(|r| instance(corr.series_service[r], corr.series_instance[r])).collect();
         View {
             ds,
-            services: service_names,
+            services,
             instances: instance_list,
             span_service,
             span_instance,
             span_parent,
             span_children,
             span_phase,
-            log_service: log_ids.iter().map(|(s, _)| *s).collect(),
-            log_instance: log_ids.iter().map(|(_, i)| *i).collect(),
-            log_trace,
-            log_span,
+            log_service,
+            log_instance,
+            log_trace: corr.log_trace.clone(),
+            log_span: corr.log_span_row.iter().map(|r| r.map(|r| r as usize)).collect(),
             log_level,
             log_template,
             log_phase: ds.logs.time_ns.iter().map(|t| phase(*t)).collect(),
             templates,
-            series_service: series_ids.iter().map(|(s, _)| *s).collect(),
-            series_instance: series_ids.iter().map(|(_, i)| *i).collect(),
+            series_service,
+            series_instance,
             window_ns: windows.window.map_or(0, |w| w.duration_ns()),
             baseline_ns: windows.baseline.map_or(0, |b| b.duration_ns()),
         }
@@ -206,32 +150,6 @@ impl<'a> View<'a> {
     pub fn failed(&self, row: usize) -> bool {
         self.ds.spans.status[row] == SpanStatus::Error
     }
-}
-
-/// An id named `*trace*` / `*span*` in the line's metadata, or written in its body as
-/// `TraceID: <hex>`, `trace_id=<hex>`, `"traceId":"<hex>"`.
-fn id_in<'d>(ds: &'d Dataset, metadata: LabelSetId, body: &'d str, what: &str) -> Option<&'d str> {
-    for (k, v) in ds.label_pairs(metadata) {
-        let k = k.to_ascii_lowercase();
-        if k.contains(what) && k.contains("id") {
-            return Some(v);
-        }
-    }
-    let lower = body.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find(what) {
-        let at = from + pos + what.len();
-        let rest = &lower[at..];
-        let skip = rest.bytes().take_while(|b| matches!(b, b'_' | b'-' | b'i' | b'd' | b'"' | b':' | b'=' | b' ')).count();
-        if skip > 0 && rest[..skip].contains("id") {
-            let hex = rest[skip..].bytes().take_while(u8::is_ascii_hexdigit).count();
-            if hex == 16 || hex == 32 {
-                return Some(&body[at + skip..at + skip + hex]);
-            }
-        }
-        from = at;
-    }
-    None
 }
 
 /// A level word among the first tokens of a line (`... ERROR c.s.Foo ...`, `level=warn`).
@@ -293,14 +211,10 @@ mod tests {
     }
 
     #[test]
-    fn ids_and_levels_from_bodies() {
-        let ds = Dataset::default();
-        let body = "12:00 WARN x TraceID: adb7d7cd7bacac14b660068f57e44ad1 SpanID: 6e3c72bc80a22eec msg";
-        assert_eq!(id_in(&ds, LabelSetId(0), body, "trace"), Some("adb7d7cd7bacac14b660068f57e44ad1"));
-        assert_eq!(id_in(&ds, LabelSetId(0), body, "span"), Some("6e3c72bc80a22eec"));
-        assert_eq!(id_in(&ds, LabelSetId(0), "trace_id=abc", "trace"), None);
-        assert_eq!(level_in_body(body), Level::Warning);
+    fn levels_from_bodies() {
+        assert_eq!(level_in_body("12:00 WARN x TraceID: adb7d7cd7bacac14b660068f57e44ad1 msg"), Level::Warning);
         assert_eq!(level_in_body("level=error msg=boom"), Level::Error);
         assert_eq!(level_in_body("information about the trace"), Level::Info);
+        assert_eq!(level_in_body("no level here"), Level::Unknown);
     }
 }

@@ -3,4 +3,4 @@
 //! towards 1, the strength with the best leave-one-case-out AC@1); see docs/ranking.md.
 //! `trace_error_origin` and `metric_errors` never fire on those cases and keep the prior 1.
 
-pub const WEIGHTS: [f64; super::evidence::KINDS.len()] = [1.0, 2.844, 0.497, 0.677, 2.246, 0.750, 0.955, 0.231, 1.0, 0.416];
+pub const WEIGHTS: [f64; super::evidence::KINDS.len()] = [1.0, 3.286, 0.938, 1.546, 3.292, 1.184, 0.983, 0.323, 1.0, 0.301];
