@@ -51,13 +51,11 @@ pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
     serde_json::to_string(&options).expect("options serialise")
 }
 
-/// Runs the evaluation; `analyse` turns inputs and options JSON into report JSON (the wasm
-/// engine, or the core natively).
-pub fn run(
-    dir: &Path,
-    sources: &[Signal],
-    analyse: &mut dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String>,
-) -> Result<EvalRun, String> {
+/// Turns a case's inputs and options JSON into report JSON: the wasm engine, or the core natively.
+pub type Analyser<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String> + 'a;
+
+/// Runs the evaluation over every case folder in `dir`.
+pub fn run(dir: &Path, sources: &[Signal], analyse: &mut Analyser<'_>) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
     for folder in case_folders(dir)? {
