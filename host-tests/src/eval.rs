@@ -51,12 +51,14 @@ pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
     serde_json::to_string(&options).expect("options serialise")
 }
 
-/// Runs the evaluation; `analyse` turns inputs and options JSON into report JSON (the wasm
-/// engine, or the core natively).
+/// Turns inputs and options JSON into report JSON: the wasm engine, or the core natively.
+pub type Analyse<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String> + 'a;
+
+/// Runs the evaluation with `analyse`.
 pub fn run(
     dir: &Path,
     sources: &[Signal],
-    analyse: &mut dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String>,
+    analyse: &mut Analyse,
 ) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
