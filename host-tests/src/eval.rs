@@ -55,11 +55,7 @@ pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
 pub type Analyse<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String> + 'a;
 
 /// Runs the evaluation with `analyse`.
-pub fn run(
-    dir: &Path,
-    sources: &[Signal],
-    analyse: &mut Analyse,
-) -> Result<EvalRun, String> {
+pub fn run(dir: &Path, sources: &[Signal], analyse: &mut Analyse) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
     for folder in case_folders(dir)? {
