@@ -51,11 +51,11 @@ pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
     serde_json::to_string(&options).expect("options serialise")
 }
 
-/// Turns a case's inputs and options JSON into report JSON: the wasm engine, or the core natively.
-pub type Analyser<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String> + 'a;
+/// Turns inputs and options JSON into report JSON: the wasm engine, or the core natively.
+pub type Analyse<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String> + 'a;
 
-/// Runs the evaluation over every case folder in `dir`.
-pub fn run(dir: &Path, sources: &[Signal], analyse: &mut Analyser<'_>) -> Result<EvalRun, String> {
+/// Runs the evaluation with `analyse`.
+pub fn run(dir: &Path, sources: &[Signal], analyse: &mut Analyse) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
     for folder in case_folders(dir)? {
