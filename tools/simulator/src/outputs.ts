@@ -4,13 +4,25 @@ import type { Pod, Simulation } from './simulate.js';
 import type { CasePlan } from './model.js';
 import type { Rng } from './rng.js';
 
-/** Loki `query_range` (resultType streams): one stream per pod, newest line first, as Loki answers by default. */
+/**
+ * Loki `query_range` (resultType streams): one stream per pod, newest line first, as Loki answers by default.
+ * Pods with an even index also ship trace and span ids as structured metadata (the OTLP log pipeline does),
+ * in Loki's `categorize-labels` encoding; the others carry them only in the text.
+ */
 export function lokiJson(plan: CasePlan, sim: Simulation): string {
-  const byPod = new Map<Pod, [string, string][]>();
+  type Entry = [string, string] | [string, string, { structuredMetadata: { trace_id: string; span_id: string } }];
+  const byPod = new Map<Pod, Entry[]>();
   const sorted = [...sim.logs].sort((a, b) => b.timeUs - a.timeUs || (a.line < b.line ? -1 : 1));
+  let metadata = false;
   for (const l of sorted) {
     const values = byPod.get(l.pod) ?? [];
-    values.push([`${Math.round(l.timeUs)}000`, l.line]);
+    const ns = `${Math.round(l.timeUs)}000`;
+    if (l.pod.index % 2 === 0 && l.traceId !== undefined && l.spanId !== undefined) {
+      values.push([ns, l.line, { structuredMetadata: { trace_id: l.traceId, span_id: l.spanId } }]);
+      metadata = true;
+    } else {
+      values.push([ns, l.line]);
+    }
     byPod.set(l.pod, values);
   }
   const result = [...byPod.entries()]
@@ -19,7 +31,7 @@ export function lokiJson(plan: CasePlan, sim: Simulation): string {
       stream: { service_name: pod.service.name, namespace: plan.topology.namespace, pod: pod.name, container: pod.service.name.replace(/^ts-/, ''), node: pod.node },
       values,
     }));
-  return JSON.stringify({ status: 'success', data: { resultType: 'streams', result, stats: {} } });
+  return JSON.stringify({ status: 'success', data: { resultType: 'streams', ...(metadata ? { encodingFlags: ['categorize-labels'] } : {}), result, stats: {} } });
 }
 
 function quantile(xs: number[], q: number): number {

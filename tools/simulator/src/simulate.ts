@@ -28,6 +28,9 @@ export interface LogRec {
   /** As the pod's clock reads it. */
   readonly timeUs: number;
   readonly line: string;
+  /** The ids the logger's MDC holds (also in the line), for Loki's structured metadata. */
+  readonly traceId?: string;
+  readonly spanId?: string;
 }
 
 /** Per pod and metric step: what the metrics are computed from. */
@@ -164,7 +167,7 @@ class Engine {
     if (!pod.service.logs) return;
     const timeUs = Math.round(t + pod.skewUs);
     const ids = span && pod.service.traceIds ? { traceId: span.traceId, spanId: span.spanId } : {};
-    this.logs.push({ pod, timeUs, line: formatLine({ service: pod.service.name, pod: pod.name, lang: pod.service.lang, timeUs, ...ids }, level, message, this.r) });
+    this.logs.push({ pod, timeUs, ...ids, line: formatLine({ service: pod.service.name, pod: pod.name, lang: pod.service.lang, timeUs, ...ids }, level, message, this.r) });
   }
 
   span(traceId: string, parent: SpanRec | null, pod: Pod, name: string, kind: SpanKindName, startUs: number, attributes: SpanRec['attributes']): SpanRec {

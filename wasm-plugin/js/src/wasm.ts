@@ -25,13 +25,20 @@ async function readFileUrl(url: URL): Promise<Uint8Array> {
   return fs.readFile(url);
 }
 
-async function resolveSource(source: WasmSource | undefined): Promise<WasmSource> {
+function resolveSource(source: WasmSource | undefined): WasmSource | Promise<WasmSource> {
   const wanted = source ?? packagedWasmUrl();
-  const url = typeof wanted === 'string' ? safeUrl(wanted) : wanted instanceof URL ? wanted : undefined;
-  if (url?.protocol === 'file:' && isNode()) {
-    return readFileUrl(url);
-  }
-  return wanted;
+  if (!isNode()) return wanted;
+  // In Node a string is a file path unless it is a URL, and file: URLs are read from disk.
+  const url = typeof wanted === 'string' ? (safeUrl(wanted) ?? fileUrl(wanted)) : wanted instanceof URL ? wanted : undefined;
+  return url?.protocol === 'file:' ? readFileUrl(url) : wanted;
+}
+
+function fileUrl(path: string): URL {
+  return new URL(path.startsWith('/') ? `file://${encodeURI(path)}` : encodeURI(path), `file://${encodeURI(processCwd())}/`);
+}
+
+function processCwd(): string {
+  return (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.() ?? '/';
 }
 
 function safeUrl(text: string): URL | undefined {
@@ -47,7 +54,7 @@ function safeUrl(text: string): URL | undefined {
  * later calls return the same promise. Without an argument the package's own `.wasm` is used: read from disk
  * in Node, fetched relative to this module in browsers (bundlers that understand `new URL(..., import.meta.url)`
  * copy it as an asset). Pass a URL, bytes or a compiled `WebAssembly.Module` when the file lives elsewhere
- * (the Grafana panel passes its own asset URL).
+ * (the Grafana panel passes its own asset URL); in Node a file path works too.
  */
 export function init(source?: WasmSource): Promise<void> {
   loading ??= (async () => {
