@@ -24,8 +24,9 @@ impl TimeRange {
         t_ns >= self.start_ns && t_ns < self.end_ns
     }
 
+    /// Saturating: times come from untrusted input and may span the whole i64 range.
     pub fn duration_ns(&self) -> i64 {
-        self.end_ns - self.start_ns
+        self.end_ns.saturating_sub(self.start_ns)
     }
 }
 

@@ -39,9 +39,11 @@ pub fn choose(ds: &Dataset, corr: &Correlation, options: &Options) -> Windows {
     let _ = corr;
     match (options.window, options.baseline) {
         (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given" },
-        (Some(w), None) => {
-            Windows { window: Some(w), baseline: TimeRange::new(w.start_ns - w.duration_ns(), w.start_ns).ok(), source: "given_window" }
-        }
+        (Some(w), None) => Windows {
+            window: Some(w),
+            baseline: TimeRange::new(w.start_ns.saturating_sub(w.duration_ns()), w.start_ns).ok(),
+            source: "given_window",
+        },
         (None, _) => detect(ds),
     }
 }
@@ -52,8 +54,9 @@ fn detect(ds: &Dataset) -> Windows {
     let (Some(lo), Some(hi)) = (times.clone().min().copied(), times.max().copied()) else {
         return Windows { window: None, baseline: None, source: "undetected" };
     };
-    let width = ((hi - lo) / BUCKETS as i64).max(1);
-    let bucket = |t: i64| (((t - lo) / width) as usize).min(BUCKETS - 1);
+    // i128: times are untrusted input and may span the whole i64 range.
+    let width = ((i128::from(hi) - i128::from(lo)) / BUCKETS as i128).max(1);
+    let bucket = |t: i64| ((i128::from(t) - i128::from(lo)) / width).clamp(0, BUCKETS as i128 - 1) as usize;
     let mut fails = vec![0f64; BUCKETS];
     let mut events = vec![0f64; BUCKETS];
     let mut durations: Vec<Vec<f64>> = vec![Vec::new(); BUCKETS];
@@ -85,12 +88,13 @@ fn detect(ds: &Dataset) -> Windows {
     let best =
         [change_point(&error_rate), change_point(&latency)].into_iter().flatten().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
     let split = match best {
-        Some((i, score)) if score >= MIN_CHANGE => lo + i as i64 * width,
-        _ => hi - (hi - lo) / 4,
+        Some((i, score)) if score >= MIN_CHANGE => i128::from(lo) + i as i128 * width,
+        _ => i128::from(hi) - (i128::from(hi) - i128::from(lo)) / 4,
     };
+    let split = split.clamp(i128::from(lo), i128::from(hi)) as i64;
     let detected = best.is_some_and(|(_, s)| s >= MIN_CHANGE);
     Windows {
-        window: TimeRange::new(split, hi + 1).ok(),
+        window: TimeRange::new(split, hi.saturating_add(1)).ok(),
         baseline: TimeRange::new(lo, split).ok(),
         source: if detected { "detected" } else { "undetected" },
     }

@@ -146,15 +146,26 @@ const STEPS_S: [i64; 20] = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3
 const MAX_BUCKETS: i64 = 60;
 
 fn choose_buckets(range: TimeRange) -> (i64, i64, usize) {
-    let span = range.duration_ns();
-    let width = STEPS_S.iter().map(|s| s * 1_000_000_000).find(|w| span / w < MAX_BUCKETS).unwrap_or_else(|| {
+    // i128 throughout: log times are attacker-controlled, and a range between extreme
+    // timestamps (int64 min and max) must neither overflow nor ask for a huge bucket vector.
+    let span = i128::from(range.end_ns) - i128::from(range.start_ns);
+    let max = i128::from(MAX_BUCKETS);
+    let width = STEPS_S.iter().map(|s| i128::from(*s) * 1_000_000_000).find(|w| span / w < max).unwrap_or_else(|| {
         // Longer than 60 weeks: whole weeks.
-        let week = 604_800 * 1_000_000_000i64;
-        (span / MAX_BUCKETS / week + 1) * week
+        let week = 604_800 * 1_000_000_000i128;
+        (span / max / week + 1) * week
     });
-    let start = range.start_ns.div_euclid(width) * width;
-    let count = ((range.end_ns - start + width - 1) / width) as usize;
-    (start, width, count)
+    let width = width.min(i128::from(i64::MAX));
+    let start = i128::from(range.start_ns).div_euclid(width) * width;
+    let count = ((i128::from(range.end_ns) - start + width - 1) / width).clamp(0, max + 1);
+    (start.max(i128::from(i64::MIN)) as i64, width as i64, count as usize)
+}
+
+/// The bucket a time falls in, if any.
+fn bucket_of(time: i64, (start, width, count): (i64, i64, usize)) -> Option<usize> {
+    let offset = i128::from(time) - i128::from(start);
+    let index = offset.div_euclid(i128::from(width));
+    (offset >= 0 && index < count as i128).then_some(index as usize)
 }
 
 #[derive(Default)]
@@ -206,7 +217,7 @@ pub fn aggregate(
         _ if timed => {
             let times = logs.time_ns.iter().filter(|t| **t != 0);
             let (lo, hi) = (times.clone().min().copied().unwrap_or(0), times.max().copied().unwrap_or(0));
-            Some(TimeRange { start_ns: lo, end_ns: hi + 1 })
+            Some(TimeRange { start_ns: lo, end_ns: hi.saturating_add(1) })
         }
         _ => None,
     };
@@ -220,12 +231,12 @@ pub fn aggregate(
         if timed && time != 0 {
             a.first_ns = Some(a.first_ns.map_or(time, |f| f.min(time)));
             a.last_ns = Some(a.last_ns.map_or(time, |l| l.max(time)));
-            if let Some((start, width, n)) = buckets {
-                if time >= start && time < start + width * n as i64 {
+            if let Some(b) = buckets {
+                if let Some(index) = bucket_of(time, b) {
                     if a.buckets.is_empty() {
-                        a.buckets = vec![0; n];
+                        a.buckets = vec![0; b.2];
                     }
-                    a.buckets[((time - start) / width) as usize] += 1;
+                    a.buckets[index] += 1;
                 }
             }
             a.window += u64::from(windows.window.is_some_and(|w| w.contains(time)));
@@ -467,5 +478,33 @@ mod tests {
         assert_eq!(r.patterns[0].id, pattern_id(&r.patterns[0].template));
         assert_eq!(pattern_id("a <*>"), pattern_id("a <*>"));
         assert_ne!(pattern_id("a <*>"), pattern_id("b <*>"));
+    }
+}
+
+#[cfg(test)]
+mod bucket_tests {
+    use super::*;
+
+    #[test]
+    fn extreme_time_ranges_neither_overflow_nor_allocate_wildly() {
+        for (lo, hi) in [(i64::MIN, i64::MAX), (i64::MIN, i64::MIN + 1), (i64::MAX - 1, i64::MAX), (-1, 1), (0, 1)] {
+            let b = choose_buckets(TimeRange { start_ns: lo, end_ns: hi });
+            assert!(b.1 > 0 && b.2 <= MAX_BUCKETS as usize + 1, "{lo}..{hi} gave {b:?}");
+            for t in [lo, hi, 0] {
+                if let Some(i) = bucket_of(t, b) {
+                    assert!(i < b.2);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn buckets_cover_an_ordinary_window() {
+        let minute = 60_000_000_000;
+        let b = choose_buckets(TimeRange { start_ns: 10 * minute, end_ns: 20 * minute });
+        assert_eq!(b.1, 15_000_000_000, "ten minutes in 15 s buckets stays under 60 buckets");
+        assert_eq!(bucket_of(10 * minute, b), Some(0));
+        assert_eq!(bucket_of(20 * minute - 1, b), Some(b.2 - 1));
+        assert_eq!(bucket_of(9 * minute, b), None);
     }
 }

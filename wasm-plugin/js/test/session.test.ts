@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import * as arrow from 'apache-arrow';
 import { FrameError, init, Session } from 'rootspan';
 import type { Options, Report } from 'rootspan';
 import { lokiFrame, tempoFrame, traceSet } from './fixtures.js';
@@ -152,9 +153,22 @@ describe('Session', async () => {
     assert.deepEqual({ ...a, inputs: a.inputs.totals }, { ...b, inputs: b.inputs.totals });
   });
 
-  it('names the input when a build without Arrow is given Arrow IPC', () => {
+  it('reads Arrow IPC written by apache-arrow, and names the input when it is corrupt', () => {
+    const t0 = Date.UTC(2024, 0, 1);
+    const n = 50;
+    const table = arrow.tableFromArrays({
+      time: Array.from({ length: n }, (_, i) => new Date(t0 + i * 1000)),
+      line: Array.from({ length: n }, (_, i) => `level=error msg="payment gateway timeout after ${100 + i} ms" trace_id=${(i + 1).toString(16).padStart(32, '0')}`),
+    });
     using s = new Session();
-    assert.throws(() => s.addArrowIpc(new Uint8Array([0xff, 0xff, 0xff, 0xff]), 'frames.arrow'), /frames\.arrow: .*Arrow/);
+    s.addArrowIpc(arrow.tableToIPC(table, 'stream'), 'logs.arrow');
+    s.addArrowIpc(new Uint8Array([0xff, 0xff, 0xff, 0xff, 1, 2, 3]), 'broken.arrow');
+    const report = s.analyze();
+    const source = report.inputs.sources.find((x) => x.input === 'logs.arrow');
+    assert.equal(source?.format, 'arrow-ipc');
+    assert.equal(source?.logs, n);
+    assert.equal(report.correlation.logs.with_trace_id, n, 'trace ids in the Arrow log lines are found');
+    assert.ok(report.diagnostics.entries.some((d) => d.source === 'broken.arrow' && d.severity === 'error'));
   });
 
   it('cannot be used after free()', () => {
