@@ -134,6 +134,22 @@ pub enum SpanKind {
     Consumer,
 }
 
+impl SpanKind {
+    /// Every spelling decoders meet: OTLP names (`SPAN_KIND_SERVER`) and numbers (`2`), Jaeger
+    /// and Tempo tags (`server`), any case. Anything else is `Unspecified`.
+    pub fn from_text(s: &str) -> SpanKind {
+        let lower = s.trim().to_ascii_lowercase();
+        match lower.strip_prefix("span_kind_").unwrap_or(&lower) {
+            "internal" | "1" => SpanKind::Internal,
+            "server" | "2" => SpanKind::Server,
+            "client" | "3" => SpanKind::Client,
+            "producer" | "4" => SpanKind::Producer,
+            "consumer" | "5" => SpanKind::Consumer,
+            _ => SpanKind::Unspecified,
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpanStatus {

@@ -264,18 +264,6 @@ fn value_pairs(v: &Value) -> Vec<(String, String)> {
     }
 }
 
-fn parse_kind(s: &str) -> SpanKind {
-    let lower = s.trim().to_ascii_lowercase();
-    match lower.strip_prefix("span_kind_").unwrap_or(&lower) {
-        "server" => SpanKind::Server,
-        "client" => SpanKind::Client,
-        "producer" => SpanKind::Producer,
-        "consumer" => SpanKind::Consumer,
-        "internal" => SpanKind::Internal,
-        _ => SpanKind::Unspecified,
-    }
-}
-
 /// OTel status codes as numbers (0 unset, 1 ok, 2 error) or names (`STATUS_CODE_ERROR`, `error`).
 fn parse_status(s: &str) -> SpanStatus {
     let lower = s.trim().to_ascii_lowercase();
@@ -362,7 +350,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         };
         let mut tags = text(tags_f, row).map(|t| json_pairs(&t)).unwrap_or_default();
         let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
-        let kind = parse_kind(text(kind_f, row).as_deref().or(tag("span.kind")).unwrap_or_default());
+        let kind = SpanKind::from_text(text(kind_f, row).as_deref().or(tag("span.kind")).unwrap_or_default());
         let status = match text(status_f, row) {
             Some(code) => parse_status(&code),
             // Jaeger and OpenTracing mark failed spans with an `error` tag.

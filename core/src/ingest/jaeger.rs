@@ -177,7 +177,7 @@ fn span_row(ds: &mut Dataset, span: &Value, resource: LabelSetId, source: Source
         let Some(key) = str_at(tag, &["key"]) else { continue };
         let value = get(tag, &["value"]).map(text).unwrap_or_default();
         match key {
-            "span.kind" => kind = span_kind(&value),
+            "span.kind" => kind = SpanKind::from_text(&value),
             // The bool tag is sometimes written as the string "true" (type says bool).
             "error" if value.eq_ignore_ascii_case("true") => status = SpanStatus::Error,
             "otel.status_code" if value.eq_ignore_ascii_case("error") => status = SpanStatus::Error,
@@ -220,17 +220,6 @@ fn parent(span: &Value, trace: TraceId) -> Result<Option<SpanId>, (&'static str,
             Err(IdError::AllZero) => Ok(None),
             Err(e) => Err(("references", format!("span skipped: parent {e}"))),
         },
-    }
-}
-
-fn span_kind(value: &str) -> SpanKind {
-    match value.to_ascii_lowercase().as_str() {
-        "server" => SpanKind::Server,
-        "client" => SpanKind::Client,
-        "producer" => SpanKind::Producer,
-        "consumer" => SpanKind::Consumer,
-        "internal" => SpanKind::Internal,
-        _ => SpanKind::Unspecified,
     }
 }
 

@@ -396,24 +396,9 @@ fn number_value(point: &Value) -> Option<f64> {
 }
 
 fn span_kind(v: &Value) -> SpanKind {
-    let code = match v {
-        Value::String(s) => match s.trim_start_matches("SPAN_KIND_") {
-            "INTERNAL" => 1,
-            "SERVER" => 2,
-            "CLIENT" => 3,
-            "PRODUCER" => 4,
-            "CONSUMER" => 5,
-            _ => int(v).unwrap_or(0),
-        },
-        other => int(other).unwrap_or(0),
-    };
-    match code {
-        1 => SpanKind::Internal,
-        2 => SpanKind::Server,
-        3 => SpanKind::Client,
-        4 => SpanKind::Producer,
-        5 => SpanKind::Consumer,
-        _ => SpanKind::Unspecified,
+    match v {
+        Value::String(s) => SpanKind::from_text(s),
+        other => int(other).map_or(SpanKind::Unspecified, |n| SpanKind::from_text(&n.to_string())),
     }
 }
 
