@@ -23,10 +23,10 @@ WASM=wasm-plugin/dist/rootspan_raw.wasm
 cargo build --quiet --release -p rootspan-host --bin bench_patterns
 
 echo "== input: the seven datasets' messages repeated to 1M lines"
-target/release/bench_patterns lines "$LOGHUB" "$WORK/lines.txt"
+"${CARGO_TARGET_DIR:-target}/release/bench_patterns" lines "$LOGHUB" "$WORK/lines.txt"
 
 echo "== drain3 (accuracy on each dataset, then the 1M lines)"
 "$VENV/bin/python" scripts/bench_drain3.py "$LOGHUB" "$WORK/lines.txt" "$WORK/drain3.json"
 
 echo "== rootspan (accuracy, native, wasm)"
-target/release/bench_patterns measure "$LOGHUB" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns
+"${CARGO_TARGET_DIR:-target}/release/bench_patterns" measure "$LOGHUB" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns

@@ -89,7 +89,8 @@ test('a log line holding HTML shows as text and runs nothing', async ({ page, se
 });
 
 test('the report made in Chromium is byte-identical to the native CLI report', async ({ page, server }) => {
-  const cli = path.join(REPO, 'target/release/rootspan');
+  // Cargo's target directory, wherever CARGO_TARGET_DIR puts it.
+  const cli = path.join(path.resolve(REPO, process.env.CARGO_TARGET_DIR ?? 'target'), 'release/rootspan');
   if (!fs.existsSync(cli)) {
     throw new Error(`${cli} is missing: build it with cargo build --release -p rootspan-host`);
   }
