@@ -53,9 +53,9 @@ impl Session {
     pub fn analyze(&self, options: &Options) -> Report {
         let ds = &self.dataset;
         let correlation = correlate::correlate(ds, &options.correlation);
-        let windows = window::choose(ds, &correlation, options);
+        let windows = window::choose(ds, options);
         let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
-        let candidates = rank::rank(ds, &correlation, &patterns, &windows, &options.rank, options.top);
+        let candidates = rank::rank(ds, &correlation, &windows, &options.rank, options.top);
         Report {
             version: report::REPORT_VERSION,
             windows,

@@ -9,7 +9,6 @@
 
 use serde::Serialize;
 
-use crate::correlate::Correlation;
 use crate::model::{Dataset, Level, SpanStatus};
 use crate::options::{Options, TimeRange};
 use crate::rank::level_in_body;
@@ -35,8 +34,7 @@ pub struct Windows {
     pub source: &'static str,
 }
 
-pub fn choose(ds: &Dataset, corr: &Correlation, options: &Options) -> Windows {
-    let _ = corr;
+pub fn choose(ds: &Dataset, options: &Options) -> Windows {
     match (options.window, options.baseline) {
         (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given" },
         (Some(w), None) => Windows {
@@ -144,7 +142,7 @@ mod tests {
     fn given_window_gets_a_baseline_right_before() {
         let w = TimeRange::new(100, 160).unwrap();
         let options = Options { window: Some(w), ..Options::default() };
-        let got = choose(&Dataset::default(), &Correlation::default(), &options);
+        let got = choose(&Dataset::default(), &options);
         assert_eq!(got.baseline, Some(TimeRange::new(40, 100).unwrap()));
         assert_eq!(got.source, "given_window");
     }
@@ -156,7 +154,7 @@ mod tests {
             let failing = s >= 450 && s % 2 == 0;
             span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
         }
-        let got = choose(&ds, &Correlation::default(), &Options::default());
+        let got = choose(&ds, &Options::default());
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 450).abs() <= 10, "{w:?}");
@@ -169,9 +167,9 @@ mod tests {
         for s in 0..600 {
             span(&mut ds, s as u64, s, if s >= 300 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok);
         }
-        let w = choose(&ds, &Correlation::default(), &Options::default()).window.unwrap();
+        let w = choose(&ds, &Options::default()).window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 300).abs() <= 10, "{w:?}");
-        let empty = choose(&Dataset::default(), &Correlation::default(), &Options::default());
+        let empty = choose(&Dataset::default(), &Options::default());
         assert_eq!((empty.window, empty.source), (None, "undetected"));
     }
 }

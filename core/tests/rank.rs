@@ -114,7 +114,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
 fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candidate> {
     let (ds, windows) = incident(fault);
     let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
-    rank(&ds, &corr, &Default::default(), &windows, options, 10)
+    rank(&ds, &corr, &windows, options, 10)
 }
 
 fn component(c: &rootspan_core::rank::Candidate, name: &str) -> f64 {

@@ -26,13 +26,8 @@ use crate::model::Dataset;
 /// The format name recorded in `ds.sources` for inputs this module decodes.
 pub const FORMAT: &str = "arrow-ipc";
 
-const FILE_MAGIC: &[u8] = b"ARROW1";
-const CONTINUATION: &[u8] = &[0xff, 0xff, 0xff, 0xff];
-
-/// An IPC file opens with `ARROW1`, a stream with the continuation marker of its first message.
-pub fn is_arrow_ipc(bytes: &[u8]) -> bool {
-    bytes.starts_with(FILE_MAGIC) || bytes.starts_with(CONTINUATION)
-}
+pub use super::is_arrow_ipc;
+use super::{ARROW_CONTINUATION as CONTINUATION, ARROW_FILE_MAGIC as FILE_MAGIC};
 
 /// Decodes `bytes` if they are Arrow IPC and ingests the frames. Returns false (and records
 /// nothing) otherwise, so the dispatcher can try other decoders.

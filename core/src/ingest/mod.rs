@@ -70,7 +70,7 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
         return;
     }
     #[cfg(not(feature = "arrow"))]
-    if is_arrow(bytes) {
+    if is_arrow_ipc(bytes) {
         ds.diagnostics.error(Place::input(name), "Arrow IPC input, but this build has no Arrow decoder (feature `arrow`)");
         return;
     }
@@ -98,12 +98,15 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
     }
 }
 
-/// Arrow IPC file (`ARROW1`) or stream (continuation marker, then a schema message), told
-/// apart so a build without the decoder says why it cannot read them.
-#[cfg(not(feature = "arrow"))]
-fn is_arrow(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"ARROW1") || bytes.starts_with(&[0xff, 0xff, 0xff, 0xff])
+/// An Arrow IPC file opens with `ARROW1`, a stream with the continuation marker of its first
+/// message. Not behind the `arrow` feature, so a build without the decoder can say why it
+/// cannot read them.
+pub fn is_arrow_ipc(bytes: &[u8]) -> bool {
+    bytes.starts_with(ARROW_FILE_MAGIC) || bytes.starts_with(ARROW_CONTINUATION)
 }
+
+pub(crate) const ARROW_FILE_MAGIC: &[u8] = b"ARROW1";
+pub(crate) const ARROW_CONTINUATION: &[u8] = &[0xff, 0xff, 0xff, 0xff];
 
 /// Tries each JSON decoder in a fixed order; true when one recognised the document. A
 /// recognised document that yields no rows and no problems gets a warning saying so.

@@ -77,7 +77,7 @@ pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRu
     }
     let ds = session.dataset();
     let correlation = crate::correlate::correlate(ds, &options.correlation);
-    let windows = crate::window::choose(ds, &correlation, options);
+    let windows = crate::window::choose(ds, options);
     let (templates, assignment) = mine_dataset(ds);
     let patterns = aggregate::aggregate(ds, &correlation, &templates, &assignment, &windows, &options.patterns, None);
     PatternRun { patterns, assignments: assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }

@@ -29,7 +29,6 @@ pub(crate) use view::level_in_body;
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
-use crate::patterns::PatternsReport;
 use crate::window::Windows;
 
 /// How candidates are scored.
@@ -131,15 +130,7 @@ fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]
 }
 
 /// Ranks services (with their best operation and instance). Returns at most `top` candidates.
-pub fn rank(
-    ds: &Dataset,
-    corr: &Correlation,
-    patterns: &PatternsReport,
-    windows: &Windows,
-    options: &RankOptions,
-    top: usize,
-) -> Vec<Candidate> {
-    let _ = patterns;
+pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &RankOptions, top: usize) -> Vec<Candidate> {
     let Some(window) = windows.window else { return Vec::new() };
     let v = view::View::new(ds, corr, windows);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
