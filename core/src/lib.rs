@@ -55,7 +55,7 @@ impl Session {
         let correlation = correlate::correlate(ds, &options.correlation);
         let windows = window::choose(ds, options);
         let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
-        let candidates = rank::rank(ds, &correlation, &windows, &options.rank, options.top);
+        let candidates = rank::rank(ds, &correlation, &windows, &patterns, &options.rank, options.top);
         Report {
             version: report::REPORT_VERSION,
             windows,

@@ -25,6 +25,9 @@ enum Fault {
     Errors,
     /// `db` stops writing its usual "row found" line.
     MissingLog,
+    /// The uninstrumented cache `api` calls refuses connections: only `api`'s client spans
+    /// (naming it as their peer) and `api`'s error lines show it.
+    CacheDown,
 }
 
 impl Builder {
@@ -85,6 +88,14 @@ impl Builder {
         let api = self.span(trace, Some(call), ("api", "/order", SpanKind::Server), (t + 2 * MS, 22 * MS + db_time + delay), failed);
         let api_call = self.span(trace, Some(api), ("api", "HTTP GET", SpanKind::Client), (t + 3 * MS, 10 * MS + db_time + delay), failed);
         let db = self.span(trace, Some(api_call), ("db", "/row", SpanKind::Server), (t + 4 * MS + delay, db_time), failed);
+        let cache_down = fault == Fault::CacheDown;
+        let cache = self.span(trace, Some(api), ("api", "GET", SpanKind::Client), (t + 3 * MS, MS), cache_down);
+        let peer = self.ds.labels([("db.system.name", "redis"), ("server.address", "cache.shop.svc:6379")]);
+        let last = self.ds.spans.len() - 1;
+        self.ds.spans.attributes[last] = peer;
+        if cache_down {
+            self.log("api", t + 4 * MS, trace, cache, Level::Error, "cache lookup failed: connection refused");
+        }
         self.log("api", t + 2 * MS, trace, api, Level::Info, "handling order request");
         if fault != Fault::MissingLog {
             self.log("db", t + 5 * MS, trace, db, Level::Info, "row found for key");
@@ -114,7 +125,8 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
 fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candidate> {
     let (ds, windows) = incident(fault);
     let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
-    rank(&ds, &corr, &windows, options, 10)
+    let patterns = rootspan_core::patterns::analyse(&ds, &corr, &windows, &Default::default());
+    rank(&ds, &corr, &windows, &patterns, options, 10)
 }
 
 fn component(c: &rootspan_core::rank::Candidate, name: &str) -> f64 {
@@ -150,6 +162,21 @@ fn a_vanished_usual_log_names_its_service() {
     assert!(component(&got[0], "log_missing") > 5.0);
     assert!(got[0].why.contains("row found for key"), "{}", got[0].why);
     assert_eq!(got[0].operation.as_deref(), Some("/row"));
+}
+
+#[test]
+fn an_uninstrumented_dependency_is_a_candidate_through_its_callers_spans() {
+    let got = ranked(Fault::CacheDown, &RankOptions::default());
+    // Not a service any row names, so the host names it (its first label could be anyone's).
+    assert_eq!(got[0].service, "cache.shop.svc", "{got:#?}");
+    assert!(component(&got[0], "trace_error_origin") > 5.0);
+    assert!(got[0].why.contains("calls to it fail"), "{}", got[0].why);
+    assert_eq!(got[0].instance, None);
+    assert_eq!(got[0].blast_radius, vec!["api".to_string(), "gateway".to_string()]);
+    let api = got.iter().find(|c| c.service == "api").unwrap();
+    // api's error lines are about its failed call to the cache: explained, not its own.
+    assert_eq!(component(api, "log_error"), 0.0, "{api:#?}");
+    assert_eq!(component(api, "trace_error_origin"), 0.0);
 }
 
 #[test]

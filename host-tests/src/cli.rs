@@ -49,6 +49,9 @@ pub enum Command {
         /// How many candidates to list.
         #[arg(long, value_name = "N")]
         top: Option<usize>,
+        /// Run the core natively instead of the wasm (same report bytes; for development).
+        #[arg(long)]
+        native: bool,
         /// Input files: OTLP JSON, Loki, Prometheus, Tempo or Jaeger API JSON, Grafana frames, Arrow IPC, text logs.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -64,10 +67,11 @@ pub enum Command {
     /// Evaluate the ranking on labelled incidents: DIR holds case folders (case.json with the
     /// window and baseline, truth.json with the answer, and the inputs). Prints AC@1, AC@3,
     /// AC@5, Avg@5, per fault type, per instance, and the true service's rank per case.
+    /// Several DIRs are evaluated (and, with --fit, fitted) as one set.
     Eval {
-        /// The folder of case folders.
-        #[arg(value_name = "DIR")]
-        dir: PathBuf,
+        /// The folders of case folders.
+        #[arg(required = true, value_name = "DIR")]
+        dirs: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
         format: EvalFormat,
         /// The sources the ranking may use, comma-separated: traces, logs, metrics (ablations).
@@ -153,14 +157,18 @@ pub fn main() -> ExitCode {
 
 fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
-        Command::Analyze { analysis, top, files } => {
+        Command::Analyze { analysis, top, native, files } => {
             let mut options = options(analysis)?;
             if let Some(top) = top {
                 options.top = *top;
             }
             let inputs = read_all(files)?;
-            let engine = engine(cli)?;
-            let report = with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?;
+            let report = if *native {
+                crate::eval::analyse_native(inputs, &to_json(&options)).map_err(Failure::Analysis)?
+            } else {
+                let engine = engine(cli)?;
+                with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?
+            };
             print_report(&report, analysis.format)
         }
         Command::Patterns { args, files } => {
@@ -171,13 +179,13 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { dir, format, sources, fit, native } => {
+        Command::Eval { dirs, format, sources, fit, native } => {
             let sources = crate::eval::parse_sources(sources).map_err(Failure::Usage)?;
             let run = if *native {
-                crate::eval::run(dir, &sources, &mut crate::eval::analyse_native)
+                crate::eval::run(dirs, &sources, &mut crate::eval::analyse_native)
             } else {
                 let engine = engine(cli)?;
-                crate::eval::run(dir, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))
+                crate::eval::run(dirs, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))
             }
             .map_err(Failure::Analysis)?;
             match format {

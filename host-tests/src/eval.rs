@@ -54,12 +54,19 @@ pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
 /// Turns inputs and options JSON into report JSON: the wasm engine, or the core natively.
 pub type Analyse<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String> + 'a;
 
-/// Runs the evaluation with `analyse`.
-pub fn run(dir: &Path, sources: &[Signal], analyse: &mut Analyse) -> Result<EvalRun, String> {
+/// Runs the evaluation with `analyse` over the case folders of every dir in `dirs`. With more
+/// than one dir, a case is named `<dir>/<case>` so the per-case list says where it came from.
+pub fn run(dirs: &[PathBuf], sources: &[Signal], analyse: &mut Analyse) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
-    for folder in case_folders(dir)? {
-        let name = folder.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let folders: Vec<(PathBuf, &Path)> = dirs
+        .iter()
+        .map(|d| case_folders(d).map(|f| f.into_iter().map(|f| (f, d.as_path())).collect::<Vec<_>>()))
+        .collect::<Result<Vec<_>, _>>()?
+        .concat();
+    for (folder, dir) in folders {
+        let leaf = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = if dirs.len() > 1 { format!("{}/{}", leaf(dir), leaf(&folder)) } else { leaf(&folder) };
         let spec = read_spec(&folder.join("case.json"))?;
         let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
             .map_err(|e| format!("{}: {e}", folder.display()))?

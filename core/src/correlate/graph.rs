@@ -6,6 +6,11 @@
 //! parent is the caller's client span. The difference between the two durations, the
 //! caller-side gap, is time spent between the services (network, queues, connection pools):
 //! the one place a network delay shows (research/rca-notes.md), so it is kept per edge.
+//!
+//! A client or producer span that names its peer (`CorrelateOptions::peer_labels`) but has no
+//! span of another service below it is a call with no callee span: an uninstrumented
+//! database or cache, or a refused connection. It makes an edge too, whose row is the
+//! caller's own span (its latency is the caller's view; there is no gap to measure).
 
 use std::collections::BTreeMap;
 
@@ -34,9 +39,16 @@ pub struct ServiceGraph {
 }
 
 impl ServiceGraph {
-    /// Builds the graph from every kept span with a parent in another service.
-    pub fn build(span_service: &[Option<ServiceId>], parent: &[Option<u32>], duplicate: &[bool]) -> ServiceGraph {
+    /// Builds the graph from every kept span with a parent in another service, and every
+    /// call to a peer that no span of the peer answers.
+    pub fn build(
+        span_service: &[Option<ServiceId>],
+        peer: &[Option<ServiceId>],
+        parent: &[Option<u32>],
+        duplicate: &[bool],
+    ) -> ServiceGraph {
         let mut calls: Vec<(ServiceId, ServiceId, u32)> = Vec::new();
+        let mut answered = vec![false; parent.len()];
         for (row, p) in parent.iter().enumerate() {
             let Some(p) = p else { continue };
             if duplicate[row] {
@@ -45,7 +57,13 @@ impl ServiceGraph {
             if let (Some(caller), Some(callee)) = (span_service[*p as usize], span_service[row]) {
                 if caller != callee {
                     calls.push((caller, callee, row as u32));
+                    answered[*p as usize] = true;
                 }
+            }
+        }
+        for (row, callee) in peer.iter().enumerate() {
+            if let (Some(callee), Some(caller), false, false) = (callee, span_service[row], answered[row], duplicate[row]) {
+                calls.push((caller, *callee, row as u32));
             }
         }
         calls.sort_unstable();
@@ -62,26 +80,29 @@ impl ServiceGraph {
         g
     }
 
-    /// The callee-side span rows of edge `e`, ascending.
+    /// The span rows of edge `e`, ascending: callee-side spans, or the caller's own span for
+    /// a call no callee span answers.
     pub fn spans(&self, e: usize) -> &[u32] {
         let edge = &self.edges[e];
         &self.rows[edge.start as usize..edge.end as usize]
     }
 
-    pub fn report(&self, ds: &Dataset, services: &[String], parent: &[Option<u32>]) -> Vec<EdgeReport> {
+    pub fn report(&self, ds: &Dataset, services: &[String], span_service: &[Option<ServiceId>], parent: &[Option<u32>]) -> Vec<EdgeReport> {
         let spans = &ds.spans;
         (0..self.edges.len())
             .map(|e| {
                 let edge = self.edges[e];
                 let rows = self.spans(e);
+                // The caller-side span of a call: the row's parent, or the row itself when
+                // no callee span answered.
+                let caller_side = |r: u32| match span_service[r as usize] == Some(edge.caller) {
+                    true => None,
+                    false => parent[r as usize].map(|p| p as usize).filter(|p| is_caller_side(spans.kind[*p])),
+                };
                 let failed = |r: u32| {
-                    let p = parent[r as usize].expect("edge spans have parents") as usize;
-                    spans.status[r as usize] == SpanStatus::Error || (is_caller_side(spans.kind[p]) && spans.status[p] == SpanStatus::Error)
+                    spans.status[r as usize] == SpanStatus::Error || caller_side(r).is_some_and(|p| spans.status[p] == SpanStatus::Error)
                 };
-                let gap = |r: u32| {
-                    let p = parent[r as usize].expect("edge spans have parents") as usize;
-                    is_caller_side(spans.kind[p]).then(|| spans.duration_ns[p].saturating_sub(spans.duration_ns[r as usize]))
-                };
+                let gap = |r: u32| caller_side(r).map(|p| spans.duration_ns[p].saturating_sub(spans.duration_ns[r as usize]));
                 let mut by_op: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
                 for &r in rows {
                     by_op.entry(ds.strings.resolve(spans.operation[r as usize])).or_default().push(r);
@@ -138,7 +159,8 @@ pub struct OperationStats {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallStats {
-    /// Callee spans whose parent is in the caller service.
+    /// Callee spans whose parent is in the caller service, and the caller's calls to a peer
+    /// that no callee span answered.
     pub calls: u64,
     /// Calls whose callee span, or the caller's client span, has error status.
     pub errors: u64,
@@ -198,9 +220,22 @@ mod tests {
         let services = [a, a, b, b, b, None];
         let parent = [None, Some(0), Some(1), Some(2), Some(1), Some(2)];
         let dup = [false, false, false, false, true, false];
-        let g = ServiceGraph::build(&services, &parent, &dup);
+        let g = ServiceGraph::build(&services, &[None; 6], &parent, &dup);
         assert_eq!(g.edges.len(), 1);
         assert_eq!((g.edges[0].caller, g.edges[0].callee), (ServiceId(0), ServiceId(1)));
         assert_eq!(g.spans(0), &[2]);
+    }
+
+    #[test]
+    fn unanswered_peer_calls_make_edges() {
+        let (a, b, db) = (Some(ServiceId(0)), Some(ServiceId(1)), Some(ServiceId(2)));
+        // 0: a root; 1: a client to b, answered by 2 (b server); 3: a client to db, no span below.
+        let services = [a, a, b, a];
+        let peer = [None, b, None, db];
+        let parent = [None, Some(0), Some(1), Some(0)];
+        let g = ServiceGraph::build(&services, &peer, &parent, &[false; 4]);
+        let edges: Vec<_> = g.edges.iter().map(|e| (e.caller, e.callee)).collect();
+        assert_eq!(edges, vec![(ServiceId(0), ServiceId(1)), (ServiceId(0), ServiceId(2))]);
+        assert_eq!((g.spans(0), g.spans(1)), (&[2][..], &[3][..]));
     }
 }

@@ -59,8 +59,11 @@ pub struct Resolver<'a> {
     /// Each service label and how to read its value.
     service_labels: Vec<(Option<Sym>, Reading)>,
     instance_labels: Vec<Option<Sym>>,
+    peer_labels: Vec<Option<Sym>>,
     aliases: &'a BTreeMap<String, String>,
     memo: Vec<Option<Resolution>>,
+    /// `peer` per attribute set, memoised like `memo`.
+    peer_memo: Vec<Option<Option<u32>>>,
     names: Vec<String>,
     name_ids: HashMap<String, u32>,
 }
@@ -78,8 +81,10 @@ impl<'a> Resolver<'a> {
             ds,
             service_labels: options.service_labels.iter().map(|n| (ds.strings.get(n), Reading::of(n, options))).collect(),
             instance_labels: syms(&options.instance_labels),
+            peer_labels: syms(&options.peer_labels),
             aliases: &options.service_aliases,
             memo: vec![None; ds.label_sets.len()],
+            peer_memo: vec![None; ds.label_sets.len()],
             names: Vec::new(),
             name_ids: HashMap::new(),
         }
@@ -125,7 +130,11 @@ impl<'a> Resolver<'a> {
             Some(alias) => (alias.as_str(), true),
             None => (raw, false),
         };
-        let id = match self.name_ids.get(name) {
+        Resolution { service: Some((self.intern(name), via)), aliased, instance }
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        match self.name_ids.get(name) {
             Some(id) => *id,
             None => {
                 let id = self.names.len() as u32;
@@ -133,8 +142,29 @@ impl<'a> Resolver<'a> {
                 self.name_ids.insert(name.to_string(), id);
                 id
             }
-        };
-        Resolution { service: Some((id, via)), aliased, instance }
+        }
+    }
+
+    /// The service a span's attributes name as the other side of its call (the first
+    /// `peer_labels` attribute present), as a provisional id. Call it after every row's own
+    /// labels are resolved: a host name then matches a service the rows named, by the whole
+    /// name or its first DNS label (`cart.shop.svc.cluster.local:6379` -> `cart`); a name
+    /// that matches none becomes a service of its own.
+    pub fn peer(&mut self, attributes: LabelSetId) -> Option<u32> {
+        if let Some(p) = self.peer_memo[attributes.0 as usize] {
+            return p;
+        }
+        let raw = self.peer_labels.iter().find_map(|key| self.value(attributes, *key));
+        let p = raw.map(|raw| {
+            let host = strip_port(raw.trim());
+            let aliases = self.aliases;
+            let alias = |n: &str| aliases.get(n).map_or(n, String::as_str).to_string();
+            let known = [host, host.split('.').next().unwrap_or(host)].into_iter().map(alias).find(|n| self.name_ids.contains_key(n));
+            let name = known.unwrap_or_else(|| alias(host));
+            self.intern(&name)
+        });
+        self.peer_memo[attributes.0 as usize] = Some(p);
+        p
     }
 
     /// The service names sorted, and for each provisional id its index in that order.
@@ -148,6 +178,17 @@ impl<'a> Resolver<'a> {
         let mut names = self.names;
         let sorted = order.iter().map(|p| std::mem::take(&mut names[*p as usize])).collect();
         (sorted, remap)
+    }
+}
+
+/// `host:port` -> `host`; `[v6]:port` -> `v6`; anything else as it is.
+fn strip_port(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match s.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => s,
     }
 }
 
@@ -257,6 +298,26 @@ mod tests {
         o.service_labels = vec!["job".into(), "app".into()];
         o.service_aliases.insert("kubernetes-pods".into(), "frontend".into());
         assert_eq!(resolve_all(&ds, &o, &[set])[0], (Some("frontend".into()), None, true));
+    }
+
+    #[test]
+    fn peers_match_known_services_or_stand_alone() {
+        let mut ds = Dataset::default();
+        let own = ds.labels([("service.name", "cart")]);
+        let by_host = ds.labels([("server.address", "cart.shop.svc.cluster.local"), ("server.port", "8080")]);
+        let with_port = ds.labels([("net.peer.name", "cart:7070")]);
+        let db = ds.labels([("db.system.name", "postgresql"), ("server.address", "orders-db")]);
+        let named = ds.labels([("peer.service", "AuthTokenCache"), ("server.address", "10.0.0.7")]);
+        let v6 = ds.labels([("server.address", "[fe80::1]:443")]);
+        let none = ds.labels([("http.route", "/x")]);
+        let o = CorrelateOptions::default();
+        let mut r = Resolver::new(&ds, &o);
+        r.resolve(own);
+        let got: Vec<Option<u32>> = [by_host, with_port, db, named, v6, none].iter().map(|s| r.peer(*s)).collect();
+        let (names, remap) = r.finish();
+        let name = |p: Option<u32>| p.map(|p| names[remap[p as usize] as usize].as_str());
+        let got: Vec<Option<&str>> = got.into_iter().map(name).collect();
+        assert_eq!(got, vec![Some("cart"), Some("cart"), Some("orders-db"), Some("AuthTokenCache"), Some("fe80::1"), None]);
     }
 
     #[test]

@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diag::{Diagnostics, Place};
 use crate::id::{SpanId, TraceId};
-use crate::model::{Dataset, LabelSetId, SourceId, Sym};
+use crate::model::{Dataset, LabelSetId, SourceId, SpanKind, Sym};
 
 use graph::ServiceGraph;
 use identity::{Resolution, Resolver, Via};
@@ -88,6 +88,14 @@ pub struct CorrelateOptions {
     /// Service names to rename, from the name a label gave (after the pod-to-workload mapping)
     /// to the name to use, e.g. `{"checkout-v2": "checkout"}`. Default: none.
     pub service_aliases: BTreeMap<String, String>,
+    /// Span attributes naming the service a client or producer span calls, tried in order.
+    /// They matter for calls with no span on the other side: an uninstrumented database or
+    /// cache, or a service that refused the connection. A value is matched to a known service
+    /// by its name or its first DNS label (`:port` dropped, aliases applied); otherwise it
+    /// names a service of its own, seen only through its callers (a virtual node, as in
+    /// Tempo's service graph). Default: `service.peer.name`, `peer.service`, `server.address`,
+    /// `net.peer.name`, `db.system.name`, `db.system`.
+    pub peer_labels: Vec<String>,
 }
 
 impl Default for CorrelateOptions {
@@ -130,6 +138,7 @@ impl Default for CorrelateOptions {
                 "host",
             ]),
             service_aliases: BTreeMap::new(),
+            peer_labels: strings(&["service.peer.name", "peer.service", "server.address", "net.peer.name", "db.system.name", "db.system"]),
         }
     }
 }
@@ -200,6 +209,9 @@ pub struct Correlation {
     pub span_service: Vec<Option<ServiceId>>,
     /// Per span row: its instance (e.g. the pod name), from its resource attributes.
     pub span_instance: Vec<Option<Sym>>,
+    /// Per span row: the other service a client or producer span calls, from its
+    /// `peer_labels` attributes. `None` for other kinds and for calls within a service.
+    pub span_peer: Vec<Option<ServiceId>>,
     /// Per span row: its parent's row after repair. `None` for roots, orphans, spans whose
     /// cyclic parent link was cut, and duplicates.
     pub span_parent: Vec<Option<u32>>,
@@ -378,7 +390,7 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
         })
         .collect();
     assign_services(ds, options, &mut c);
-    c.graph = ServiceGraph::build(&c.span_service, &c.span_parent, &c.span_duplicate);
+    c.graph = ServiceGraph::build(&c.span_service, &c.span_peer, &c.span_parent, &c.span_duplicate);
     c
 }
 
@@ -523,10 +535,22 @@ fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation
         })
         .collect();
     let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
+    // Peers last, so a peer's name can match every service the rows named.
+    let span_peer: Vec<Option<u32>> = (0..ds.spans.len())
+        .map(|r| match ds.spans.kind[r] {
+            SpanKind::Client | SpanKind::Producer => resolver.peer(ds.spans.attributes[r]),
+            _ => None,
+        })
+        .collect();
     let (names, remap) = resolver.finish();
     let sid = |r: &Resolution| r.service.map(|(p, _)| ServiceId(remap[p as usize]));
     c.span_service = span_res.iter().map(sid).collect();
     c.span_instance = span_res.iter().map(|r| r.instance).collect();
+    c.span_peer = span_peer
+        .iter()
+        .zip(&c.span_service)
+        .map(|(p, own)| p.map(|p| ServiceId(remap[p as usize])).filter(|p| Some(*p) != *own))
+        .collect();
     c.series_service = series_res.iter().map(sid).collect();
     c.series_instance = series_res.iter().map(|r| r.instance).collect();
     c.log_instance = log_res.iter().map(|r| r.instance).collect();

@@ -258,7 +258,7 @@ impl Correlation {
             unmatched_trace_ids: unmatched,
             identity,
             services,
-            service_graph: self.graph.report(ds, &names, &self.span_parent),
+            service_graph: self.graph.report(ds, &names, &self.span_service, &self.span_parent),
             repairs: RepairReport::from_notes(&ds.spans, &self.repairs),
         }
     }

@@ -152,4 +152,20 @@ impl Evidence {
             *slot = Some(finding);
         }
     }
+
+    /// Gives each service, per component, its strongest instance's finding where that is
+    /// stronger than the service-wide one: a fault in one of two replicas moves the
+    /// service's median by half, its pod's fully. `names` are the instances, each with the
+    /// index of its service.
+    pub fn lift_instances(&mut self, names: &[(String, usize)]) {
+        for (i, (name, s)) in names.iter().enumerate() {
+            for k in 0..KINDS.len() {
+                let Some(f) = &self.instances[i][k] else { continue };
+                if self.services[*s][k].as_ref().is_none_or(|g| f.value > g.value) {
+                    let phrase = format!("on {name}, {}", f.phrase);
+                    self.services[*s][k] = Some(Finding { phrase, ..f.clone() });
+                }
+            }
+        }
+    }
 }

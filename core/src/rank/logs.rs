@@ -105,8 +105,9 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         finding.value = deficit - libm::sqrt(2.0 * libm::log(usual[&t].max(1.0)));
         ev.offer(t, Kind::LogMissing, finding);
     }
-    // A surging error line is explained when, in its trace, a deeper span of another
-    // service also writes a surging error line: the failure came from below.
+    // A surging error line is explained when the failure came from below: in its trace a
+    // deeper span of another service also writes a surging error line, or a call made under
+    // the line's span failed in another service.
     let surging_keys: BTreeSet<(usize, usize)> = surging
         .iter()
         .filter_map(|(t, _, tpl, _, _)| match t {
@@ -124,7 +125,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     let explained = |r: usize| -> bool {
         let (Some(service), Some(trace), Some(span)) = (v.log_service[r], v.log_trace[r], v.log_span[r]) else { return false };
         let d = depth(v, span);
-        deepest.get(&trace.value()).is_some_and(|xs| xs.iter().any(|(d2, s2)| *d2 > d && *s2 != service))
+        deepest.get(&trace.value()).is_some_and(|xs| xs.iter().any(|(d2, s2)| *d2 > d && *s2 != service)) || v.fails_downstream(span)
     };
     for (t, ctx, tpl, z, expected) in surging {
         let c = &counts[&(t, ctx, tpl)];

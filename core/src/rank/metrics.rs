@@ -1,5 +1,10 @@
 //! Metric evidence: robust anomaly scores of the series mapped to a service or instance,
 //! direction-aware by what the series measures, with the exemplar traces of anomalous ones.
+//!
+//! Counters (`*_total`, the Prometheus naming rule) are read as their increase per sample, so
+//! a restart long before the window does not make every later sample look high. A
+//! throughput series that stops reporting in the window reads as zero there: a target that
+//! is down serves nothing, and its series go stale rather than reporting 0.
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
 use super::stats::{mad, median};
@@ -25,7 +30,7 @@ pub fn family(name: &str) -> Option<(Kind, f64)> {
     if has(&["success", "throughput", "ops", "requests_total", "qps", "rps", "available"]) {
         return Some((Kind::MetricThroughput, -1.0));
     }
-    if has(&["error", "fail", "5xx", "exception"]) {
+    if has(&["error", "fail", "5xx", "exception", "restart", "oom"]) {
         return Some((Kind::MetricErrors, 1.0));
     }
     if has(&["latency", "duration", "response_time", "seconds"]) {
@@ -48,22 +53,29 @@ pub fn collect(v: &View, ev: &mut Evidence, window: crate::options::TimeRange) {
         let name = v.ds.strings.resolve(v.ds.series.name[s]);
         let Some((kind, direction)) = family(name) else { continue };
         let (times, values) = v.ds.series.points(s);
+        let points = readings(name, times, values);
         // A sample covers the step before its time: the window's samples run past its end
         // by one step, and every sample at or before its start is history.
-        let step = median(&times.windows(2).map(|p| (p[1] - p[0]) as f64).collect::<Vec<_>>()).unwrap_or(0.0) as i64;
+        let step = median(&points.windows(2).map(|p| (p[1].0 - p[0].0) as f64).collect::<Vec<_>>()).unwrap_or(0.0) as i64;
         let mut history = Vec::new();
         let mut current = Vec::new();
-        for (t, x) in times.iter().zip(values) {
-            if !x.is_finite() {
-                continue;
-            }
+        for (t, x) in &points {
             if *t <= window.start_ns {
                 history.push(*x);
-            } else if *t <= window.end_ns + step {
+            } else if *t <= window.end_ns.saturating_add(step) {
                 current.push(*x);
             }
         }
-        if history.len() < MIN_HISTORY || current.is_empty() {
+        if history.len() < MIN_HISTORY {
+            continue;
+        }
+        if direction < 0.0 {
+            // Silence is no sample at all: a NaN sample (no requests in the step) still reports.
+            let mut reported = times.to_vec();
+            reported.sort_unstable();
+            current.extend(std::iter::repeat_n(0.0, silent_steps(&reported, step, window)));
+        }
+        if current.is_empty() {
             continue;
         }
         let center = median(&history).unwrap_or(0.0);
@@ -88,6 +100,37 @@ pub fn collect(v: &View, ev: &mut Evidence, window: crate::options::TimeRange) {
     }
 }
 
+/// The finite samples of a series in time order; a counter's as its increase since the
+/// sample before (a drop is a reset, counted from zero, as PromQL's `increase` does).
+fn readings(name: &str, times: &[i64], values: &[f64]) -> Vec<(i64, f64)> {
+    let mut points: Vec<(i64, f64)> = times.iter().copied().zip(values.iter().copied()).filter(|(_, x)| x.is_finite()).collect();
+    points.sort_by_key(|p| p.0);
+    if !name.ends_with("_total") {
+        return points;
+    }
+    points.windows(2).map(|p| (p[1].0, if p[1].1 >= p[0].1 { p[1].1 - p[0].1 } else { p[1].1 })).collect()
+}
+
+/// Grid steps counted in one window at most: more than any real window holds (10 days of
+/// 10 s samples), so hostile timestamps cannot make the count a long loop or a huge vector.
+const MAX_STEPS: i128 = 100_000;
+
+/// Steps of the window (on the series' own grid, continued from its last sample before the
+/// window) that have no sample: the time it was silent. `times` are sorted.
+fn silent_steps(times: &[i64], step: i64, window: crate::options::TimeRange) -> usize {
+    let Some(last) = times.iter().rev().find(|t| **t <= window.start_ns).copied() else { return 0 };
+    if step <= 0 {
+        return 0;
+    }
+    let (last, step) = (i128::from(last), i128::from(step));
+    let slots = ((i128::from(window.end_ns) + step - last) / step).clamp(0, MAX_STEPS);
+    // A sample within half a step of a grid point stands for it.
+    let mut filled: Vec<i128> =
+        times.iter().map(|t| (i128::from(*t) - last + step / 2).div_euclid(step)).filter(|k| (1..=slots).contains(k)).collect();
+    filled.dedup();
+    (slots - filled.len() as i128) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +144,23 @@ mod tests {
         assert_eq!(family("http_server_errors_total"), Some((Kind::MetricErrors, 1.0)));
         assert_eq!(family("node_cpu_usage_rate_percent"), None);
         assert_eq!(family("network_receive_bytes"), None);
+        assert_eq!(family("kube_pod_container_status_restarts_total"), Some((Kind::MetricErrors, 1.0)));
+    }
+
+    #[test]
+    fn counters_read_as_increases() {
+        let got = readings("restarts_total", &[30, 10, 20, 40], &[3.0, 1.0, 1.0, 0.0]);
+        assert_eq!(got, vec![(20, 0.0), (30, 2.0), (40, 0.0)]);
+        assert_eq!(readings("ops", &[20, 10], &[2.0, f64::NAN]), vec![(20, 2.0)]);
+    }
+
+    #[test]
+    fn silence_is_counted_on_the_series_grid() {
+        let w = crate::options::TimeRange { start_ns: 100, end_ns: 200 };
+        let every = |from: i64, to: i64| (from..=to).step_by(10).collect::<Vec<i64>>();
+        assert_eq!(silent_steps(&every(0, 210), 10, w), 0);
+        // Reporting stops after 150: 160..=210 are silent.
+        assert_eq!(silent_steps(&every(0, 150), 10, w), 6);
+        assert_eq!(silent_steps(&every(150, 210), 10, w), 0);
     }
 }

@@ -29,6 +29,7 @@ pub(crate) use view::level_in_body;
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
+use crate::patterns::PatternsReport;
 use crate::window::Windows;
 
 /// How candidates are scored.
@@ -130,14 +131,22 @@ fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]
 }
 
 /// Ranks services (with their best operation and instance). Returns at most `top` candidates.
-pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &RankOptions, top: usize) -> Vec<Candidate> {
+pub fn rank(
+    ds: &Dataset,
+    corr: &Correlation,
+    windows: &Windows,
+    patterns: &PatternsReport,
+    options: &RankOptions,
+    top: usize,
+) -> Vec<Candidate> {
     let Some(window) = windows.window else { return Vec::new() };
-    let v = view::View::new(ds, corr, windows);
+    let v = view::View::new(ds, corr, windows, patterns);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
     let w = weights(options);
     traces::collect(&v, &mut ev);
     logs::collect(&v, &mut ev);
     metrics::collect(&v, &mut ev, window);
+    ev.lift_instances(&v.instances);
     let services = score_all(&ev.services, &w);
     let instances = score_all(&ev.instances, &w);
     let mut order: Vec<usize> = (0..v.services.len()).collect();
@@ -156,14 +165,19 @@ pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &RankO
         .collect()
 }
 
-/// Direct callers of each service in the window, from cross-service parent/child spans.
+/// Direct callers of each service in the window, from cross-service parent/child spans and
+/// calls to peers no span answers.
 fn callers(v: &view::View) -> Vec<BTreeSet<usize>> {
     let mut out = vec![BTreeSet::new(); v.services.len()];
     for r in 0..v.ds.spans.len() {
-        if let (Some(p), view::Phase::Window) = (v.span_parent[r], v.span_phase[r]) {
-            if v.span_service[p] != v.span_service[r] {
-                out[v.span_service[r]].insert(v.span_service[p]);
-            }
+        if v.span_phase[r] != view::Phase::Window {
+            continue;
+        }
+        if let Some(p) = v.span_parent[r].filter(|p| v.span_service[*p] != v.span_service[r]) {
+            out[v.span_service[r]].insert(v.span_service[p]);
+        }
+        if let Some(callee) = v.span_callee[r] {
+            out[callee].insert(v.span_service[r]);
         }
     }
     out

@@ -72,8 +72,25 @@ fn self_time(v: &View, entry: usize) -> f64 {
     (v.ds.spans.duration_ns[entry] - out).max(0) as f64
 }
 
-/// Entry spans and error origins per phase (window, baseline), with the window's origin rows.
-type Tally = ([f64; 2], [f64; 2], Vec<usize>);
+/// Per target and phase (window, baseline): requests served and the failures starting there,
+/// counted apart for calls no span of the target answers, whose rate has its own baseline.
+#[derive(Default)]
+struct Tally {
+    entries: [f64; 2],
+    origins: [f64; 2],
+    calls: [f64; 2],
+    call_origins: [f64; 2],
+    /// The window's origin rows.
+    rows: Vec<usize>,
+}
+
+impl Tally {
+    /// Origins expected in the window at the baseline rates.
+    fn expected_origins(&self) -> f64 {
+        let at_rate = |events: [f64; 2], per: [f64; 2]| if per[1] > 0.0 { events[1] * per[0] / per[1] } else { 0.0 };
+        at_rate(self.origins, self.entries) + at_rate(self.call_origins, self.calls)
+    }
+}
 
 pub fn collect(v: &View, ev: &mut Evidence) {
     let n = v.ds.spans.len();
@@ -103,20 +120,38 @@ pub fn collect(v: &View, ev: &mut Evidence) {
                 }
             }
         }
+        let failed_below = v.span_children[r].iter().any(|c| v.failed(*c));
+        if let Some(callee) = v.span_callee[r] {
+            // A call no span answers: the callee's side of it is this span. Its whole
+            // duration is time the callee does not explain, and a failure with nothing
+            // failing below starts at the callee.
+            let t = Target::Service(callee);
+            if !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+                gaps.entry((t, service)).or_default().add(phase, v.ds.spans.duration_ns[r].max(0) as f64, r);
+            }
+            let c = counts.entry(t).or_default();
+            c.calls[slot] += 1.0;
+            if v.failed(r) && !failed_below {
+                c.call_origins[slot] += 1.0;
+                if slot == 0 {
+                    c.rows.push(r);
+                }
+            }
+        }
         let entry = v.is_entry(r);
-        let origin = v.failed(r) && !v.span_children[r].iter().any(|c| v.failed(*c));
+        let origin = v.failed(r) && !failed_below && v.span_callee[r].is_none();
         for t in Target::both(service, instance) {
             if entry {
                 selfs.entry(t).or_default().add(phase, self_time(v, r), r);
             }
             let c = counts.entry(t).or_default();
             if entry {
-                c.0[slot] += 1.0;
+                c.entries[slot] += 1.0;
             }
             if origin {
-                c.1[slot] += 1.0;
+                c.origins[slot] += 1.0;
                 if slot == 0 {
-                    c.2.push(r);
+                    c.rows.push(r);
                 }
             }
         }
@@ -137,13 +172,18 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             ev.offer(t, Kind::SelfTime, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
         }
     }
-    for (t, (entries, origins, rows)) in counts {
-        // Origins expected at the baseline rate per request this service served.
-        let expected = if entries[1] > 0.0 { origins[1] * entries[0] / entries[1] } else { 0.0 };
-        let z = count_surprise(origins[0], expected);
-        let operation = rows.first().map(|r| op(v, *r));
-        let phrase = format!("{} failing spans start here ({expected:.0} expected)", origins[0]);
-        ev.offer(t, Kind::ErrorOrigin, Finding { value: z, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
+    for (t, tally) in counts {
+        let expected = tally.expected_origins();
+        let observed = tally.origins[0] + tally.call_origins[0];
+        let z = count_surprise(observed, expected);
+        let operation = tally.rows.first().map(|r| op(v, *r));
+        let phrase = if tally.call_origins[0] > tally.origins[0] {
+            format!("{observed} calls to it fail with nothing failing below ({expected:.0} expected)")
+        } else {
+            format!("{observed} failing spans start here ({expected:.0} expected)")
+        };
+        ev.offer(t, Kind::ErrorOrigin, Finding { value: z, operation, phrase, refs: trace_refs(v, tally.rows.into_iter()) });
+        let entries = tally.entries;
         if roots[0] > 0.0 && roots[1] > 0.0 && entries[1] > 0.0 {
             let expected = entries[1] * roots[0] / roots[1];
             let z = -count_surprise(entries[0], expected);

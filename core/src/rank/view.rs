@@ -2,18 +2,16 @@
 //! and instance, spans linked to their parents, log lines to their trace, span and template,
 //! and every row placed in the window, the baseline or neither.
 //!
-//! Identity, parents and the log-to-span join come from `correlate`; the template key is a
-//! light one of this module's (the first words of a line once variables are dropped).
+//! Identity, parents and the log-to-span join come from `correlate`; each line's template is
+//! the pattern miner's, so evidence names the patterns the report lists.
 
 use std::collections::BTreeMap;
 
 use crate::correlate::{Correlation, ServiceId};
 use crate::id::TraceId;
 use crate::model::{Dataset, Level, SpanKind, SpanStatus};
+use crate::patterns::PatternsReport;
 use crate::window::Windows;
-
-/// How many words of a log line, after variables are dropped, make its template key.
-const TEMPLATE_WORDS: usize = 4;
 
 /// Where a row falls.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -33,6 +31,9 @@ pub struct View<'a> {
     pub span_instance: Vec<Option<usize>>,
     pub span_parent: Vec<Option<usize>>,
     pub span_children: Vec<Vec<usize>>,
+    /// The service a call went to when no span of that service answers it (an
+    /// uninstrumented database or cache, a refused connection): `correlate`'s peer.
+    pub span_callee: Vec<Option<usize>>,
     pub span_phase: Vec<Phase>,
     pub log_service: Vec<Option<usize>>,
     pub log_instance: Vec<Option<usize>>,
@@ -40,9 +41,10 @@ pub struct View<'a> {
     /// The span row a log line was written in, when its ids resolve.
     pub log_span: Vec<Option<usize>>,
     pub log_level: Vec<Level>,
+    /// Each line's template family (see `families`), an index into `templates`.
     pub log_template: Vec<usize>,
     pub log_phase: Vec<Phase>,
-    /// Template keys, indexed by `log_template`.
+    /// Each family's most frequent template, as the report's patterns section has it.
     pub templates: Vec<String>,
     pub series_service: Vec<Option<usize>>,
     pub series_instance: Vec<Option<usize>>,
@@ -51,7 +53,7 @@ pub struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    pub fn new(ds: &'a Dataset, corr: &Correlation, windows: &Windows) -> View<'a> {
+    pub fn new(ds: &'a Dataset, corr: &Correlation, windows: &Windows, patterns: &'a PatternsReport) -> View<'a> {
         let phase = |t: i64| match (windows.window, windows.baseline) {
             (Some(w), _) if w.contains(t) => Phase::Window,
             (_, Some(b)) if b.contains(t) => Phase::Baseline,
@@ -80,31 +82,22 @@ impl<'a> View<'a> {
         let span_instance: Vec<Option<usize>> = (0..n).map(|r| instance(corr.span_service[r], corr.span_instance[r])).collect();
         let span_parent: Vec<Option<usize>> = corr.span_parent.iter().map(|p| p.map(|p| p as usize)).collect();
         let span_children: Vec<Vec<usize>> = (0..n).map(|r| corr.children(r as u32).iter().map(|c| *c as usize).collect()).collect();
+        let span_callee = (0..n)
+            .map(|r| {
+                let answered = span_children[r].iter().any(|c| span_service[*c] != span_service[r]);
+                corr.span_peer[r].filter(|_| !answered).map(|p| p.0 as usize)
+            })
+            .collect();
         // Duplicated span rows are counted once: their first row.
         let span_phase = (0..n).map(|r| if corr.span_duplicate[r] { Phase::Outside } else { phase(ds.spans.start_ns[r]) }).collect();
 
-        let mut template_ids: BTreeMap<String, usize> = BTreeMap::new();
-        let mut log_template = Vec::with_capacity(ds.logs.len());
-        let mut log_level = Vec::with_capacity(ds.logs.len());
-        for r in 0..ds.logs.len() {
-            let body = ds.logs.body(r);
-            let next = template_ids.len();
-            log_template.push(*template_ids.entry(template_key(body)).or_insert(next));
-            log_level.push(match ds.logs.level[r] {
-                Level::Unknown => level_in_body(body),
+        let log_level = (0..ds.logs.len())
+            .map(|r| match ds.logs.level[r] {
+                Level::Unknown => level_in_body(ds.logs.body(r)),
                 l => l,
-            });
-        }
-        // Template ids in sorted key order, so numbering does not depend on row order.
-        let mut templates = vec![String::new(); template_ids.len()];
-        let mut remap = vec![0; template_ids.len()];
-        for (new, (key, old)) in template_ids.into_iter().enumerate() {
-            remap[old] = new;
-            templates[new] = key;
-        }
-        for t in &mut log_template {
-            *t = remap[*t];
-        }
+            })
+            .collect();
+        let (family, templates) = families(&patterns.all_templates);
         let log_service: Vec<Option<usize>> = corr.log_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
         let log_instance = (0..ds.logs.len()).map(|r| instance(corr.log_service[r], corr.log_instance[r])).collect();
         let series_service = corr.series_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
@@ -117,13 +110,14 @@ impl<'a> View<'a> {
             span_instance,
             span_parent,
             span_children,
+            span_callee,
             span_phase,
             log_service,
             log_instance,
             log_trace: corr.log_trace.clone(),
             log_span: corr.log_span_row.iter().map(|r| r.map(|r| r as usize)).collect(),
             log_level,
-            log_template,
+            log_template: patterns.log_pattern.iter().map(|p| family[*p as usize]).collect(),
             log_phase: ds.logs.time_ns.iter().map(|t| phase(*t)).collect(),
             templates,
             series_service,
@@ -150,6 +144,45 @@ impl<'a> View<'a> {
     pub fn failed(&self, row: usize) -> bool {
         self.ds.spans.status[row] == SpanStatus::Error
     }
+
+    /// Whether a call made in or under span `row` failed in another service: a failing span
+    /// of another service below it, or a failing call to a peer that no span answers.
+    pub fn fails_downstream(&self, row: usize) -> bool {
+        let own = self.span_service[row];
+        let mut stack: Vec<usize> = vec![row];
+        while let Some(r) = stack.pop() {
+            if self.failed(r) && (self.span_service[r] != own || self.span_callee[r].is_some()) {
+                return true;
+            }
+            stack.extend_from_slice(&self.span_children[r]);
+        }
+        false
+    }
+}
+
+/// Constant words of a template that name its family.
+const FAMILY_WORDS: usize = 8;
+
+/// The miner's templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left
+/// out): a log statement whose variable part has a varying number of words (a list, an
+/// object dump) mines into one template per length, and counting each apart would read
+/// their chance swings as messages going missing. Returns each template's family and each
+/// family's first (most frequent) template.
+fn families(templates: &[String]) -> (Vec<usize>, Vec<String>) {
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut names = Vec::new();
+    let family = templates
+        .iter()
+        .map(|t| {
+            let key: Vec<&str> = t.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
+            let key = key.join(" ");
+            *ids.entry(key).or_insert_with(|| {
+                names.push(t.clone());
+                names.len() - 1
+            })
+        })
+        .collect();
+    (family, names)
 }
 
 /// A level word among the first tokens of a line (`... ERROR c.s.Foo ...`, `level=warn`).
@@ -164,51 +197,9 @@ pub fn level_in_body(body: &str) -> Level {
     Level::Unknown
 }
 
-/// A template key: the first words of the line once variables are dropped. A token is a
-/// variable when it has a digit and no letters, or is a long hex id; `key:` / `key=` tokens
-/// that introduce a value are dropped too; digit runs inside words become `<n>`.
-pub fn template_key(body: &str) -> String {
-    let mut words: Vec<String> = Vec::with_capacity(TEMPLATE_WORDS);
-    for tok in body.split_whitespace() {
-        if words.len() == TEMPLATE_WORDS {
-            break;
-        }
-        let has_digit = tok.bytes().any(|b| b.is_ascii_digit());
-        let letters = tok.bytes().filter(u8::is_ascii_alphabetic).count();
-        let hexish = tok.len() >= 8 && tok.bytes().filter(u8::is_ascii_hexdigit).count() * 10 >= tok.len() * 9;
-        if (has_digit && (letters == 0 || hexish)) || tok.ends_with(':') || tok.ends_with('=') {
-            continue;
-        }
-        let mut w = String::with_capacity(tok.len());
-        let mut in_digits = false;
-        for c in tok.chars() {
-            if c.is_ascii_digit() {
-                if !in_digits {
-                    w.push_str("<n>");
-                }
-                in_digits = true;
-            } else {
-                in_digits = false;
-                w.push(c);
-            }
-        }
-        words.push(w);
-    }
-    words.join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn template_keys_drop_variables() {
-        let a = "16:44:59.057 INFO  a.s.AssuranceServiceImpl#65 TraceID: adb7d7cd7bacac14b660068f57e44ad1 SpanID: 6e3c72bc80a22eec [create][AddAssurance][Success] x";
-        let b = "16:45:01.101 INFO  a.s.AssuranceServiceImpl#65 TraceID: 0000d7cd7bacac14b660068f57e44ad1 SpanID: 1e3c72bc80a22eec [create][AddAssurance][Success] x trailing words differ";
-        assert_eq!(template_key(a), template_key(b));
-        assert_eq!(template_key(a), "INFO a.s.AssuranceServiceImpl#<n> [create][AddAssurance][Success] x");
-        assert_ne!(template_key("error connecting to db"), template_key("error connecting to cache"));
-    }
 
     #[test]
     fn levels_from_bodies() {
