@@ -40,6 +40,11 @@ pub struct CaseOutcome {
     /// truth names a pod.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance_rank: Option<u32>,
+    /// The top candidate's why-sentence ("" when nothing was ranked).
+    pub why: String,
+    /// Whether that sentence gives a reason: the top candidate has evidence that adds to its
+    /// score. A right answer without one does not count as explained.
+    pub explained: bool,
 }
 
 /// A candidate as a report lists it, reduced to what evaluation needs.
@@ -49,6 +54,9 @@ pub struct Ranked {
     pub instance: Option<String>,
     /// Component values in weight order.
     pub values: [f64; KINDS.len()],
+    pub why: String,
+    /// Whether any component adds to the score (value and weight both above 0).
+    pub has_evidence: bool,
 }
 
 #[derive(Deserialize)]
@@ -61,12 +69,14 @@ struct CandidateWire {
     service: String,
     instance: Option<String>,
     components: Vec<ComponentWire>,
+    why: String,
 }
 
 #[derive(Deserialize)]
 struct ComponentWire {
     name: String,
     value: f64,
+    weight: f64,
 }
 
 /// The candidates of a report JSON, best first.
@@ -77,12 +87,13 @@ pub fn ranked(report_json: &str) -> Result<Vec<Ranked>, String> {
         .into_iter()
         .map(|c| {
             let mut values = [0.0; KINDS.len()];
+            let has_evidence = c.components.iter().any(|comp| comp.value > 0.0 && comp.weight > 0.0);
             for comp in c.components {
                 if let Some(k) = KINDS.iter().position(|k| k.name() == comp.name) {
                     values[k] = comp.value;
                 }
             }
-            Ranked { service: c.service, instance: c.instance, values }
+            Ranked { service: c.service, instance: c.instance, values, why: c.why, has_evidence }
         })
         .collect())
 }
@@ -95,6 +106,8 @@ impl CaseOutcome {
             rank: position(&|c| c.service == truth.service),
             fault: truth.fault.clone(),
             instance_rank: truth.pod.as_ref().map(|pod| position(&|c| c.instance.as_deref() == Some(pod.as_str()))),
+            why: candidates.first().map_or_else(String::new, |c| c.why.clone()),
+            explained: candidates.first().is_some_and(|c| c.has_evidence && !c.why.is_empty()),
         }
     }
 }
@@ -130,6 +143,10 @@ pub struct Summary {
     /// Instance-level accuracy over the cases whose truth names a pod.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<Accuracy>,
+    /// Cases whose top candidate gives a reason (see `CaseOutcome::explained`).
+    pub explained: usize,
+    /// Of the cases whose truth ranks first, those whose top candidate gives a reason.
+    pub explained_hits: usize,
     pub per_case: Vec<CaseOutcome>,
 }
 
@@ -150,6 +167,8 @@ impl Summary {
             avg5: all.avg5,
             per_fault: by_fault.into_iter().map(|(f, r)| (f, Accuracy::of(&r))).collect(),
             instance: (!pods.is_empty()).then(|| Accuracy::of(&pods)),
+            explained: per_case.iter().filter(|c| c.explained).count(),
+            explained_hits: per_case.iter().filter(|c| c.explained && c.rank == 1).count(),
             per_case,
         }
     }
@@ -167,9 +186,14 @@ impl Summary {
         if let Some(a) = &self.instance {
             out += &row("all (instance)", a);
         }
-        out += "\ncase                      rank  fault\n";
+        let hits = self.per_case.iter().filter(|c| c.rank == 1).count();
+        out += &format!(
+            "top candidate with a reason: {} of {} cases; of the {hits} ranked right, {} with a reason\n",
+            self.explained, self.cases, self.explained_hits
+        );
+        out += "\ncase                      rank  fault             why (top candidate)\n";
         for c in &self.per_case {
-            out += &format!("{:<24} {:>5}  {}\n", c.case, c.rank, c.fault.as_deref().unwrap_or("-"));
+            out += &format!("{:<24} {:>5}  {:<16}  {}\n", c.case, c.rank, c.fault.as_deref().unwrap_or("-"), c.why);
         }
         out
     }
@@ -305,13 +329,21 @@ mod tests {
 
     #[test]
     fn summary_groups_faults() {
-        let mk =
-            |case: &str, rank, fault: &str| CaseOutcome { case: case.into(), rank, fault: Some(fault.into()), instance_rank: Some(rank) };
-        let s = Summary::of(vec![mk("a", 1, "cpu"), mk("b", 4, "cpu"), mk("c", 1, "net")]);
+        let mk = |case: &str, rank, fault: &str, why: &str| CaseOutcome {
+            case: case.into(),
+            rank,
+            fault: Some(fault.into()),
+            instance_rank: Some(rank),
+            why: why.into(),
+            explained: !why.is_empty(),
+        };
+        let s = Summary::of(vec![mk("a", 1, "cpu", "x: cpu up"), mk("b", 4, "cpu", "y: slow"), mk("c", 1, "net", "")]);
         assert_eq!(s.per_fault["cpu"].ac1, 0.5);
         assert_eq!(s.per_fault["net"].ac3, 1.0);
         assert_eq!(s.instance.as_ref().unwrap().cases, 3);
+        assert_eq!((s.explained, s.explained_hits), (2, 1));
         assert!(s.to_text().contains("AC@1"));
+        assert!(s.to_text().contains("x: cpu up"));
     }
 
     #[test]
