@@ -19,12 +19,15 @@ cd "$(dirname "$0")/.."
 say() { printf '== build-wasm: %s\n' "$*" >&2; }
 
 target=wasm32-unknown-unknown
+# Cargo profiles (Cargo.toml): the browser flavour small first, the raw one (wasmtime) fast first.
 profile=wasm
+raw_profile=wasm-raw
 pkg_dir=wasm-plugin/js/pkg
 raw_out=wasm-plugin/dist/rootspan_raw.wasm
 stamp=wasm-plugin/dist/.build-stamp
 cargo_target_dir=${CARGO_TARGET_DIR:-target}
 built=$cargo_target_dir/$target/$profile/rootspan_wasm.wasm
+raw_built=$cargo_target_dir/$target/$raw_profile/rootspan_wasm.wasm
 
 # --- tools -------------------------------------------------------------------------------
 if ! rustup target list --installed | grep -qx "$target"; then
@@ -46,7 +49,7 @@ if [ ! -x "$wasm_opt" ]; then
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 # rustc emits these features; wasm-opt needs them named on modules without a target_features section.
-wasm_opt_flags=(-Oz --enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext
+wasm_opt_features=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-multivalue --enable-reference-types)
 
 # --- skip when nothing changed -------------------------------------------------------------
@@ -66,16 +69,15 @@ if [ "${ROOTSPAN_FORCE_BUILD:-0}" != 1 ] && [ $all_there = 1 ] && [ "$(cat "$sta
 else
   mkdir -p "$(dirname "$raw_out")" "$pkg_dir"
 
-  # The raw flavour first: both flavours are the same cargo artefact, so copy it out before the next build.
-  say "cargo build raw ABI (features raw-abi, arrow)"
-  cargo build -p rootspan-wasm --target "$target" --profile "$profile" --no-default-features --features raw-abi,arrow
-  "$wasm_opt" "${wasm_opt_flags[@]}" --strip-debug "$built" -o "$raw_out.tmp"
+  say "cargo build raw ABI (features raw-abi, arrow; profile $raw_profile)"
+  cargo build -p rootspan-wasm --target "$target" --profile "$raw_profile" --no-default-features --features raw-abi,arrow
+  "$wasm_opt" -O3 "${wasm_opt_features[@]}" --strip-debug "$raw_built" -o "$raw_out.tmp"
   mv "$raw_out.tmp" "$raw_out"
 
   say "cargo build browser (features bindgen, arrow)"
   cargo build -p rootspan-wasm --target "$target" --profile "$profile" --features arrow
   wasm-bindgen --target web --out-dir "$pkg_dir" "$built"
-  "$wasm_opt" "${wasm_opt_flags[@]}" --strip-debug "$pkg_dir/rootspan_wasm_bg.wasm" -o "$pkg_dir/rootspan_wasm_bg.wasm.tmp"
+  "$wasm_opt" -Oz "${wasm_opt_features[@]}" --strip-debug "$pkg_dir/rootspan_wasm_bg.wasm" -o "$pkg_dir/rootspan_wasm_bg.wasm.tmp"
   mv "$pkg_dir/rootspan_wasm_bg.wasm.tmp" "$pkg_dir/rootspan_wasm_bg.wasm"
 
   echo "$hash" > "$stamp"

@@ -29,6 +29,10 @@ pub enum Command {
     Analyze = 1,
     /// Log patterns only (`rootspan patterns`).
     Patterns = 2,
+    /// The template miner alone: every line of every input (plain text) mined, with no
+    /// decoding, correlation or aggregation; the result is a `patterns::MineRun`. This is
+    /// the work a log parser such as Drain does, so it is what the benchmark compares.
+    Mine = 3,
 }
 
 impl Command {
@@ -36,6 +40,7 @@ impl Command {
         match b {
             1 => Ok(Command::Analyze),
             2 => Ok(Command::Patterns),
+            3 => Ok(Command::Mine),
             other => Err(EnvelopeError(format!("unknown command {other}"))),
         }
     }
@@ -171,13 +176,19 @@ pub fn execute(request: Request) -> Response {
         Ok(options) => options,
         Err(e) => return Response::Error(e),
     };
-    let inputs: Vec<Input> = request.inputs.into_iter().map(|i| Input::Bytes { name: i.name, bytes: i.bytes }).collect();
+    let decoded =
+        |inputs: Vec<NamedBytes>| -> Vec<Input> { inputs.into_iter().map(|i| Input::Bytes { name: i.name, bytes: i.bytes }).collect() };
     match request.command {
-        Command::Analyze => Response::Ok(crate::analyze(&inputs, &options).to_json()),
+        Command::Analyze => Response::Ok(crate::analyze(&decoded(request.inputs), &options).to_json()),
         Command::Patterns => Response::Ok(
-            serde_json::to_string(&crate::patterns::patterns_command(&inputs, &options))
+            serde_json::to_string(&crate::patterns::patterns_command(&decoded(request.inputs), &options))
                 .expect("the pattern run serialises: no non-string map keys"),
         ),
+        Command::Mine => {
+            let texts: Vec<std::borrow::Cow<str>> = request.inputs.iter().map(|i| String::from_utf8_lossy(&i.bytes)).collect();
+            let run = crate::patterns::MineRun::from(crate::patterns::mine(texts.iter().flat_map(|t| t.lines())));
+            Response::Ok(serde_json::to_string(&run).expect("the mine run serialises: strings and numbers only"))
+        }
     }
 }
 
@@ -263,7 +274,7 @@ mod tests {
     }
 
     fn command() -> impl Strategy<Value = Command> {
-        prop_oneof![Just(Command::Analyze), Just(Command::Patterns)]
+        prop_oneof![Just(Command::Analyze), Just(Command::Patterns), Just(Command::Mine)]
     }
 
     proptest! {

@@ -38,6 +38,7 @@ impl Limits {
 /// What one call used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallStats {
+    /// Fuel the call used (0 for an unmetered engine).
     pub fuel_used: u64,
     /// The wasm's linear memory at the end of the call (it never shrinks, so this is the peak).
     pub memory_bytes: usize,
@@ -93,6 +94,8 @@ pub struct Engine {
     engine: wasmtime::Engine,
     module: Module,
     limits: Limits,
+    /// Whether calls are fuel-metered (see `load_unmetered`).
+    metered: bool,
 }
 
 /// A store's limiter: wasmtime's `StoreLimits`, plus a note of the growth it refused, so an
@@ -129,18 +132,25 @@ impl ResourceLimiter for Limiter {
 impl Engine {
     /// Loads and compiles the raw-ABI wasm at `path` (about a second in a release build).
     pub fn load(path: &Path) -> Result<Engine, HostError> {
-        let bytes = std::fs::read(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => HostError::WasmMissing { path: path.to_path_buf() },
-            _ => HostError::WasmInvalid { origin: path.display().to_string(), message: e.to_string() },
-        })?;
-        Engine::from_bytes(&bytes, &path.display().to_string())
+        Engine::compile(&read_wasm(path)?, &path.display().to_string(), true)
+    }
+
+    /// As `load`, without fuel metering: the memory limit holds, but nothing stops a call that
+    /// never ends. For measuring the module's own speed (the benchmark), since wasmtime's fuel
+    /// checks take a large share of it; never for inputs one does not trust.
+    pub fn load_unmetered(path: &Path) -> Result<Engine, HostError> {
+        Engine::compile(&read_wasm(path)?, &path.display().to_string(), false)
     }
 
     /// Compiles a raw-ABI wasm; `origin` names it in errors.
     pub fn from_bytes(wasm: &[u8], origin: &str) -> Result<Engine, HostError> {
+        Engine::compile(wasm, origin, true)
+    }
+
+    fn compile(wasm: &[u8], origin: &str, metered: bool) -> Result<Engine, HostError> {
         let invalid = |message: String| HostError::WasmInvalid { origin: origin.to_string(), message };
         let mut config = Config::new();
-        config.consume_fuel(true);
+        config.consume_fuel(metered);
         let engine = wasmtime::Engine::new(&config).map_err(|e| invalid(format!("{e:#}")))?;
         let module = Module::new(&engine, wasm).map_err(|e| invalid(format!("{e:#}")))?;
         if let Some(import) = module.imports().next() {
@@ -155,7 +165,7 @@ impl Engine {
                 return Err(invalid(format!("it does not export `{name}`")));
             }
         }
-        Ok(Engine { engine, module, limits: Limits::default() })
+        Ok(Engine { engine, module, limits: Limits::default(), metered })
     }
 
     pub fn with_limits(mut self, limits: Limits) -> Engine {
@@ -183,6 +193,12 @@ impl Engine {
         self.call(&Request { command: Command::Patterns, options: options.to_string(), inputs })
     }
 
+    /// The result JSON of the `mine` command (`patterns::MineRun`): every line of `inputs`
+    /// (plain text) mined, nothing decoded or aggregated.
+    pub fn mine(&self, inputs: Vec<NamedBytes>) -> Result<String, HostError> {
+        self.call(&Request { command: Command::Mine, options: String::new(), inputs })
+    }
+
     /// Runs any request in a fresh instance; returns the command's JSON result.
     pub fn call(&self, request: &Request) -> Result<String, HostError> {
         let bytes = request.encode().map_err(|e| HostError::Abi(e.to_string()))?;
@@ -196,7 +212,9 @@ impl Engine {
         let limiter = Limiter { limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).build(), refused: false };
         let mut store = Store::new(&self.engine, limiter);
         store.limiter(|l| l);
-        store.set_fuel(budget).map_err(|e| HostError::Abi(format!("{e:#}")))?;
+        if self.metered {
+            store.set_fuel(budget).map_err(|e| HostError::Abi(format!("{e:#}")))?;
+        }
         let fail = |store: &Store<Limiter>, e: wasmtime::Error| classify(e, store.data().refused, budget, self.limits.memory_bytes);
 
         let instance = Instance::new(&mut store, &self.module, &[]).map_err(|e| fail(&store, e))?;
@@ -219,13 +237,21 @@ impl Engine {
             .data(&store)
             .get(at..at.saturating_add(len))
             .ok_or_else(|| HostError::Abi(format!("response [{at}, +{len}) is outside the wasm memory")))?;
-        let stats = CallStats { fuel_used: budget - store.get_fuel().unwrap_or(0), memory_bytes: memory.data_size(&store) };
+        let fuel_used = if self.metered { budget - store.get_fuel().unwrap_or(0) } else { 0 };
+        let stats = CallStats { fuel_used, memory_bytes: memory.data_size(&store) };
         // The store (and the response in it) is dropped here, so there is no need to call `free`.
         match Response::decode(response).map_err(|e| HostError::Abi(e.to_string()))? {
             Response::Ok(json) => Ok((json, stats)),
             Response::Error(message) => Err(HostError::Failed(message)),
         }
     }
+}
+
+fn read_wasm(path: &Path) -> Result<Vec<u8>, HostError> {
+    std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => HostError::WasmMissing { path: path.to_path_buf() },
+        _ => HostError::WasmInvalid { origin: path.display().to_string(), message: e.to_string() },
+    })
 }
 
 fn classify(e: wasmtime::Error, memory_refused: bool, budget: u64, memory_bytes: usize) -> HostError {

@@ -12,45 +12,32 @@
 pub const VAR: &str = "<*>";
 
 /// Characters a word splits into runs at (kept in the output).
-fn is_delimiter(c: u8) -> bool {
-    matches!(
-        c,
-        b',' | b'!'
-            | b';'
-            | b':'
-            | b'='
-            | b'|'
-            | b'"'
-            | b'\''
-            | b'['
-            | b']'
-            | b'('
-            | b')'
-            | b'{'
-            | b'}'
-            | b'.'
-            | b'-'
-            | b'+'
-            | b'@'
-            | b'#'
-            | b'$'
-            | b'%'
-            | b'&'
-            | b'/'
-            | b'<'
-            | b'>'
-            | b'*'
-            | b'\\'
-            | b'`'
-            | b'?'
-            | b'^'
-            | b'~'
-    )
-}
+const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
 
 /// Characters a path is cut at: the reduced delimiter set, so a path keeps its dots and dashes.
+const PATH_DELIMITERS: &[u8] = b",!;:=|\"'[](){}<>";
+
+/// Byte-class tables: masking tests every byte of every word, and a table lookup is one load
+/// where a `matches!` over thirty bytes is a chain of compares in a size-optimised build.
+const fn byte_set(members: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < members.len() {
+        table[members[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+static IS_DELIMITER: [bool; 256] = byte_set(DELIMITERS);
+static IS_PATH_DELIMITER: [bool; 256] = byte_set(PATH_DELIMITERS);
+
+fn is_delimiter(c: u8) -> bool {
+    IS_DELIMITER[c as usize]
+}
+
 fn is_path_delimiter(c: u8) -> bool {
-    matches!(c, b',' | b'!' | b';' | b':' | b'=' | b'|' | b'"' | b'\'' | b'[' | b']' | b'(' | b')' | b'{' | b'}' | b'<' | b'>')
+    IS_PATH_DELIMITER[c as usize]
 }
 
 /// Words that are values however they are spelled: booleans, null, and the superuser name
@@ -60,7 +47,8 @@ const VALUE_WORDS: [&str; 4] = ["true", "false", "null", "root"];
 /// Masks one word (no whitespace inside) into `out`.
 pub fn mask_word(word: &str, out: &mut String) {
     let start = out.len();
-    if is_mac(word.trim_matches(|c: char| !c.is_ascii_hexdigit())) {
+    // A MAC address is 17 bytes and trimming only shortens, so shorter words skip the trim.
+    if word.len() >= 17 && is_mac(word.trim_matches(|c: char| !c.is_ascii_hexdigit())) {
         let t = word.trim_start_matches(|c: char| !c.is_ascii_hexdigit());
         out.push_str(&word[..word.len() - t.len()]);
         out.push_str(VAR);
@@ -77,8 +65,14 @@ pub fn mask_word(word: &str, out: &mut String) {
     }
 }
 
+/// Whether a run of `word` (the text between delimiters) is a value word. Runs of another
+/// length than a value word's are not compared: most words hold none, and this runs on each.
 fn has_value_word(word: &str) -> bool {
-    word.split(|c: char| c.is_ascii() && is_delimiter(c as u8)).any(|run| VALUE_WORDS.iter().any(|w| run.eq_ignore_ascii_case(w)))
+    word.as_bytes().split(|c| is_delimiter(*c)).any(|run| (4..=5).contains(&run.len()) && is_value_word(run))
+}
+
+fn is_value_word(run: &[u8]) -> bool {
+    VALUE_WORDS.iter().any(|w| run.eq_ignore_ascii_case(w.as_bytes()))
 }
 
 /// Splits at path delimiters; each piece is a path, URL, address or whole-word variable, or
@@ -253,7 +247,7 @@ fn mask_runs(piece: &str, out: &mut String) -> bool {
         }
         let end = b[i..].iter().position(|c| is_delimiter(*c)).map_or(b.len(), |p| i + p);
         let run = &piece[i..end];
-        if is_variable_run(run) || VALUE_WORDS.iter().any(|w| run.eq_ignore_ascii_case(w)) {
+        if is_variable_run(run) || is_value_word(run.as_bytes()) {
             out.push_str(VAR);
             masked = true;
         } else {
@@ -286,9 +280,14 @@ fn is_variable_run(run: &str) -> bool {
 /// Collapses `<*>.<*>`, `<*><*>` and `#<*>#` into `<*>` in `out[start..]`: a dotted number
 /// or an IP address is one variable.
 pub(super) fn collapse(out: &mut String, start: usize) {
+    // A plain scan, not `str::find`: the tails are a word long, and `find` sets up a two-way
+    // searcher per call, which cost more than the search itself.
+    fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+        haystack.windows(needle.len()).position(|w| w == needle)
+    }
     loop {
-        let tail = &out[start..];
-        let found = ["<*>.<*>", "<*><*>", "#<*>#"].iter().find_map(|p| tail.find(p).map(|at| (at, p.len())));
+        let tail = &out.as_bytes()[start..];
+        let found = [&b"<*>.<*>"[..], b"<*><*>", b"#<*>#"].iter().find_map(|p| find(tail, p).map(|at| (at, p.len())));
         match found {
             Some((at, n)) => out.replace_range(start + at..start + at + n, VAR),
             None => return,
@@ -301,18 +300,19 @@ const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// `Jul`, `July`, `jul` (a month name, abbreviated or not).
 pub fn is_month(w: &str) -> bool {
-    w.len() >= 3
-        && w.is_char_boundary(3)
-        && MONTHS.iter().any(|m| w[..3].eq_ignore_ascii_case(m))
-        && w[3..].bytes().all(|c| c.is_ascii_alphabetic())
+    is_named(w.as_bytes(), &MONTHS)
 }
 
 fn is_weekday(w: &str) -> bool {
-    let w = w.trim_end_matches(',');
-    w.len() >= 3
-        && w.is_char_boundary(3)
-        && WEEKDAYS.iter().any(|d| w[..3].eq_ignore_ascii_case(d))
-        && w[3..].bytes().all(|c| c.is_ascii_alphabetic())
+    is_named(w.trim_end_matches(',').as_bytes(), &WEEKDAYS)
+}
+
+/// Whether `w` is one of `names` (lowercase, three letters), abbreviated or spelled out, in
+/// letters of any case. On bytes, with no case-folded copy: the miner asks this of every word.
+fn is_named(w: &[u8], names: &[&str]) -> bool {
+    let Some(head) = w.get(..3) else { return false };
+    let head = [head[0].to_ascii_lowercase(), head[1].to_ascii_lowercase(), head[2].to_ascii_lowercase()];
+    names.iter().any(|n| n.as_bytes() == head) && w[3..].iter().all(u8::is_ascii_alphabetic)
 }
 
 /// Dates written as words (`Sat Jul  9 12:16:51 2005`, `Jul 9 12:16:51`, `Mon, 02 Jan 2006

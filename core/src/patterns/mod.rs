@@ -92,6 +92,35 @@ pub struct Mined {
     pub assignment: Vec<u32>,
 }
 
+/// What the raw ABI's `mine` command returns: the miner's result alone, for hosts that only
+/// parse log lines into templates (and for the benchmark against Drain, which does only that).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MineRun {
+    /// Templates, most lines first (ties by text).
+    pub templates: Vec<MinedTemplate>,
+    /// For each line in input order, the index of its template in `templates`.
+    pub assignments: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct MinedTemplate {
+    /// The pattern id, as in the patterns command and the report.
+    pub id: String,
+    pub template: String,
+    pub count: u64,
+}
+
+impl From<Mined> for MineRun {
+    fn from(mined: Mined) -> MineRun {
+        let templates = mined
+            .templates
+            .into_iter()
+            .map(|t| MinedTemplate { id: aggregate::pattern_id(&t.text), template: t.text, count: t.count })
+            .collect();
+        MineRun { templates, assignments: mined.assignment }
+    }
+}
+
 /// Mines `lines` in one pass (the standalone entry: no correlation, no times).
 pub fn mine<'a>(lines: impl IntoIterator<Item = &'a str>) -> Mined {
     let mut m = miner::Miner::new();

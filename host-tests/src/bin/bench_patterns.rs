@@ -4,15 +4,20 @@
 //!   `Content` messages repeated to 1M lines, joined by `\n`.
 //! - `bench_patterns measure LOGHUB_DIR LINES WASM DRAIN3_JSON OUT_PREFIX`: accuracy per dataset
 //!   (rootspan and drain3, one configuration each, scored by the same code), lines per second
-//!   natively and in wasm (the raw-ABI module run by wasmtime), and the ratios to drain3's
-//!   lines per second measured in the same run; writes `OUT_PREFIX.json` and `OUT_PREFIX.md`.
+//!   natively and in wasm (the raw-ABI module run by wasmtime), for the miner alone and for the
+//!   whole patterns command, in wall-clock and CPU time, and the ratios to drain3's figures
+//!   measured in the same run; writes `OUT_PREFIX.json` and `OUT_PREFIX.md`.
+//! - `bench_patterns speed LINES WASM`: the miner and command speeds alone (no drain3, no
+//!   accuracy), for working on speed.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Instant;
 
 use rootspan_core::patterns::accuracy::{self, Accuracy};
-use rootspan_core::patterns::{mine, patterns_command};
-use rootspan_core::request::{Command, NamedBytes, Request, Response};
+use rootspan_core::patterns::{mine, patterns_command, MineRun};
+use rootspan_core::request::{Command, NamedBytes, Request};
+use rootspan_host::Engine;
 use serde_json::{json, Value};
 
 const DATASETS: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
@@ -49,35 +54,54 @@ fn mean(rows: &[Accuracy]) -> Accuracy {
     }
 }
 
-/// Runs the patterns command in the raw-ABI wasm under wasmtime; returns (seconds, response JSON).
-fn run_wasm(wasm: &str, text: Vec<u8>) -> Result<(f64, String), Error> {
-    let engine = wasmtime::Engine::default();
-    let module = wasmtime::Module::from_file(&engine, wasm)?;
-    let mut store = wasmtime::Store::new(&engine, ());
-    let instance = wasmtime::Instance::new(&mut store, &module, &[])?;
-    let memory = instance.get_memory(&mut store, "memory").ok_or("the module exports no memory")?;
-    let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc")?;
-    let analyze = instance.get_typed_func::<(u32, u32), u64>(&mut store, "analyze")?;
-    let free = instance.get_typed_func::<(u32, u32), ()>(&mut store, "free")?;
-    let request =
-        Request { command: Command::Patterns, options: String::new(), inputs: vec![NamedBytes { name: "bench.log".into(), bytes: text }] }
-            .encode()?;
-    let start = Instant::now();
-    let ptr = alloc.call(&mut store, request.len() as u32)?;
-    if ptr == 0 {
-        return Err("the wasm refused to allocate the request".into());
+/// Wall-clock and CPU time of one timed run.
+#[derive(Clone, Copy)]
+struct Timing {
+    wall_s: f64,
+    cpu_s: f64,
+}
+
+/// This thread's CPU time in seconds. The machine running the benchmark may be shared: a run
+/// that waits for a core loses wall time, not CPU time, so both are reported (drain3's
+/// figures are taken the same two ways, with Python's `time.perf_counter` and `time.thread_time`).
+fn thread_cpu_s() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant libc defines.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return f64::NAN;
     }
-    memory.write(&mut store, ptr as usize, &request)?;
-    let packed = analyze.call(&mut store, (ptr, request.len() as u32))?;
-    let (rptr, rlen) = ((packed >> 32) as u32, packed as u32);
-    let mut response = vec![0u8; rlen as usize];
-    memory.read(&store, rptr as usize, &mut response)?;
-    let seconds = start.elapsed().as_secs_f64();
-    free.call(&mut store, (rptr, rlen))?;
-    match Response::decode(&response)? {
-        Response::Ok(json) => Ok((seconds, json)),
-        Response::Error(message) => Err(format!("the wasm patterns command failed: {message}").into()),
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+/// How many times each rootspan measurement runs; the median run is reported, so one run
+/// slowed by another process neither makes nor breaks the figure.
+const RUNS: usize = 3;
+
+/// Runs `f` `RUNS` times; returns its (last) result and the median wall and CPU times.
+fn timed<T>(mut f: impl FnMut() -> Result<T, Error>) -> Result<(T, Timing), Error> {
+    let mut walls = Vec::with_capacity(RUNS);
+    let mut cpus = Vec::with_capacity(RUNS);
+    let mut last = None;
+    for _ in 0..RUNS {
+        let (wall, cpu) = (Instant::now(), thread_cpu_s());
+        last = Some(f()?);
+        cpus.push(thread_cpu_s() - cpu);
+        walls.push(wall.elapsed().as_secs_f64());
     }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    Ok((last.ok_or("no run")?, Timing { wall_s: median(walls), cpu_s: median(cpus) }))
+}
+
+/// Runs `command` over `text` in the raw-ABI wasm, the way the `rootspan` CLI does (the same
+/// `Engine`: a fresh instance per call, fuel and memory limits on); returns the result JSON.
+fn run_wasm(engine: &Engine, command: Command, text: &[u8]) -> Result<String, Error> {
+    let request = Request { command, options: String::new(), inputs: vec![NamedBytes { name: "bench.log".into(), bytes: text.to_vec() }] };
+    let encoded = request.encode()?;
+    Ok(engine.call_encoded(encoded)?.0)
 }
 
 fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str) -> Result<(), Error> {
@@ -96,39 +120,54 @@ fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str
         theirs.push(accuracy::evaluate(&truth, &peer));
     }
 
-    // Speed, on the same 1M lines drain3 read.
+    // Speed, on the same 1M lines drain3 read. The miner alone is what drain3 does (its loop
+    // of `add_log_message` over the lines); the patterns command adds decoding the text,
+    // correlation, windows and per-pattern aggregation.
     let text = std::fs::read_to_string(lines_file)?;
     let lines: Vec<&str> = text.split('\n').collect();
-    let start = Instant::now();
-    let mined = mine(lines.iter().copied());
-    let native_mine_s = start.elapsed().as_secs_f64();
+    let (mined, native_mine) = timed(|| Ok(mine(lines.iter().copied())))?;
+    let mine_json = serde_json::to_string(&MineRun::from(mined.clone()))?;
 
     let input = rootspan_core::Input::Bytes { name: "bench.log".into(), bytes: text.as_bytes().to_vec() };
-    let start = Instant::now();
-    let run = patterns_command(std::slice::from_ref(&input), &Default::default());
-    let native_json = serde_json::to_string(&run)?;
-    let native_command_s = start.elapsed().as_secs_f64();
+    let (native_json, native_command) =
+        timed(|| Ok(serde_json::to_string(&patterns_command(std::slice::from_ref(&input), &Default::default()))?))?;
 
-    let (wasm_s, wasm_json) = run_wasm(wasm, text.clone().into_bytes())?;
-    if wasm_json != native_json {
-        return Err("the wasm and native pattern runs differ".into());
+    // The module alone (unmetered), and as the `rootspan` CLI runs it (fuel metering on).
+    let wasm_path = Path::new(wasm);
+    let (raw, cli) = (Engine::load_unmetered(wasm_path)?, Engine::load(wasm_path)?);
+    let mut wasm_rows = Vec::new();
+    for (key, engine) in [("wasm", &raw), ("cli_wasm", &cli)] {
+        let (json, t) = timed(|| run_wasm(engine, Command::Mine, text.as_bytes()))?;
+        if json != mine_json {
+            return Err("the wasm and native miner runs differ".into());
+        }
+        wasm_rows.push((format!("{key}_mine"), t));
+        let (json, t) = timed(|| run_wasm(engine, Command::Patterns, text.as_bytes()))?;
+        if json != native_json {
+            return Err("the wasm and native pattern runs differ".into());
+        }
+        wasm_rows.push((format!("{key}_command"), t));
     }
 
     let n = lines.len() as f64;
     let drain3_lps = drain3["lines_per_second"].as_f64().ok_or("drain3 output lacks lines_per_second")?;
-    let speed = json!({
-        "lines": lines.len(),
-        "native_mine_lines_per_second": n / native_mine_s,
-        "native_command_lines_per_second": n / native_command_s,
-        "wasm_command_lines_per_second": n / wasm_s,
-        "drain3_lines_per_second": drain3_lps,
-        "native_mine_vs_drain3": n / native_mine_s / drain3_lps,
-        "native_command_vs_drain3": n / native_command_s / drain3_lps,
-        "wasm_command_vs_drain3": n / wasm_s / drain3_lps,
-        "rootspan_templates": mined.templates.len(),
-        "drain3_templates": drain3["templates"],
-        "drain3_version": drain3["version"],
-    });
+    let drain3_cpu_lps = drain3["lines_per_cpu_second"].as_f64().ok_or("drain3 output lacks lines_per_cpu_second")?;
+    let mut speed = serde_json::Map::new();
+    speed.insert("lines".into(), json!(lines.len()));
+    speed.insert("runs".into(), json!(RUNS));
+    speed.insert("drain3_lines_per_second".into(), json!(drain3_lps));
+    speed.insert("drain3_lines_per_cpu_second".into(), json!(drain3_cpu_lps));
+    for (key, t) in [("native_mine".to_string(), native_mine), ("native_command".to_string(), native_command)].into_iter().chain(wasm_rows)
+    {
+        speed.insert(format!("{key}_lines_per_second"), json!(n / t.wall_s));
+        speed.insert(format!("{key}_vs_drain3"), json!(n / t.wall_s / drain3_lps));
+        speed.insert(format!("{key}_lines_per_cpu_second"), json!(n / t.cpu_s));
+        speed.insert(format!("{key}_cpu_vs_drain3"), json!(n / t.cpu_s / drain3_cpu_lps));
+    }
+    speed.insert("rootspan_templates".into(), json!(mined.templates.len()));
+    speed.insert("drain3_templates".into(), drain3["templates"].clone());
+    speed.insert("drain3_version".into(), drain3["version"].clone());
+    let speed = Value::Object(speed);
     let per = |rows: &[Accuracy]| -> Value {
         DATASETS.iter().zip(rows).map(|(d, a)| (d.to_string(), json!(a))).collect::<serde_json::Map<_, _>>().into()
     };
@@ -156,34 +195,52 @@ fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str
     let s = &result["speed"];
     let f = |k: &str| s[k].as_f64().unwrap_or(f64::NAN);
     writeln!(md, "\n## Speed, {} lines (the seven datasets' messages repeated), same run\n", lines.len())?;
-    writeln!(md, "| | lines/s | vs drain3 |")?;
-    writeln!(md, "|---|---|---|")?;
+    writeln!(md, "Wall clock and CPU time of the measured loop; for rootspan the median of {RUNS} runs, for drain3 its one run.")?;
+    writeln!(md, "The miner rows are like for like with drain3 (its `add_log_message` loop over the lines); the command rows")?;
+    writeln!(md, "also decode the text, correlate, choose windows and aggregate per pattern. wasm rows run the shipped")?;
+    writeln!(md, "raw-ABI module (`wasm-plugin/dist/rootspan_raw.wasm`) in wasmtime through the `rootspan` CLI's host, once")?;
+    writeln!(md, "unmetered (the module's own speed) and once with the CLI's fuel metering on (what `rootspan patterns` sees).\n")?;
+    writeln!(md, "| | lines/s | vs drain3 | lines/CPU-s | vs drain3 (CPU) |")?;
+    writeln!(md, "|---|---|---|---|---|")?;
     writeln!(
         md,
-        "| drain3 {} (Python, masks for the same variable kinds) | {:.0} | 1 |",
+        "| drain3 {} (Python, masks for the same variable kinds) | {:.0} | 1 | {:.0} | 1 |",
         drain3["version"].as_str().unwrap_or("?"),
-        drain3_lps
+        drain3_lps,
+        drain3_cpu_lps
     )?;
-    writeln!(
-        md,
-        "| rootspan native, miner (`patterns::mine`) | {:.0} | {:.1}x |",
-        f("native_mine_lines_per_second"),
-        f("native_mine_vs_drain3")
-    )?;
-    writeln!(
-        md,
-        "| rootspan native, patterns command (ingest text, mine, aggregate, JSON) | {:.0} | {:.1}x |",
-        f("native_command_lines_per_second"),
-        f("native_command_vs_drain3")
-    )?;
-    writeln!(
-        md,
-        "| rootspan wasm (raw ABI under wasmtime), patterns command | {:.0} | {:.1}x |",
-        f("wasm_command_lines_per_second"),
-        f("wasm_command_vs_drain3")
-    )?;
+    for (key, name) in [
+        ("native_mine", "rootspan native, miner (`patterns::mine`)"),
+        ("wasm_mine", "rootspan wasm, miner (raw-ABI `mine` command)"),
+        ("cli_wasm_mine", "rootspan wasm with fuel metering, miner"),
+        ("native_command", "rootspan native, patterns command (ingest text, mine, aggregate, JSON)"),
+        ("wasm_command", "rootspan wasm, patterns command (raw-ABI `patterns` command)"),
+        ("cli_wasm_command", "rootspan wasm with fuel metering, patterns command"),
+    ] {
+        writeln!(
+            md,
+            "| {name} | {:.0} | {:.1}x | {:.0} | {:.1}x |",
+            f(&format!("{key}_lines_per_second")),
+            f(&format!("{key}_vs_drain3")),
+            f(&format!("{key}_lines_per_cpu_second")),
+            f(&format!("{key}_cpu_vs_drain3"))
+        )?;
+    }
     std::fs::write(format!("{out}.md"), &md)?;
     print!("{md}");
+    Ok(())
+}
+
+/// `speed LINES WASM`: the speed rows alone, without drain3 or accuracy (for working on speed).
+fn speed(lines_file: &str, wasm: &str) -> Result<(), Error> {
+    let text = std::fs::read_to_string(lines_file)?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let n = lines.len() as f64;
+    let engine = Engine::load_unmetered(Path::new(wasm))?;
+    let show = |name: &str, t: Timing| println!("{name:<15} {:>10.0} lines/s {:>10.0} lines/CPU-s", n / t.wall_s, n / t.cpu_s);
+    show("native mine", timed(|| Ok(mine(lines.iter().copied())))?.1);
+    show("wasm mine", timed(|| run_wasm(&engine, Command::Mine, text.as_bytes()))?.1);
+    show("wasm command", timed(|| run_wasm(&engine, Command::Patterns, text.as_bytes()))?.1);
     Ok(())
 }
 
@@ -192,6 +249,7 @@ fn main() {
     let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["lines", dir, out] => write_lines(dir, out),
         ["measure", dir, lines, wasm, drain3, out] => measure(dir, lines, wasm, drain3, out),
+        ["speed", lines, wasm] => speed(lines, wasm),
         _ => Err("usage: bench_patterns lines LOGHUB_DIR OUT | measure LOGHUB_DIR LINES WASM DRAIN3_JSON OUT_PREFIX".into()),
     };
     if let Err(e) = result {
