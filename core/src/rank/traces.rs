@@ -84,7 +84,31 @@ struct Tally {
     rows: Vec<usize>,
 }
 
+/// How a target served a request: through its own entry span, or as the peer of a call no
+/// span of it answers.
+#[derive(Clone, Copy)]
+enum Served {
+    Entry,
+    Call,
+}
+
 impl Tally {
+    /// Counts span `row` in phase `slot`: as a request served (`served`) and as a failure
+    /// starting here (`origin`); the window's origins are kept for evidence.
+    fn count(&mut self, how: Served, slot: usize, served: bool, origin: bool, row: usize) {
+        let (requests, origins) = match how {
+            Served::Entry => (&mut self.entries, &mut self.origins),
+            Served::Call => (&mut self.calls, &mut self.call_origins),
+        };
+        requests[slot] += f64::from(u8::from(served));
+        if origin {
+            origins[slot] += 1.0;
+            if slot == 0 {
+                self.rows.push(row);
+            }
+        }
+    }
+
     /// Origins expected in the window at the baseline rates.
     fn expected_origins(&self) -> f64 {
         let at_rate = |events: [f64; 2], per: [f64; 2]| if per[1] > 0.0 { events[1] * per[0] / per[1] } else { 0.0 };
@@ -129,14 +153,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             if !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
                 gaps.entry((t, service)).or_default().add(phase, v.ds.spans.duration_ns[r].max(0) as f64, r);
             }
-            let c = counts.entry(t).or_default();
-            c.calls[slot] += 1.0;
-            if v.failed(r) && !failed_below {
-                c.call_origins[slot] += 1.0;
-                if slot == 0 {
-                    c.rows.push(r);
-                }
-            }
+            counts.entry(t).or_default().count(Served::Call, slot, true, v.failed(r) && !failed_below, r);
         }
         let entry = v.is_entry(r);
         let origin = v.failed(r) && !failed_below && v.span_callee[r].is_none();
@@ -144,16 +161,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             if entry {
                 selfs.entry(t).or_default().add(phase, self_time(v, r), r);
             }
-            let c = counts.entry(t).or_default();
-            if entry {
-                c.entries[slot] += 1.0;
-            }
-            if origin {
-                c.origins[slot] += 1.0;
-                if slot == 0 {
-                    c.rows.push(r);
-                }
-            }
+            counts.entry(t).or_default().count(Served::Entry, slot, entry, origin, r);
         }
     }
     for ((t, _caller), mut s) in gaps {
