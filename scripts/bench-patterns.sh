@@ -3,10 +3,10 @@
 # second natively and in wasm, against drain3 (from PyPI, in its own virtualenv) on the same
 # lines in the same run. Results: bench-results/patterns.md and bench-results/patterns.json.
 #
-#   scripts/bench-patterns.sh            (LOGHUB=path overrides ../shared/data/loghub-2k)
+#   scripts/bench-patterns.sh            (LOGHUB=path overrides testdata/loghub-2k)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LOGHUB="${LOGHUB:-../shared/data/loghub-2k}"
+LOGHUB="${LOGHUB:-testdata/loghub-2k}"
 WORK=target/bench-patterns
 VENV="$WORK/venv"
 mkdir -p "$WORK" bench-results

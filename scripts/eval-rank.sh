@@ -6,11 +6,11 @@
 # alone. Results: bench-results/ranking.md (the tables) and bench-results/ranking/*.json (each
 # run's `--format json` output: per case the truth's rank and the top candidate's why).
 #
-#   scripts/eval-rank.sh                 (NEZHA=path overrides ../shared/data/rca/nezha-tt/dev)
+#   scripts/eval-rank.sh                 (NEZHA=path overrides testdata/rca/nezha-tt/dev)
 #   scripts/eval-rank.sh --fit           (also the weight fit over Nezha dev + seed 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NEZHA="${NEZHA:-../shared/data/rca/nezha-tt/dev}"
+NEZHA="${NEZHA:-testdata/rca/nezha-tt/dev}"
 SIM=target/sim
 OUT=bench-results/ranking
 mkdir -p "$OUT"

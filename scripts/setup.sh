@@ -21,20 +21,30 @@ if [ -n "$want" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# Debian packages: Chromium for the browser tests, Prometheus for the metrics fetched in tests.
+# Debian packages: Chromium for the browser tests, zip/unzip for the plugin zip.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
-command -v prometheus >/dev/null || missing+=(prometheus)
-command -v promtool >/dev/null || missing+=(prometheus)
 command -v zip >/dev/null || missing+=(zip)
 command -v unzip >/dev/null || missing+=(unzip)
+apt_updated=0
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u)
-  # The Debian package starts a service; tests start their own server on a free port.
-  as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
-  pkill -x prometheus >/dev/null 2>&1 || true
+  as_root apt-get update -qq && apt_updated=1
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# Prometheus for the simulator's metrics (a real server on 127.0.0.1, started and stopped by the tests
+# themselves on a free port). Debian's package is unpacked into .tools/prometheus/, not installed: installing
+# it would start a system service, and setup never starts, stops or kills anything of the user's.
+prom_dir=.tools/prometheus
+if [ ! -x "$prom_dir/usr/bin/prometheus" ] || [ ! -x "$prom_dir/usr/bin/promtool" ]; then
+  say "unpack Debian's prometheus into $prom_dir"
+  [ $apt_updated = 1 ] || as_root apt-get update -qq
+  scratch=$(mktemp -d)
+  (cd "$scratch" && apt-get download -qq prometheus)
+  rm -rf "$prom_dir" && mkdir -p "$prom_dir"
+  dpkg-deb -x "$scratch"/prometheus_*.deb "$prom_dir"
+  rm -rf "$scratch"
 fi
 
 # npm packages, exactly as locked. Reinstall only when the lock changed.

@@ -8,7 +8,7 @@ set -eu
 cd "$(dirname "$0")"
 target=$1
 runs=${2:-1000000}
-data=${ROOTSPAN_DATA:-../../../shared/data}
+data=${ROOTSPAN_DATA:-../../testdata}
 case $target in
     otlp) seeds="otlp-json" ;;
     tempo_jaeger) seeds="tempo-api jaeger-api" ;;

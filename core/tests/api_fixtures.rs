@@ -1,4 +1,4 @@
-//! Every upstream API payload in ../shared/data/fixtures decodes (or is reported as the error
+//! Every upstream API payload in testdata/fixtures decodes (or is reported as the error
 //! response it is), with counts and values checked; plus one real Nezha case end to end.
 
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use rootspan_core::ingest::{ingest, Input};
 use rootspan_core::model::{Dataset, Level, SpanKind, SpanStatus};
 
 fn shared() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
 fn decode(paths: &[&str]) -> Dataset {

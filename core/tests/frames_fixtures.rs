@@ -1,4 +1,4 @@
-//! Every file in shared/data/fixtures/grafana-frames, decoded and checked value by value
+//! Every file in testdata/fixtures/grafana-frames, decoded and checked value by value
 //! against what PROVENANCE.md says the file shows.
 
 use std::path::{Path, PathBuf};
@@ -10,7 +10,7 @@ use rootspan_core::model::{Dataset, Level, SpanKind, SpanStatus};
 use rootspan_core::{SpanId, TraceId};
 
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/fixtures/grafana-frames")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fixtures/grafana-frames")
 }
 
 fn json(rel: &str) -> serde_json::Value {
@@ -69,7 +69,7 @@ fn no_rows(ds: &Dataset) -> bool {
 #[test]
 fn the_fixture_directory_is_fully_covered() {
     let mut found = Vec::new();
-    for group in std::fs::read_dir(dir()).expect("shared fixtures are at ../shared") {
+    for group in std::fs::read_dir(dir()).expect("test data is in testdata/") {
         let group = group.unwrap().path();
         if group.is_dir() {
             for file in std::fs::read_dir(&group).unwrap() {

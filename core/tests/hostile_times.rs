@@ -5,11 +5,11 @@ use rootspan_core::{analyze, Input, Options};
 
 #[test]
 fn every_fixture_analyses_with_overflow_checks_on() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/fixtures");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/fixtures");
     let mut files = Vec::new();
     let mut dirs = vec![root];
     while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("the shared fixtures are next to the repository") {
+        for entry in std::fs::read_dir(&dir).expect("the fixtures are in testdata/") {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 dirs.push(path);
@@ -19,7 +19,7 @@ fn every_fixture_analyses_with_overflow_checks_on() {
         }
     }
     files.sort();
-    assert!(files.len() > 80, "expected the shared fixtures, found {}", files.len());
+    assert!(files.len() > 80, "expected the fixtures in testdata/, found {}", files.len());
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
         let input = Input::Bytes { name: path.display().to_string(), bytes };

@@ -6,7 +6,7 @@ use rootspan_core::patterns::{accuracy, mine};
 const DATASETS: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
 
 fn data_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/loghub-2k")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/loghub-2k")
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The join on real data: every Nezha TrainTicket dev case (../shared/data/rca/nezha-tt/dev),
+//! The join on real data: every Nezha TrainTicket dev case (testdata/rca/nezha-tt/dev),
 //! read through the real decoders (gzip, OTLP JSON, Loki streams, Prometheus matrix).
 //!
 //! Every TrainTicket log line prints `TraceID: <32 hex> SpanID: <16 hex>`; on half of the pods
@@ -14,7 +14,7 @@ use rootspan_core::correlate::{correlate, CorrelateOptions};
 use rootspan_core::{Input, Session, SpanId, TraceId};
 
 fn dev_cases() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/rca/nezha-tt/dev");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/rca/nezha-tt/dev");
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("the Nezha dev cases must be at {}: {e}", dir.display()))
         .map(|e| e.unwrap().path())

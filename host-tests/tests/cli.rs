@@ -130,7 +130,7 @@ fn demo_analyses_the_bundled_incident() {
 
 /// `rootspan eval --format json` over the Nezha dev cases, with these sources.
 fn eval_nezha(sources: &str) -> serde_json::Value {
-    let dir = common::shared().join("rca/nezha-tt/dev");
+    let dir = common::testdata().join("rca/nezha-tt/dev");
     let out = rootspan(&["eval", dir.to_str().unwrap(), "--native", "--format", "json", "--sources", sources]);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{engine, nezha_cases, read_named, shared};
+use common::{engine, nezha_cases, read_named, testdata};
 use rootspan_core::request::{Command, Request};
 use rootspan_host::inputs::{case_options, repo_root, sample};
 use rootspan_host::{Engine, HostError, Limit, Limits};
@@ -115,7 +115,7 @@ fn the_mine_command_gives_the_native_miners_result() {
     // Raw Loghub lines (headers, dates, ids) from two logs, one input each, plus a line of
     // invalid UTF-8 and CRLF endings: every line of every input is mined, in order.
     let mut inputs =
-        read_named(&[shared().join("loghub-2k/OpenSSH/OpenSSH_2k.log"), shared().join("loghub-2k/Proxifier/Proxifier_2k.log")]);
+        read_named(&[testdata().join("loghub-2k/OpenSSH/OpenSSH_2k.log"), testdata().join("loghub-2k/Proxifier/Proxifier_2k.log")]);
     inputs.push(rootspan_core::request::NamedBytes { name: "odd.log".into(), bytes: b"bad \xff byte 1\r\nbad \xfe byte 2\r\n".to_vec() });
     let texts: Vec<String> = inputs.iter().map(|i| String::from_utf8_lossy(&i.bytes).into_owned()).collect();
     let native = rootspan_core::patterns::mine(texts.iter().flat_map(|t| t.lines()));

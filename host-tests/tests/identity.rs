@@ -41,7 +41,7 @@ fn first_difference(a: &str, b: &str) -> String {
 }
 
 fn check(cases: Vec<Case>) {
-    assert!(!cases.is_empty(), "no cases found under {}", common::shared().display());
+    assert!(!cases.is_empty(), "no cases found under {}", common::testdata().display());
     let mut failures = Vec::new();
     for case in &cases {
         // Node runs while this process does the native and wasmtime analyses.

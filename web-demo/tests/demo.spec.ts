@@ -53,7 +53,7 @@ test('the sample incident: ranked candidates as the package reports them', async
 });
 
 test('picked files are analysed; a file the core cannot read is left out with a notice', async ({ page, server }) => {
-  const caseDir = path.join(REPO, '../shared/data/rca/nezha-tt/dev/tt-2023-01-29-0930');
+  const caseDir = path.join(REPO, 'testdata/rca/nezha-tt/dev/tt-2023-01-29-0930');
   const files = ['traces.otlp.json.gz', 'logs.loki.json.gz', 'metrics.prom.json.gz'].map((f) => path.join(caseDir, f));
   const junk = testFile('notes.json', '{"this is": "not telemetry"');
   await page.goto(`${server.url}/demo/index.html`);

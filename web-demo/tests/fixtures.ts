@@ -8,7 +8,7 @@ import { launchChromium, requireFile, serveStatic, type StaticServer } from '../
 
 export const DEMO_DIR = path.resolve(__dirname, '..');
 export const REPO = path.resolve(DEMO_DIR, '..');
-export const SHARED = path.resolve(REPO, '../shared');
+export const TESTDATA = path.resolve(REPO, 'testdata');
 export const PACKAGE_DIR = path.dirname(require.resolve('rootspan/package.json'));
 
 export interface PageLog {
@@ -38,7 +38,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         '/rootspan': PACKAGE_DIR,
         '/identity.html': path.join(DEMO_DIR, 'tests/identity.html'),
         '/samples': path.join(REPO, 'samples'),
-        '/shared': SHARED,
+        '/testdata': TESTDATA,
       });
       await use(server);
       await server.close();

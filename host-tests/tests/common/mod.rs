@@ -14,8 +14,8 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| Engine::load(&repo_root().join(RAW_WASM_IN_REPO)).unwrap_or_else(|e| panic!("{e}")))
 }
 
-pub fn shared() -> PathBuf {
-    repo_root().join("../shared/data")
+pub fn testdata() -> PathBuf {
+    repo_root().join("testdata")
 }
 
 /// Inputs named by file name, as the npm package's analyze-files script names them.
@@ -54,7 +54,7 @@ pub fn fixture_cases() -> Vec<Case> {
             }
         }
     }
-    let root = shared().join("fixtures");
+    let root = testdata().join("fixtures");
     let mut files = Vec::new();
     walk(&root, &mut files);
     files
@@ -65,7 +65,7 @@ pub fn fixture_cases() -> Vec<Case> {
 
 /// Every Nezha dev case: its three files with its case.json window and baseline.
 pub fn nezha_cases() -> Vec<Case> {
-    sorted_entries(&shared().join("rca/nezha-tt/dev"))
+    sorted_entries(&testdata().join("rca/nezha-tt/dev"))
         .into_iter()
         .filter(|dir| dir.is_dir())
         .map(|dir| {

@@ -3,13 +3,24 @@
 // storage, and fetched back with /api/v1/query_range: metrics.prom.json is then the server's own answer.
 import { spawn, execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { PromSeries } from './outputs.js';
 
 const run = promisify(execFile);
+
+/**
+ * Where `prometheus` and `promtool` are: `scripts/setup.sh` unpacks Debian's package into the repository's
+ * `.tools/prometheus/` (never installing it as a system service); a copy on PATH serves otherwise.
+ */
+function promBin(name: 'prometheus' | 'promtool'): string {
+  const local = fileURLToPath(new URL(`../../../.tools/prometheus/usr/bin/${name}`, import.meta.url));
+  return existsSync(local) ? local : name;
+}
 
 /** OpenMetrics text of the series: families contiguous, samples in time order, seconds, `# EOF` last. */
 export function openMetrics(series: readonly PromSeries[]): string {
@@ -33,7 +44,7 @@ export async function addBlocks(series: readonly PromSeries[], dataDir: string, 
   await mkdir(dataDir, { recursive: true });
   const file = join(scratch, 'metrics.om');
   await writeFile(file, openMetrics(series));
-  await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], { maxBuffer: 16 << 20 });
+  await run(promBin('promtool'), ['tsdb', 'create-blocks-from', 'openmetrics', file, dataDir], { maxBuffer: 16 << 20 });
 }
 
 async function freePort(): Promise<number> {
@@ -62,7 +73,7 @@ export async function startPrometheus(dataDir: string, scratch: string, lookback
   const config = join(scratch, 'prometheus.yml');
   await writeFile(config, 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
   const child: ChildProcess = spawn(
-    'prometheus',
+    promBin('prometheus'),
     [
       `--config.file=${config}`,
       `--storage.tsdb.path=${dataDir}`,

@@ -3,7 +3,7 @@
 // matrix) into the DataFrame wire JSON that Grafana's Tempo, Loki and Prometheus datasources hand a
 // panel, so the browser tests render the panel from what Grafana would really give it.
 //
-// Shapes follow the datasource backends (see shared/research/grafana-formats.md sections 1-4):
+// Shapes follow the datasource backends (see docs/ and the upstream datasource backends):
 // - Tempo trace-by-id: frame "Trace", preferredVisualisationType "trace", 17 fields, startTime and
 //   duration in float ms, tags/serviceTags as [{key, value}], root parentSpanID "0000000000000000".
 // - Loki (default, non-dataplane): one "LabeledTimeValues" frame: labels, Time (ms + nanos), Line,

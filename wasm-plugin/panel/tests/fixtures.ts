@@ -9,7 +9,7 @@ import { launchChromium, requireFile, serveStatic, type StaticServer } from './b
 export const PLUGIN_ID = 'rootspan-rootcause-panel';
 export const PANEL_DIR = path.resolve(__dirname, '..');
 export const REPO = path.resolve(PANEL_DIR, '../..');
-export const SHARED = path.resolve(REPO, '../shared');
+export const TESTDATA = path.resolve(REPO, 'testdata');
 export const MODULE_URL = `/public/plugins/${PLUGIN_ID}/module.js`;
 
 export interface PageLog {
@@ -40,7 +40,7 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
         '/systemjs': path.join(REPO, 'node_modules/systemjs/dist'),
         '/index.html': path.join(PANEL_DIR, 'tests/harness/index.html'),
         '/cache': path.join(PANEL_DIR, 'tests/.cache'),
-        '/shared': SHARED,
+        '/testdata': TESTDATA,
       });
       await use(server);
       await server.close();

@@ -5,12 +5,12 @@ import path from 'node:path';
 import type { DataFrameJSON } from '@grafana/data';
 
 import type { PanelDataJson } from '../scripts/nezha-to-frames.mjs';
-import { PANEL_DIR, SHARED } from './fixtures';
+import { PANEL_DIR, TESTDATA } from './fixtures';
 
 export type { PanelDataJson };
 
-export const FIXTURES = path.join(SHARED, 'data/fixtures/grafana-frames');
-export const NEZHA_DEV = path.join(SHARED, 'data/rca/nezha-tt/dev');
+export const FIXTURES = path.join(TESTDATA, 'fixtures/grafana-frames');
+export const NEZHA_DEV = path.join(TESTDATA, 'rca/nezha-tt/dev');
 const CACHE = path.join(PANEL_DIR, 'tests/.cache');
 
 /** Frames of a `*.golden.jsonc` / `*-frame.jsonc` file: the per-refId `{status, frames}` object Grafana's backends return. */
@@ -50,7 +50,7 @@ export async function nezhaPanelData(caseId: string): Promise<{ file: string; da
   const file = path.join(CACHE, `${caseId}.json`);
   const caseDir = path.join(NEZHA_DEV, caseId);
   if (!fs.existsSync(caseDir)) {
-    throw new Error(`${caseDir} is missing: the browser tests need the shared Nezha dev cases`);
+    throw new Error(`${caseDir} is missing: the browser tests need the Nezha dev cases in testdata/`);
   }
   if (!fs.existsSync(file) || fs.statSync(file).mtimeMs < fs.statSync(path.join(PANEL_DIR, 'scripts/nezha-to-frames.mjs')).mtimeMs) {
     const { caseToPanelData } = await import('../scripts/nezha-to-frames.mjs');
