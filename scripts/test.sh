@@ -24,4 +24,5 @@ stage "eslint" npm run lint --workspaces --if-present
 stage "wasm crate tests" cargo test -p rootspan-wasm
 stage "wasmtime host + cross-home identity" cargo test --release -p rootspan-host
 stage "TypeScript + Chromium tests" npm test --workspaces --if-present
-stage "Grafana plugin zip" npm run package -w wasm-plugin/panel
+stage "Grafana plugin zip (validated)" npm run package -w wasm-plugin/panel
+stage "installable artifacts (cargo install, npm pack into fresh apps)" node scripts/test-install.mjs

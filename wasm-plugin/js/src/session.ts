@@ -1,3 +1,6 @@
+// `Session` is Disposable (`using s = ...`): the reference makes that type part of the published .d.ts, so a
+// consumer whose tsconfig lib stops at ES2022 (create-vite's default) still type-checks the package.
+/// <reference lib="esnext.disposable" preserve="true" />
 // The public Session: inputs in, report out. Frames are packed here and cross into wasm one call per frame.
 import { Session as WasmSession } from '../pkg/rootspan_wasm.js';
 import { FrameError } from './frame.js';
