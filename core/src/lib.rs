@@ -2,7 +2,7 @@
 //!
 //! Data flows one way, each stage a plain function over owned data:
 //! `ingest` (format decoders) -> `model` (columnar tables) -> `correlate` (trace index,
-//! service identity, call graph) -> `window` -> `patterns` (log templates) -> `rank`
+//! service identity, call graph) -> template mining -> `window` -> `patterns` (log templates) -> `rank`
 //! (evidence and scores) -> `report` (stable JSON).
 //!
 //! Decoding does not depend on options, so a `Session` ingests once and can be analysed
@@ -53,8 +53,9 @@ impl Session {
     pub fn analyze(&self, options: &Options) -> Report {
         let ds = &self.dataset;
         let correlation = correlate::correlate(ds, &options.correlation);
-        let windows = window::choose(ds, options);
-        let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
+        let mined = patterns::mine_dataset(ds);
+        let windows = window::choose(ds, &correlation, &mined, options);
+        let patterns = patterns::analyse(ds, &correlation, &mined, &windows, &options.patterns);
         let candidates = rank::rank(ds, &correlation, &windows, &patterns, &options.rank, options.top);
         Report {
             version: report::REPORT_VERSION,

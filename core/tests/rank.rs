@@ -118,6 +118,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
         window: Some(TimeRange::new(120 * S, 240 * S).unwrap()),
         baseline: Some(TimeRange::new(0, 120 * S).unwrap()),
         source: "given",
+        onsets: Vec::new(),
     };
     (b.ds, windows)
 }
@@ -125,7 +126,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
 fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candidate> {
     let (ds, windows) = incident(fault);
     let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
-    let patterns = rootspan_core::patterns::analyse(&ds, &corr, &windows, &Default::default());
+    let patterns = rootspan_core::patterns::analyse(&ds, &corr, &rootspan_core::patterns::mine_dataset(&ds), &windows, &Default::default());
     rank(&ds, &corr, &windows, &patterns, options, 10)
 }
 

@@ -83,6 +83,10 @@ pub enum Command {
         /// Run the core natively instead of the wasm (same reports, faster to iterate).
         #[arg(long)]
         native: bool,
+        /// `given`: each case's window and baseline; `detected`: none, the analysis finds them
+        /// (and the output adds how far each window starts from the injection).
+        #[arg(long, value_enum, default_value_t = crate::eval::WindowChoice::Given)]
+        windows: crate::eval::WindowChoice,
     },
     /// Analyse the bundled sample incident (a real TrainTicket fault) with its window and baseline.
     Demo {
@@ -179,13 +183,15 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { dirs, format, sources, fit, native } => {
+        Command::Eval { dirs, format, sources, fit, native, windows } => {
             let sources = crate::eval::parse_sources(sources).map_err(Failure::Usage)?;
             let run = if *native {
-                crate::eval::run(dirs, &sources, &mut crate::eval::analyse_native)
+                crate::eval::run(dirs, &sources, *windows, &mut crate::eval::analyse_native)
             } else {
                 let engine = engine(cli)?;
-                crate::eval::run(dirs, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))
+                crate::eval::run(dirs, &sources, *windows, &mut |inputs, options| {
+                    engine.analyze(inputs, options).map_err(|e| e.to_string())
+                })
             }
             .map_err(Failure::Analysis)?;
             match format {

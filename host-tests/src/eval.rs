@@ -44,9 +44,22 @@ fn read_truth(path: &Path) -> Result<Truth, String> {
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Which windows a case is analysed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WindowChoice {
+    /// The case's own window and baseline (`case.json`).
+    Given,
+    /// None: the analysis detects them, as the panel does by default.
+    Detected,
+}
+
 /// The options one case is analysed with.
-pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
-    let mut options = Options { window: spec.window, baseline: spec.baseline, top: EVAL_TOP, ..Options::default() };
+pub fn case_options(spec: &CaseSpec, sources: &[Signal], windows: WindowChoice) -> String {
+    let (window, baseline) = match windows {
+        WindowChoice::Given => (spec.window, spec.baseline),
+        WindowChoice::Detected => (None, None),
+    };
+    let mut options = Options { window, baseline, top: EVAL_TOP, ..Options::default() };
     options.rank.sources = sources.to_vec();
     serde_json::to_string(&options).expect("options serialise")
 }
@@ -56,7 +69,7 @@ pub type Analyse<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String
 
 /// Runs the evaluation with `analyse` over the case folders of every dir in `dirs`. With more
 /// than one dir, a case is named `<dir>/<case>` so the per-case list says where it came from.
-pub fn run(dirs: &[PathBuf], sources: &[Signal], analyse: &mut Analyse) -> Result<EvalRun, String> {
+pub fn run(dirs: &[PathBuf], sources: &[Signal], windows: WindowChoice, analyse: &mut Analyse) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
     let folders: Vec<(PathBuf, &Path)> = dirs
@@ -76,10 +89,11 @@ pub fn run(dirs: &[PathBuf], sources: &[Signal], analyse: &mut Analyse) -> Resul
             .collect();
         files.sort();
         let inputs = files.iter().map(|f| read_input(f)).collect::<Result<Vec<_>, _>>()?;
-        let report = analyse(inputs, &case_options(&spec, sources)).map_err(|e| format!("{name}: {e}"))?;
+        let report = analyse(inputs, &case_options(&spec, sources, windows)).map_err(|e| format!("{name}: {e}"))?;
         let candidates = eval::ranked(&report).map_err(|e| format!("{name}: {e}"))?;
+        let start = eval::window_start(&report).map_err(|e| format!("{name}: {e}"))?;
         let truth = read_truth(&folder.join("truth.json"))?;
-        outcomes.push(CaseOutcome::new(&name, &truth, &candidates));
+        outcomes.push(CaseOutcome::new(&name, &truth, &candidates, start));
         fit_cases.push(FitCase::new(&candidates, &truth.service));
     }
     Ok(EvalRun { summary: Summary::of(outcomes), fit_cases })

@@ -128,12 +128,30 @@ fn demo_analyses_the_bundled_incident() {
     assert!(stdout.contains("traces.otlp.json.gz"), "{stdout}");
 }
 
-/// `rootspan eval --format json` over the Nezha dev cases, with these sources.
-fn eval_nezha(sources: &str) -> serde_json::Value {
+/// `rootspan eval --format json` over the Nezha dev cases, with these sources and windows.
+fn eval_nezha_with(sources: &str, windows: &str) -> serde_json::Value {
     let dir = common::testdata().join("rca/nezha-tt/dev");
-    let out = rootspan(&["eval", dir.to_str().unwrap(), "--native", "--format", "json", "--sources", sources]);
+    let out = rootspan(&["eval", dir.to_str().unwrap(), "--native", "--format", "json", "--sources", sources, "--windows", windows]);
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn eval_nezha(sources: &str) -> serde_json::Value {
+    eval_nezha_with(sources, "given")
+}
+
+/// With the windows the tool finds itself (the panel's default): the level the detector
+/// reaches on the dev cases (docs/ranking.md), so a regression in onset detection shows here.
+#[test]
+fn eval_with_detected_windows_finds_the_onsets_and_the_faults() {
+    let all = eval_nezha_with("traces,logs,metrics", "detected");
+    let (ac1, ac3) = (all["ac1"].as_f64().unwrap(), all["ac3"].as_f64().unwrap());
+    assert!(ac1 >= 0.80 && ac3 >= 0.90, "AC@1 {ac1}, AC@3 {ac3}");
+    let onset = &all["onset"];
+    assert_eq!(onset["cases"], 24, "{onset}");
+    assert!(onset["median_abs_s"].as_f64().unwrap() < 60.0, "{onset}");
+    assert!(onset["within_60s"].as_u64().unwrap() >= 16, "{onset}");
+    assert_eq!(onset["late"], 0, "no window starts more than a minute after its fault: {onset}");
 }
 
 /// The ranking's bar on real faults, and the ablations it must beat; a regression in any

@@ -420,6 +420,7 @@ mod tests {
             baseline: Some(TimeRange { start_ns: T0, end_ns: T0 + 600 * S }),
             window: Some(TimeRange { start_ns: T0 + 600 * S, end_ns: T0 + 1200 * S }),
             source: "given",
+            onsets: Vec::new(),
         };
         (ds, windows)
     }
@@ -429,7 +430,7 @@ mod tests {
         let (ds, windows) = dataset();
         let options = PatternOptions { redact: true, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = analyse(&ds, &corr, &windows, &options);
+        let r = analyse(&ds, &corr, &super::super::mine_dataset(&ds), &windows, &options);
         assert_eq!(r.records, 127);
         assert_eq!(r.total_patterns, 4);
         let b = r.buckets.as_ref().unwrap();
@@ -466,10 +467,10 @@ mod tests {
     #[test]
     fn without_windows_there_are_no_changes_and_the_list_is_capped() {
         let (ds, _) = dataset();
-        let windows = Windows { window: None, baseline: None, source: "given" };
+        let windows = Windows { window: None, baseline: None, source: "given", onsets: Vec::new() };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = analyse(&ds, &corr, &windows, &options);
+        let r = analyse(&ds, &corr, &super::super::mine_dataset(&ds), &windows, &options);
         assert_eq!(r.patterns.len(), 2);
         assert_eq!(r.total_patterns, 4);
         assert!(r.new.is_empty() && r.surging.is_empty() && r.dropped.is_empty());

@@ -45,15 +45,41 @@ impl Default for PatternOptions {
     }
 }
 
-/// The report's `patterns` section: mines every log record's body and aggregates per pattern.
-pub fn analyse(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &PatternOptions) -> PatternsReport {
-    let (templates, assignment) = mine_dataset(ds);
-    aggregate::aggregate(ds, corr, &templates, &assignment, windows, options, Some(options.max_patterns))
+/// The report's `patterns` section: aggregates every log record's template (`mine_dataset`)
+/// per pattern, against the windows.
+pub fn analyse(ds: &Dataset, corr: &Correlation, mined: &Mined, windows: &Windows, options: &PatternOptions) -> PatternsReport {
+    aggregate::aggregate(ds, corr, &mined.templates, &mined.assignment, windows, options, Some(options.max_patterns))
 }
 
-fn mine_dataset(ds: &Dataset) -> (Vec<miner::Template>, Vec<u32>) {
-    let mined = mine((0..ds.logs.len()).map(|r| ds.logs.body(r)));
-    (mined.templates, mined.assignment)
+/// Mines every log record's body. Independent of the windows, so window detection can read
+/// the templates (which lines are new, which went missing) before the windows exist.
+pub fn mine_dataset(ds: &Dataset) -> Mined {
+    mine((0..ds.logs.len()).map(|r| ds.logs.body(r)))
+}
+
+/// Constant words of a template that name its family.
+const FAMILY_WORDS: usize = 8;
+
+/// Templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left out): a log
+/// statement whose variable part has a varying number of words (a list, an object dump)
+/// mines into one template per length, and counting each apart would read their chance
+/// swings as messages going missing. Returns each template's family and each family's first
+/// (most frequent) template.
+pub fn families<'a>(templates: impl IntoIterator<Item = &'a str>) -> (Vec<usize>, Vec<String>) {
+    let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    let mut names = Vec::new();
+    let family = templates
+        .into_iter()
+        .map(|t| {
+            let key: Vec<&str> = t.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
+            let key = key.join(" ");
+            *ids.entry(key).or_insert_with(|| {
+                names.push(t.to_string());
+                names.len() - 1
+            })
+        })
+        .collect();
+    (family, names)
 }
 
 /// What `rootspan patterns` prints: every pattern and each record's pattern.
@@ -77,14 +103,14 @@ pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRu
     }
     let ds = session.dataset();
     let correlation = crate::correlate::correlate(ds, &options.correlation);
-    let windows = crate::window::choose(ds, options);
-    let (templates, assignment) = mine_dataset(ds);
-    let patterns = aggregate::aggregate(ds, &correlation, &templates, &assignment, &windows, &options.patterns, None);
-    PatternRun { patterns, assignments: assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
+    let mined = mine_dataset(ds);
+    let windows = crate::window::choose(ds, &correlation, &mined, options);
+    let patterns = aggregate::aggregate(ds, &correlation, &mined.templates, &mined.assignment, &windows, &options.patterns, None);
+    PatternRun { patterns, assignments: mined.assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
 }
 
 /// Lines mined into templates, with each line's template.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Mined {
     /// Templates, most frequent first (ties by text).
     pub templates: Vec<miner::Template>,

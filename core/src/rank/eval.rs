@@ -25,6 +25,9 @@ pub struct Truth {
     pub pod: Option<String>,
     #[serde(default)]
     pub fault: Option<String>,
+    /// When the fault was injected (RFC 3339): what a detected window's start is measured against.
+    #[serde(default)]
+    pub inject_time: Option<String>,
 }
 
 /// Where the truth landed in one case's ranking.
@@ -45,6 +48,10 @@ pub struct CaseOutcome {
     /// Whether that sentence gives a reason: the top candidate has evidence that adds to its
     /// score. A right answer without one does not count as explained.
     pub explained: bool,
+    /// The analysed window's start minus the injection time, in seconds (negative: early),
+    /// when the truth names an injection time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onset_error_s: Option<f64>,
 }
 
 /// A candidate as a report lists it, reduced to what evaluation needs.
@@ -62,6 +69,23 @@ pub struct Ranked {
 #[derive(Deserialize)]
 struct ReportWire {
     candidates: Vec<CandidateWire>,
+    windows: WindowsWire,
+}
+
+#[derive(Deserialize)]
+struct WindowsWire {
+    window: Option<RangeWire>,
+}
+
+#[derive(Deserialize)]
+struct RangeWire {
+    start: String,
+}
+
+/// The start of the window a report analysed (ns), when it has one.
+pub fn window_start(report_json: &str) -> Result<Option<i64>, String> {
+    let report: ReportWire = serde_json::from_str(report_json).map_err(|e| format!("report: {e}"))?;
+    report.windows.window.map(|w| crate::time::parse_timestamp(&w.start)).transpose()
 }
 
 #[derive(Deserialize)]
@@ -99,7 +123,9 @@ pub fn ranked(report_json: &str) -> Result<Vec<Ranked>, String> {
 }
 
 impl CaseOutcome {
-    pub fn new(case: &str, truth: &Truth, candidates: &[Ranked]) -> CaseOutcome {
+    /// `window_start`: where the analysed window began (ns), for the onset error.
+    pub fn new(case: &str, truth: &Truth, candidates: &[Ranked], window_start: Option<i64>) -> CaseOutcome {
+        let injected = truth.inject_time.as_deref().and_then(|t| crate::time::parse_timestamp(t).ok());
         let position = |hit: &dyn Fn(&Ranked) -> bool| candidates.iter().position(hit).map_or(0, |i| i as u32 + 1);
         CaseOutcome {
             case: case.to_string(),
@@ -108,6 +134,7 @@ impl CaseOutcome {
             instance_rank: truth.pod.as_ref().map(|pod| position(&|c| c.instance.as_deref() == Some(pod.as_str()))),
             why: candidates.first().map_or_else(String::new, |c| c.why.clone()),
             explained: candidates.first().is_some_and(|c| c.has_evidence && !c.why.is_empty()),
+            onset_error_s: injected.zip(window_start).map(|(i, w)| (w - i) as f64 / 1e9),
         }
     }
 }
@@ -147,7 +174,38 @@ pub struct Summary {
     pub explained: usize,
     /// Of the cases whose truth ranks first, those whose top candidate gives a reason.
     pub explained_hits: usize,
+    /// How far the analysed windows start from the injections, over the cases that name one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onset: Option<OnsetError>,
     pub per_case: Vec<CaseOutcome>,
+}
+
+/// Distance between the analysed window's start and the injection time, in seconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct OnsetError {
+    pub cases: usize,
+    /// Median and 90th percentile (nearest rank) of the absolute error.
+    pub median_abs_s: f64,
+    pub p90_abs_s: f64,
+    /// Cases whose window starts within 60 s of the injection.
+    pub within_60s: usize,
+    /// Cases whose window starts more than 60 s after the injection (the start of the fault missed).
+    pub late: usize,
+}
+
+impl OnsetError {
+    pub fn of(errors: &[f64]) -> Option<OnsetError> {
+        let mut abs: Vec<f64> = errors.iter().map(|e| e.abs()).collect();
+        abs.sort_by(f64::total_cmp);
+        let rank = |q: f64| abs[((q * abs.len() as f64).ceil() as usize).clamp(1, abs.len()) - 1];
+        (!abs.is_empty()).then(|| OnsetError {
+            cases: abs.len(),
+            median_abs_s: crate::rank::median(&abs).unwrap_or(0.0),
+            p90_abs_s: rank(0.9),
+            within_60s: abs.iter().filter(|e| **e <= 60.0).count(),
+            late: errors.iter().filter(|e| **e > 60.0).count(),
+        })
+    }
 }
 
 impl Summary {
@@ -169,6 +227,7 @@ impl Summary {
             instance: (!pods.is_empty()).then(|| Accuracy::of(&pods)),
             explained: per_case.iter().filter(|c| c.explained).count(),
             explained_hits: per_case.iter().filter(|c| c.explained && c.rank == 1).count(),
+            onset: OnsetError::of(&per_case.iter().filter_map(|c| c.onset_error_s).collect::<Vec<_>>()),
             per_case,
         }
     }
@@ -191,9 +250,16 @@ impl Summary {
             "top candidate with a reason: {} of {} cases; of the {hits} ranked right, {} with a reason\n",
             self.explained, self.cases, self.explained_hits
         );
-        out += "\ncase                      rank  fault             why (top candidate)\n";
+        if let Some(o) = &self.onset {
+            out += &format!(
+                "window start vs injection: median |error| {:.0} s, p90 {:.0} s, within 60 s {} of {}, later than 60 s {}\n",
+                o.median_abs_s, o.p90_abs_s, o.within_60s, o.cases, o.late
+            );
+        }
+        out += "\ncase                      rank  fault             onset  why (top candidate)\n";
         for c in &self.per_case {
-            out += &format!("{:<24} {:>5}  {:<16}  {}\n", c.case, c.rank, c.fault.as_deref().unwrap_or("-"), c.why);
+            let onset = c.onset_error_s.map_or_else(|| "-".to_string(), |e| format!("{e:+.0}s"));
+            out += &format!("{:<24} {:>5}  {:<16} {:>6}  {}\n", c.case, c.rank, c.fault.as_deref().unwrap_or("-"), onset, c.why);
         }
         out
     }
@@ -336,6 +402,7 @@ mod tests {
             instance_rank: Some(rank),
             why: why.into(),
             explained: !why.is_empty(),
+            onset_error_s: None,
         };
         let s = Summary::of(vec![mk("a", 1, "cpu", "x: cpu up"), mk("b", 4, "cpu", "y: slow"), mk("c", 1, "net", "")]);
         assert_eq!(s.per_fault["cpu"].ac1, 0.5);

@@ -102,7 +102,7 @@ pub fn collect(v: &View, ev: &mut Evidence, window: crate::options::TimeRange) {
 
 /// The finite samples of a series in time order; a counter's as its increase since the
 /// sample before (a drop is a reset, counted from zero, as PromQL's `increase` does).
-fn readings(name: &str, times: &[i64], values: &[f64]) -> Vec<(i64, f64)> {
+pub fn readings(name: &str, times: &[i64], values: &[f64]) -> Vec<(i64, f64)> {
     let mut points: Vec<(i64, f64)> = times.iter().copied().zip(values.iter().copied()).filter(|(_, x)| x.is_finite()).collect();
     points.sort_by_key(|p| p.0);
     if !name.ends_with("_total") {

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use evidence::{Evidence, Finding, KINDS};
 pub use evidence::{EvidenceRef, Signal};
+pub(crate) use metrics::{family as metric_family, readings as metric_readings};
 pub(crate) use stats::{mad, median};
 pub(crate) use view::level_in_body;
 

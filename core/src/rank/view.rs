@@ -41,7 +41,7 @@ pub struct View<'a> {
     /// The span row a log line was written in, when its ids resolve.
     pub log_span: Vec<Option<usize>>,
     pub log_level: Vec<Level>,
-    /// Each line's template family (see `families`), an index into `templates`.
+    /// Each line's template family (see `patterns::families`), an index into `templates`.
     pub log_template: Vec<usize>,
     pub log_phase: Vec<Phase>,
     /// Each family's most frequent template, as the report's patterns section has it.
@@ -97,7 +97,7 @@ impl<'a> View<'a> {
                 l => l,
             })
             .collect();
-        let (family, templates) = families(&patterns.all_templates);
+        let (family, templates) = crate::patterns::families(patterns.all_templates.iter().map(String::as_str));
         let log_service: Vec<Option<usize>> = corr.log_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
         let log_instance = (0..ds.logs.len()).map(|r| instance(corr.log_service[r], corr.log_instance[r])).collect();
         let series_service = corr.series_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
@@ -158,31 +158,6 @@ impl<'a> View<'a> {
         }
         false
     }
-}
-
-/// Constant words of a template that name its family.
-const FAMILY_WORDS: usize = 8;
-
-/// The miner's templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left
-/// out): a log statement whose variable part has a varying number of words (a list, an
-/// object dump) mines into one template per length, and counting each apart would read
-/// their chance swings as messages going missing. Returns each template's family and each
-/// family's first (most frequent) template.
-fn families(templates: &[String]) -> (Vec<usize>, Vec<String>) {
-    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-    let mut names = Vec::new();
-    let family = templates
-        .iter()
-        .map(|t| {
-            let key: Vec<&str> = t.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
-            let key = key.join(" ");
-            *ids.entry(key).or_insert_with(|| {
-                names.push(t.clone());
-                names.len() - 1
-            })
-        })
-        .collect();
-    (family, names)
 }
 
 /// A level word among the first tokens of a line (`... ERROR c.s.Foo ...`, `level=warn`).
