@@ -1,0 +1,1 @@
+//! rootspan-host holds tests only (`tests/`): identity across homes, the engine, the CLI.
