@@ -22,7 +22,7 @@ import { chromium } from 'playwright-core';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLE = path.join(REPO, 'samples/incident');
-const CLI_CRATE = path.join(REPO, 'host-tests'); // the crate with the `rootspan` binary
+const CLI_CRATE = path.join(REPO, 'cli'); // the crate with the `rootspan` binary
 const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
 const CHROMIUM = process.env.ROOTSPAN_CHROMIUM ?? '/usr/bin/chromium';
 const keep = process.env.ROOTSPAN_KEEP_INSTALL_TMP === '1';
