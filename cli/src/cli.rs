@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use rootspan_core::request::{self, NamedBytes, Request, Response};
 use rootspan_core::Options;
-use rootspan_engine::{Engine, HostError, Limits};
+use rootspan_engine::{Engine, HostError, Limits, ModuleCache};
 use serde_json::Value;
 
 use crate::args::RangeArgs;
@@ -35,6 +35,10 @@ pub struct Cli {
     /// Extra fuel per input byte (inputs as given: gzip counts compressed).
     #[arg(long, global = true, value_name = "UNITS")]
     pub fuel_per_byte: Option<u64>,
+    /// Compile the wasm afresh instead of loading the compiled module kept in the user's cache folder
+    /// ($ROOTSPAN_CACHE_DIR, else $XDG_CACHE_HOME/rootspan, else ~/.cache/rootspan).
+    #[arg(long, global = true)]
+    pub no_cache: bool,
     /// The most memory the wasm may use, in MiB (at most 4096).
     #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub memory_mib: Option<u64>,
@@ -175,9 +179,10 @@ fn engine(cli: &Cli) -> Result<Engine, Failure> {
         fuel_per_byte: cli.fuel_per_byte.unwrap_or(defaults.fuel_per_byte),
         memory_bytes: cli.memory_mib.map_or(defaults.memory_bytes, |m| (m as usize) << 20),
     };
+    let cache = if cli.no_cache { None } else { ModuleCache::user_default() };
     let engine = match &cli.wasm {
-        Some(path) => Engine::load(path)?,
-        None => Engine::from_bytes(inputs::EMBEDDED_WASM, "the rootspan wasm built into this binary")?,
+        Some(path) => Engine::load_with(path, cache.as_ref())?,
+        None => Engine::from_bytes_with(inputs::EMBEDDED_WASM, "the rootspan wasm built into this binary", cache.as_ref())?,
     };
     Ok(engine.with_limits(limits))
 }

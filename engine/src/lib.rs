@@ -5,7 +5,8 @@
 //! (`Engine::from_bytes`: the `rootspan` CLI embeds the wasm); each call gets a fresh store and
 //! instance (nothing leaks from one analysis into the next) with its own fuel budget and memory
 //! cap, so a hostile input ends in `HostError::LimitExceeded`, never in a hang or an exhausted
-//! host.
+//! host. Compiling takes seconds; `ModuleCache` keeps compiled modules on disk so that a CLI run
+//! pays it once per wasm and wasmtime version (`Engine::from_bytes_with`, `Engine::load_with`).
 //!
 //! ```no_run
 //! use rootspan_core::request::NamedBytes;
@@ -16,9 +17,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod cache;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use cache::ModuleCache;
 use rootspan_core::request::{Command, NamedBytes, Request, Response};
 use wasmtime::{Config, Instance, Module, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
@@ -144,27 +148,42 @@ impl ResourceLimiter for Limiter {
 impl Engine {
     /// Loads and compiles the raw-ABI wasm at `path` (about a second in a release build).
     pub fn load(path: &Path) -> Result<Engine, HostError> {
-        Engine::compile(&read_wasm(path)?, &path.display().to_string(), true)
+        Engine::load_with(path, None)
+    }
+
+    /// As `load`, keeping the compiled module in `cache` (see `ModuleCache`): a later load of the
+    /// same wasm by the same wasmtime skips the compile.
+    pub fn load_with(path: &Path, cache: Option<&ModuleCache>) -> Result<Engine, HostError> {
+        Engine::compile(&read_wasm(path)?, &path.display().to_string(), true, cache)
     }
 
     /// As `load`, without fuel metering: the memory limit holds, but nothing stops a call that
     /// never ends. For measuring the module's own speed (the benchmark), since wasmtime's fuel
     /// checks take a large share of it; never for inputs one does not trust.
     pub fn load_unmetered(path: &Path) -> Result<Engine, HostError> {
-        Engine::compile(&read_wasm(path)?, &path.display().to_string(), false)
+        Engine::compile(&read_wasm(path)?, &path.display().to_string(), false, None)
     }
 
     /// Compiles a raw-ABI wasm; `origin` names it in errors.
     pub fn from_bytes(wasm: &[u8], origin: &str) -> Result<Engine, HostError> {
-        Engine::compile(wasm, origin, true)
+        Engine::from_bytes_with(wasm, origin, None)
     }
 
-    fn compile(wasm: &[u8], origin: &str, metered: bool) -> Result<Engine, HostError> {
+    /// As `from_bytes`, keeping the compiled module in `cache`.
+    pub fn from_bytes_with(wasm: &[u8], origin: &str, cache: Option<&ModuleCache>) -> Result<Engine, HostError> {
+        Engine::compile(wasm, origin, true, cache)
+    }
+
+    fn compile(wasm: &[u8], origin: &str, metered: bool, cache: Option<&ModuleCache>) -> Result<Engine, HostError> {
         let invalid = |message: String| HostError::WasmInvalid { origin: origin.to_string(), message };
         let mut config = Config::new();
         config.consume_fuel(metered);
         let engine = wasmtime::Engine::new(&config).map_err(|e| invalid(format!("{e:#}")))?;
-        let module = Module::new(&engine, wasm).map_err(|e| invalid(format!("{e:#}")))?;
+        let module = match cache {
+            Some(cache) => cache.get_or_compile(&engine, wasm, || Module::new(&engine, wasm)).map(|(module, _)| module),
+            None => Module::new(&engine, wasm),
+        }
+        .map_err(|e| invalid(format!("{e:#}")))?;
         if let Some(import) = module.imports().next() {
             return Err(invalid(format!(
                 "it imports {}::{} (a wasm-bindgen build?); the raw ABI imports nothing",

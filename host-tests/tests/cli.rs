@@ -127,3 +127,37 @@ fn demo_analyses_the_bundled_incident() {
     assert!(stdout.contains("2023-01-30T11:51:00Z"), "{stdout}");
     assert!(stdout.contains("traces.otlp.json.gz"), "{stdout}");
 }
+
+#[test]
+fn the_compiled_module_is_cached_and_a_broken_cache_file_is_replaced() {
+    let dir = std::env::temp_dir().join(format!("rootspan-cache-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let fixture = common::testdata().join("fixtures/loki-api/streams_simple.json");
+    let run = |extra: &[&str]| {
+        let out = Command::new(common::rootspan_bin())
+            .args(extra)
+            .args(["analyze", "--format", "json", fixture.to_str().unwrap()])
+            .env("ROOTSPAN_CACHE_DIR", &dir)
+            .env_remove("ROOTSPAN_WASM")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "stderr:\n{}", text(&out.stderr));
+        out.stdout
+    };
+    let cached = || -> Vec<PathBuf> { std::fs::read_dir(&dir).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default() };
+
+    let first = run(&[]);
+    let files = cached();
+    assert_eq!(files.len(), 1, "one compiled module in the cache: {files:?}");
+    assert!(files[0].extension().is_some_and(|e| e == "cwasm"), "{files:?}");
+    assert_eq!(run(&[]), first, "the cached module gives the same report");
+
+    // A file that does not load (truncated, another build's) is compiled afresh and replaced.
+    std::fs::write(&files[0], b"not a compiled module").unwrap();
+    assert_eq!(run(&[]), first);
+    assert!(std::fs::metadata(&files[0]).unwrap().len() > 1000, "the broken file was replaced");
+
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(run(&["--no-cache"]), first);
+    assert!(cached().is_empty(), "--no-cache writes nothing");
+}
