@@ -1,7 +1,7 @@
-// The demo renders attacker-controlled log text too: the panel's no-HTML rule applies here unchanged.
+// The demo renders attacker-controlled log text too: the shared no-HTML rule applies here unchanged.
 import tseslint from 'typescript-eslint';
 
-import { noHtmlInjection } from '../wasm-plugin/panel/eslint.config.mjs';
+import { noHtmlInjection } from '../wasm-plugin/views/eslint.config.mjs';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**'] },

@@ -1,11 +1,20 @@
 import { useCallback, useMemo, useState, type DragEvent } from 'react';
 
-import { toCoreOptions } from '@panel/engine/options';
-import { errorMessage, traceDetail, useReport, useRootspan, useSession, type Session } from '@panel/engine/rootspan';
-import { ReportView } from '@panel/views/ReportView';
-import { ThemeContext, lightTheme } from '@panel/views/theme';
-import type { TimeSpan } from '@panel/views/model';
-import { defaultOptions, type RootCauseOptions } from '@panel/types';
+import {
+  ReportView,
+  ThemeContext,
+  defaultOptions,
+  errorMessage,
+  lightTheme,
+  toCoreOptions,
+  traceDetail,
+  useReport,
+  useRootspan,
+  useSession,
+  type RootCauseOptions,
+  type Session,
+  type TimeSpan,
+} from '@rootspan/views';
 
 import { loadSample, readFiles, type Input } from './inputs';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 
-import { launchChromium, requireFile, serveStatic, type StaticServer } from '../../wasm-plugin/panel/tests/browser';
+import { launchChromium, requireFile, serveStatic, type StaticServer } from '@rootspan/views/testing';
 
 export const DEMO_DIR = path.resolve(__dirname, '..');
 export const REPO = path.resolve(DEMO_DIR, '..');

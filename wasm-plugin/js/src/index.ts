@@ -7,5 +7,4 @@ export { FrameError } from './frame.js';
 export type { DataFrameLike, FieldLike, FieldValues, FrameProblem, VectorLike } from './frame.js';
 export { packFrame } from './pack.js';
 export type { PackedFrame, PackResult } from './pack.js';
-export type { TraceDetail, TraceExemplar, TraceLog, TraceSpan } from './trace.js';
 export type * from './generated/types.js';

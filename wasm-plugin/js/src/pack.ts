@@ -1,8 +1,9 @@
 // A DataFrame packed for one crossing into wasm: a JSON header and three typed arrays
-// (the contract is coord/PACKED_FRAMES.md; the Rust side is rootspan-wasm's interop).
+// (the contract is ../PACKED_FRAMES.md, its header type generated from schema/packed-frame.schema.json; the Rust side is rootspan-wasm's interop).
 import { boolColumn, enumText, jsonColumn, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
 import type { Column, ValueProblem } from './columns.js';
 import type { DataFrameLike, FieldLike, FieldValues, FrameProblem } from './frame.js';
+import type { PackedColumn, PackedField, PackedFrameHeader } from './generated/types.js';
 
 /** A frame ready to cross: pass the four parts to the wasm `addPackedFrame` as they are. */
 export interface PackedFrame {
@@ -17,19 +18,6 @@ export interface PackedFrame {
 export interface PackResult {
   readonly packed: PackedFrame | null;
   readonly problems: FrameProblem[];
-}
-
-type ColumnHeader =
-  | { kind: 'f64' | 'bool'; values: number; valid: number | null }
-  | { kind: 'time'; ms: number; nanos: number | null; valid: number | null }
-  | { kind: 'str' | 'json'; ends: number; bytes: number; valid: number | null };
-
-interface FieldHeader {
-  name: string;
-  type: string;
-  labels: Readonly<Record<string, string>>;
-  config: unknown;
-  column: ColumnHeader;
 }
 
 function frameNameOf(frame: DataFrameLike): string | null {
@@ -92,10 +80,11 @@ function toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, pr
 }
 
 /** JSON-safe copy of meta or config; a problem (and `{}`) when it cannot be serialised. */
-function jsonObject(value: object | null | undefined, what: string, problems: ValueProblem[]): unknown {
+function jsonObject(value: object | null | undefined, what: string, problems: ValueProblem[]): Record<string, unknown> {
   if (value === null || value === undefined) return {};
   try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
+    // A copy of an object is an object: JSON.stringify keeps its shape.
+    return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
   } catch (e) {
     problems.push({ row: -1, message: `${what} is not JSON-serialisable (sent as {}): ${e instanceof Error ? e.message : String(e)}` });
     return {};
@@ -103,7 +92,7 @@ function jsonObject(value: object | null | undefined, what: string, problems: Va
 }
 
 /** Lays the columns out in the three buffers and writes the header that points into them. */
-function layout(columns: Column[]): { headers: ColumnHeader[]; f64: Float64Array; u8: Uint8Array; u32: Uint32Array } {
+function layout(columns: Column[]): { headers: PackedColumn[]; f64: Float64Array; u8: Uint8Array; u32: Uint32Array } {
   let f64Len = 0;
   let u8Len = 0;
   let u32Len = 0;
@@ -126,7 +115,7 @@ function layout(columns: Column[]): { headers: ColumnHeader[]; f64: Float64Array
   const putF64 = (a: Float64Array): number => (f64.set(a, f), (f += a.length) - a.length);
   const putU8 = (a: Uint8Array): number => (u8.set(a, b), (b += a.length) - a.length);
   const putU32 = (a: Uint32Array): number => (u32.set(a, w), (w += a.length) - a.length);
-  const headers = columns.map((c): ColumnHeader => {
+  const headers = columns.map((c): PackedColumn => {
     const valid = c.valid ? putU8(c.valid) : null;
     switch (c.kind) {
       case 'f64':
@@ -160,7 +149,7 @@ export function packFrame(frame: DataFrameLike, index = 0): PackResult {
     typeof declared === 'number' && Number.isInteger(declared) && declared >= 0 ? declared : (fieldValues.find((v) => v !== null)?.length ?? 0);
 
   const columns: Column[] = [];
-  const fields: Omit<FieldHeader, 'column'>[] = [];
+  const fields: Omit<PackedField, 'column'>[] = [];
   let usable = true;
   frame.fields.forEach((field, j) => {
     const name = typeof field?.name === 'string' ? field.name : `#${j}`;
@@ -194,12 +183,12 @@ export function packFrame(frame: DataFrameLike, index = 0): PackResult {
   const meta = jsonObject(frame.meta, 'meta', metaProblems);
   for (const p of metaProblems) problems.push({ frame: index, frameName, message: p.message, scope: 'value' });
   const { headers, f64, u8, u32 } = layout(columns);
-  const header = JSON.stringify({
+  const header: PackedFrameHeader = {
     name: frame.name ?? null,
     refId: frame.refId ?? null,
     meta,
     length,
-    fields: fields.map((f, j) => ({ ...f, column: headers[j] })),
-  });
-  return { packed: { header, f64, u8, u32 }, problems };
+    fields: fields.map((f, j) => ({ ...f, column: headers[j]! })),
+  };
+  return { packed: { header: JSON.stringify(header), f64, u8, u32 }, problems };
 }

@@ -2,8 +2,7 @@
 import { Session as WasmSession } from '../pkg/rootspan_wasm.js';
 import { FrameError } from './frame.js';
 import type { DataFrameLike, FrameProblem } from './frame.js';
-import type { Options, Report } from './generated/types.js';
-import type { TraceDetail } from './trace.js';
+import type { Options, Report, TraceDetail } from './generated/types.js';
 import { packFrame } from './pack.js';
 import { assertReady } from './wasm.js';
 

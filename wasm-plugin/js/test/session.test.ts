@@ -13,7 +13,7 @@ import { lokiFrame, tempoFrame, traceSet } from './fixtures.js';
 import type { FrameSpec } from './fixtures.js';
 
 const grafana = createRequire(import.meta.url)('@grafana/data') as typeof import('@grafana/data');
-const fixtures = new URL('../../../../testdata/fixtures/', import.meta.url);
+const fixtures = new URL('../../../testdata/fixtures/', import.meta.url);
 const fixture = (path: string): URL => new URL(path, fixtures);
 
 function grafanaFrame(spec: FrameSpec): import('@grafana/data').DataFrame {

@@ -5,16 +5,18 @@ import { DiagnosticsNotice } from './DiagnosticsNotice';
 import { PatternList } from './PatternList';
 import { Timeline } from './Timeline';
 import { TraceWaterfall } from './TraceWaterfall';
-import { reportView, traceDetailView, type SeriesView, type TimeSpan } from './model';
+import type { Report, TraceDetail } from 'rootspan';
+
+import { reportView, traceDetailView, type SeriesView, type TimeSpan, type TraceDetailView } from './model';
 import { useViewTheme } from './theme';
 
 export interface ReportViewProps {
-  /** The report object from `Session.analyze`. */
-  report: unknown;
+  /** The report from `Session.analyze`. */
+  report: Report;
   /** Inputs the page could only partly hand to the core (frames or files left out), one line each. */
   problems?: string[];
   /** One trace's spans with their logs and exemplars (from the session), for the trace view. */
-  loadTrace?: (traceId: string) => unknown;
+  loadTrace?: (traceId: string) => TraceDetail | undefined;
   /** A metric series' points, where the page still has them (the panel's frames). */
   seriesPoints?: (series: SeriesView) => Array<[number, number]>;
   /** A URL opening the trace elsewhere (Grafana Explore). */
@@ -32,7 +34,10 @@ export function ReportView({ report, problems = [], loadTrace, seriesPoints, tra
   const view = useMemo(() => reportView(report), [report]);
   const [tab, setTab] = useState<Tab>('candidates');
   const [traceId, setTraceId] = useState<string | undefined>(undefined);
-  const trace = useMemo(() => (traceId && loadTrace ? traceDetailView(loadTrace(traceId)) : undefined), [traceId, loadTrace]);
+  const trace = useMemo(() => {
+    const detail = traceId && loadTrace ? loadTrace(traceId) : undefined;
+    return detail ? traceDetailView(detail) : undefined;
+  }, [traceId, loadTrace]);
   const noHref = () => undefined;
   const links = {
     openTrace: (id: string) => {
@@ -84,7 +89,7 @@ function TracePane({
   href,
 }: {
   traceId?: string;
-  trace: ReturnType<typeof traceDetailView>;
+  trace?: TraceDetailView;
   onChoose: (id: string) => void;
   href?: string;
 }) {

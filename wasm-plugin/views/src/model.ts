@@ -1,6 +1,7 @@
 // The view model: what the panel and the web demo show, derived from a report in one place so both
-// homes render the same thing. Pure functions over the report JSON; no React, no Grafana.
-import { arr, nums, obj, pick, str, strs, num, timeMs, type JsonObject } from './read';
+// homes render the same thing. Pure functions over the generated report and trace-detail types (from
+// the core's JSON Schemas): no React, no Grafana, no guessing at keys.
+import type { Buckets, Candidate, Component, Diagnostic, ExemplarDetail, LogDetail, Pattern, Report, Signal, TimeRange, TraceDetail } from 'rootspan';
 
 export interface TimeSpan {
   startMs: number;
@@ -9,7 +10,7 @@ export interface TimeSpan {
 
 export interface Chip {
   /** What kind of evidence: drives the chip's colour. */
-  signal: 'traces' | 'logs' | 'metrics' | 'graph' | 'other';
+  signal: Signal;
   label: string;
 }
 
@@ -23,9 +24,9 @@ export interface PatternView {
   levels: Array<[string, number]>;
   samples: string[];
   services: string[];
-  /** Records in the incident window and in the baseline, when there is one. */
-  windowCount?: number;
-  baselineCount?: number;
+  /** Records in the incident window and in the baseline. */
+  windowCount: number;
+  baselineCount: number;
   /** new, surge, drop, vanished, as the core says. */
   change?: string;
   /** The first trace ids of its records, and how many distinct ones there are. */
@@ -38,16 +39,13 @@ export interface SeriesView {
   key: string;
   name: string;
   labels: Array<[string, string]>;
-  points: Array<[number, number]>;
-  anomaly?: TimeSpan;
-  note?: string;
 }
 
 export interface CandidateView {
   rank: number;
   name: string;
   score: number;
-  /** Score scaled to the top candidate, 0..1, for the bar. */
+  /** Score scaled to the listed range, 0..1, for the bar. */
   bar: number;
   why: string;
   chips: Chip[];
@@ -62,92 +60,81 @@ export interface DiagnosticView {
   severity: string;
   reason: string;
   place: string;
-  count?: number;
 }
 
-export interface ReportView {
+export interface ReportModel {
   window?: TimeSpan;
   baseline?: TimeSpan;
-  windowSource?: string;
+  windowSource: string;
   candidates: CandidateView[];
   patterns: PatternView[];
   diagnostics: { total: number; errors: number; skipped: number; warnings: number; entries: DiagnosticView[] };
-  totals: Array<[string, number]>;
 }
 
-function span(v: unknown): TimeSpan | undefined {
-  const o = obj(v);
-  const startMs = timeMs(o.start) ?? num(o.start_ms);
-  const endMs = timeMs(o.end) ?? num(o.end_ms);
+/** A time on the report's wire (RFC 3339 string or epoch ms) as epoch ms; undefined when unreadable. */
+export function timeMs(v: string | number): number | undefined {
+  const t = typeof v === 'number' ? v : Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function span(range: TimeRange | null): TimeSpan | undefined {
+  if (!range) {
+    return undefined;
+  }
+  const [startMs, endMs] = [timeMs(range.start), timeMs(range.end)];
   return startMs !== undefined && endMs !== undefined ? { startMs, endMs } : undefined;
 }
 
-function levels(v: unknown): Array<[string, number]> {
-  if (Array.isArray(v)) {
-    return v.flatMap((e) => {
-      const o = obj(e);
-      const name = str(o.level) ?? str(o.name);
-      const count = num(o.count);
-      return name !== undefined && count !== undefined ? [[name, count] as [string, number]] : [];
-    });
-  }
-  return Object.entries(obj(v)).flatMap(([k, c]) => (typeof c === 'number' ? [[k, c] as [string, number]] : []));
+/** The patterns section's shared bucket axis as a time span. */
+function bucketAxis(b: Buckets | null): TimeSpan | undefined {
+  const startMs = b ? timeMs(b.start) : undefined;
+  return b && startMs !== undefined ? { startMs, endMs: startMs + b.width_ms * b.count } : undefined;
 }
 
-/** A pattern section's shared bucket axis (`{start, width_ms, count}`) as a time span. */
-function bucketAxis(v: unknown): TimeSpan | undefined {
-  const o = obj(v);
-  const startMs = timeMs(o.start);
-  const width = num(o.width_ms);
-  const count = num(o.count);
-  return startMs !== undefined && width !== undefined && count !== undefined ? { startMs, endMs: startMs + width * count } : undefined;
-}
-
-const names = (v: unknown): string[] => arr(v).flatMap((x) => (typeof x === 'string' ? [x] : str(obj(x).name) !== undefined ? [str(obj(x).name)!] : []));
-
-export function patternView(v: unknown, index: number, axis?: TimeSpan, changes?: Map<string, string>): PatternView {
-  const o = obj(v);
-  const id = pick(o, ['id', 'pattern_id'], str) ?? String(index);
-  const traces = o.traces;
+export function patternView(p: Pattern, axis?: TimeSpan, changes?: Map<string, string>): PatternView {
   return {
-    id,
-    template: pick(o, ['template', 'pattern', 'text'], str) ?? '',
-    count: pick(o, ['count', 'total'], num) ?? 0,
-    windowCount: num(o.window_count),
-    baselineCount: num(o.baseline_count),
-    buckets: nums(o.buckets),
+    id: p.id,
+    template: p.template,
+    count: p.count,
+    windowCount: p.window_count,
+    baselineCount: p.baseline_count,
+    buckets: p.buckets,
     bucketSpan: axis,
-    levels: levels(o.levels),
-    samples: strs(o.samples),
-    services: names(o.services),
-    change: changes?.get(id) ?? str(o.change),
-    traces: Array.isArray(traces) ? strs(traces) : strs(obj(traces).first),
-    traceCount: Array.isArray(traces) ? traces.length : (num(obj(traces).count) ?? 0),
+    levels: p.levels.map((l) => [l.level, l.count]),
+    samples: p.samples,
+    services: p.services.map((s) => s.name),
+    change: changes?.get(p.id),
+    traces: p.traces.first,
+    traceCount: p.traces.count,
   };
 }
 
-const SIGNALS: Record<string, Chip['signal']> = { traces: 'traces', logs: 'logs', metrics: 'metrics', graph: 'graph' };
+/** A template a candidate's evidence names that the patterns section does not list (it lists the most frequent). */
+function unlistedPattern(template: string, index: number): PatternView {
+  return {
+    id: `evidence-${index}`,
+    template,
+    count: 0,
+    windowCount: 0,
+    baselineCount: 0,
+    buckets: [],
+    levels: [],
+    samples: [],
+    services: [],
+    traces: [],
+    traceCount: 0,
+  };
+}
 
 /**
  * The components that speak for the candidate (contrast above zero), strongest first: each named for
  * its signal (`metric_saturation` -> "saturation") with its contrast against the other services.
  */
-function chips(o: JsonObject): Chip[] {
-  return arr(o.components)
-    .map(obj)
-    .flatMap((c) => {
-      const name = str(c.name);
-      const contrast = num(c.contrast) ?? num(c.value);
-      if (!name || contrast === undefined || contrast <= 0) {
-        return [];
-      }
-      const source = str(c.source) ?? name.split('_')[0];
-      const signal = SIGNALS[source] ?? SIGNALS[`${source}s`] ?? 'other';
-      const label = name.replace(/^(trace|log|metric|graph)_/, '').replace(/_/g, ' ');
-      return [{ signal, label: `${label} +${formatNumber(contrast)}`, contrast }];
-    })
+function chips(components: Component[]): Chip[] {
+  return components
+    .filter((c) => c.contrast > 0)
     .sort((a, b) => b.contrast - a.contrast)
-    .map(({ signal, label }) => ({ signal, label }));
+    .map((c) => ({ signal: c.source, label: `${c.name.replace(/^(trace|log|metric)_/, '').replace(/_/g, ' ')} +${formatNumber(c.contrast)}` }));
 }
 
 export function formatNumber(x: number): string {
@@ -158,9 +145,8 @@ export function formatNumber(x: number): string {
 }
 
 /** The candidate's display name: service, then operation and instance when the core names them. */
-function candidateName(o: JsonObject): string {
-  const parts = [pick(o, ['service', 'name'], str), str(o.operation), str(o.instance)].filter((p): p is string => !!p);
-  return parts.length ? parts.join(' · ') : '(unnamed)';
+export function candidateName(c: Candidate): string {
+  return [c.service, c.operation, c.instance].filter((p): p is string => !!p).join(' · ') || '(unnamed)';
 }
 
 /** A series key `name{k="v",...}` as its name and labels. */
@@ -177,84 +163,67 @@ export function parseSeriesKey(key: string): { name: string; labels: Array<[stri
   return { name: key.slice(0, brace), labels };
 }
 
-export function reportView(report: unknown): ReportView {
-  const r = obj(report);
-  const windows = obj(r.windows);
-  const section = obj(r.patterns);
+/** Where a diagnostic is: source, then frame, field and row where known. */
+function place(d: Diagnostic): string {
+  return [d.source, d.frame && `frame ${d.frame}`, d.field && `field ${d.field}`, d.row !== null && d.row !== undefined && `row ${d.row}`].filter(Boolean).join(', ');
+}
+
+export function reportView(r: Report): ReportModel {
+  const section = r.patterns;
   const axis = bucketAxis(section.buckets);
   const changes = new Map<string, string>();
-  for (const list of ['new', 'surging', 'dropped']) {
-    for (const c of arr(section[list]).map(obj)) {
-      const id = str(c.id);
-      const kind = str(c.change);
-      if (id && kind) {
-        changes.set(id, kind);
-      }
-    }
+  for (const c of [...section.new, ...section.surging, ...section.dropped]) {
+    changes.set(c.id, c.change);
   }
-  const patterns = arr(section.patterns).map((p, i) => patternView(p, i, axis, changes));
+  const patterns = section.patterns.map((p) => patternView(p, axis, changes));
   const byTemplate = new Map(patterns.map((p) => [p.template, p]));
-  const byId = new Map(patterns.map((p) => [p.id, p]));
 
-  const rawCandidates = arr(r.candidates).map(obj);
-  const scores = rawCandidates.map((c) => num(c.score) ?? 0);
+  const scores = r.candidates.map((c) => c.score);
   const [lo, hi] = [Math.min(0, ...scores), Math.max(...scores, 0)];
-  const candidates = rawCandidates.map((c, i): CandidateView => {
-    const evidence = arr(c.evidence).map(obj);
-    const of = (kind: string, key: string) => evidence.filter((e) => e.kind === kind).flatMap((e) => (str(e[key]) !== undefined ? [str(e[key])!] : []));
-    const score = num(c.score) ?? 0;
+  const candidates = r.candidates.map((c): CandidateView => {
+    const traces: string[] = [];
+    const templates: string[] = [];
+    const series: SeriesView[] = [];
+    for (const e of c.evidence) {
+      if (e.kind === 'trace') traces.push(e.trace_id);
+      else if (e.kind === 'template') templates.push(e.template);
+      else series.push({ ...parseSeriesKey(e.series), key: e.series });
+    }
     return {
-      rank: num(c.rank) ?? i + 1,
+      rank: c.rank,
       name: candidateName(c),
-      score,
+      score: c.score,
       // Scores are a weighted sum that can be negative: the bar spans the listed range.
-      bar: hi > lo ? (score - lo) / (hi - lo) : 1,
-      why: str(c.why) ?? '',
-      chips: chips(c),
-      traces: of('trace', 'trace_id'),
-      patterns: of('template', 'template').map(
-        (t, j) => byTemplate.get(t) ?? byId.get(t) ?? { ...patternView({ template: t }, j), id: `evidence-${j}` }
-      ),
-      series: of('series', 'series').map((key) => ({ ...parseSeriesKey(key), key, points: [] })),
-      blastRadius: strs(c.blast_radius),
+      bar: hi > lo ? (c.score - lo) / (hi - lo) : 1,
+      why: c.why,
+      chips: chips(c.components),
+      traces,
+      patterns: templates.map((t, j) => byTemplate.get(t) ?? unlistedPattern(t, j)),
+      series,
+      blastRadius: c.blast_radius,
     };
   });
 
-  const diag = obj(r.diagnostics);
-  // An entry's place is flattened into it: source, then frame, field and row where known.
-  const entries = arr(diag.entries).map((e): DiagnosticView => {
-    const o = obj(e);
-    const place = [str(o.source), str(o.frame) && `frame ${str(o.frame)}`, str(o.field) && `field ${str(o.field)}`, num(o.row) !== undefined && `row ${num(o.row)}`];
-    return {
-      severity: str(o.severity) ?? '',
-      reason: str(o.reason) ?? '',
-      place: place.filter(Boolean).join(', '),
-      count: num(o.count),
-    };
-  });
-
-  const totals = Object.entries(obj(obj(r.inputs).totals)).flatMap(([k, v]) => (typeof v === 'number' ? [[k, v] as [string, number]] : []));
-
+  const d = r.diagnostics;
   return {
-    window: span(windows.window),
-    baseline: span(windows.baseline),
-    windowSource: str(windows.source),
+    window: span(r.windows.window),
+    baseline: span(r.windows.baseline),
+    windowSource: r.windows.source,
     candidates,
     patterns,
     diagnostics: {
-      total: num(diag.total) ?? entries.length,
-      errors: num(diag.errors) ?? 0,
-      skipped: num(diag.skipped) ?? 0,
-      warnings: num(diag.warnings) ?? 0,
-      entries,
+      total: d.total,
+      errors: d.errors,
+      skipped: d.skipped,
+      warnings: d.warnings,
+      entries: d.entries.map((e) => ({ severity: e.severity, reason: e.reason, place: place(e) })),
     },
-    totals,
   };
 }
 
 export interface TraceLogView {
   timeMs: number;
-  level?: string;
+  level: string;
   body: string;
 }
 
@@ -287,49 +256,25 @@ export interface TraceDetailView {
   exemplars: TraceExemplarView[];
 }
 
-function traceLogs(v: unknown): TraceLogView[] {
-  return arr(v).flatMap((l) => {
-    const o = obj(l);
-    const timeMsValue = timeMs(o.time) ?? num(o.time_ms) ?? (num(o.time_ns) !== undefined ? num(o.time_ns)! / 1e6 : undefined);
-    const body = str(o.body) ?? str(o.line);
-    return timeMsValue !== undefined && body !== undefined ? [{ timeMs: timeMsValue, level: str(o.level), body }] : [];
-  });
-}
-
-function traceExemplars(v: unknown): TraceExemplarView[] {
-  return arr(v).flatMap((e) => {
-    const o = obj(e);
-    const t = timeMs(o.time) ?? num(o.time_ms);
-    const value = num(o.value);
-    return t !== undefined && value !== undefined ? [{ timeMs: t, value, series: str(o.series) ?? '' }] : [];
-  });
-}
+const traceLog = (l: LogDetail): TraceLogView => ({ timeMs: l.time_ms, level: l.level, body: l.body });
+const traceExemplar = (e: ExemplarDetail): TraceExemplarView => ({ timeMs: e.time_ms, value: e.value, series: e.series });
 
 /** A trace as the waterfall draws it: spans in tree order (children after their parent, by start). */
-export function traceDetailView(json: unknown): TraceDetailView | undefined {
-  const o = obj(json);
-  const traceId = pick(o, ['trace_id', 'traceId', 'id'], str);
-  if (!traceId) {
-    return undefined;
-  }
-  const flat = arr(o.spans).map((s) => {
-    const so = obj(s);
-    const startMs = timeMs(so.start) ?? num(so.start_ms) ?? (num(so.start_ns) !== undefined ? num(so.start_ns)! / 1e6 : 0);
-    const durationMs = num(so.duration_ms) ?? (num(so.duration_ns) !== undefined ? num(so.duration_ns)! / 1e6 : 0);
-    const status = str(so.status) ?? '';
-    return {
-      spanId: pick(so, ['span_id', 'spanId', 'id'], str) ?? '',
-      parentId: pick(so, ['parent_span_id', 'parent_id', 'parentSpanId'], str),
-      service: str(so.service) ?? '',
-      operation: pick(so, ['operation', 'name'], str) ?? '',
-      startMs,
-      durationMs,
-      error: so.error === true || status === 'error',
+export function traceDetailView(t: TraceDetail): TraceDetailView {
+  const flat = t.spans.map(
+    (s): TraceSpanView => ({
+      spanId: s.span_id,
+      parentId: s.parent_span_id ?? undefined,
+      service: s.service,
+      operation: s.operation,
+      startMs: s.start_ms,
+      durationMs: s.duration_ms,
+      error: s.error,
       depth: 0,
-      logs: traceLogs(so.logs),
-      exemplars: traceExemplars(so.exemplars),
-    };
-  });
+      logs: s.logs.map(traceLog),
+      exemplars: s.exemplars.map(traceExemplar),
+    })
+  );
   const ids = new Set(flat.map((s) => s.spanId));
   const children = new Map<string | undefined, TraceSpanView[]>();
   for (const s of flat) {
@@ -353,11 +298,11 @@ export function traceDetailView(json: unknown): TraceDetailView | undefined {
   const starts = ordered.map((s) => s.startMs);
   const ends = ordered.map((s) => s.startMs + s.durationMs);
   return {
-    traceId,
+    traceId: t.trace_id,
     spans: ordered,
     startMs: starts.length ? Math.min(...starts) : 0,
     endMs: ends.length ? Math.max(...ends) : 0,
-    logs: traceLogs(o.logs),
-    exemplars: traceExemplars(o.exemplars),
+    logs: t.logs.map(traceLog),
+    exemplars: t.exemplars.map(traceExemplar),
   };
 }

@@ -3,12 +3,22 @@ import { type DataFrame, type GrafanaTheme2, type PanelProps } from '@grafana/da
 import { config } from '@grafana/runtime';
 import { useTheme2 } from '@grafana/ui';
 
-import { toCoreOptions } from '../engine/options';
-import { frameProblems, traceDetail, useReport, useRootspan, useSession, type Rootspan, type Session } from '../engine/rootspan';
-import { ReportView } from '../views/ReportView';
-import { ThemeContext, type ViewTheme } from '../views/theme';
-import type { TimeSpan } from '../views/model';
-import { defaultOptions, type RootCauseOptions } from '../types';
+import {
+  ReportView,
+  ThemeContext,
+  defaultOptions,
+  frameProblems,
+  toCoreOptions,
+  traceDetail,
+  useReport,
+  useRootspan,
+  useSession,
+  type RootCauseOptions,
+  type Rootspan,
+  type Session,
+  type TimeSpan,
+  type ViewTheme,
+} from '@rootspan/views';
 import { exploreTraceHref, traceDatasource } from './explore';
 import { seriesPointsFrom } from './seriesPoints';
 
@@ -78,9 +88,9 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
     body = message(engine.message, 'rootspan-unavailable');
   } else if (frames.length === 0) {
     body = message('No data: add Tempo, Loki and Prometheus queries over the incident window.', 'rootspan-nodata');
-  } else if (engine.status === 'loading' || (!session && !addError)) {
+  } else if (engine.status === 'loading' || (!session && !addError) || (!report && !error)) {
     body = message('Loading rootspan…', 'rootspan-loading');
-  } else if (addError || error) {
+  } else if (addError || error || !report) {
     body = message(`rootspan could not analyse this data: ${addError ?? error}`, 'rootspan-error');
   } else {
     body = <ReportView report={report} problems={problems} loadTrace={loadTrace} seriesPoints={seriesPoints} traceHref={traceHref} range={range} onSelectWindow={onSelectWindow} />;

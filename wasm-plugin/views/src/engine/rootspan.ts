@@ -2,6 +2,7 @@
 // first use, never bundled into module.js), once, and with a plain message where WebAssembly is missing.
 import { useEffect, useMemo, useState } from 'react';
 import type * as RootspanModule from 'rootspan';
+import type { Options, Report, TraceDetail } from 'rootspan';
 
 export type Rootspan = typeof RootspanModule;
 export type Session = InstanceType<Rootspan['Session']>;
@@ -90,14 +91,14 @@ export function frameProblems(rootspan: Rootspan, e: unknown): string[] {
 }
 
 /** The report for these options, or the error the core gave (bad options, no data). */
-export function useReport(session: Session | undefined, options: object): { report?: unknown; error?: string } {
+export function useReport(session: Session | undefined, options: Options): { report?: Report; error?: string } {
   const key = JSON.stringify(options);
   return useMemo(() => {
     if (!session) {
       return {};
     }
     try {
-      return { report: session.analyze(JSON.parse(key)) };
+      return { report: session.analyze(JSON.parse(key) as Options) };
     } catch (e) {
       return { error: errorMessage(e) };
     }
@@ -105,6 +106,6 @@ export function useReport(session: Session | undefined, options: object): { repo
 }
 
 /** One trace's spans with their logs and exemplars, for the trace view, joined as `options` say. */
-export function traceDetail(session: Session | undefined, options: object, traceId: string): unknown {
+export function traceDetail(session: Session | undefined, options: Options, traceId: string): TraceDetail | undefined {
   return session?.trace(traceId, options);
 }
