@@ -354,16 +354,12 @@ mod tests {
             .into_generator()
             .into_root_schema_for::<PackedFrameHeader>();
         let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/packed-frame.schema.json");
-        if std::env::var_os("UPDATE_SCHEMA").is_some() {
-            std::fs::write(&path, &generated).unwrap();
-            return;
+        match std::env::var_os("UPDATE_SCHEMA") {
+            Some(_) => std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/packed-frame.schema.json"), generated).unwrap(),
+            None => assert!(
+                include_str!("../../schema/packed-frame.schema.json") == generated,
+                "schema/packed-frame.schema.json is out of date with PackedFrameHeader: run UPDATE_SCHEMA=1 cargo test -p rootspan-wasm packed_frame_schema"
+            ),
         }
-        let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            committed == generated,
-            "{} is out of date with PackedFrameHeader: run UPDATE_SCHEMA=1 cargo test -p rootspan-wasm packed_frame_schema",
-            path.display()
-        );
     }
 }

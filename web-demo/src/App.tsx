@@ -11,8 +11,9 @@ import {
   useReport,
   useRootspan,
   useSession,
+  progressText,
+  type Fill,
   type RootCauseOptions,
-  type Session,
   type TimeSpan,
 } from '@rootspan/views';
 
@@ -28,22 +29,26 @@ export function App() {
   const [options, setOptions] = useState<RootCauseOptions>(defaultOptions);
 
   // Files are decoded once per set; option changes re-analyse the session's decoded data.
-  const fill = useCallback(
-    (session: Session) =>
+  const fill = useCallback<Fill>(
+    async (session, _rs, call) => {
       // A file the core cannot read is left out with a notice; the others are still analysed.
-      (inputs ?? []).flatMap((input) => {
+      const problems: string[] = [];
+      for (const input of inputs ?? []) {
         try {
-          session.addBytes(input.bytes, input.name);
-          return [];
+          await session.addBytes(input.bytes, input.name, call);
         } catch (e) {
-          return [`${input.name}: ${errorMessage(e)}`];
+          if (call.signal?.aborted) throw e;
+          problems.push(`${input.name}: ${errorMessage(e)}`);
         }
-      }),
+      }
+      return problems;
+    },
     [inputs]
   );
-  const { session, problems, error: addError } = useSession(rootspan, inputs ? fill : undefined);
+  const { session, problems, error: addError, progress: adding } = useSession(rootspan, inputs ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
-  const { report, error } = useReport(session, coreOptions);
+  const { report, error, progress: analysing } = useReport(session, coreOptions);
+  const progress = adding ?? analysing;
   const loadTrace = useCallback((id: string) => traceDetail(session, coreOptions, id), [session, coreOptions]);
   const onSelectWindow = useCallback((w: TimeSpan) => setOptions((o) => ({ ...o, windowStart: isoMs(w.startMs), windowEnd: isoMs(w.endMs) })), []);
 
@@ -89,7 +94,7 @@ export function App() {
         ) : addError || error ? (
           <Message testId="rootspan-error" text={`rootspan could not analyse these files: ${addError ?? error}`} />
         ) : !report ? (
-          <Message testId="rootspan-loading" text="Loading rootspan…" />
+          <Message testId="rootspan-loading" text={progress ? `rootspan: ${progressText(progress)}…` : 'Loading rootspan…'} />
         ) : (
           <ReportView report={report} problems={problems} loadTrace={loadTrace} onSelectWindow={onSelectWindow} />
         )}

@@ -12,7 +12,9 @@ import { expect, REPO, SAMPLE_DIR, sampleFiles, test } from './fixtures';
 
 /** The package's report in Node for the same bytes under the same names: what the page must show. */
 const filesReport = (files: Array<{ name: string; bytes: Uint8Array }>, options: Options = {}): Promise<Report> =>
-  referenceReport((session) => files.forEach((f) => session.addBytes(f.bytes, f.name)), options);
+  referenceReport(async (session) => {
+    for (const f of files) await session.addBytes(f.bytes, f.name);
+  }, options);
 
 const sampleInputs = () => sampleFiles().map((f) => ({ name: `samples/incident/${f}`, bytes: fs.readFileSync(path.join(SAMPLE_DIR, f)) }));
 
@@ -39,6 +41,39 @@ test('the sample incident: ranked candidates as the package reports them', async
   await expect(page.getByTestId('candidate')).toHaveCount(1);
   await page.getByRole('tab', { name: /Log patterns/ }).click();
   await expect(page.getByTestId('pattern')).toHaveCount(ref.patterns.patterns.length);
+  expect(log.errors).toEqual([]);
+});
+
+test('sessions live in effects: on new inputs the previous worker is ended, one runs', async ({ page, server, log }) => {
+  // Counts the workers the page starts and ends (the package runs each session in one).
+  await page.addInitScript(() => {
+    const counts = { started: 0, ended: 0 };
+    (window as unknown as { __workers: typeof counts }).__workers = counts;
+    const Original = window.Worker;
+    window.Worker = class extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        counts.started++;
+      }
+      terminate() {
+        counts.ended++;
+        super.terminate();
+      }
+    };
+  });
+  const live = () => page.evaluate(() => (window as unknown as { __workers: { started: number; ended: number } }).__workers);
+  await page.goto(`${server.url}/demo/index.html`);
+  await page.getByTestId('load-sample').click();
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const first = await live();
+  // (The page is a production build: React mounts once there, StrictMode's double mount is a development check.)
+  expect(first.started, 'the session runs in a worker').toBeGreaterThanOrEqual(1);
+  expect(first.started - first.ended, 'one worker is alive').toBe(1);
+  await page.getByTestId('load-sample').click();
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  await expect.poll(async () => (await live()).started).toBeGreaterThan(first.started);
+  const second = await live();
+  expect(second.started - second.ended, "the previous input's worker was ended").toBe(1);
   expect(log.errors).toEqual([]);
 });
 

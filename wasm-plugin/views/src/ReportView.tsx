@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 import { CandidateList } from './CandidateList';
 import { DiagnosticsNotice } from './DiagnosticsNotice';
@@ -16,7 +16,7 @@ export interface ReportViewProps {
   /** Inputs the page could only partly hand to the core (frames or files left out), one line each. */
   problems?: string[];
   /** One trace's spans with their logs and exemplars (from the session), for the trace view. */
-  loadTrace?: (traceId: string) => TraceDetail | undefined;
+  loadTrace?: (traceId: string) => Promise<TraceDetail | undefined>;
   /** A metric series' points, where the page still has them (the panel's frames). */
   seriesPoints?: (series: SeriesView) => Array<[number, number]>;
   /** A URL opening the trace elsewhere (Grafana Explore). */
@@ -34,9 +34,20 @@ export function ReportView({ report, problems = [], loadTrace, seriesPoints, tra
   const view = useMemo(() => reportView(report), [report]);
   const [tab, setTab] = useState<Tab>('candidates');
   const [traceId, setTraceId] = useState<string | undefined>(undefined);
-  const trace = useMemo(() => {
-    const detail = traceId && loadTrace ? loadTrace(traceId) : undefined;
-    return detail ? traceDetailView(detail) : undefined;
+  const [trace, setTrace] = useState<TraceDetailView | undefined>(undefined);
+  useEffect(() => {
+    setTrace(undefined);
+    if (!traceId || !loadTrace) {
+      return;
+    }
+    let live = true;
+    loadTrace(traceId).then(
+      (detail) => live && setTrace(detail ? traceDetailView(detail) : undefined),
+      () => live && setTrace(undefined)
+    );
+    return () => {
+      live = false;
+    };
   }, [traceId, loadTrace]);
   const noHref = () => undefined;
   const links = {

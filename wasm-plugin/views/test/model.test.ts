@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { init, Session } from 'rootspan';
+import { Session } from 'rootspan';
 import type { Report, TraceDetail } from 'rootspan';
 
 import { parseSeriesKey, reportView, traceDetailView } from '../src/model';
@@ -16,18 +16,21 @@ let report: Report;
 let traces: TraceDetail[];
 
 before(async () => {
-  await init();
-  const session = new Session();
+  const session = await Session.create();
   try {
     for (const f of readdirSync(SAMPLE).filter((f) => f.endsWith('.json.gz'))) {
-      session.addBytes(readFileSync(SAMPLE + f), `samples/incident/${f}`);
+      await session.addBytes(readFileSync(SAMPLE + f), `samples/incident/${f}`);
     }
-    session.addBytes(new TextEncoder().encode('{"this is": "not telemetry"'), JUNK);
-    report = session.analyze({ top: 10 });
+    await session.addBytes(new TextEncoder().encode('{"this is": "not telemetry"'), JUNK);
+    report = await session.analyze({ top: 10 });
     const ids = [...new Set(report.candidates.flatMap((c) => c.evidence.flatMap((e) => (e.kind === 'trace' ? [e.trace_id] : []))))];
-    traces = ids.slice(0, 5).flatMap((id) => session.trace(id) ?? []);
+    traces = [];
+    for (const id of ids.slice(0, 5)) {
+      const detail = await session.trace(id);
+      if (detail) traces.push(detail);
+    }
   } finally {
-    session.free();
+    session.close();
   }
 });
 

@@ -1,11 +1,14 @@
-// The one place the panel and the web demo load the rootspan package: lazily (its .wasm is fetched on
-// first use, never bundled into module.js), once, and with a plain message where WebAssembly is missing.
-import { useEffect, useMemo, useState } from 'react';
+// The one place the panel and the web demo run the rootspan package: loaded lazily (its worker and .wasm are
+// fetched on first use, never bundled into the page's script), with a plain message where WebAssembly is
+// missing. Sessions live in effects: made when the input changes, closed (their worker ended) on cleanup, so a
+// StrictMode double mount leaves no worker behind; an analysis still running when the input or the options
+// change is cancelled.
+import { useEffect, useState } from 'react';
 import type * as RootspanModule from 'rootspan';
-import type { Options, Report, TraceDetail } from 'rootspan';
+import type { CallOptions, Options, Progress, Report, TraceDetail } from 'rootspan';
 
 export type Rootspan = typeof RootspanModule;
-export type Session = InstanceType<Rootspan['Session']>;
+export type Session = RootspanModule.Session;
 
 export type Engine =
   | { status: 'loading' }
@@ -32,6 +35,8 @@ export function loadRootspan(): Promise<Rootspan> {
 
 export const errorMessage = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
+
 /** Loads the package on first render; re-renders when it is ready or failed. */
 export function useRootspan(): Engine {
   const [engine, setEngine] = useState<Engine>(() =>
@@ -53,29 +58,51 @@ export function useRootspan(): Engine {
   return engine;
 }
 
+/** Fills a new session with one input; returns the problems met with inputs it could partly use (a throw is fatal). */
+export type Fill = (session: Session, rootspan: Rootspan, call: CallOptions) => Promise<string[]>;
+
+export interface SessionState {
+  session?: Session;
+  problems: string[];
+  error?: string;
+  /** Where the adding is, while it runs. */
+  progress?: Progress;
+}
+
 /**
  * One session per input: decoding happens once, when `fill` runs; changing options later re-analyses the
- * decoded data (`session.analyze`) without sending anything again. The session is freed when the input changes.
- * `fill` returns the problems it met with inputs it could partly use (shown as notices); a throw is fatal.
+ * decoded data without sending anything again. The session is closed when the input changes or the component
+ * unmounts; adding still under way is cancelled.
  */
-export function useSession(
-  rootspan: Rootspan | undefined,
-  fill: ((session: Session, rootspan: Rootspan) => string[]) | undefined
-): { session?: Session; problems: string[]; error?: string } {
-  const made = useMemo(() => {
+export function useSession(rootspan: Rootspan | undefined, fill: Fill | undefined): SessionState {
+  const [state, setState] = useState<SessionState>({ problems: [] });
+  useEffect(() => {
+    setState({ problems: [] });
     if (!rootspan || !fill) {
-      return { problems: [] };
+      return;
     }
-    const session = new rootspan.Session();
-    try {
-      return { session, problems: fill(session, rootspan) };
-    } catch (e) {
-      session.free();
-      return { problems: [], error: errorMessage(e) };
-    }
+    const controller = new AbortController();
+    let session: Session | undefined;
+    let live = true;
+    void (async () => {
+      session = await rootspan.Session.create();
+      if (!live) {
+        session.close();
+        return;
+      }
+      const onProgress = (progress: Progress) => live && setState({ problems: [], progress });
+      const problems = await fill(session, rootspan, { signal: controller.signal, onProgress });
+      if (live) {
+        setState({ session, problems });
+      }
+    })().catch((e: unknown) => live && !isAbort(e) && setState({ problems: [], error: errorMessage(e) }));
+    return () => {
+      live = false;
+      controller.abort();
+      session?.close();
+    };
   }, [rootspan, fill]);
-  useEffect(() => () => made.session?.free(), [made]);
-  return made;
+  return state;
 }
 
 /** Problems a FrameError lists (frames or values left out), one line each; other errors are rethrown. */
@@ -90,22 +117,49 @@ export function frameProblems(rootspan: Rootspan, e: unknown): string[] {
   throw e;
 }
 
-/** The report for these options, or the error the core gave (bad options, no data). */
-export function useReport(session: Session | undefined, options: Options): { report?: Report; error?: string } {
+export interface ReportState {
+  report?: Report;
+  error?: string;
+  /** Where the analysis is, while one runs (the last report stays shown meanwhile). */
+  progress?: Progress;
+}
+
+/** The report for these options, or the error the core gave (bad options, no data); re-analyses when they change. */
+export function useReport(session: Session | undefined, options: Options): ReportState {
   const key = JSON.stringify(options);
-  return useMemo(() => {
+  const [state, setState] = useState<ReportState>({});
+  useEffect(() => {
     if (!session) {
-      return {};
+      setState({});
+      return;
     }
-    try {
-      return { report: session.analyze(JSON.parse(key) as Options) };
-    } catch (e) {
-      return { error: errorMessage(e) };
-    }
+    const controller = new AbortController();
+    const onProgress = (progress: Progress) => !controller.signal.aborted && setState((s) => ({ ...s, progress }));
+    session.analyze(JSON.parse(key) as Options, { signal: controller.signal, onProgress }).then(
+      (report) => !controller.signal.aborted && setState({ report }),
+      (e: unknown) => !controller.signal.aborted && setState({ error: errorMessage(e) })
+    );
+    return () => controller.abort();
   }, [session, key]);
+  return state;
 }
 
 /** One trace's spans with their logs and exemplars, for the trace view, joined as `options` say. */
-export function traceDetail(session: Session | undefined, options: Options, traceId: string): TraceDetail | undefined {
-  return session?.trace(traceId, options);
+export function traceDetail(session: Session | undefined, options: Options, traceId: string): Promise<TraceDetail | undefined> {
+  return session ? session.trace(traceId, options) : Promise.resolve(undefined);
+}
+
+/** A progress report as words: `decoding frame 3 of 10`. */
+export function progressText(p: Progress): string {
+  const count = p.total > 1 ? ` ${Math.min(p.done + 1, p.total)} of ${p.total}` : '';
+  switch (p.stage) {
+    case 'packing':
+      return `packing frame${count}`;
+    case 'decoding':
+      return `decoding${count ? ` frame${count}` : ''}`;
+    case 'analysing':
+      return 'analysing';
+    case 'done':
+      return 'done';
+  }
 }
