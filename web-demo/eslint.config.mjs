@@ -4,11 +4,11 @@ import tseslint from 'typescript-eslint';
 import { noHtmlInjection } from '../wasm-plugin/views/eslint.config.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'dist-dev/**', 'node_modules/**', 'test-results/**'] },
   ...tseslint.configs.recommended,
+  { languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } } },
   {
     files: ['**/*.{ts,tsx,mjs}'],
-    languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } },
     rules: {
       ...noHtmlInjection,
       'no-restricted-imports': ['error', { patterns: [{ group: ['@grafana/*'], message: 'The web demo does not ship Grafana packages.' }] }],

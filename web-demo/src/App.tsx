@@ -21,10 +21,11 @@ import { loadSample, readFiles, type Input } from './inputs';
 
 const isoMs = (ms: number) => new Date(ms).toISOString();
 
-export function App() {
+/** `initialInputs`: files to analyse from the first render on (the page's `?sample` link). */
+export function App({ initialInputs }: { initialInputs?: Input[] }) {
   const engine = useRootspan();
   const rootspan = engine.status === 'ready' ? engine.rootspan : undefined;
-  const [inputs, setInputs] = useState<Input[] | undefined>(undefined);
+  const [inputs, setInputs] = useState<Input[] | undefined>(initialInputs);
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const [options, setOptions] = useState<RootCauseOptions>(defaultOptions);
 

@@ -8,7 +8,8 @@ import { candidateName } from '@rootspan/views/model';
 import { referenceReport } from '@rootspan/views/testing/reference';
 import type { Options, Report } from 'rootspan';
 
-import { expect, REPO, SAMPLE_DIR, sampleFiles, test } from './fixtures';
+import { expect, REPO, SAMPLE_DIR, sampleFiles, test, WORKLOAD_DIR } from './fixtures';
+import { writeWorkload } from './workload';
 
 /** The package's report in Node for the same bytes under the same names: what the page must show. */
 const filesReport = (files: Array<{ name: string; bytes: Uint8Array }>, options: Options = {}): Promise<Report> =>
@@ -44,8 +45,8 @@ test('the sample incident: ranked candidates as the package reports them', async
   expect(log.errors).toEqual([]);
 });
 
-test('sessions live in effects: on new inputs the previous worker is ended, one runs', async ({ page, server, log }) => {
-  // Counts the workers the page starts and ends (the package runs each session in one).
+/** Counts the workers the page starts and ends (the package runs each session in one). */
+async function countWorkers(page: import('@playwright/test').Page): Promise<() => Promise<{ started: number; ended: number }>> {
   await page.addInitScript(() => {
     const counts = { started: 0, ended: 0 };
     (window as unknown as { __workers: typeof counts }).__workers = counts;
@@ -61,21 +62,77 @@ test('sessions live in effects: on new inputs the previous worker is ended, one 
       }
     };
   });
-  const live = () => page.evaluate(() => (window as unknown as { __workers: { started: number; ended: number } }).__workers);
+  return () => page.evaluate(() => (window as unknown as { __workers: { started: number; ended: number } }).__workers);
+}
+
+test('sessions live in effects: on new inputs the previous worker is ended, one runs', async ({ page, server, log }) => {
+  const live = await countWorkers(page);
   await page.goto(`${server.url}/demo/index.html`);
   await page.getByTestId('load-sample').click();
   await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
   const first = await live();
-  // (The page is a production build: React mounts once there, StrictMode's double mount is a development check.)
   expect(first.started, 'the session runs in a worker').toBeGreaterThanOrEqual(1);
   expect(first.started - first.ended, 'one worker is alive').toBe(1);
   await page.getByTestId('load-sample').click();
-  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
   await expect.poll(async () => (await live()).started).toBeGreaterThan(first.started);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
   const second = await live();
   expect(second.started - second.ended, "the previous input's worker was ended").toBe(1);
   expect(log.errors).toEqual([]);
 });
+
+test('under StrictMode in a development build (effects mount, unmount, mount) no worker is left behind', async ({ page, server }) => {
+  const live = await countWorkers(page);
+  // `?sample`: the sample and the package are there at the first render, so the session effect runs at mount, and
+  // StrictMode runs it, cleans it up (closing a session still being made) and runs it again.
+  await page.goto(`${server.url}/demo-dev/index.html?sample`);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const counts = await live();
+  expect(counts.started, 'the effect ran twice: a worker each time').toBeGreaterThanOrEqual(2);
+  expect(counts.started - counts.ended, 'the first mount\'s worker was ended').toBe(1);
+  // An option change while the report shows re-analyses in the same worker.
+  await page.getByLabel('Top').fill('1');
+  await expect(page.getByTestId('candidate')).toHaveCount(1);
+  expect((await live()).started - (await live()).ended).toBe(1);
+});
+
+interface Watched {
+  longTasks: Array<{ start: number; duration: number }>;
+  addMs: number;
+  analyseMs: number;
+  clicks: Array<{ at: number; analysing: boolean }>;
+  totals: { spans: number; logs: number; series: number };
+  top: string | null;
+}
+type WatchedWindow = {
+  responsiveReady?: boolean;
+  analysisStarted?: boolean;
+  analyzeWatched(urls: readonly string[], names: readonly string[], asFrame: string | null): Promise<Watched>;
+};
+
+for (const asFrame of [null, 'logs.loki.json']) {
+  const how = asFrame ? 'its 100,000 log lines as a DataFrame packed in the page' : 'as files';
+  test(`the page stays responsive while a tenth of the issue-12 workload is analysed, ${how}: no long task, clicks handled`, async ({ page, server, log }, testInfo) => {
+    const workload = writeWorkload(WORKLOAD_DIR, 0.1);
+    const names = workload.files.map((f) => path.basename(f));
+    await page.goto(`${server.url}/responsive.html`);
+    await page.waitForFunction(() => (window as unknown as WatchedWindow).responsiveReady === true);
+    const watched = page.evaluate(([urls, n, frame]) => (window as unknown as WatchedWindow).analyzeWatched(urls, n, frame), [names.map((n) => `/workload/${n}`), names, asFrame] as const);
+    await page.waitForFunction(() => (window as unknown as WatchedWindow).analysisStarted === true, undefined, { timeout: 60_000 });
+    await page.click('#ping');
+    const r = await watched;
+    const timing = `adding ${r.addMs.toFixed(0)} ms, analysing ${r.analyseMs.toFixed(0)} ms; long tasks ${JSON.stringify(r.longTasks)}`;
+    testInfo.annotations.push({ type: 'timing', description: timing });
+    console.log(`responsive (${how}): ${timing}`);
+    expect(r.totals.spans, 'every span was read').toBe(workload.spans);
+    expect(r.totals.logs, 'every log line was read').toBe(workload.lines);
+    expect(r.totals.series).toBe(workload.series);
+    expect(r.top, 'the failing service leads').toBe('payment');
+    expect(r.clicks.some((c) => c.analysing), `a click was handled during the analysis: ${JSON.stringify(r.clicks)}`).toBe(true);
+    expect(r.longTasks, 'no main-thread task over 50 ms from session start to report').toEqual([]);
+    expect(log.errors).toEqual([]);
+  });
+}
 
 test('picked files are analysed; a file the core cannot read is left out with a notice', async ({ page, server }) => {
   const caseDir = path.join(REPO, 'testdata/rca/nezha-tt/dev/tt-2023-01-29-0930');

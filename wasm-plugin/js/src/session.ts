@@ -3,7 +3,7 @@
 import { FrameError } from './frame.js';
 import type { DataFrameLike, FrameProblem } from './frame.js';
 import type { Options, Report, TraceDetail } from './generated/types.js';
-import { packFrame } from './pack.js';
+import { packFrameSliced } from './pack.js';
 import type { Call } from './protocol.js';
 import { CallError, spawn, type Thread } from './thread.js';
 import { compiledModule } from './wasm.js';
@@ -242,7 +242,8 @@ export class Session implements Disposable {
         this.#dropIf(thread); // the worker holds part of these frames: the next call starts a new one without them
         throw reason;
       }
-      const { packed, problems: found } = packFrame(frame, index);
+      // Packed in slices of at most ~10 ms: the caller's thread (a page's) stays responsive however large the frame.
+      const { packed, problems: found } = await packFrameSliced(frame, index, 10, breathe);
       problems.push(...found);
       if (packed === null) continue;
       const { header, f64, u8, u32 } = packed;

@@ -30,6 +30,9 @@ test('module.js loads through SystemJS with the real Grafana packages and analys
   const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
   expect(fetched).toContain(`/public/plugins/${PLUGIN_ID}/module.js`);
   expect(fetched.filter((p) => p.startsWith(`/public/plugins/${PLUGIN_ID}/`) && p.endsWith('.wasm'))).toHaveLength(1);
+  // The session runs in the package's worker, a chunk served from the plugin's public path too.
+  const workers = page.workers().map((w) => new URL(w.url()).pathname);
+  expect(workers.filter((p) => p.startsWith(`/public/plugins/${PLUGIN_ID}/rootspan-worker.`))).toHaveLength(1);
   const ref = await referenceReport(data, { top: 10 });
   await expect(page.getByTestId('candidate')).toHaveCount(ref.candidates.length);
   expect(log.errors).toEqual([]);

@@ -21,12 +21,15 @@ export const NO_WASM_MESSAGE =
   "Allow 'wasm-unsafe-eval' in the page's script-src, or use a browser with WebAssembly.";
 
 let loading: Promise<Rootspan> | undefined;
+/** The package once loaded: later mounts start ready, without a loading render. */
+let loaded: Rootspan | undefined;
 
 export const wasmSupported = () => typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
 
 export function loadRootspan(): Promise<Rootspan> {
   loading ??= import(/* webpackChunkName: "rootspan" */ 'rootspan').then(async (m) => {
     await m.init();
+    loaded = m;
     return m;
   });
   loading.catch(() => (loading = undefined)); // let a re-render retry
@@ -40,7 +43,7 @@ const isAbort = (e: unknown) => e instanceof Error && e.name === 'AbortError';
 /** Loads the package on first render; re-renders when it is ready or failed. */
 export function useRootspan(): Engine {
   const [engine, setEngine] = useState<Engine>(() =>
-    wasmSupported() ? { status: 'loading' } : { status: 'unavailable', message: NO_WASM_MESSAGE }
+    loaded ? { status: 'ready', rootspan: loaded } : wasmSupported() ? { status: 'loading' } : { status: 'unavailable', message: NO_WASM_MESSAGE }
   );
   useEffect(() => {
     if (engine.status !== 'loading') {
