@@ -9,9 +9,8 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::{engine, fixture_cases, nezha_cases, read_named, Case};
+use common::{engine, fixture_cases, nezha_cases, read_named, repo_root, Case};
 use rootspan_core::{Input, Options};
-use rootspan_host::inputs::repo_root;
 
 const NODE_SCRIPT: &str = "wasm-plugin/js/scripts/analyze-files.mjs";
 

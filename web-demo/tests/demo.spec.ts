@@ -174,7 +174,7 @@ test('the report made in Chromium is byte-identical to the native CLI report', a
   // Cargo's target directory, wherever CARGO_TARGET_DIR puts it.
   const cli = path.join(path.resolve(REPO, process.env.CARGO_TARGET_DIR ?? 'target'), 'release/rootspan');
   if (!fs.existsSync(cli)) {
-    throw new Error(`${cli} is missing: build it with cargo build --release -p rootspan-host`);
+    throw new Error(`${cli} is missing: build it with cargo build --release -p rootspan-cli`);
   }
   const names = sampleFiles().map((f) => `samples/incident/${f}`);
   // The CLI names inputs by the paths it is given; the page names the same bytes the same way.

@@ -1,7 +1,6 @@
 //! Log patterns: a one-pass template miner over log bodies and the per-template aggregation
 //! (counts, buckets, levels, services, traces; new, surging and vanished in the window).
 
-pub mod accuracy;
 pub mod aggregate;
 pub mod mask;
 pub mod miner;

@@ -3,12 +3,11 @@
 //!
 //! `traces`, `logs` and `metrics` each fill `Evidence` (the strongest finding per component,
 //! service and instance); `fuse` turns findings into contrasts; the score is their weighted
-//! sum with the weights in `weights` (fitted by `eval::fit`, see docs/ranking.md).
+//! sum with the weights in `weights` (fitted by `rootspan-eval rank --fit`, see docs/ranking.md).
 //! Failures are attributed downwards: error origins are the deepest failing spans, the edge
 //! gap goes to the callee, and error lines a deeper service explains do not count, so a
 //! caller showing its dependency's symptoms ranks below that dependency.
 
-pub mod eval;
 mod evidence;
 mod fuse;
 mod logs;
@@ -22,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use evidence::{Evidence, Finding, KINDS};
-pub use evidence::{EvidenceRef, Signal};
+use evidence::{Evidence, Finding};
+pub use evidence::{EvidenceRef, Kind, Signal, KINDS};
 pub(crate) use stats::{mad, median};
 pub(crate) use view::level_in_body;
 

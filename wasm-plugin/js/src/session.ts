@@ -1,3 +1,6 @@
+// `Session` is Disposable (`using s = ...`): the reference makes that type part of the published .d.ts, so a
+// consumer whose tsconfig lib stops at ES2022 (create-vite's default) still type-checks the package.
+/// <reference lib="esnext.disposable" preserve="true" />
 // The public Session: inputs in, report out, run in a worker (worker.ts) so that decoding and analysis never
 // block the caller's thread. Frames are packed here and their buffers moved (transferred) to the worker.
 import { FrameError } from './frame.js';

@@ -1,32 +1,18 @@
 //! Where the CLI's bytes come from: input files (with a progress bar for big ones), the raw
-//! wasm, and the bundled sample incident.
+//! wasm and the bundled sample incident (both embedded in the binary).
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rootspan_core::request::NamedBytes;
 
 /// Inputs at least this big get a progress bar on stderr.
 pub const PROGRESS_FROM_BYTES: u64 = 50 << 20;
 
-/// The raw-ABI wasm `scripts/build-wasm.sh` writes, relative to the repository root.
-pub const RAW_WASM_IN_REPO: &str = "wasm-plugin/dist/rootspan_raw.wasm";
-
-/// Where the CLI looks for the raw wasm when neither `--wasm` nor `ROOTSPAN_WASM` names it:
-/// `rootspan_raw.wasm` next to the executable (an installed copy), else the build tree's
-/// `wasm-plugin/dist/rootspan_raw.wasm` (this checkout, found at compile time).
-pub fn default_wasm_path() -> PathBuf {
-    let beside_exe = std::env::current_exe().ok().and_then(|exe| exe.parent().map(|dir| dir.join("rootspan_raw.wasm")));
-    match beside_exe {
-        Some(path) if path.is_file() => path,
-        _ => repo_root().join(RAW_WASM_IN_REPO),
-    }
-}
-
-/// The checkout this crate was built from.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
-}
+/// The raw-ABI wasm `scripts/build-wasm.sh` writes (`wasm-plugin/dist/rootspan_raw.wasm`),
+/// compiled into the binary by `build.rs`: an installed `rootspan` needs no checkout. `--wasm`
+/// or `ROOTSPAN_WASM` run another one.
+pub const EMBEDDED_WASM: &[u8] = include_bytes!(env!("ROOTSPAN_RAW_WASM"));
 
 /// Reads an input file; its name in the report (and in diagnostics) is the path as given.
 pub fn read_input(path: &Path) -> Result<NamedBytes, String> {

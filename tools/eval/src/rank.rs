@@ -1,13 +1,12 @@
 //! Evaluation against labelled incidents: AC@k, Avg@5, per fault type and per instance, and
 //! the fit of the component weights (a conditional logit with leave-one-case-out
-//! cross-validation). Pure functions: the CLI and the example read the case folders.
+//! cross-validation). Pure functions over reports and truths: `cases` reads the case folders.
 
 use std::collections::BTreeMap;
 
+use rootspan_core::rank::{Signal, KINDS};
+use rootspan_core::TimeRange;
 use serde::{Deserialize, Serialize};
-
-use super::evidence::KINDS;
-use crate::options::TimeRange;
 
 /// `case.json`: the incident window and, optionally, the baseline.
 #[derive(Debug, Clone, Deserialize)]
@@ -130,7 +129,7 @@ impl Accuracy {
     }
 }
 
-/// The whole evaluation, as `rootspan eval --format json` prints it.
+/// The whole evaluation, as `rootspan-eval rank --format json` prints it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     pub cases: usize,
@@ -227,7 +226,7 @@ pub fn component_names() -> Vec<&'static str> {
 }
 
 /// Which components the given sources switch on, in weight order.
-pub fn active(sources: &[super::Signal]) -> [bool; KINDS.len()] {
+pub fn active(sources: &[Signal]) -> [bool; KINDS.len()] {
     let mut out = [false; KINDS.len()];
     for (i, k) in KINDS.iter().enumerate() {
         out[i] = sources.contains(&k.signal());
@@ -237,7 +236,7 @@ pub fn active(sources: &[super::Signal]) -> [bool; KINDS.len()] {
 
 /// The fit as text: the truth's rank under each component alone, then for each L2 strength
 /// the leave-one-case-out accuracy and the weights fitted on all cases.
-pub fn fit_report(cases: &[FitCase], sources: &[super::Signal]) -> String {
+pub fn fit_report(cases: &[FitCase], sources: &[Signal]) -> String {
     let names = component_names();
     let mut out = String::from("truth's rank under each component alone (0 = absent):\n");
     for (k, n) in names.iter().enumerate() {

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    rootspan_host::cli::main()
+    rootspan_cli::cli::main()
 }

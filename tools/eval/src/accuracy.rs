@@ -1,6 +1,7 @@
 //! Parsing accuracy against labelled logs, as the Loghub-2.0 evaluation defines it (ISSTA
 //! 2024, "A Large-scale Evaluation for Log Parsing Techniques: How Far are We?"), and the
-//! CSV reading the labelled files need. Used by the accuracy test and the benchmark.
+//! CSV reading the labelled files need. Used by the accuracy test (`tests/loghub_accuracy.rs`) and
+//! the benchmark (`bench_patterns`).
 //!
 //! - GA: a line is correct when the set of lines in its predicted group is exactly the set of
 //!   lines sharing its true template. GA = correct lines / lines.
@@ -126,15 +127,6 @@ pub fn read_structured(text: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-/// A CSV field, quoted when it needs to be.
-pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\"")).into()
-    } else {
-        s.into()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,7 +157,6 @@ mod tests {
     fn reads_quoted_csv() {
         let text = "LineId,Content,EventTemplate\r\n1,\"a, \"\"b\"\"\",\"a, <*>\"\r\n2,c,c";
         assert_eq!(read_structured(text).unwrap(), vec![("a, \"b\"".to_string(), "a, <*>".to_string()), ("c".into(), "c".into())]);
-        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
         assert!(read_structured("").is_err());
     }
 }

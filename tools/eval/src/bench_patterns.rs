@@ -1,29 +1,30 @@
 //! The log-pattern benchmark, run by `scripts/bench-patterns.sh` (which also runs drain3):
 //!
-//! - `bench_patterns lines LOGHUB_DIR OUT`: writes the speed input, the seven datasets'
+//! - `rootspan-eval bench-patterns lines LOGHUB_DIR OUT`: writes the speed input, the seven datasets'
 //!   `Content` messages repeated to 1M lines, joined by `\n`.
-//! - `bench_patterns measure LOGHUB_DIR LINES WASM DRAIN3_JSON OUT_PREFIX`: accuracy per dataset
+//! - `rootspan-eval bench-patterns measure LOGHUB_DIR LINES WASM DRAIN3_JSON OUT_PREFIX`: accuracy per dataset
 //!   (rootspan and drain3, one configuration each, scored by the same code), lines per second
 //!   natively and in wasm (the raw-ABI module run by wasmtime), for the miner alone and for the
 //!   whole patterns command, in wall-clock and CPU time, and the ratios to drain3's figures
 //!   measured in the same run; writes `OUT_PREFIX.json` and `OUT_PREFIX.md`.
-//! - `bench_patterns speed LINES WASM`: the miner and command speeds alone (no drain3, no
+//! - `rootspan-eval bench-patterns speed LINES WASM`: the miner and command speeds alone (no drain3, no
 //!   accuracy), for working on speed.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use rootspan_core::patterns::accuracy::{self, Accuracy};
 use rootspan_core::patterns::{mine, patterns_command, MineRun};
 use rootspan_core::request::{Command, NamedBytes, Request};
-use rootspan_host::Engine;
+use rootspan_engine::Engine;
 use serde_json::{json, Value};
+
+use crate::accuracy::{self, Accuracy};
 
 const DATASETS: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
 const BENCH_LINES: usize = 1_000_000;
 
-type Error = Box<dyn std::error::Error>;
+pub type Error = Box<dyn std::error::Error>;
 
 fn load(dir: &str, name: &str) -> Result<Vec<(String, String)>, Error> {
     let path = format!("{dir}/{name}/{name}_2k.log_structured_corrected.csv");
@@ -31,7 +32,7 @@ fn load(dir: &str, name: &str) -> Result<Vec<(String, String)>, Error> {
     Ok(accuracy::read_structured(&text).map_err(|e| format!("{path}: {e}"))?)
 }
 
-fn write_lines(dir: &str, out: &str) -> Result<(), Error> {
+pub fn write_lines(dir: &str, out: &str) -> Result<(), Error> {
     let mut all = Vec::new();
     for d in DATASETS {
         all.extend(load(dir, d)?.into_iter().map(|(content, _)| content));
@@ -104,7 +105,7 @@ fn run_wasm(engine: &Engine, command: Command, text: &[u8]) -> Result<String, Er
     Ok(engine.call_encoded(encoded)?.0)
 }
 
-fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str) -> Result<(), Error> {
+pub fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str) -> Result<(), Error> {
     let drain3: Value = serde_json::from_str(&std::fs::read_to_string(drain3_file)?)?;
 
     // Accuracy: rootspan and drain3 on each dataset, scored by the same code.
@@ -232,7 +233,7 @@ fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: &str
 }
 
 /// `speed LINES WASM`: the speed rows alone, without drain3 or accuracy (for working on speed).
-fn speed(lines_file: &str, wasm: &str) -> Result<(), Error> {
+pub fn speed(lines_file: &str, wasm: &str) -> Result<(), Error> {
     let text = std::fs::read_to_string(lines_file)?;
     let lines: Vec<&str> = text.split('\n').collect();
     let n = lines.len() as f64;
@@ -242,18 +243,4 @@ fn speed(lines_file: &str, wasm: &str) -> Result<(), Error> {
     show("wasm mine", timed(|| run_wasm(&engine, Command::Mine, text.as_bytes()))?.1);
     show("wasm command", timed(|| run_wasm(&engine, Command::Patterns, text.as_bytes()))?.1);
     Ok(())
-}
-
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        ["lines", dir, out] => write_lines(dir, out),
-        ["measure", dir, lines, wasm, drain3, out] => measure(dir, lines, wasm, drain3, out),
-        ["speed", lines, wasm] => speed(lines, wasm),
-        _ => Err("usage: bench_patterns lines LOGHUB_DIR OUT | measure LOGHUB_DIR LINES WASM DRAIN3_JSON OUT_PREFIX".into()),
-    };
-    if let Err(e) = result {
-        eprintln!("bench_patterns: {e}");
-        std::process::exit(1);
-    }
 }

@@ -8,12 +8,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rootspan_core::request::NamedBytes;
-use rootspan_core::{Options, TimeRange};
+use rootspan_core::request::{self, NamedBytes, Request, Response};
+use rootspan_core::Options;
+use rootspan_engine::{Engine, HostError, Limits};
 use serde_json::Value;
 
-use crate::engine::{Engine, HostError, Limits};
+use crate::args::RangeArgs;
 use crate::inputs::{self, Progress};
+use crate::patterns_cli::PatternArgs;
 use crate::render;
 
 #[derive(Parser, Debug)]
@@ -23,8 +25,8 @@ use crate::render;
     about = "Find the root cause of an incident from its traces, logs and metrics (runs rootspan's wasm in wasmtime)"
 )]
 pub struct Cli {
-    /// The raw-ABI wasm to run. Default: rootspan_raw.wasm next to this executable, else
-    /// wasm-plugin/dist/rootspan_raw.wasm in the checkout it was built from (scripts/build-wasm.sh).
+    /// The raw-ABI wasm to run instead of the one built into this binary
+    /// (wasm-plugin/dist/rootspan_raw.wasm when it was built, see scripts/build-wasm.sh).
     #[arg(long, global = true, env = "ROOTSPAN_WASM", value_name = "PATH")]
     pub wasm: Option<PathBuf>,
     /// Fuel budget per analysis, in wasm instructions (plus --fuel-per-byte per input byte).
@@ -59,30 +61,10 @@ pub enum Command {
     /// Mine log patterns only (what is new, surging or gone in the window).
     Patterns {
         #[command(flatten)]
-        args: crate::patterns_cli::PatternArgs,
+        args: PatternArgs,
         /// Loki JSON, OTLP logs JSON or plain text with one record per line (.gz accepted).
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
-    },
-    /// Evaluate the ranking on labelled incidents: DIR holds case folders (case.json with the
-    /// window and baseline, truth.json with the answer, and the inputs). Prints AC@1, AC@3,
-    /// AC@5, Avg@5, per fault type, per instance, and the true service's rank per case.
-    /// Several DIRs are evaluated (and, with --fit, fitted) as one set.
-    Eval {
-        /// The folders of case folders.
-        #[arg(required = true, value_name = "DIR")]
-        dirs: Vec<PathBuf>,
-        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
-        format: EvalFormat,
-        /// The sources the ranking may use, comma-separated: traces, logs, metrics (ablations).
-        #[arg(long, value_name = "LIST", default_value = "traces,logs,metrics")]
-        sources: String,
-        /// Also fit the component weights on these cases and print leave-one-case-out accuracy.
-        #[arg(long)]
-        fit: bool,
-        /// Run the core natively instead of the wasm (same reports, faster to iterate).
-        #[arg(long)]
-        native: bool,
     },
     /// Analyse the bundled sample incident (a real TrainTicket fault) with its window and baseline.
     Demo {
@@ -93,15 +75,8 @@ pub enum Command {
 
 #[derive(clap::Args, Debug)]
 pub struct AnalysisArgs {
-    /// The incident window, START,END (RFC 3339 or epoch milliseconds). Default: found from the data.
-    #[arg(long, value_name = "START,END", value_parser = parse_range)]
-    pub window: Option<TimeRange>,
-    /// The baseline, START,END. Default: as long as the window, right before it.
-    #[arg(long, value_name = "START,END", value_parser = parse_range)]
-    pub baseline: Option<TimeRange>,
-    /// Options JSON file (snake_case keys, see schema/options.schema.json); flags override it.
-    #[arg(long, value_name = "FILE")]
-    pub options: Option<PathBuf>,
+    #[command(flatten)]
+    pub range: RangeArgs,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -113,18 +88,6 @@ pub enum Format {
     Markdown,
     /// For a person at a terminal.
     Text,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EvalFormat {
-    /// `{"cases", "ac1", "ac3", "ac5", "avg5", "per_fault", "instance", "per_case": [{"case", "rank", "fault"}]}`.
-    Json,
-    Text,
-}
-
-pub(crate) fn parse_range(text: &str) -> Result<TimeRange, String> {
-    let (start, end) = text.split_once(',').ok_or_else(|| format!("expected START,END, got {text:?}"))?;
-    TimeRange::new(rootspan_core::time::parse_timestamp(start)?, rootspan_core::time::parse_timestamp(end)?)
 }
 
 /// Why the CLI stopped, and with which exit code.
@@ -158,13 +121,13 @@ pub fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         Command::Analyze { analysis, top, native, files } => {
-            let mut options = options(analysis)?;
+            let mut options = analysis.range.options().map_err(Failure::Usage)?;
             if let Some(top) = top {
                 options.top = *top;
             }
             let inputs = read_all(files)?;
             let report = if *native {
-                crate::eval::analyse_native(inputs, &to_json(&options)).map_err(Failure::Analysis)?
+                run_native(Request::analyze(to_json(&options), inputs))?
             } else {
                 let engine = engine(cli)?;
                 with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?
@@ -172,29 +135,11 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             print_report(&report, analysis.format)
         }
         Command::Patterns { args, files } => {
-            let options = options(&args.analysis())?;
+            let options = args.range.options().map_err(Failure::Usage)?;
             let inputs = read_all(files)?;
             let engine = engine(cli)?;
             let result = with_progress(inputs, |inputs| engine.patterns(inputs, &to_json(&options)))?;
             crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Eval { dirs, format, sources, fit, native } => {
-            let sources = crate::eval::parse_sources(sources).map_err(Failure::Usage)?;
-            let run = if *native {
-                crate::eval::run(dirs, &sources, &mut crate::eval::analyse_native)
-            } else {
-                let engine = engine(cli)?;
-                crate::eval::run(dirs, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))
-            }
-            .map_err(Failure::Analysis)?;
-            match format {
-                EvalFormat::Json => println!("{}", serde_json::to_string(&run.summary).expect("the summary serialises")),
-                EvalFormat::Text => print!("{}", run.summary.to_text()),
-            }
-            if *fit {
-                print!("{}", rootspan_core::rank::eval::fit_report(&run.fit_cases, &sources));
-            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { format } => {
@@ -207,21 +152,12 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-fn options(args: &AnalysisArgs) -> Result<Options, Failure> {
-    let mut options = match &args.options {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
-            Options::from_json(&text).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?
-        }
-        None => Options::default(),
-    };
-    if args.window.is_some() {
-        options.window = args.window;
+/// Runs a request with the core compiled into this binary (no wasm): the same bytes.
+fn run_native(request: Request) -> Result<String, Failure> {
+    match request::execute(request) {
+        Response::Ok(json) => Ok(json),
+        Response::Error(message) => Err(Failure::Analysis(message)),
     }
-    if args.baseline.is_some() {
-        options.baseline = args.baseline;
-    }
-    Ok(options)
 }
 
 fn to_json(options: &Options) -> String {
@@ -233,14 +169,17 @@ fn read_all(files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
 }
 
 fn engine(cli: &Cli) -> Result<Engine, Failure> {
-    let path = cli.wasm.clone().unwrap_or_else(inputs::default_wasm_path);
     let defaults = Limits::default();
     let limits = Limits {
         fuel_base: cli.fuel.unwrap_or(defaults.fuel_base),
         fuel_per_byte: cli.fuel_per_byte.unwrap_or(defaults.fuel_per_byte),
         memory_bytes: cli.memory_mib.map_or(defaults.memory_bytes, |m| (m as usize) << 20),
     };
-    Ok(Engine::load(&path)?.with_limits(limits))
+    let engine = match &cli.wasm {
+        Some(path) => Engine::load(path)?,
+        None => Engine::from_bytes(inputs::EMBEDDED_WASM, "the rootspan wasm built into this binary")?,
+    };
+    Ok(engine.with_limits(limits))
 }
 
 /// Runs `f`, telling a person waiting on big inputs that the analysis is under way.

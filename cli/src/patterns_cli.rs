@@ -5,40 +5,21 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
-use rootspan_core::patterns::accuracy::csv_field;
-use rootspan_core::TimeRange;
 use serde_json::Value;
 
+use crate::args::RangeArgs;
 use crate::render::plain;
 
 #[derive(clap::Args, Debug)]
 pub struct PatternArgs {
-    /// The incident window, START,END (RFC 3339 or epoch milliseconds): enables new, surging and dropped patterns.
-    #[arg(long, value_name = "START,END", value_parser = crate::cli::parse_range)]
-    pub window: Option<TimeRange>,
-    /// The baseline, START,END. Default: as long as the window, right before it.
-    #[arg(long, value_name = "START,END", value_parser = crate::cli::parse_range)]
-    pub baseline: Option<TimeRange>,
-    /// Options JSON file (snake_case keys, see schema/options.schema.json); flags override it.
-    #[arg(long, value_name = "FILE")]
-    pub options: Option<PathBuf>,
+    /// The window enables new, surging and dropped patterns.
+    #[command(flatten)]
+    pub range: RangeArgs,
     #[arg(long, value_enum, default_value_t = PatternFormat::Text)]
     pub format: PatternFormat,
     /// Write `line,pattern_id,template` for every input record, in input order, lines numbered from 1.
     #[arg(long, value_name = "FILE")]
     pub assignments: Option<PathBuf>,
-}
-
-impl PatternArgs {
-    /// The window, baseline and options file, as the analysis commands take them.
-    pub fn analysis(&self) -> crate::cli::AnalysisArgs {
-        crate::cli::AnalysisArgs {
-            window: self.window,
-            baseline: self.baseline,
-            options: self.options.clone(),
-            format: crate::cli::Format::Json,
-        }
-    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +46,15 @@ pub fn output(run_json: &str, args: &PatternArgs) -> Result<(), String> {
         PatternFormat::Text => print!("{}", text(&run)),
     }
     Ok(())
+}
+
+/// A CSV field, quoted when it needs to be (RFC 4180).
+fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
 }
 
 fn assignments_csv(patterns: &[Value], assignments: &[Value]) -> Result<String, String> {

@@ -1,8 +1,20 @@
-//! Runs the raw-ABI rootspan wasm in wasmtime, with fuel and memory limits.
+//! rootspan-engine: the raw-ABI rootspan wasm (`wasm-plugin`'s `raw-abi` build) in wasmtime,
+//! with fuel and memory limits and typed errors.
 //!
-//! One `Engine` compiles the module once; each call gets a fresh store and instance (nothing
-//! leaks from one analysis into the next) with its own fuel budget and memory cap, so a hostile
-//! input ends in `HostError::LimitExceeded`, never in a hang or an exhausted host.
+//! One `Engine` compiles the module once, from a file (`Engine::load`) or from bytes
+//! (`Engine::from_bytes`: the `rootspan` CLI embeds the wasm); each call gets a fresh store and
+//! instance (nothing leaks from one analysis into the next) with its own fuel budget and memory
+//! cap, so a hostile input ends in `HostError::LimitExceeded`, never in a hang or an exhausted
+//! host.
+//!
+//! ```no_run
+//! use rootspan_core::request::NamedBytes;
+//! use rootspan_engine::Engine;
+//! let engine = Engine::load(std::path::Path::new("wasm-plugin/dist/rootspan_raw.wasm"))?;
+//! let inputs = vec![NamedBytes { name: "logs.json".into(), bytes: std::fs::read("logs.json")? }];
+//! let report_json = engine.analyze(inputs, "")?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -1,16 +1,21 @@
-//! `rootspan eval DIR`: analyses every case folder under DIR (its `case.json` gives the window
-//! and baseline; every other file but `truth.json` is an input), then compares the ranking
-//! with `truth.json`, read only after the analysis. The accuracy figures and the weight fit
-//! are `rootspan_core::rank::eval`; this module reads the folders.
+//! `rootspan-eval rank DIR`: analyses every case folder under DIR (its `case.json` gives the
+//! window and baseline; every other file but `truth.json` is an input), then compares the
+//! ranking with `truth.json`, read only after the analysis. The accuracy figures and the weight
+//! fit are `crate::rank`; this module reads the folders.
 
 use std::path::{Path, PathBuf};
 
-use rootspan_core::rank::eval::{self, CaseOutcome, CaseSpec, FitCase, Summary, Truth};
 use rootspan_core::rank::Signal;
-use rootspan_core::request::NamedBytes;
+use rootspan_core::request::{self, Command, NamedBytes, Request, Response};
 use rootspan_core::Options;
 
-use crate::inputs::read_input;
+use crate::rank::{self as eval, CaseOutcome, CaseSpec, FitCase, Summary, Truth};
+
+/// Reads an input file; its name in the report is the path as given.
+fn read_input(path: &Path) -> Result<NamedBytes, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(NamedBytes { name: path.display().to_string(), bytes })
+}
 
 /// Candidates listed per case: enough for every service of a large system, so the fit sees
 /// them all and a truth outside the top 5 still has a rank.
@@ -87,10 +92,10 @@ pub fn run(dirs: &[PathBuf], sources: &[Signal], analyse: &mut Analyse) -> Resul
 
 /// Analyses natively with the core (no wasm), for quick iterations; same report bytes.
 pub fn analyse_native(inputs: Vec<NamedBytes>, options: &str) -> Result<String, String> {
-    let options = Options::from_json(options)?;
-    let inputs: Vec<rootspan_core::Input> =
-        inputs.into_iter().map(|n| rootspan_core::Input::Bytes { name: n.name, bytes: n.bytes }).collect();
-    Ok(rootspan_core::analyze(&inputs, &options).to_json())
+    match request::execute(Request { command: Command::Analyze, options: options.to_string(), inputs }) {
+        Response::Ok(json) => Ok(json),
+        Response::Error(message) => Err(message),
+    }
 }
 
 /// Parses `traces,logs,metrics`.

@@ -1,12 +1,13 @@
 //! Template-mining accuracy on the Loghub-2k development datasets (Loghub-2.0 corrected labels),
 //! one configuration for all of them. The bars are the acceptance bars.
 
-use rootspan_core::patterns::{accuracy, mine};
+use rootspan_core::patterns::mine;
+use rootspan_eval::accuracy;
 
 const DATASETS: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
 
 fn data_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/loghub-2k")
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/loghub-2k")
 }
 
 #[test]
