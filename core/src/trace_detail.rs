@@ -10,6 +10,7 @@ use crate::id::TraceId;
 use crate::model::{Dataset, SpanStatus};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceDetail {
     /// 32 lowercase hex digits.
     pub trace_id: String,
@@ -22,6 +23,7 @@ pub struct TraceDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SpanDetail {
     pub span_id: String,
     /// The parent after repair; absent for roots and orphans.
@@ -36,6 +38,7 @@ pub struct SpanDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LogDetail {
     pub time_ms: f64,
     pub level: crate::model::Level,
@@ -43,6 +46,7 @@ pub struct LogDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExemplarDetail {
     pub time_ms: f64,
     pub value: f64,

@@ -1,20 +1,22 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 import { CandidateList } from './CandidateList';
 import { DiagnosticsNotice } from './DiagnosticsNotice';
 import { PatternList } from './PatternList';
 import { Timeline } from './Timeline';
 import { TraceWaterfall } from './TraceWaterfall';
-import { reportView, traceDetailView, type SeriesView, type TimeSpan } from './model';
+import type { Report, TraceDetail } from 'rootspan';
+
+import { reportView, traceDetailView, type SeriesView, type TimeSpan, type TraceDetailView } from './model';
 import { useViewTheme } from './theme';
 
 export interface ReportViewProps {
-  /** The report object from `Session.analyze`. */
-  report: unknown;
+  /** The report from `Session.analyze`. */
+  report: Report;
   /** Inputs the page could only partly hand to the core (frames or files left out), one line each. */
   problems?: string[];
   /** One trace's spans with their logs and exemplars (from the session), for the trace view. */
-  loadTrace?: (traceId: string) => unknown;
+  loadTrace?: (traceId: string) => Promise<TraceDetail | undefined>;
   /** A metric series' points, where the page still has them (the panel's frames). */
   seriesPoints?: (series: SeriesView) => Array<[number, number]>;
   /** A URL opening the trace elsewhere (Grafana Explore). */
@@ -32,7 +34,21 @@ export function ReportView({ report, problems = [], loadTrace, seriesPoints, tra
   const view = useMemo(() => reportView(report), [report]);
   const [tab, setTab] = useState<Tab>('candidates');
   const [traceId, setTraceId] = useState<string | undefined>(undefined);
-  const trace = useMemo(() => (traceId && loadTrace ? traceDetailView(loadTrace(traceId)) : undefined), [traceId, loadTrace]);
+  const [trace, setTrace] = useState<TraceDetailView | undefined>(undefined);
+  useEffect(() => {
+    setTrace(undefined);
+    if (!traceId || !loadTrace) {
+      return;
+    }
+    let live = true;
+    loadTrace(traceId).then(
+      (detail) => live && setTrace(detail ? traceDetailView(detail) : undefined),
+      () => live && setTrace(undefined)
+    );
+    return () => {
+      live = false;
+    };
+  }, [traceId, loadTrace]);
   const noHref = () => undefined;
   const links = {
     openTrace: (id: string) => {
@@ -84,7 +100,7 @@ function TracePane({
   href,
 }: {
   traceId?: string;
-  trace: ReturnType<typeof traceDetailView>;
+  trace?: TraceDetailView;
   onChoose: (id: string) => void;
   href?: string;
 }) {

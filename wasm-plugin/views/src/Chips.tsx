@@ -7,8 +7,6 @@ export function Chips({ chips }: { chips: Chip[] }) {
     traces: theme.primary,
     logs: theme.warning,
     metrics: theme.success,
-    graph: theme.textWeak,
-    other: theme.textWeak,
   };
   return (
     <span style={{ display: 'inline-flex', flexWrap: 'wrap', gap: 4 }}>

@@ -1,6 +1,8 @@
 // Panel (and demo) options -> the core's Options JSON (core/src/options.rs). Only what the user set is
 // sent: the core's documented defaults apply to the rest, and its `deny_unknown_fields` keeps this honest.
-import type { RootCauseOptions } from '../types';
+import type { CorrelateOptions, Options } from 'rootspan';
+
+import type { RootCauseOptions } from './settings';
 
 const list = (text: string, sep: RegExp) =>
   text
@@ -11,12 +13,12 @@ const list = (text: string, sep: RegExp) =>
 /** A window end as the core reads it: epoch ms when the text is a number, else the RFC 3339 text. */
 const timeWire = (text: string): string | number => (/^\d+(\.\d+)?$/.test(text.trim()) ? Number(text.trim()) : text.trim());
 
-export function toCoreOptions(o: RootCauseOptions): Record<string, unknown> {
-  const core: Record<string, unknown> = { top: Math.max(1, Math.round(o.top || 10)) };
+export function toCoreOptions(o: RootCauseOptions): Options {
+  const core: Options = { top: Math.max(1, Math.round(o.top || 10)) };
   if (o.windowStart.trim() && o.windowEnd.trim()) {
     core.window = { start: timeWire(o.windowStart), end: timeWire(o.windowEnd) };
   }
-  const correlation: Record<string, unknown> = {};
+  const correlation: CorrelateOptions = {};
   const fields = list(o.traceIdFields, /,/);
   if (fields.length) {
     correlation.trace_id_fields = fields;

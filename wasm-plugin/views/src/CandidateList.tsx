@@ -100,12 +100,11 @@ function Evidence({ candidate, window, links, seriesPoints }: Omit<Props, 'candi
         <ul data-testid="evidence-series" style={{ listStyle: 'none', margin: 0, padding: 0 }}>
           {candidate.series.map((s, i) => (
             <li key={i} style={{ display: 'flex', gap: 8, alignItems: 'center', fontSize: 12 }}>
-              <Sparkline points={s.points.length ? s.points : (seriesPoints?.(s) ?? [])} shade={s.anomaly ?? window} label={`${s.name} over time`} />
+              <Sparkline points={seriesPoints?.(s) ?? []} shade={window} label={`${s.name} over time`} />
               <span style={{ fontFamily: theme.fontFamilyMono }}>
                 {s.name}
                 {s.labels.length > 0 && `{${s.labels.map(([k, v]) => `${k}="${v}"`).join(', ')}}`}
               </span>
-              {s.note && <span style={{ color: theme.textWeak }}>{s.note}</span>}
             </li>
           ))}
         </ul>

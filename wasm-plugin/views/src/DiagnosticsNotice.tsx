@@ -1,8 +1,8 @@
 import { useViewTheme } from './theme';
-import type { ReportView } from './model';
+import type { ReportModel } from './model';
 
 /** What the core skipped or repaired, collapsed by default: the analysis still ran on what was valid. */
-export function DiagnosticsNotice({ diagnostics, problems }: { diagnostics: ReportView['diagnostics']; problems: string[] }) {
+export function DiagnosticsNotice({ diagnostics, problems }: { diagnostics: ReportModel['diagnostics']; problems: string[] }) {
   const theme = useViewTheme();
   if (diagnostics.total === 0 && problems.length === 0) {
     return null;
@@ -23,7 +23,6 @@ export function DiagnosticsNotice({ diagnostics, problems }: { diagnostics: Repo
           <li key={i} data-testid="diagnostic">
             <span style={{ color: d.severity === 'error' ? theme.error : theme.warning }}>{d.severity}</span> {d.reason}
             {d.place && ` — ${d.place}`}
-            {d.count !== undefined && d.count > 1 && ` (×${d.count})`}
           </li>
         ))}
       </ul>

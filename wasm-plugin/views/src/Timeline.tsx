@@ -1,10 +1,10 @@
 import { useRef, useState, type PointerEvent } from 'react';
 
 import { useViewTheme } from './theme';
-import type { ReportView, TimeSpan } from './model';
+import type { ReportModel, TimeSpan } from './model';
 
 interface Props {
-  view: ReportView;
+  view: ReportModel;
   /** The time the data covers (the dashboard range in Grafana); else taken from the report. */
   range?: TimeSpan;
   onSelectWindow?: (window: TimeSpan) => void;
@@ -12,7 +12,7 @@ interface Props {
 
 const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
-function extent(view: ReportView, range?: TimeSpan): TimeSpan | undefined {
+function extent(view: ReportModel, range?: TimeSpan): TimeSpan | undefined {
   if (range && range.endMs > range.startMs) {
     return range;
   }
@@ -105,7 +105,7 @@ export function Timeline({ view, range, onSelectWindow }: Props) {
       <div style={{ display: 'flex', justifyContent: 'space-between', fontSize: 11, color: theme.textWeak }}>
         <span>{fmt(ext.startMs)}</span>
         <span data-testid="window-label">
-          {view.window ? `window ${fmt(view.window.startMs)} – ${fmt(view.window.endMs)} (${view.windowSource ?? ''})` : 'no window'}
+          {view.window ? `window ${fmt(view.window.startMs)} – ${fmt(view.window.endMs)} (${view.windowSource})` : 'no window'}
           {view.baseline && ` · baseline ${fmt(view.baseline.startMs)} – ${fmt(view.baseline.endMs)}`}
         </span>
         <span>{fmt(ext.endMs)}</span>
