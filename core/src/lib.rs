@@ -57,7 +57,7 @@ impl Session {
         let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
         let candidates = rank::rank(ds, &correlation, &windows, &patterns, &options.rank, options.top);
         Report {
-            version: report::REPORT_VERSION,
+            version: report::REPORT_VERSION.into(),
             windows,
             inputs: report::InputsReport::from_dataset(ds),
             correlation: correlation.report(ds),

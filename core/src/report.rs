@@ -4,7 +4,9 @@
 //! Deterministic by construction: every list is sorted, nothing iterates a hash map, floats
 //! are printed by serde_json (shortest round-trip), and no wall-clock time is included.
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::correlate::CorrelationReport;
 use crate::diag::{Diagnostic, Severity};
@@ -16,11 +18,11 @@ use crate::window::Windows;
 /// The report format version. Bump the major part on any change a reader could trip on.
 pub const REPORT_VERSION: &str = "1.0";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// Report format version, `major.minor`.
-    pub version: &'static str,
+    pub version: Cow<'static, str>,
     /// The incident window and baseline this analysis compared.
     pub windows: Windows,
     /// What was read from each input.
@@ -47,14 +49,14 @@ impl Report {
 }
 
 /// Rows read per input (source), in input order.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InputsReport {
     pub sources: Vec<SourceCounts>,
     pub totals: Counts,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceCounts {
     /// The input's name.
@@ -65,7 +67,7 @@ pub struct SourceCounts {
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Counts {
     pub spans: u64,
@@ -109,7 +111,7 @@ impl InputsReport {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiagnosticsReport {
     /// All diagnostics, including those not listed in `entries`.
@@ -123,7 +125,7 @@ pub struct DiagnosticsReport {
     pub entries: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonCount {
     pub severity: Severity,

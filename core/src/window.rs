@@ -7,7 +7,9 @@
 //! the baseline is the part of the range before it. A given window without a baseline gets
 //! the same length right before it.
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Dataset, Level, SpanStatus};
 use crate::options::{Options, TimeRange};
@@ -21,7 +23,7 @@ const MIN_BASELINE_BUCKETS: usize = 6;
 const MIN_CHANGE: f64 = 3.0;
 
 /// The windows an analysis compares, and how they were chosen.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Windows {
     /// `None` when the data holds no timestamps at all.
@@ -31,16 +33,16 @@ pub struct Windows {
     /// `given` (both from options), `given_window` (baseline placed right before it),
     /// `detected` (where errors or latency change) or `undetected` (no change found: the
     /// last quarter of the range).
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
 }
 
 pub fn choose(ds: &Dataset, options: &Options) -> Windows {
     match (options.window, options.baseline) {
-        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given" },
+        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given".into() },
         (Some(w), None) => Windows {
             window: Some(w),
             baseline: TimeRange::new(w.start_ns.saturating_sub(w.duration_ns()), w.start_ns).ok(),
-            source: "given_window",
+            source: "given_window".into(),
         },
         (None, _) => detect(ds),
     }
@@ -50,7 +52,7 @@ pub fn choose(ds: &Dataset, options: &Options) -> Windows {
 fn detect(ds: &Dataset) -> Windows {
     let times = ds.spans.start_ns.iter().chain(&ds.logs.time_ns);
     let (Some(lo), Some(hi)) = (times.clone().min().copied(), times.max().copied()) else {
-        return Windows { window: None, baseline: None, source: "undetected" };
+        return Windows { window: None, baseline: None, source: "undetected".into() };
     };
     // i128: times are untrusted input and may span the whole i64 range.
     let width = ((i128::from(hi) - i128::from(lo)) / BUCKETS as i128).max(1);
@@ -94,7 +96,7 @@ fn detect(ds: &Dataset) -> Windows {
     Windows {
         window: TimeRange::new(split, hi.saturating_add(1)).ok(),
         baseline: TimeRange::new(lo, split).ok(),
-        source: if detected { "detected" } else { "undetected" },
+        source: if detected { "detected" } else { "undetected" }.into(),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::redact::redact;
 use super::stats::{lower_tail, upper_tail};
@@ -17,7 +17,7 @@ use crate::window::Windows;
 use crate::TraceId;
 
 /// One pattern (log template) and what its records have in common.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pattern {
     /// A stable id: a hash of the template, the same in every run and home.
@@ -46,7 +46,7 @@ pub struct Pattern {
     pub traces: TraceLinks,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LevelCount {
     /// `critical`, `error`, `warning`, `info`, `debug`, `trace` or `unknown`.
@@ -54,14 +54,14 @@ pub struct LevelCount {
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NameCount {
     pub name: String,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceLinks {
     /// Distinct trace ids among the records.
@@ -71,7 +71,7 @@ pub struct TraceLinks {
 }
 
 /// The time buckets every pattern's `buckets` counts in.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Buckets {
     /// Start of the first bucket (RFC 3339); buckets are `[start + i*width, start + (i+1)*width)`.
@@ -84,7 +84,7 @@ pub struct Buckets {
 }
 
 /// How a pattern's rate changed in the window against the baseline.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
@@ -98,8 +98,20 @@ pub enum ChangeKind {
     Vanished,
 }
 
+impl ChangeKind {
+    /// The change as the report spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::New => "new",
+            ChangeKind::Surge => "surge",
+            ChangeKind::Drop => "drop",
+            ChangeKind::Vanished => "vanished",
+        }
+    }
+}
+
 /// One pattern's change in the window.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatternChange {
     /// The pattern's id.
@@ -116,7 +128,7 @@ pub struct PatternChange {
 }
 
 /// The report's `patterns` section.
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatternsReport {
     /// Log records mined.

@@ -10,7 +10,7 @@ pub mod tokenize;
 
 use serde::{Deserialize, Serialize};
 
-pub use aggregate::{Pattern, PatternChange, PatternsReport};
+pub use aggregate::{ChangeKind, Pattern, PatternChange, PatternsReport};
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
@@ -56,7 +56,7 @@ fn mine_dataset(ds: &Dataset) -> (Vec<miner::Template>, Vec<u32>) {
 }
 
 /// What `rootspan patterns` prints: every pattern and each record's pattern.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatternRun {
     /// Every pattern (not capped by `max_patterns`), aggregated.

@@ -17,6 +17,7 @@ mod traces;
 mod view;
 mod weights;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ impl Default for RankOptions {
 }
 
 /// One ranked root-cause candidate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Candidate {
     /// 1 for the most likely root cause.
@@ -77,11 +78,11 @@ pub struct Candidate {
 }
 
 /// One named part of a candidate's score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Component {
     /// The component, e.g. `trace_edge_gap`, `log_missing`, `metric_saturation`.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The telemetry it comes from.
     pub source: Signal,
     /// The raw evidence: a count surprise, a log ratio or a robust z (0 when nothing found).
@@ -196,7 +197,7 @@ fn candidate(
         .iter()
         .enumerate()
         .map(|(k, kind)| Component {
-            name: kind.name(),
+            name: kind.name().into(),
             source: kind.signal(),
             raw: found[k].as_ref().map_or(0.0, |f| f.value),
             contrast: scored.contrasts[k],
