@@ -172,6 +172,6 @@ mod tests {
         let w = choose(&ds, &Options::default()).window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 300).abs() <= 10, "{w:?}");
         let empty = choose(&Dataset::default(), &Options::default());
-        assert_eq!((empty.window, empty.source), (None, "undetected"));
+        assert_eq!((empty.window, empty.source.as_ref()), (None, "undetected"));
     }
 }

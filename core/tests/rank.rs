@@ -117,7 +117,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
     let windows = Windows {
         window: Some(TimeRange::new(120 * S, 240 * S).unwrap()),
         baseline: Some(TimeRange::new(0, 120 * S).unwrap()),
-        source: "given",
+        source: "given".into(),
     };
     (b.ds, windows)
 }

@@ -431,7 +431,7 @@ mod tests {
         let windows = Windows {
             baseline: Some(TimeRange { start_ns: T0, end_ns: T0 + 600 * S }),
             window: Some(TimeRange { start_ns: T0 + 600 * S, end_ns: T0 + 1200 * S }),
-            source: "given",
+            source: "given".into(),
         };
         (ds, windows)
     }
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn without_windows_there_are_no_changes_and_the_list_is_capped() {
         let (ds, _) = dataset();
-        let windows = Windows { window: None, baseline: None, source: "given" };
+        let windows = Windows { window: None, baseline: None, source: "given".into() };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
         let r = analyse(&ds, &corr, &windows, &options);
