@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::collections::BTreeMap;
 
 use clap::ValueEnum;
-use rootspan_core::patterns::{ChangeKind, PatternRun, PatternsReport};
+use rootspan_core::patterns::{ChangeKind, PatternsReport};
+use rootspan_core::report::PatternRun;
 
 use crate::args::RangeArgs;
 use crate::render::plain;
@@ -123,7 +124,7 @@ mod tests {
     /// A real pattern run over lines with CSV syntax and a terminal escape in them.
     fn run() -> PatternRun {
         let lines = b"a, \"b\" 1\nc\x1b[2J\na, \"b\" 2\n".to_vec();
-        let run = rootspan_core::patterns::patterns_command(&[Input::Bytes { name: "t.log".into(), bytes: lines }], &Options::default());
+        let run = rootspan_core::patterns(&[Input::Bytes { name: "t.log".into(), bytes: lines }], &Options::default());
         // Through JSON, as the CLI reads the wasm's answer.
         serde_json::from_str(&serde_json::to_string(&run).unwrap()).unwrap()
     }

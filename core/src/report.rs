@@ -48,6 +48,19 @@ impl Report {
     }
 }
 
+/// What the patterns command returns (`rootspan patterns`): every pattern and each record's
+/// pattern.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PatternRun {
+    /// Every pattern (not capped by `max_patterns`), aggregated.
+    pub patterns: PatternsReport,
+    /// For each log record in input order, the index of its pattern in `patterns.patterns`.
+    pub assignments: Vec<u32>,
+    /// What was skipped or repaired while reading the inputs.
+    pub diagnostics: DiagnosticsReport,
+}
+
 /// Rows read per input (source), in input order.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -147,18 +160,5 @@ impl DiagnosticsReport {
             by_reason: d.counts().map(|(severity, reason, count)| ReasonCount { severity, reason: reason.to_string(), count }).collect(),
             entries: d.entries().to_vec(),
         }
-    }
-}
-
-/// A number as text: integral values without a fraction, others shortest round-trip.
-pub fn format_number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else if x.is_nan() {
-        "NaN".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "+Inf" } else { "-Inf" }.to_string()
-    } else {
-        format!("{x}")
     }
 }

@@ -11,9 +11,9 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Dataset, Level, SpanStatus};
-use crate::options::{Options, TimeRange};
-use crate::rank::level_in_body;
+use crate::base::stats::{mad, median};
+use crate::base::TimeRange;
+use crate::model::{Dataset, SpanStatus};
 
 /// Buckets the range is cut into for detection.
 const BUCKETS: usize = 60;
@@ -36,8 +36,9 @@ pub struct Windows {
     pub source: Cow<'static, str>,
 }
 
-pub fn choose(ds: &Dataset, options: &Options) -> Windows {
-    match (options.window, options.baseline) {
+/// The windows for `window` and `baseline` as the options give them (either may be absent).
+pub fn choose(ds: &Dataset, window: Option<TimeRange>, baseline: Option<TimeRange>) -> Windows {
+    match (window, baseline) {
         (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given".into() },
         (Some(w), None) => Windows {
             window: Some(w),
@@ -75,16 +76,12 @@ fn detect(ds: &Dataset) -> Windows {
     for r in 0..ds.logs.len() {
         let b = bucket(ds.logs.time_ns[r]);
         events[b] += 1.0;
-        let level = match ds.logs.level[r] {
-            Level::Unknown => level_in_body(ds.logs.body(r)),
-            l => l,
-        };
-        if matches!(level, Level::Critical | Level::Error) {
+        if ds.logs.level[r].is_failure() {
             fails[b] += 1.0;
         }
     }
     let error_rate: Vec<f64> = fails.iter().zip(&events).map(|(f, e)| if *e > 0.0 { f / e } else { 0.0 }).collect();
-    let latency: Vec<f64> = durations.iter().map(|d| crate::rank::median(d).map_or(0.0, |m| libm::log(m + 1.0))).collect();
+    let latency: Vec<f64> = durations.iter().map(|d| median(d).map_or(0.0, |m| libm::log(m + 1.0))).collect();
     let best =
         [change_point(&error_rate), change_point(&latency)].into_iter().flatten().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
     let split = match best {
@@ -105,8 +102,8 @@ fn change_point(xs: &[f64]) -> Option<(usize, f64)> {
     let mut best: Option<(usize, f64)> = None;
     for i in MIN_BASELINE_BUCKETS..xs.len().saturating_sub(1) {
         let (before, after) = xs.split_at(i);
-        let center = crate::rank::median(before)?;
-        let spread = crate::rank::mad(before, center).max(1e-3 * center.abs()).max(1e-9);
+        let center = median(before)?;
+        let spread = mad(before, center).max(1e-3 * center.abs()).max(1e-9);
         let mean_after = after.iter().sum::<f64>() / after.len() as f64;
         let score = (mean_after - center) / spread;
         if best.is_none_or(|(_, s)| score > s) {
@@ -143,8 +140,7 @@ mod tests {
     #[test]
     fn given_window_gets_a_baseline_right_before() {
         let w = TimeRange::new(100, 160).unwrap();
-        let options = Options { window: Some(w), ..Options::default() };
-        let got = choose(&Dataset::default(), &options);
+        let got = choose(&Dataset::default(), Some(w), None);
         assert_eq!(got.baseline, Some(TimeRange::new(40, 100).unwrap()));
         assert_eq!(got.source, "given_window");
     }
@@ -156,7 +152,7 @@ mod tests {
             let failing = s >= 450 && s % 2 == 0;
             span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
         }
-        let got = choose(&ds, &Options::default());
+        let got = choose(&ds, None, None);
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 450).abs() <= 10, "{w:?}");
@@ -169,9 +165,9 @@ mod tests {
         for s in 0..600 {
             span(&mut ds, s as u64, s, if s >= 300 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok);
         }
-        let w = choose(&ds, &Options::default()).window.unwrap();
+        let w = choose(&ds, None, None).window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 300).abs() <= 10, "{w:?}");
-        let empty = choose(&Dataset::default(), &Options::default());
+        let empty = choose(&Dataset::default(), None, None);
         assert_eq!((empty.window, empty.source.as_ref()), (None, "undetected"));
     }
 }

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use super::redact::redact;
 use super::stats::{lower_tail, upper_tail};
-use super::PatternOptions;
+use super::{Mined, PatternOptions};
+use crate::base::TimeRange;
 use crate::correlate::{Correlation, ServiceId};
 use crate::model::{Dataset, Level};
-use crate::options::TimeRange;
 use crate::time::format_rfc3339;
 use crate::window::Windows;
 use crate::TraceId;
@@ -145,12 +145,6 @@ pub struct PatternsReport {
     pub surging: Vec<PatternChange>,
     /// Patterns whose window rate is at most 1/`min_ratio` of the baseline's (or zero), significantly; most significant first.
     pub dropped: Vec<PatternChange>,
-    /// For later stages (not in the report): each log row's pattern, an index into `all_templates`.
-    #[serde(skip)]
-    pub log_pattern: Vec<u32>,
-    /// For later stages: every pattern's template, most records first (`patterns` lists a prefix of these).
-    #[serde(skip)]
-    pub all_templates: Vec<String>,
 }
 
 /// Round bucket widths, in seconds.
@@ -209,18 +203,18 @@ fn level_index(l: Level) -> usize {
 
 const LEVELS: [Level; 7] = [Level::Critical, Level::Error, Level::Warning, Level::Info, Level::Debug, Level::Trace, Level::Unknown];
 
-/// Aggregates the log records of `ds`, record `r` belonging to template `assignment[r]`;
-/// services and trace ids are correlation's per-record ones. `max_patterns` caps the listed
-/// patterns (`None`: all).
+/// The report's `patterns` section: the log records of `ds` aggregated per mined template
+/// (record `r` belongs to `mined.templates[mined.assignment[r]]`); services and trace ids are
+/// correlation's per-record ones. `max_patterns` caps the listed patterns (`None`: all).
 pub fn aggregate(
     ds: &Dataset,
     corr: &Correlation,
-    templates: &[super::miner::Template],
-    assignment: &[u32],
+    mined: &Mined,
     windows: &Windows,
     options: &PatternOptions,
     max_patterns: Option<usize>,
 ) -> PatternsReport {
+    let (templates, assignment) = (&mined.templates, &mined.assignment);
     let logs = &ds.logs;
     let timed = logs.time_ns.iter().any(|t| *t != 0);
     let range = match (windows.window, windows.baseline) {
@@ -319,8 +313,6 @@ pub fn aggregate(
         new,
         surging,
         dropped,
-        log_pattern: assignment.to_vec(),
-        all_templates: templates.iter().map(|t| t.text.clone()).collect(),
     }
 }
 
@@ -386,7 +378,7 @@ pub fn pattern_id(template: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{LabelSetId, LogRow};
-    use crate::patterns::{analyse, PatternOptions};
+    use crate::patterns::{mine_logs, PatternOptions};
 
     const S: i64 = 1_000_000_000;
     // A multiple of a minute, so buckets start at T0.
@@ -441,7 +433,7 @@ mod tests {
         let (ds, windows) = dataset();
         let options = PatternOptions { redact: true, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = analyse(&ds, &corr, &windows, &options);
+        let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));
         assert_eq!(r.records, 127);
         assert_eq!(r.total_patterns, 4);
         let b = r.buckets.as_ref().unwrap();
@@ -481,7 +473,7 @@ mod tests {
         let windows = Windows { window: None, baseline: None, source: "given".into() };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = analyse(&ds, &corr, &windows, &options);
+        let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));
         assert_eq!(r.patterns.len(), 2);
         assert_eq!(r.total_patterns, 4);
         assert!(r.new.is_empty() && r.surging.is_empty() && r.dropped.is_empty());

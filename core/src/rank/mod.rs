@@ -24,12 +24,10 @@ use serde::{Deserialize, Serialize};
 
 use evidence::{Evidence, Finding};
 pub use evidence::{EvidenceRef, Kind, Signal, KINDS};
-pub(crate) use stats::{mad, median};
-pub(crate) use view::level_in_body;
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
-use crate::patterns::PatternsReport;
+use crate::patterns::Mined;
 use crate::window::Windows;
 
 /// How candidates are scored.
@@ -131,14 +129,7 @@ fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]
 }
 
 /// Ranks services (with their best operation and instance). Returns at most `top` candidates.
-pub fn rank(
-    ds: &Dataset,
-    corr: &Correlation,
-    windows: &Windows,
-    patterns: &PatternsReport,
-    options: &RankOptions,
-    top: usize,
-) -> Vec<Candidate> {
+pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mined, options: &RankOptions, top: usize) -> Vec<Candidate> {
     let Some(window) = windows.window else { return Vec::new() };
     let v = view::View::new(ds, corr, windows, patterns);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
@@ -173,11 +164,11 @@ fn callers(v: &view::View) -> Vec<BTreeSet<usize>> {
         if v.span_phase[r] != view::Phase::Window {
             continue;
         }
-        if let Some(p) = v.span_parent[r].filter(|p| v.span_service[*p] != v.span_service[r]) {
-            out[v.span_service[r]].insert(v.span_service[p]);
+        if let Some(p) = v.span_parent(r).filter(|p| v.span_service(*p) != v.span_service(r)) {
+            out[v.span_service(r)].insert(v.span_service(p));
         }
         if let Some(callee) = v.span_callee[r] {
-            out[callee].insert(v.span_service[r]);
+            out[callee].insert(v.span_service(r));
         }
     }
     out
