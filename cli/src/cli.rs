@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use rootspan_core::diag::Severity;
 use rootspan_core::request::{self, NamedBytes, Request, Response};
-use rootspan_core::Options;
+use rootspan_core::{Options, Report};
 use rootspan_engine::{Engine, HostError, Limits, ModuleCache};
-use serde_json::Value;
 
 use crate::args::RangeArgs;
 use crate::inputs::{self, Progress};
@@ -203,22 +203,19 @@ fn with_progress(inputs: Vec<NamedBytes>, f: impl FnOnce(Vec<NamedBytes>) -> Res
 
 /// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any) and
 /// counts the rest, so they are noticed even when stdout goes to a file.
-fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
-    let value: Value = serde_json::from_str(report).map_err(|e| Failure::Analysis(format!("the report is not JSON: {e}")))?;
+fn print_report(json: &str, format: Format) -> Result<ExitCode, Failure> {
+    let report: Report = serde_json::from_str(json).map_err(|e| Failure::Analysis(format!("the report does not read as a report: {e}")))?;
     match format {
-        Format::Json => println!("{report}"),
-        Format::Text => print!("{}", render::text(&value)),
-        Format::Markdown => print!("{}", render::markdown(&value)),
+        Format::Json => println!("{json}"),
+        Format::Text => print!("{}", render::text(&report)),
+        Format::Markdown => print!("{}", render::markdown(&report)),
     }
-    let entries = value["diagnostics"]["entries"].as_array().map(Vec::as_slice).unwrap_or_default();
-    let errors: Vec<&Value> = entries.iter().filter(|e| e["severity"] == "error").collect();
-    for e in &errors {
+    let d = &report.diagnostics;
+    for e in d.entries.iter().filter(|e| e.severity == Severity::Error) {
         eprintln!("rootspan: {}", render::plain(&render::diagnostic_line(e)));
     }
-    let count = |key: &str| value["diagnostics"][key].as_u64().unwrap_or(0);
-    let (error_count, skipped, warnings) = (count("errors"), count("skipped"), count("warnings"));
-    if skipped + warnings > 0 {
-        eprintln!("rootspan: {skipped} skipped, {warnings} warnings (the report's diagnostics say where)");
+    if d.skipped + d.warnings > 0 {
+        eprintln!("rootspan: {} skipped, {} warnings (the report's diagnostics say where)", d.skipped, d.warnings);
     }
-    Ok(if error_count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if d.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -4,8 +4,11 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use std::collections::BTreeMap;
+
 use clap::ValueEnum;
-use serde_json::Value;
+use rootspan_core::patterns::{ChangeKind, PatternsReport};
+use rootspan_core::report::PatternRun;
 
 use crate::args::RangeArgs;
 use crate::render::plain;
@@ -32,18 +35,17 @@ pub enum PatternFormat {
     Text,
 }
 
-/// Renders `run` (the pattern run JSON) to stdout and writes the assignments file if asked.
+/// Renders `run_json` (the pattern run the wasm returns) to stdout and writes the assignments
+/// file if asked.
 pub fn output(run_json: &str, args: &PatternArgs) -> Result<(), String> {
-    let run: Value = serde_json::from_str(run_json).map_err(|e| format!("the pattern run is not JSON: {e}"))?;
-    let patterns = run["patterns"]["patterns"].as_array().ok_or("the pattern run has no patterns list")?;
+    let run: PatternRun = serde_json::from_str(run_json).map_err(|e| format!("the pattern run does not read as one: {e}"))?;
     if let Some(path) = &args.assignments {
-        let assignments = run["assignments"].as_array().ok_or("the pattern run has no assignments")?;
-        std::fs::write(path, assignments_csv(patterns, assignments)?).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(path, assignments_csv(&run)?).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     match args.format {
         PatternFormat::Json => println!("{run_json}"),
-        PatternFormat::Csv => print!("{}", patterns_csv(&run)),
-        PatternFormat::Text => print!("{}", text(&run)),
+        PatternFormat::Csv => print!("{}", patterns_csv(&run.patterns)),
+        PatternFormat::Text => print!("{}", text(&run.patterns)),
     }
     Ok(())
 }
@@ -57,76 +59,57 @@ fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-fn assignments_csv(patterns: &[Value], assignments: &[Value]) -> Result<String, String> {
+fn assignments_csv(run: &PatternRun) -> Result<String, String> {
     let mut out = String::from("line,pattern_id,template\n");
-    for (i, a) in assignments.iter().enumerate() {
-        let p = a.as_u64().and_then(|k| patterns.get(k as usize)).ok_or_else(|| format!("record {} has no valid pattern index", i + 1))?;
-        let _ = writeln!(out, "{},{},{}", i + 1, p["id"].as_str().unwrap_or(""), csv_field(p["template"].as_str().unwrap_or("")));
+    for (i, a) in run.assignments.iter().enumerate() {
+        let p = run.patterns.patterns.get(*a as usize).ok_or_else(|| format!("record {} has no valid pattern index", i + 1))?;
+        let _ = writeln!(out, "{},{},{}", i + 1, p.id, csv_field(&p.template));
     }
     Ok(out)
 }
 
 /// Each pattern's change in the window, by id.
-fn changes(run: &Value) -> std::collections::BTreeMap<&str, &str> {
-    ["new", "surging", "dropped"]
-        .iter()
-        .flat_map(|k| run["patterns"][k].as_array().map(Vec::as_slice).unwrap_or_default())
-        .filter_map(|c| Some((c["id"].as_str()?, c["change"].as_str()?)))
-        .collect()
+fn changes(p: &PatternsReport) -> BTreeMap<&str, ChangeKind> {
+    p.new.iter().chain(&p.surging).chain(&p.dropped).map(|c| (c.id.as_str(), c.change)).collect()
 }
 
-fn patterns_csv(run: &Value) -> String {
-    let changes = changes(run);
+fn patterns_csv(p: &PatternsReport) -> String {
+    let changes = changes(p);
     let mut out = String::from("pattern_id,count,window_count,baseline_count,change,template\n");
-    for p in run["patterns"]["patterns"].as_array().map(Vec::as_slice).unwrap_or_default() {
-        let id = p["id"].as_str().unwrap_or("");
+    for pattern in &p.patterns {
         let _ = writeln!(
             out,
-            "{id},{},{},{},{},{}",
-            p["count"],
-            p["window_count"],
-            p["baseline_count"],
-            changes.get(id).copied().unwrap_or(""),
-            csv_field(p["template"].as_str().unwrap_or(""))
+            "{},{},{},{},{},{}",
+            pattern.id,
+            pattern.count,
+            pattern.window_count,
+            pattern.baseline_count,
+            changes.get(pattern.id.as_str()).map_or("", |c| c.name()),
+            csv_field(&pattern.template)
         );
     }
     out
 }
 
-fn text(run: &Value) -> String {
-    let r = &run["patterns"];
+fn text(r: &PatternsReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "PATTERNS  {} records, {} patterns", r["records"], r["total_patterns"]);
-    if let Some(b) = r["buckets"].as_object() {
-        let _ = writeln!(out, "buckets   {} x {} ms from {}", b["count"], b["width_ms"], plain(b["start"].as_str().unwrap_or("")));
+    let _ = writeln!(out, "PATTERNS  {} records, {} patterns", r.records, r.total_patterns);
+    if let Some(b) = &r.buckets {
+        let _ = writeln!(out, "buckets   {} x {} ms from {}", b.count, b.width_ms, plain(&b.start));
     }
-    let patterns = r["patterns"].as_array().map(Vec::as_slice).unwrap_or_default();
     let _ = writeln!(out, "\n{:>9}  {:<17}  template", "count", "id");
-    for p in patterns {
-        let _ = writeln!(
-            out,
-            "{:>9}  {:<17}  {}",
-            p["count"],
-            plain(p["id"].as_str().unwrap_or("")),
-            plain(p["template"].as_str().unwrap_or(""))
-        );
+    for p in &r.patterns {
+        let _ = writeln!(out, "{:>9}  {:<17}  {}", p.count, plain(&p.id), plain(&p.template));
     }
-    for (key, title) in [("new", "NEW IN THE WINDOW"), ("surging", "SURGING"), ("dropped", "DROPPED OR VANISHED")] {
-        let list = r[key].as_array().map(Vec::as_slice).unwrap_or_default();
+    for (list, title) in [(&r.new, "NEW IN THE WINDOW"), (&r.surging, "SURGING"), (&r.dropped, "DROPPED OR VANISHED")] {
         if list.is_empty() {
             continue;
         }
         let _ = writeln!(out, "\n{title}\n{:>9}  {:>9}  {:>8}  {:>9}  template", "window", "baseline", "ratio", "p");
         for c in list {
-            let ratio = c["ratio"].as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
-            let p = c["p_value"].as_f64().map_or("-".to_string(), |x| format!("{x:.1e}"));
-            let _ = writeln!(
-                out,
-                "{:>9}  {:>9}  {ratio:>8}  {p:>9}  {}",
-                c["window_count"],
-                c["baseline_count"],
-                plain(c["template"].as_str().unwrap_or(""))
-            );
+            let ratio = c.ratio.map_or("-".to_string(), |x| format!("{x:.1}"));
+            let p = format!("{:.1e}", c.p_value);
+            let _ = writeln!(out, "{:>9}  {:>9}  {ratio:>8}  {p:>9}  {}", c.window_count, c.baseline_count, plain(&c.template));
         }
     }
     out
@@ -134,37 +117,37 @@ fn text(run: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
+    use rootspan_core::{Input, Options};
+
     use super::*;
 
-    fn run() -> Value {
-        serde_json::json!({
-            "patterns": {
-                "records": 3, "total_patterns": 2, "buckets": null,
-                "patterns": [
-                    {"id": "p1", "template": "a, \"b\" <*>", "count": 2, "window_count": 2, "baseline_count": 0},
-                    {"id": "p2", "template": "c\u{1b}[2J", "count": 1, "window_count": 0, "baseline_count": 1}
-                ],
-                "new": [{"id": "p1", "template": "a, \"b\" <*>", "change": "new", "window_count": 2, "baseline_count": 0, "ratio": null, "p_value": 0.25}],
-                "surging": [], "dropped": []
-            },
-            "assignments": [0, 1, 0]
-        })
+    /// A real pattern run over lines with CSV syntax and a terminal escape in them.
+    fn run() -> PatternRun {
+        let lines = b"a, \"b\" 1\nc\x1b[2J\na, \"b\" 2\n".to_vec();
+        let run = rootspan_core::patterns(&[Input::Bytes { name: "t.log".into(), bytes: lines }], &Options::default());
+        // Through JSON, as the CLI reads the wasm's answer.
+        serde_json::from_str(&serde_json::to_string(&run).unwrap()).unwrap()
     }
 
     #[test]
     fn assignments_are_numbered_from_one_and_quoted() {
         let r = run();
-        let csv = assignments_csv(r["patterns"]["patterns"].as_array().unwrap(), r["assignments"].as_array().unwrap()).unwrap();
-        assert_eq!(csv, "line,pattern_id,template\n1,p1,\"a, \"\"b\"\" <*>\"\n2,p2,c\u{1b}[2J\n3,p1,\"a, \"\"b\"\" <*>\"\n");
-        assert!(assignments_csv(&[], &[serde_json::json!(0)]).is_err());
+        let id = |t: &str| r.patterns.patterns.iter().find(|p| p.template == t).map(|p| p.id.clone()).unwrap();
+        let (ab, c) = (id("a, \"b\" <*>"), id("c\u{1b}[2J"));
+        let csv = assignments_csv(&r).unwrap();
+        assert_eq!(csv, format!("line,pattern_id,template\n1,{ab},\"a, \"\"b\"\" <*>\"\n2,{c},c\u{1b}[2J\n3,{ab},\"a, \"\"b\"\" <*>\"\n"));
+        let mut broken = r.clone();
+        broken.assignments[0] = 7;
+        assert!(assignments_csv(&broken).is_err());
     }
 
     #[test]
-    fn csv_and_text_show_changes_and_escape_control_characters() {
+    fn csv_and_text_escape_control_characters() {
         let r = run();
-        assert_eq!(patterns_csv(&r).lines().nth(1), Some("p1,2,2,0,new,\"a, \"\"b\"\" <*>\""));
-        let t = text(&r);
-        assert!(t.contains("NEW IN THE WINDOW"), "{t}");
+        let csv = patterns_csv(&r.patterns);
+        assert!(csv.lines().any(|l| l.ends_with(",2,0,0,,\"a, \"\"b\"\" <*>\"")), "{csv}");
+        let t = text(&r.patterns);
+        assert!(t.contains("PATTERNS  3 records, 2 patterns"), "{t}");
         assert!(t.contains("c\\u{1b}[2J") && !t.contains('\u{1b}'), "{t}");
     }
 }

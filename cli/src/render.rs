@@ -1,12 +1,20 @@
-//! The report JSON as text for a terminal or as Markdown for a ticket.
+//! The report as text for a terminal or as Markdown for a ticket, from the typed `Report`
+//! (the CLI reads the wasm's JSON back into it: the report's Rust types are its schema).
 //!
-//! Rendering reads the report as `serde_json::Value`, so it follows whatever the core puts in
-//! each section: known keys get a readable layout, anything new is still shown compactly.
 //! One document model feeds both writers, and each writer escapes for its medium: log text is
 //! attacker-controlled, so control and bidi characters never reach a terminal raw, and HTML or
 //! Markdown syntax in it is escaped, never interpreted.
 
-use serde_json::Value;
+use std::collections::BTreeMap;
+
+use rootspan_core::correlate::CorrelationReport;
+use rootspan_core::diag::Diagnostic;
+use rootspan_core::patterns::PatternsReport;
+use rootspan_core::rank::{Candidate, Component, EvidenceRef};
+use rootspan_core::report::{Counts, DiagnosticsReport, InputsReport};
+use rootspan_core::time::format_rfc3339;
+use rootspan_core::window::Windows;
+use rootspan_core::{Report, TimeRange};
 
 /// How many list entries a section shows before it says how many more there are.
 const SHOWN: usize = 10;
@@ -27,12 +35,18 @@ struct Item {
     details: Vec<String>,
 }
 
+impl Item {
+    fn head(head: String) -> Item {
+        Item { head, details: Vec::new() }
+    }
+}
+
 struct Section {
-    title: String,
+    title: &'static str,
     blocks: Vec<Block>,
 }
 
-pub fn text(report: &Value) -> String {
+pub fn text(report: &Report) -> String {
     let mut out = String::new();
     for (i, section) in document(report).iter().enumerate() {
         if i > 0 {
@@ -58,10 +72,10 @@ pub fn text(report: &Value) -> String {
     out
 }
 
-pub fn markdown(report: &Value) -> String {
+pub fn markdown(report: &Report) -> String {
     let mut out = String::from("# rootspan report\n");
     for section in document(report) {
-        out.push_str(&format!("\n## {}\n\n", md(&section.title)));
+        out.push_str(&format!("\n## {}\n\n", md(section.title)));
         for block in &section.blocks {
             match block {
                 Block::Line(line) => out.push_str(&format!("{}\n\n", md(line))),
@@ -88,268 +102,183 @@ pub fn markdown(report: &Value) -> String {
     out
 }
 
-/// Renders a section of a known shape; `None` when the shape is not the expected one.
-type SectionRenderer = fn(&Value) -> Option<Vec<Block>>;
+fn document(report: &Report) -> Vec<Section> {
+    vec![
+        Section { title: "Incident", blocks: windows(&report.windows) },
+        Section { title: "Root-cause candidates", blocks: candidates(&report.candidates) },
+        Section { title: "Correlation", blocks: correlation(&report.correlation) },
+        Section { title: "Log patterns", blocks: patterns(&report.patterns) },
+        Section { title: "Inputs", blocks: inputs(&report.inputs) },
+        Section { title: "Diagnostics", blocks: diagnostics(&report.diagnostics) },
+    ]
+}
 
-fn document(report: &Value) -> Vec<Section> {
-    let mut sections = vec![windows(report), candidates(report)];
-    let specific: [(&str, &str, SectionRenderer); 2] =
-        [("correlation", "Correlation", correlation), ("patterns", "Log patterns", patterns)];
-    for (key, title, render) in specific {
-        if let Some(section) = report.get(key) {
-            // A section whose shape this renderer does not know is still shown, generically.
-            let blocks = render(section).unwrap_or_else(|| generic(section));
-            sections.push(Section { title: title.to_string(), blocks });
-        }
+fn range(r: Option<TimeRange>) -> String {
+    r.map_or_else(|| "none".to_string(), |r| format!("{} .. {}", format_rfc3339(r.start_ns), format_rfc3339(r.end_ns)))
+}
+
+fn windows(w: &Windows) -> Vec<Block> {
+    vec![Block::Line(format!("window   {} ({})", range(w.window), w.source)), Block::Line(format!("baseline {}", range(w.baseline)))]
+}
+
+fn candidates(list: &[Candidate]) -> Vec<Block> {
+    if list.is_empty() {
+        return vec![Block::Line("No candidate stands out against the baseline.".to_string())];
     }
-    sections.push(inputs(report));
-    sections.push(diagnostics(report));
-    sections
-}
-
-fn windows(report: &Value) -> Section {
-    let w = &report["windows"];
-    let range = |r: &Value| match (r.get("start").and_then(Value::as_str), r.get("end").and_then(Value::as_str)) {
-        (Some(s), Some(e)) => format!("{s} .. {e}"),
-        _ => "none".to_string(),
-    };
-    let source = w.get("source").and_then(Value::as_str).unwrap_or("unknown");
-    Section {
-        title: "Incident".to_string(),
-        blocks: vec![
-            Block::Line(format!("window   {} ({source})", range(&w["window"]))),
-            Block::Line(format!("baseline {}", range(&w["baseline"]))),
-        ],
-    }
-}
-
-fn candidates(report: &Value) -> Section {
-    let list = report.get("candidates").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
-    let blocks = if list.is_empty() {
-        vec![Block::Line("No candidate stands out against the baseline.".to_string())]
-    } else {
-        let items = list
-            .iter()
-            .take(SHOWN)
-            .enumerate()
-            .map(|(i, c)| {
-                let rank = c.get("rank").and_then(Value::as_u64).unwrap_or(i as u64 + 1);
-                let name: Vec<String> = ["service", "operation", "instance"]
-                    .iter()
-                    .filter_map(|k| c.get(*k).and_then(Value::as_str))
-                    .map(str::to_string)
-                    .collect();
-                let score = c
-                    .get("score")
-                    .and_then(Value::as_f64)
-                    .map_or_else(|| c.get("score").map(scalar).unwrap_or_default(), |x| format!("{x:.2}"));
-                let mut details = Vec::new();
-                if let Some(why) = c.get("why").and_then(Value::as_str) {
-                    details.push(format!("why: {why}"));
-                }
-                if let Some(line) = score_components(c.get("components")) {
-                    details.push(line);
-                }
-                if let Some(line) = evidence_counts(c.get("evidence")) {
-                    details.push(line);
-                }
-                if let Some(names) = c.get("blast_radius").and_then(Value::as_array).filter(|a| !a.is_empty()) {
-                    details.push(format!("affects: {}", names_list(names, 6)));
-                }
-                if let Some(obj) = c.as_object() {
-                    for (k, v) in obj {
-                        const SHOWN_ABOVE: [&str; 9] =
-                            ["rank", "service", "operation", "instance", "score", "why", "components", "evidence", "blast_radius"];
-                        if !SHOWN_ABOVE.contains(&k.as_str()) {
-                            details.push(format!("{k}: {}", compact(v)));
-                        }
-                    }
-                }
-                Item { head: format!("{rank}. {}  (score {score})", name.join(" / ")), details }
-            })
-            .collect();
-        let mut blocks = vec![Block::Items(items)];
-        if list.len() > SHOWN {
-            blocks.push(Block::Line(format!("... and {} more", list.len() - SHOWN)));
-        }
-        blocks
-    };
-    Section { title: "Root-cause candidates".to_string(), blocks }
-}
-
-fn inputs(report: &Value) -> Section {
-    const COUNTS: [&str; 5] = ["spans", "logs", "series", "points", "exemplars"];
-    let mut rows: Vec<Vec<String>> = report["inputs"]["sources"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
+    let items = list
         .iter()
-        .map(|s| {
-            let mut row = vec![scalar(&s["input"]), scalar(&s["format"])];
-            row.extend(COUNTS.iter().map(|k| scalar(&s[*k])));
-            row
+        .take(SHOWN)
+        .map(|c| {
+            let name: Vec<&str> = [Some(c.service.as_str()), c.operation.as_deref(), c.instance.as_deref()].into_iter().flatten().collect();
+            let mut details = vec![format!("why: {}", c.why)];
+            details.extend(score_components(&c.components));
+            details.extend(evidence_counts(&c.evidence));
+            if !c.blast_radius.is_empty() {
+                details.push(format!("affects: {}", names_list(&c.blast_radius, 6)));
+            }
+            Item { head: format!("{}. {}  (score {:.2})", c.rank, name.join(" / "), c.score), details }
         })
         .collect();
-    let totals = &report["inputs"]["totals"];
-    let mut total_row = vec!["total".to_string(), String::new()];
-    total_row.extend(COUNTS.iter().map(|k| scalar(&totals[*k])));
-    rows.push(total_row);
-    let mut header = vec!["input".to_string(), "format".to_string()];
-    header.extend(COUNTS.iter().map(|k| k.to_string()));
-    Section { title: "Inputs".to_string(), blocks: vec![Block::Table { header, rows }] }
+    let mut blocks = vec![Block::Items(items)];
+    if list.len() > SHOWN {
+        blocks.push(Block::Line(format!("... and {} more", list.len() - SHOWN)));
+    }
+    blocks
 }
 
-fn diagnostics(report: &Value) -> Section {
-    let d = &report["diagnostics"];
-    let mut blocks = vec![Block::Line(format!(
-        "{} errors, {} skipped, {} warnings",
-        scalar(&d["errors"]),
-        scalar(&d["skipped"]),
-        scalar(&d["warnings"])
-    ))];
-    let reasons = d["by_reason"].as_array().map(Vec::as_slice).unwrap_or_default();
-    if !reasons.is_empty() {
-        let items = reasons
-            .iter()
-            .take(SHOWN)
-            .map(|r| Item {
-                head: format!("{} x{}: {}", scalar(&r["severity"]), scalar(&r["count"]), scalar(&r["reason"])),
-                details: vec![],
-            })
-            .collect();
+fn inputs(inputs: &InputsReport) -> Vec<Block> {
+    let counts = |c: &Counts| [c.spans, c.logs, c.series, c.points, c.exemplars].map(|n| n.to_string());
+    let mut rows: Vec<Vec<String>> =
+        inputs.sources.iter().map(|s| [s.input.clone(), s.format.clone()].into_iter().chain(counts(&s.counts)).collect()).collect();
+    rows.push(["total".to_string(), String::new()].into_iter().chain(counts(&inputs.totals)).collect());
+    let header = ["input", "format", "spans", "logs", "series", "points", "exemplars"].map(str::to_string).to_vec();
+    vec![Block::Table { header, rows }]
+}
+
+fn diagnostics(d: &DiagnosticsReport) -> Vec<Block> {
+    let mut blocks = vec![Block::Line(format!("{} errors, {} skipped, {} warnings", d.errors, d.skipped, d.warnings))];
+    if !d.by_reason.is_empty() {
+        let items =
+            d.by_reason.iter().take(SHOWN).map(|r| Item::head(format!("{} x{}: {}", r.severity.name(), r.count, r.reason))).collect();
         blocks.push(Block::Items(items));
     }
-    let entries = d["entries"].as_array().map(Vec::as_slice).unwrap_or_default();
-    if !entries.is_empty() {
+    if !d.entries.is_empty() {
         blocks.push(Block::Line("first:".to_string()));
-        blocks.push(Block::Items(entries.iter().take(SHOWN).map(|e| Item { head: diagnostic_line(e), details: vec![] }).collect()));
+        blocks.push(Block::Items(d.entries.iter().take(SHOWN).map(|e| Item::head(diagnostic_line(e))).collect()));
     }
-    Section { title: "Diagnostics".to_string(), blocks }
+    blocks
 }
 
 /// `score from: trace_edge_gap 3.47, log_missing 1.20`: the components that contributed, largest first.
-fn score_components(components: Option<&Value>) -> Option<String> {
-    let mut parts: Vec<(String, f64)> = components?
-        .as_array()?
-        .iter()
-        .filter_map(|c| Some((c.get("name")?.as_str()?.to_string(), c.get("value")?.as_f64()?)))
-        .filter(|(_, v)| *v > 0.005)
-        .collect();
-    parts.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+fn score_components(components: &[Component]) -> Option<String> {
+    let mut parts: Vec<(&str, f64)> = components.iter().map(|c| (c.name.as_ref(), c.value)).filter(|(_, v)| *v > 0.005).collect();
+    parts.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     (!parts.is_empty())
         .then(|| format!("score from: {}", parts.iter().take(4).map(|(n, v)| format!("{n} {v:.2}")).collect::<Vec<_>>().join(", ")))
 }
 
-/// `evidence: 12 traces, 2 templates`: evidence references counted by kind.
-fn evidence_counts(evidence: Option<&Value>) -> Option<String> {
-    let mut counts: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    for e in evidence?.as_array()? {
-        *counts.entry(e.get("kind").map(scalar).unwrap_or_else(|| "other".to_string())).or_default() += 1;
+/// `evidence: series x1, trace x2`: evidence references counted by kind.
+fn evidence_counts(evidence: &[EvidenceRef]) -> Option<String> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in evidence {
+        let kind = match e {
+            EvidenceRef::Trace { .. } => "trace",
+            EvidenceRef::Template { .. } => "template",
+            EvidenceRef::Series { .. } => "series",
+        };
+        *counts.entry(kind).or_default() += 1;
     }
     (!counts.is_empty()).then(|| format!("evidence: {}", counts.iter().map(|(k, n)| format!("{k} x{n}")).collect::<Vec<_>>().join(", ")))
 }
 
-fn names_list(names: &[Value], max: usize) -> String {
-    let shown: Vec<String> = names.iter().take(max).map(scalar).collect();
+fn names_list(names: &[String], max: usize) -> String {
+    let shown = names.iter().take(max).map(String::as_str).collect::<Vec<_>>().join(", ");
     match names.len().saturating_sub(max) {
-        0 => shown.join(", "),
-        more => format!("{} and {more} more", shown.join(", ")),
+        0 => shown,
+        more => format!("{shown} and {more} more"),
     }
-}
-
-fn count(v: &Value, key: &str) -> u64 {
-    v.get(key).and_then(Value::as_u64).unwrap_or(0)
 }
 
 fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "n/a".to_string(), |r| format!("{:.0}%", r * 100.0))
 }
 
-fn ms(ns: Option<f64>) -> String {
-    ns.map_or_else(|| "?".to_string(), |ns| format!("{:.1} ms", ns / 1e6))
+fn ms(ns: Option<i64>) -> String {
+    ns.map_or_else(|| "?".to_string(), |ns| format!("{:.1} ms", ns as f64 / 1e6))
 }
 
 /// The join on trace id in a few lines: how much joined, the services, the edges with the most
 /// errors, and what had to be repaired.
-fn correlation(c: &Value) -> Option<Vec<Block>> {
-    let (traces, logs) = (c.get("traces")?, c.get("logs")?);
+fn correlation(c: &CorrelationReport) -> Vec<Block> {
+    let (traces, logs) = (&c.traces, &c.logs);
     let mut blocks = vec![Block::Line(format!(
         "traces: {} ({} with spans, {} with logs, {} with exemplars)",
-        count(traces, "total"),
-        count(traces, "with_spans"),
-        count(traces, "with_logs"),
-        count(traces, "with_exemplars")
+        traces.total, traces.with_spans, traces.with_logs, traces.with_exemplars
     ))];
-    let from = logs.get("trace_id_from").and_then(Value::as_object);
-    let sources: Vec<String> =
-        from.into_iter().flatten().filter(|(_, n)| n.as_u64().unwrap_or(0) > 0).map(|(k, n)| format!("{k} {n}")).collect();
+    let from = &logs.trace_id_from;
+    // Named in alphabetical order, as the report's keys sort.
+    let sources: Vec<String> = [("body", from.body), ("field", from.field), ("labels", from.labels), ("metadata", from.metadata)]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
     blocks.push(Block::Line(format!(
         "logs: {} records, {} with a trace id{}, {} joined to a trace",
-        count(logs, "records"),
-        count(logs, "with_trace_id"),
+        logs.records,
+        logs.with_trace_id,
         if sources.is_empty() { String::new() } else { format!(" (from {})", sources.join(", ")) },
-        percent(logs.get("join_rate").and_then(Value::as_f64))
+        percent(logs.join_rate)
     )));
-    if let Some(ex) = c.get("exemplars") {
-        blocks.push(Block::Line(format!(
-            "exemplars: {}, {} joined to a trace",
-            count(ex, "exemplars"),
-            percent(ex.get("join_rate").and_then(Value::as_f64))
-        )));
-    }
-    let services = c.get("services").and_then(Value::as_array).map_or(0, Vec::len);
-    let mut edges: Vec<&Value> = c.get("service_graph").and_then(Value::as_array).into_iter().flatten().collect();
-    blocks.push(Block::Line(format!("services: {services}; service graph: {} edges", edges.len())));
-    edges.sort_by_key(|e| std::cmp::Reverse((count(e, "errors"), count(e, "calls"))));
+    blocks.push(Block::Line(format!("exemplars: {}, {} joined to a trace", c.exemplars.exemplars, percent(c.exemplars.join_rate))));
+    blocks.push(Block::Line(format!("services: {}; service graph: {} edges", c.services.len(), c.service_graph.len())));
+    let mut edges: Vec<_> = c.service_graph.iter().collect();
+    edges.sort_by_key(|e| std::cmp::Reverse((e.stats.errors, e.stats.calls)));
     if !edges.is_empty() {
         blocks.push(Block::Line("edges with the most errors, then calls:".to_string()));
         let items = edges
             .iter()
             .take(5)
-            .map(|e| Item {
-                head: format!(
+            .map(|e| {
+                Item::head(format!(
                     "{} -> {}: {} calls, {} errors, p95 {} (caller-side gap p95 {})",
-                    scalar(&e["caller"]),
-                    scalar(&e["callee"]),
-                    count(e, "calls"),
-                    count(e, "errors"),
-                    ms(e["latency_ns"]["p95"].as_f64()),
-                    ms(e["gap_ns"]["p95"].as_f64())
-                ),
-                details: vec![],
+                    e.caller,
+                    e.callee,
+                    e.stats.calls,
+                    e.stats.errors,
+                    ms(Some(e.stats.latency_ns.p95)),
+                    ms(e.stats.gap_ns.map(|g| g.p95))
+                ))
             })
             .collect();
         blocks.push(Block::Items(items));
     }
-    if let Some(repairs) = c.get("repairs").and_then(Value::as_object) {
-        let done: Vec<String> = repairs
-            .iter()
-            .filter(|(k, v)| *k != "examples" && !k.starts_with("max_") && v.as_u64().unwrap_or(0) > 0)
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect();
-        if !done.is_empty() {
-            blocks.push(Block::Line(format!("repairs: {}", done.join(", "))));
-        }
+    let r = &c.repairs;
+    let done: Vec<String> = [
+        ("clock_skew_spans", r.clock_skew_spans),
+        ("cycles_broken", r.cycles_broken),
+        ("duplicate_spans", r.duplicate_spans),
+        ("orphan_spans", r.orphan_spans),
+        ("traces_repaired", r.traces_repaired),
+        ("traces_without_root", r.traces_without_root),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(k, n)| format!("{k} {n}"))
+    .collect();
+    if !done.is_empty() {
+        blocks.push(Block::Line(format!("repairs: {}", done.join(", "))));
     }
-    if let Some(u) = c.get("unmatched_trace_ids").filter(|u| count(u, "from_logs") + count(u, "from_exemplars") > 0) {
-        blocks.push(Block::Line(format!(
-            "trace ids with no trace: {} from logs, {} from exemplars",
-            count(u, "from_logs"),
-            count(u, "from_exemplars")
-        )));
+    let u = &c.unmatched_trace_ids;
+    if u.from_logs + u.from_exemplars > 0 {
+        blocks.push(Block::Line(format!("trace ids with no trace: {} from logs, {} from exemplars", u.from_logs, u.from_exemplars)));
     }
-    Some(blocks)
+    blocks
 }
 
 /// Log patterns: totals, then what is new, surging and dropped in the window.
-fn patterns(p: &Value) -> Option<Vec<Block>> {
-    let mut blocks = vec![Block::Line(format!(
-        "{} log records in {} patterns",
-        count(p, "records"),
-        p.get("total_patterns").or(p.get("patterns")).map(|v| v.as_array().map_or_else(|| scalar(v), |a| a.len().to_string()))?
-    ))];
-    for (key, title) in [("new", "new in the window"), ("surging", "surging"), ("dropped", "dropped (usual, now rare or gone)")] {
-        let list = p.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+fn patterns(p: &PatternsReport) -> Vec<Block> {
+    let mut blocks = vec![Block::Line(format!("{} log records in {} patterns", p.records, p.total_patterns))];
+    for (list, title) in [(&p.new, "new in the window"), (&p.surging, "surging"), (&p.dropped, "dropped (usual, now rare or gone)")] {
         if list.is_empty() {
             continue;
         }
@@ -358,10 +287,10 @@ fn patterns(p: &Value) -> Option<Vec<Block>> {
             .iter()
             .take(5)
             .map(|e| {
-                let ratio = e.get("ratio").and_then(Value::as_f64).map_or(String::new(), |r| format!(", {r:.2}x the expected rate"));
+                let ratio = e.ratio.map_or(String::new(), |r| format!(", {r:.2}x the expected rate"));
                 Item {
-                    head: format!("{} in window, {} in baseline{ratio}", count(e, "window_count"), count(e, "baseline_count")),
-                    details: vec![compact(&e["template"])],
+                    head: format!("{} in window, {} in baseline{ratio}", e.window_count, e.baseline_count),
+                    details: vec![cut(&e.template)],
                 }
             })
             .collect();
@@ -370,66 +299,19 @@ fn patterns(p: &Value) -> Option<Vec<Block>> {
             blocks.push(Block::Line(format!("... and {} more", list.len() - 5)));
         }
     }
-    Some(blocks)
-}
-
-/// A diagnostic as one line: `severity: source, frame F, field X, row N: reason`.
-pub fn diagnostic_line(e: &Value) -> String {
-    let mut place = scalar(&e["source"]);
-    for key in ["frame", "field", "row"] {
-        if let Some(v) = e.get(key).filter(|v| !v.is_null()) {
-            place.push_str(&format!(", {key} {}", scalar(v)));
-        }
-    }
-    format!("{}: {place}: {}", scalar(&e["severity"]), scalar(&e["reason"]))
-}
-
-/// Any section: scalars as `key: value`, arrays of objects as items (first few), the rest compact.
-fn generic(section: &Value) -> Vec<Block> {
-    let Some(obj) = section.as_object() else { return vec![Block::Line(compact(section))] };
-    if obj.is_empty() {
-        return vec![Block::Line("(nothing)".to_string())];
-    }
-    let mut blocks = Vec::new();
-    for (key, value) in obj {
-        match value {
-            Value::Array(list) if list.iter().all(Value::is_object) && !list.is_empty() => {
-                blocks.push(Block::Line(format!("{key} ({}):", list.len())));
-                let items = list
-                    .iter()
-                    .take(SHOWN)
-                    .map(|entry| {
-                        let fields: Vec<String> =
-                            entry.as_object().into_iter().flatten().map(|(k, v)| format!("{k}: {}", compact(v))).collect();
-                        let (head, rest) = fields.split_first().map_or((String::new(), &[][..]), |(h, r)| (h.clone(), r));
-                        Item { head, details: rest.to_vec() }
-                    })
-                    .collect();
-                blocks.push(Block::Items(items));
-                if list.len() > SHOWN {
-                    blocks.push(Block::Line(format!("... and {} more", list.len() - SHOWN)));
-                }
-            }
-            other => blocks.push(Block::Line(format!("{key}: {}", compact(other)))),
-        }
-    }
     blocks
 }
 
-fn scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+/// A diagnostic as one line: `severity: source, frame F, field X, row N: reason`.
+pub fn diagnostic_line(e: &Diagnostic) -> String {
+    format!("{}: {e}", e.severity.name())
 }
 
-/// Compact JSON for anything nested, cut at 160 characters.
-fn compact(v: &Value) -> String {
-    let s = scalar(v);
+/// Long text cut at 160 characters.
+fn cut(s: &str) -> String {
     match s.char_indices().nth(160) {
-        Some((cut, _)) => format!("{}...", &s[..cut]),
-        None => s,
+        Some((at, _)) => format!("{}...", &s[..at]),
+        None => s.to_string(),
     }
 }
 
@@ -497,23 +379,50 @@ pub fn md(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use rootspan_core::diag::{Diagnostics, Place, Severity};
+    use rootspan_core::rank::Signal;
+    use rootspan_core::report::SourceCounts;
+
     use super::*;
 
-    fn report() -> Value {
-        serde_json::json!({
-            "version": "1.0",
-            "windows": {"window": {"start": "2023-01-30T11:51:00Z", "end": "2023-01-30T11:53:53Z"}, "baseline": null, "source": "given"},
-            "inputs": {"sources": [{"input": "logs.json", "format": "loki", "spans": 0, "logs": 12, "series": 0, "points": 0, "exemplars": 0}],
-                       "totals": {"spans": 0, "logs": 12, "series": 0, "points": 0, "exemplars": 0}},
-            "correlation": {"traces": 3, "edges": [{"from": "a", "to": "b", "calls": 2}]},
-            "patterns": {},
-            "candidates": [{"rank": 1, "service": "ts-order-service", "score": 0.8249, "why": "new pattern <script>alert(1)</script>\u{1b}[2J",
-                            "components": [{"name": "log_new", "value": 0.5}, {"name": "trace_edge_gap", "value": 0.0}, {"name": "metric_latency", "value": 0.7}],
-                            "evidence": [{"kind": "trace"}, {"kind": "template"}, {"kind": "trace"}], "blast_radius": ["a", "b"], "novel": true}],
-            "diagnostics": {"total": 1, "errors": 1, "skipped": 0, "warnings": 0,
-                            "by_reason": [{"severity": "error", "reason": "not JSON", "count": 1}],
-                            "entries": [{"severity": "error", "source": "bad.json", "frame": "A", "field": "ts", "row": 3, "reason": "not JSON"}]}
-        })
+    fn component(name: &'static str, value: f64) -> Component {
+        Component { name: name.into(), source: Signal::Logs, raw: value, contrast: 0.0, value, weight: 1.0 }
+    }
+
+    fn report() -> Report {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(Severity::Error, Place::input("bad.json").frame("A").field("ts").row(3), "not JSON");
+        let counts = Counts { logs: 12, ..Counts::default() };
+        Report {
+            version: rootspan_core::report::REPORT_VERSION.into(),
+            windows: Windows {
+                window: TimeRange::new(1_675_079_460_000_000_000, 1_675_079_633_000_000_000).ok(),
+                baseline: None,
+                source: "given".into(),
+            },
+            inputs: InputsReport {
+                sources: vec![SourceCounts { input: "logs.json".into(), format: "loki".into(), counts }],
+                totals: counts,
+            },
+            correlation: CorrelationReport::default(),
+            patterns: PatternsReport::default(),
+            candidates: vec![Candidate {
+                rank: 1,
+                service: "ts-order-service".into(),
+                operation: None,
+                instance: None,
+                score: 0.8249,
+                components: vec![component("log_error", 0.5), component("trace_edge_gap", 0.0), component("metric_latency", 0.7)],
+                evidence: vec![
+                    EvidenceRef::Trace { trace_id: "a".into() },
+                    EvidenceRef::Template { template: "t".into() },
+                    EvidenceRef::Trace { trace_id: "b".into() },
+                ],
+                why: "new pattern <script>alert(1)</script>\u{1b}[2J".into(),
+                blast_radius: vec!["a".into(), "b".into()],
+            }],
+            diagnostics: DiagnosticsReport::from_diagnostics(&diagnostics),
+        }
     }
 
     #[test]
@@ -522,16 +431,14 @@ mod tests {
         assert!(t.contains("window   2023-01-30T11:51:00Z .. 2023-01-30T11:53:53Z (given)"), "{t}");
         assert!(t.contains("baseline none"));
         assert!(t.contains("1. ts-order-service  (score 0.82)"), "{t}");
-        assert!(t.contains("score from: metric_latency 0.70, log_new 0.50\n"), "{t}");
+        assert!(t.contains("score from: metric_latency 0.70, log_error 0.50\n"), "{t}");
         assert!(t.contains("evidence: template x1, trace x2\n"), "{t}");
         assert!(t.contains("affects: a, b\n"), "{t}");
-        assert!(t.contains("novel: true\n"), "{t}");
         assert!(t.contains("why: new pattern <script>alert(1)</script>\\u{1b}[2J"), "{t}");
         assert!(!t.contains('\u{1b}'));
         assert!(t.contains("error: bad.json, frame A, field ts, row 3: not JSON"), "{t}");
         assert!(t.contains("  logs.json  loki"), "{t}");
-        // A correlation section of an unknown shape is still shown, generically.
-        assert!(t.contains("edges (1):") && t.contains("from: a"), "{t}");
+        assert!(t.contains("0 log records in 0 patterns"), "{t}");
     }
 
     #[test]
@@ -544,10 +451,13 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_report_still_renders() {
-        let t = text(&serde_json::json!({}));
-        assert!(t.contains("No candidate stands out"));
-        assert!(t.contains("window   none (unknown)"));
+    fn a_report_without_candidates_or_windows_still_renders() {
+        let mut r = report();
+        r.candidates.clear();
+        r.windows = Windows { window: None, baseline: None, source: "undetected".into() };
+        let t = text(&r);
+        assert!(t.contains("No candidate stands out"), "{t}");
+        assert!(t.contains("window   none (undetected)"), "{t}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! again with other options without re-reading its inputs (the panel does this).
 #![forbid(unsafe_code)]
 
+pub mod base;
 pub mod correlate;
 pub mod diag;
 pub mod id;
@@ -23,17 +24,33 @@ pub mod time;
 pub mod trace_detail;
 pub mod window;
 
+pub use base::TimeRange;
 pub use id::{SpanId, TraceId};
 pub use ingest::Input;
-pub use options::{Options, TimeRange};
+pub use options::Options;
 pub use report::Report;
 
+use correlate::{CorrelateOptions, Correlation};
 use model::Dataset;
+use patterns::Mined;
+use report::{DiagnosticsReport, InputsReport, PatternRun};
+use trace_detail::TraceDetail;
+use window::Windows;
 
-/// Inputs decoded so far; analyse as often as needed.
+/// Inputs decoded so far; analyse as often as needed. The correlation of the last analysis is
+/// kept (for trace lookups and the next analysis) until an input is added or the correlation
+/// options change.
 #[derive(Debug, Default, Clone)]
 pub struct Session {
     dataset: Dataset,
+    correlation: Option<(CorrelateOptions, Correlation)>,
+}
+
+/// The stages' state for one analysis, from which the report is built.
+struct Stages<'a> {
+    correlation: &'a Correlation,
+    windows: Windows,
+    patterns: Mined,
 }
 
 impl Session {
@@ -44,36 +61,95 @@ impl Session {
     /// Decodes an input. Problems become diagnostics in the report; nothing here fails.
     pub fn add(&mut self, input: &Input) {
         ingest::ingest(&mut self.dataset, input);
+        self.correlation = None;
     }
 
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
     }
 
-    pub fn analyze(&self, options: &Options) -> Report {
-        let ds = &self.dataset;
-        let correlation = correlate::correlate(ds, &options.correlation);
-        let windows = window::choose(ds, options);
-        let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
-        let candidates = rank::rank(ds, &correlation, &windows, &patterns, &options.rank, options.top);
+    /// The stages every command runs, in the pipeline's order: correlate (the kept correlation
+    /// when it was made with these options), window, patterns.
+    fn stages(&mut self, options: &Options) -> (&Dataset, Stages<'_>) {
+        let Session { dataset, correlation: kept } = self;
+        let correlation = kept_correlation(kept, dataset, &options.correlation);
+        let windows = window::choose(dataset, options.window, options.baseline);
+        let patterns = patterns::mine_logs(dataset);
+        (dataset, Stages { correlation, windows, patterns })
+    }
+
+    /// The report: the stages, then ranking, then the report built from their state.
+    pub fn analyze(&mut self, options: &Options) -> Report {
+        let (ds, s) = self.stages(options);
+        let candidates = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
         Report {
-            version: report::REPORT_VERSION,
-            windows,
-            inputs: report::InputsReport::from_dataset(ds),
-            correlation: correlation.report(ds),
-            patterns,
+            version: report::REPORT_VERSION.into(),
+            inputs: InputsReport::from_dataset(ds),
+            correlation: s.correlation.report(ds),
+            patterns: patterns::aggregate(
+                ds,
+                s.correlation,
+                &s.patterns,
+                &s.windows,
+                &options.patterns,
+                Some(options.patterns.max_patterns),
+            ),
             candidates,
             // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
-            diagnostics: report::DiagnosticsReport::from_diagnostics(&correlation.diagnostics),
+            diagnostics: DiagnosticsReport::from_diagnostics(&s.correlation.diagnostics),
+            windows: s.windows,
         }
     }
+
+    /// The patterns command: the same stages, every pattern listed, each record's pattern, and
+    /// the decoders' diagnostics.
+    pub fn patterns(&mut self, options: &Options) -> PatternRun {
+        let (ds, s) = self.stages(options);
+        PatternRun {
+            patterns: patterns::aggregate(ds, s.correlation, &s.patterns, &s.windows, &options.patterns, None),
+            assignments: s.patterns.assignment,
+            diagnostics: DiagnosticsReport::from_dataset(ds),
+        }
+    }
+
+    /// One trace's spans with their logs and exemplars (any id form `TraceId::parse` reads),
+    /// joined under `options`; `None` when the data holds no such trace. Reuses the kept
+    /// correlation, so a trace view costs a lookup, not a correlation.
+    pub fn trace_detail(&mut self, options: &CorrelateOptions, id: &str) -> Option<TraceDetail> {
+        let trace = TraceId::parse(id).ok()?;
+        let Session { dataset, correlation: kept } = self;
+        trace_detail::trace_detail(dataset, kept_correlation(kept, dataset, options), trace)
+    }
+}
+
+/// The kept correlation when it was made with `options`, else a new one (kept).
+fn kept_correlation<'a>(
+    kept: &'a mut Option<(CorrelateOptions, Correlation)>,
+    ds: &Dataset,
+    options: &CorrelateOptions,
+) -> &'a Correlation {
+    if kept.as_ref().is_none_or(|(made_with, _)| made_with != options) {
+        *kept = Some((options.clone(), correlate::correlate(ds, options)));
+    }
+    let (_, correlation) = kept.as_ref().expect("set just above when absent");
+    correlation
 }
 
 /// Decodes `inputs` and analyses them in one call.
 pub fn analyze(inputs: &[Input], options: &Options) -> Report {
+    session_of(inputs).analyze(options)
+}
+
+/// Decodes `inputs` (Loki JSON, OTLP logs JSON, plain text lines, anything `Session` reads) and
+/// mines their log records: the patterns command.
+pub fn patterns(inputs: &[Input], options: &Options) -> PatternRun {
+    session_of(inputs).patterns(options)
+}
+
+fn session_of(inputs: &[Input]) -> Session {
     let mut session = Session::new();
     for input in inputs {
         session.add(input);
     }
-    session.analyze(options)
+    session
 }

@@ -181,7 +181,7 @@ pub fn execute(request: Request) -> Response {
     match request.command {
         Command::Analyze => Response::Ok(crate::analyze(&decoded(request.inputs), &options).to_json()),
         Command::Patterns => Response::Ok(
-            serde_json::to_string(&crate::patterns::patterns_command(&decoded(request.inputs), &options))
+            serde_json::to_string(&crate::patterns(&decoded(request.inputs), &options))
                 .expect("the pattern run serialises: no non-string map keys"),
         ),
         Command::Mine => {

@@ -61,12 +61,12 @@ fn op(v: &View, row: usize) -> String {
 /// to other services (exit spans below it, before another service takes over).
 fn self_time(v: &View, entry: usize) -> f64 {
     let mut out = 0i64;
-    let mut stack: Vec<usize> = v.span_children[entry].clone();
+    let mut stack: Vec<usize> = v.span_children(entry).collect();
     while let Some(r) = stack.pop() {
-        if v.span_service[r] != v.span_service[entry] || v.is_exit(r) {
+        if v.span_service(r) != v.span_service(entry) || v.is_exit(r) {
             out += v.ds.spans.duration_ns[r];
         } else {
-            stack.extend_from_slice(&v.span_children[r]);
+            stack.extend(v.span_children(r));
         }
     }
     (v.ds.spans.duration_ns[entry] - out).max(0) as f64
@@ -130,21 +130,21 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             Phase::Baseline => 1,
             Phase::Outside => continue,
         };
-        let (service, instance) = (v.span_service[r], v.span_instance[r]);
-        if v.span_parent[r].is_none() && v.ds.spans.parent[r].is_none() {
+        let (service, instance) = (v.span_service(r), v.span_instance[r]);
+        if v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
             roots[slot] += 1.0;
         }
         if v.is_exit(r) {
-            for &c in &v.span_children[r] {
-                if v.span_service[c] != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+            for c in v.span_children(r) {
+                if v.span_service(c) != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
                     let gap = (v.ds.spans.duration_ns[r] - v.ds.spans.duration_ns[c]).max(0) as f64;
-                    for t in Target::both(v.span_service[c], v.span_instance[c]) {
+                    for t in Target::both(v.span_service(c), v.span_instance[c]) {
                         gaps.entry((t, service)).or_default().add(phase, gap, c);
                     }
                 }
             }
         }
-        let failed_below = v.span_children[r].iter().any(|c| v.failed(*c));
+        let failed_below = v.span_children(r).any(|c| v.failed(c));
         if let Some(callee) = v.span_callee[r] {
             // A call no span answers: the callee's side of it is this span. Its whole
             // duration is time the callee does not explain, and a failure with nothing

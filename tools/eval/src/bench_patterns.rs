@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use rootspan_core::patterns::{mine, patterns_command, MineRun};
+use rootspan_core::patterns::{mine, MineRun};
 use rootspan_core::request::{Command, NamedBytes, Request};
 use rootspan_engine::Engine;
 use serde_json::{json, Value};
@@ -131,7 +131,7 @@ pub fn measure(dir: &str, lines_file: &str, wasm: &str, drain3_file: &str, out: 
 
     let input = rootspan_core::Input::Bytes { name: "bench.log".into(), bytes: text.as_bytes().to_vec() };
     let (native_json, native_command) =
-        timed(|| Ok(serde_json::to_string(&patterns_command(std::slice::from_ref(&input), &Default::default()))?))?;
+        timed(|| Ok(serde_json::to_string(&rootspan_core::patterns(std::slice::from_ref(&input), &Default::default()))?))?;
 
     // The module alone (unmetered), and as the `rootspan` CLI runs it (fuel metering on).
     let wasm_path = Path::new(wasm);
