@@ -1,0 +1,189 @@
+// Driving the benchmark page in Debian's Chromium (playwright-core, no browser download): the page is bundled by
+// esbuild from the workspace's packages and served on 127.0.0.1 with COOP/COEP (cross-origin isolated, as
+// DuckDB-wasm's threaded build and precise memory APIs want). Every measurement gets a fresh browser, so the
+// renderer's peak resident memory (VmHWM) and CPU time belong to that measurement alone.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { chromium } from 'playwright-core';
+import type { Browser, CDPSession } from 'playwright-core';
+import type { PageRun, Peer } from './page.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../../..');
+const BENCH = path.join(ROOT, 'tools/bench');
+const CHROMIUM = process.env.ROOTSPAN_CHROMIUM ?? '/usr/bin/chromium';
+
+// TOOLCHAIN.md: Chromium as root, headless, on a closed network (the flags the panel's browser tests use); plus
+// precise `performance.memory`. Playwright adds --headless and a new empty --user-data-dir itself.
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--enable-precise-memory-info',
+];
+
+/** A measurement as the driver sees it: the page's own figures plus the renderer's. */
+export interface Measurement extends PageRun {
+  readonly scale: number;
+  readonly rows: { spans: number; lines: number; series: number };
+  /** Renderer CPU time over the timed part (all its threads: main, workers, GC), ms. */
+  readonly cpuMs: number;
+  /** Renderer resident memory after the workload was generated, and its peak by the end, MB. */
+  readonly inputRssMB: number;
+  readonly peakRssMB: number;
+  /** Self time by function over the timed part, when a CPU profile was asked for. */
+  readonly hotFunctions?: { name: string; ms: number }[];
+}
+
+const WASM = path.join(ROOT, 'wasm-plugin/js/pkg/rootspan_wasm_bg.wasm');
+const DUCKDB_DIST = path.join(ROOT, 'node_modules/@duckdb/duckdb-wasm/dist');
+
+/** Bundles src/page.ts into target/bench/page (rootspan from the workspace's package source and built wasm). */
+export async function bundlePage(): Promise<string> {
+  for (const [file, hint] of [
+    [WASM, 'run scripts/build-wasm.sh'],
+    [DUCKDB_DIST, 'run npm install'],
+    [CHROMIUM, 'run scripts/setup.sh (apt-get install chromium) or set ROOTSPAN_CHROMIUM'],
+  ] as const) {
+    if (!fs.existsSync(file)) throw new Error(`${file} is missing: ${hint}`);
+  }
+  const out = path.join(ROOT, 'target/bench/page');
+  fs.mkdirSync(out, { recursive: true });
+  await build({
+    entryPoints: [path.join(BENCH, 'src/page.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: path.join(out, 'page.js'),
+    alias: { rootspan: path.join(ROOT, 'wasm-plugin/js/src/index.ts') },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    logLevel: 'warning',
+  });
+  fs.writeFileSync(path.join(out, 'index.html'), '<!doctype html><meta charset="utf-8"><title>rootspan bench</title><script type="module" src="/page.js"></script>\n');
+  return out;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+
+/** Serves the page, rootspan's .wasm and DuckDB-wasm's files, cross-origin isolated. */
+export async function serve(pageDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const resolve = (pathname: string): string | undefined => {
+    if (pathname === '/rootspan.wasm') return WASM;
+    const [base, rest] = pathname.startsWith('/duckdb/') ? [DUCKDB_DIST, pathname.slice(8)] : [pageDir, pathname === '/' ? 'index.html' : pathname.slice(1)];
+    const file = path.resolve(base, rest);
+    return file.startsWith(base + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
+  };
+  const server = http.createServer((req, res) => {
+    const file = resolve(decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname));
+    if (file === undefined) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cache-control': 'no-cache',
+    });
+    fs.createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((done) => server.close(() => done())) };
+}
+
+interface Renderer {
+  cpuMs: number;
+  rssMB: number;
+  hwmMB: number;
+}
+
+/** The renderers' CPU time (CDP) and resident memory (/proc), summed over renderers (one page: one renderer). */
+async function renderers(cdp: CDPSession): Promise<Renderer> {
+  const { processInfo } = await cdp.send('SystemInfo.getProcessInfo');
+  const out: Renderer = { cpuMs: 0, rssMB: 0, hwmMB: 0 };
+  for (const p of processInfo.filter((p) => p.type === 'renderer')) {
+    out.cpuMs += p.cpuTime * 1000;
+    const status = fs.readFileSync(`/proc/${p.id}/status`, 'utf8');
+    const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+    out.rssMB += kb('VmRSS') / 1024;
+    out.hwmMB += kb('VmHWM') / 1024;
+  }
+  return out;
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function (name + file) from a CDP CPU profile: each sample's time delta goes to its node. */
+function hotFunctions(profile: CpuProfile): { name: string; ms: number }[] {
+  const names = new Map<number, string>();
+  for (const n of profile.nodes) {
+    const file = n.callFrame.url.split('/').pop() ?? '';
+    names.set(n.id, `${n.callFrame.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`);
+  }
+  const by = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const name = names.get(id) ?? '?';
+    by.set(name, (by.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...by].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms).slice(0, 25);
+}
+
+const PROFILE_INTERVAL_US = 500;
+
+/** One measurement in a fresh browser and page. Errors (a crashed or out-of-memory page) are thrown. */
+export async function measure(url: string, peer: Peer, scale: number, cpuProfile = false): Promise<Measurement> {
+  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  try {
+    const cdp = await browser.newBrowserCDPSession();
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15 * 60_000);
+    const failures: string[] = [];
+    page.on('pageerror', (e) => failures.push(e.message));
+    page.on('crash', () => failures.push('the page crashed (out of memory?)'));
+    await page.goto(url);
+    await page.waitForFunction(() => '__bench' in globalThis);
+    const rows = await page.evaluate(([s, p]) => (globalThis as never as BenchGlobal).__bench.prepare(s, p), [scale, peer] as const);
+    const before = await renderers(cdp);
+    const session = cpuProfile ? await page.context().newCDPSession(page) : undefined;
+    if (session !== undefined) {
+      await session.send('Profiler.enable');
+      await session.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
+      await session.send('Profiler.start');
+    }
+    const run = await page.evaluate((p) => (globalThis as never as BenchGlobal).__bench.run(p), peer).catch((e: unknown) => {
+      throw new Error(`${peer} at ${scale}x: ${failures.join('; ') || (e instanceof Error ? e.message : String(e))}`);
+    });
+    const profile = session === undefined ? undefined : ((await session.send('Profiler.stop')) as { profile: CpuProfile }).profile;
+    const after = await renderers(cdp);
+    return {
+      ...run,
+      scale,
+      rows,
+      cpuMs: after.cpuMs - before.cpuMs,
+      inputRssMB: before.rssMB,
+      peakRssMB: after.hwmMB,
+      ...(profile === undefined ? {} : { hotFunctions: hotFunctions(profile) }),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+interface BenchGlobal {
+  __bench: {
+    prepare(scale: number, peer: Peer): Promise<{ spans: number; lines: number; series: number }>;
+    run(peer: Peer): Promise<PageRun>;
+  };
+}
