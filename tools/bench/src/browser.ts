@@ -2,6 +2,7 @@
 // esbuild from the workspace's packages and served on 127.0.0.1 with COOP/COEP (cross-origin isolated, as
 // DuckDB-wasm's threaded build and precise memory APIs want). Every measurement gets a fresh browser, so the
 // renderer's peak resident memory (VmHWM) and CPU time belong to that measurement alone.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -37,10 +38,25 @@ export interface Measurement extends PageRun {
   readonly inputRssMB: number;
   readonly peakRssMB: number;
   /** Self time by function over the timed part, when a CPU profile was asked for. */
-  readonly hotFunctions?: { name: string; ms: number }[];
+  readonly hotFunctions?: HotFunction[];
 }
 
 const WASM = path.join(ROOT, 'wasm-plugin/js/pkg/rootspan_wasm_bg.wasm');
+const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target');
+/** The browser flavour as cargo built it for scripts/build-wasm.sh, before wasm-opt strips its function names. */
+const BUILT = path.join(TARGET, 'wasm32-unknown-unknown/wasm/rootspan_wasm.wasm');
+const NAMED = path.join(ROOT, 'target/bench/named-pkg');
+
+/**
+ * The shipped module with its name section, for CPU profiles that name wasm functions: wasm-bindgen on cargo's
+ * output (what build-wasm.sh then shrinks with `wasm-opt -Oz --strip-debug`). Same code and glue as the package,
+ * without wasm-opt's pass; undefined (profile the nameless module) when cargo's output is not there.
+ */
+export function namedWasm(): string | undefined {
+  if (!fs.existsSync(BUILT)) return undefined;
+  execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', NAMED, BUILT], { stdio: 'inherit' });
+  return path.join(NAMED, 'rootspan_wasm_bg.wasm');
+}
 const DUCKDB_DIST = path.join(ROOT, 'node_modules/@duckdb/duckdb-wasm/dist');
 
 /** Bundles src/page.ts into target/bench/page (rootspan from the workspace's package source and built wasm). */
@@ -75,6 +91,7 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 export async function serve(pageDir: string): Promise<{ url: string; close: () => Promise<void> }> {
   const resolve = (pathname: string): string | undefined => {
     if (pathname === '/rootspan.wasm') return WASM;
+    if (pathname === '/rootspan-named.wasm') return path.join(NAMED, 'rootspan_wasm_bg.wasm');
     const [base, rest] = pathname.startsWith('/duckdb/') ? [DUCKDB_DIST, pathname.slice(8)] : [pageDir, pathname === '/' ? 'index.html' : pathname.slice(1)];
     const file = path.resolve(base, rest);
     return file.startsWith(base + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
@@ -120,30 +137,47 @@ async function renderers(cdp: CDPSession): Promise<Renderer> {
 }
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
 
+/** A function's self time and the caller through which most of it came. */
+export interface HotFunction {
+  readonly name: string;
+  readonly ms: number;
+  readonly via: string;
+}
+
 /** Self time per function (name + file) from a CDP CPU profile: each sample's time delta goes to its node. */
-function hotFunctions(profile: CpuProfile): { name: string; ms: number }[] {
+function hotFunctions(profile: CpuProfile): HotFunction[] {
   const names = new Map<number, string>();
+  const parents = new Map<number, number>();
   for (const n of profile.nodes) {
     const file = n.callFrame.url.split('/').pop() ?? '';
     names.set(n.id, `${n.callFrame.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`);
+    for (const c of n.children ?? []) parents.set(c, n.id);
   }
-  const by = new Map<string, number>();
+  const by = new Map<string, { ms: number; via: Map<string, number> }>();
   profile.samples.forEach((id, i) => {
     const name = names.get(id) ?? '?';
-    by.set(name, (by.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+    const caller = names.get(parents.get(id) ?? -1) ?? '';
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const entry = by.get(name) ?? { ms: 0, via: new Map<string, number>() };
+    entry.ms += ms;
+    entry.via.set(caller, (entry.via.get(caller) ?? 0) + ms);
+    by.set(name, entry);
   });
-  return [...by].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms).slice(0, 25);
+  return [...by]
+    .map(([name, e]) => ({ name, ms: e.ms, via: [...e.via].sort((a, b) => b[1] - a[1])[0]?.[0] ?? '' }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 25);
 }
 
 const PROFILE_INTERVAL_US = 500;
 
 /** One measurement in a fresh browser and page. Errors (a crashed or out-of-memory page) are thrown. */
-export async function measure(url: string, peer: Peer, scale: number, cpuProfile = false): Promise<Measurement> {
+export async function measure(url: string, peer: Peer, scale: number, cpuProfile: { named: boolean } | undefined = undefined): Promise<Measurement> {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   try {
     const cdp = await browser.newBrowserCDPSession();
@@ -154,9 +188,9 @@ export async function measure(url: string, peer: Peer, scale: number, cpuProfile
     page.on('crash', () => failures.push('the page crashed (out of memory?)'));
     await page.goto(url);
     await page.waitForFunction(() => '__bench' in globalThis);
-    const rows = await page.evaluate(([s, p]) => (globalThis as never as BenchGlobal).__bench.prepare(s, p), [scale, peer] as const);
+    const rows = await page.evaluate(([s, p, n]) => (globalThis as never as BenchGlobal).__bench.prepare(s, p, n), [scale, peer, cpuProfile?.named ?? false] as const);
     const before = await renderers(cdp);
-    const session = cpuProfile ? await page.context().newCDPSession(page) : undefined;
+    const session = cpuProfile !== undefined ? await page.context().newCDPSession(page) : undefined;
     if (session !== undefined) {
       await session.send('Profiler.enable');
       await session.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
@@ -183,7 +217,7 @@ export async function measure(url: string, peer: Peer, scale: number, cpuProfile
 
 interface BenchGlobal {
   __bench: {
-    prepare(scale: number, peer: Peer): Promise<{ spans: number; lines: number; series: number }>;
+    prepare(scale: number, peer: Peer, named: boolean): Promise<{ spans: number; lines: number; series: number }>;
     run(peer: Peer): Promise<PageRun>;
   };
 }

@@ -4,10 +4,11 @@
 // right shape (the three joins agree on the joined row count, Arquero and DuckDB on the template groups,
 // rootspan's report has candidates), no timing asserts, no file written.
 // Options: --sizes 0.1,1,3  --runs 3  --no-native (skip the CLI and drain3)
+//          --profile SCALE: only rootspan's phases and CPU profile at SCALE, printed (nothing written)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundlePage, measure, ROOT, serve } from './browser.js';
+import { bundlePage, measure, namedWasm, ROOT, serve } from './browser.js';
 import type { Measurement } from './browser.js';
 import { drain3, rootspanCli, writeFiles } from './native.js';
 import type { Peer } from './page.js';
@@ -21,11 +22,12 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '0.1,1,3' },
     runs: { type: 'string', default: '3' },
     'no-native': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const SIZES = args.smoke ? [0.1] : args.sizes.split(',').map(Number);
 const RUNS = args.smoke ? 1 : Number(args.runs);
-export const PEERS: readonly Peer[] = ['grafana', 'arquero', 'duckdb', 'rootspan'];
+export const PEERS: readonly Peer[] = ['rootspan', 'grafana', 'duckdb', 'arquero'];
 
 const log = (text: string): void => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}`);
 
@@ -43,6 +45,17 @@ function check(byPeer: Map<Peer, Measurement>): void {
   const r = byPeer.get('rootspan')?.rootspan;
   if (r === undefined || r.candidates === 0) throw new Error('rootspan produced no candidates');
   log(`smoke ok: ${g} joined rows in all three joins, ${ga} template groups, rootspan ${r.candidates} candidates (top: ${r.top.join(' | ')})`);
+}
+
+async function profileOnly(scale: number): Promise<void> {
+  const server = await serve(await bundlePage());
+  try {
+    const m = await measure(server.url, 'rootspan-profile', scale, { named: namedWasm() !== undefined });
+    console.log(JSON.stringify({ cpuMs: m.cpuMs, wallMs: m.wallMs, peakRssMB: m.peakRssMB, phases: m.phases, rootspan: m.rootspan }, null, 1));
+    for (const h of m.hotFunctions ?? []) console.log(`${h.ms.toFixed(0).padStart(7)} ms  ${h.name}  <- ${h.via}`);
+  } finally {
+    await server.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -75,22 +88,27 @@ async function main(): Promise<void> {
         continue;
       }
       if (!args['no-native']) results.native.push(nativeRow(scale));
-    }
-    if (!args.smoke && SIZES.includes(1)) {
-      log('rootspan 1x, phases and CPU profile');
-      results.profile = await measure(server.url, 'rootspan-profile', 1, true);
+      if (scale === 1) {
+        log('rootspan 1x, phases and CPU profile');
+        results.profile = await measure(server.url, 'rootspan-profile', 1, { named: namedWasm() !== undefined });
+      }
+      // Written after each size, so a run stopped early leaves what it measured.
+      write(results);
     }
   } finally {
     await server.close();
   }
-  if (!args.smoke) {
-    const out = path.join(ROOT, 'bench-results/browser.md');
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, render(results));
-    log(`wrote ${path.relative(ROOT, out)}`);
-  }
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
+
+function write(results: Results): void {
+  const out = path.join(ROOT, 'bench-results/browser.md');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, render(results));
+  log(`wrote ${path.relative(ROOT, out)}`);
+}
+
+let startup: NativeRow['startup'] | undefined;
 
 /** The out-of-browser peers at one size, one run each (they are processes of their own, far less noisy). */
 function nativeRow(scale: number): NativeRow {
@@ -113,7 +131,11 @@ function nativeRow(scale: number): NativeRow {
     native: attempt('rootspan --native', () => rootspanCli(w, files, true)),
     wasmtime: attempt('rootspan (wasmtime)', () => rootspanCli(w, files, false)),
     drain3: attempt('drain3', () => drain3(files)),
+    startup: startup ??= attempt('rootspan (wasmtime) startup', () => {
+      const tiny = workload(0.001);
+      return rootspanCli(tiny, writeFiles(tiny), false);
+    }),
   };
 }
 
-await main();
+await (args.profile === undefined ? main() : profileOnly(Number(args.profile)));

@@ -22,17 +22,19 @@ export interface PageRun {
 }
 
 const WASM_URL = '/rootspan.wasm';
+/** The same module with function names kept, for the profiled run (served when the driver could build it). */
+const NAMED_WASM_URL = '/rootspan-named.wasm';
 const DUCKDB_BASE = `${location.origin}/duckdb`;
 let data: Workload | undefined;
 let initMs = 0;
 
-async function prepare(scale: number, peer: Peer): Promise<{ spans: number; lines: number; series: number }> {
+async function prepare(scale: number, peer: Peer, named: boolean): Promise<{ spans: number; lines: number; series: number }> {
   data = workload(scale);
   if (peer === 'duckdb') await duckdbReady(DUCKDB_BASE);
   if (peer.startsWith('rootspan')) {
     // Compiling the module is part of a first analysis in a fresh page: timed here, reported in the profile.
     const t = performance.now();
-    await load(WASM_URL);
+    await load(named ? NAMED_WASM_URL : WASM_URL);
     initMs = performance.now() - t;
   }
   return { spans: data.traces.length, lines: data.logs.length, series: data.metrics.length };

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './browser.js';
 import type { Measurement } from './browser.js';
+import { DRAIN3_LINES } from './native.js';
 import type { ProcessRun } from './native.js';
 import type { Peer } from './page.js';
 
@@ -23,6 +24,8 @@ export interface NativeRow {
   readonly native: (ProcessRun & { candidates: number }) | string;
   readonly wasmtime: (ProcessRun & { candidates: number }) | string;
   readonly drain3: (ProcessRun & { templates: number; cpuLoopMs: number; loopMs: number }) | string;
+  /** The CLI on its wasm on a tiny input (20 traces): module compile + start, paid by every run today. */
+  readonly startup: (ProcessRun & { candidates: number }) | string;
 }
 
 export interface Results {
@@ -101,7 +104,12 @@ export function render(r: Results): string {
       };
       row('rootspan CLI `--native` (parse JSON + analyse)', n.native, (x: { candidates: number }) => `${x.candidates} candidates`);
       row('rootspan CLI on its wasm in wasmtime (compile + parse JSON + analyse)', n.wasmtime, (x: { candidates: number }) => `${x.candidates} candidates`);
-      row('drain3 0.9.11 mining the log lines (process; loop alone in result)', n.drain3, (x: { templates: number; cpuLoopMs: number }) => `${x.templates} templates; loop ${f0(x.cpuLoopMs)} ms CPU`);
+      row('rootspan CLI on its wasm, tiny input (0.001x): compile + start', n.startup, (x: { candidates: number }) => `${x.candidates} candidates`);
+      row(
+        `drain3 0.9.11 mining the first ${DRAIN3_LINES.toLocaleString('en')} log lines (process; loop alone in result)`,
+        n.drain3,
+        (x: { templates: number; cpuLoopMs: number }) => `${x.templates} templates; loop ${f0(x.cpuLoopMs)} ms CPU = ${f0(DRAIN3_LINES / (x.cpuLoopMs / 1000))} lines per CPU s`,
+      );
     }
     out.push('');
   }
@@ -122,6 +130,14 @@ export function render(r: Results): string {
   };
   out.push(`| rootspan in Chromium / CLI \`--native\` | ${r.sizes.map((s) => ratio(get(r, 'rootspan', s)?.cpuMs, nat(s))).join(' | ')} | ${r.sizes.map(() => '').join(' | ')} |`);
   out.push(`| CLI wasm (wasmtime) / CLI \`--native\` | ${r.sizes.map((s) => ratio(wt(s), nat(s))).join(' | ')} | ${r.sizes.map(() => '').join(' | ')} |`);
+  const start = (s: number): number | undefined => {
+    const x = r.native.find((n) => n.scale === s)?.startup;
+    return typeof x === 'string' || x === undefined ? undefined : x.cpuMs;
+  };
+  const less = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a - b);
+  out.push(
+    `| CLI wasm less its compile + start (tiny run) / CLI \`--native\` | ${r.sizes.map((s) => ratio(less(wt(s), start(s)), nat(s))).join(' | ')} | ${r.sizes.map(() => '').join(' | ')} |`,
+  );
   out.push('');
 
   const pairs = r.sizes.slice(1).map((s, i) => [r.sizes[i]!, s] as const);
@@ -164,8 +180,9 @@ export function render(r: Results): string {
     out.push(`| (init: fetching + compiling the module, before the above) | ${f0(ph.init)} | |`, '');
     if (p.hotFunctions) {
       out.push('Hottest functions over the same run (Chromium CPU profile via CDP, self time; wasm functions by their name-section names):', '');
-      out.push('| function | self ms |', '|---|---:|');
-      for (const h of p.hotFunctions) out.push(`| \`${h.name.replace(/\|/g, '/').slice(0, 120)}\` | ${f0(h.ms)} |`);
+      out.push('| function | self ms | mostly called from |', '|---|---:|---|');
+      const code = (name: string): string => (name === '' ? '' : `\`${name.replace(/\|/g, '/').replace(/::h[0-9a-f]{16}/, '').slice(0, 100)}\``);
+      for (const h of p.hotFunctions) out.push(`| ${code(h.name)} | ${f0(h.ms)} | ${code(h.via)} |`);
       out.push('');
     }
   }
