@@ -9,6 +9,8 @@
 // of 120 points, over one hour. The injected fault: from minute 45 the `payment` pod `payment-5c8f-1` fails
 // (error spans, slow spans, error log lines of a new template, its CPU and latency series rise).
 
+import { Rng } from '../../simulator/src/rng.js';
+
 /** One field as a DataFrame holds it (what `createDataFrame` gives and `PanelData.series` carries). */
 export interface BenchField {
   readonly name: string;
@@ -46,29 +48,10 @@ const HOUR_MS = 3_600_000;
 const FAULT_FROM_MS = T0_MS + 45 * 60_000;
 const FAULT = { service: 'payment', pod: 'payment-5c8f-1' } as const;
 
-/** sfc32 seeded through splitmix32: small, fast, and the same stream in every JS engine. */
+/** The simulator's seeded source (sfc32 seeded by splitmix32), as a plain `() => [0, 1)` function. */
 export function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x9e3779b9) >>> 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let a = next();
-  let b = next();
-  let c = next();
-  let d = next();
-  return () => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
+  const rng = new Rng(seed);
+  return () => rng.next();
 }
 
 const HEX = '0123456789abcdef';
