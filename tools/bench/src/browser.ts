@@ -39,12 +39,17 @@ export interface Measurement extends PageRun {
   readonly peakRssMB: number;
   /** Self time by function over the timed part, when a CPU profile was asked for. */
   readonly hotFunctions?: HotFunction[];
+  /** The same run's time by phase, read off the CPU profile's stacks. */
+  readonly profiledPhases?: Record<string, number>;
 }
 
 const WASM = path.join(ROOT, 'wasm-plugin/js/pkg/rootspan_wasm_bg.wasm');
 const TARGET = process.env.CARGO_TARGET_DIR ?? path.join(ROOT, 'target');
-/** The browser flavour as cargo built it for scripts/build-wasm.sh, before wasm-opt strips its function names. */
-const BUILT = path.join(TARGET, 'wasm32-unknown-unknown/wasm/rootspan_wasm.wasm');
+/**
+ * The browser flavour as cargo built it for scripts/build-wasm.sh, before wasm-opt strips its function names.
+ * ROOTSPAN_BENCH_BUILT points the profile at another build of the same crate (e.g. another opt-level).
+ */
+const BUILT = process.env.ROOTSPAN_BENCH_BUILT ?? path.join(TARGET, 'wasm32-unknown-unknown/wasm/rootspan_wasm.wasm');
 const NAMED = path.join(ROOT, 'target/bench/named-pkg');
 
 /**
@@ -149,6 +154,35 @@ export interface HotFunction {
   readonly via: string;
 }
 
+/**
+ * The profiled run's time by phase, from the CPU profile: each sample goes to the innermost phase function on its
+ * stack (the profiled run packs twice, alone and inside addFrames: `pack` is halved). Unlike the in-page timestamps
+ * this leaves out time the page was not sampled in, so it holds up better on a busy machine.
+ */
+const PHASE_OF: Record<string, string> = { packFrame: 'pack', addPackedFrame: 'cross', addBytes: 'decode', analyzeJson: 'analyse' };
+
+function phaseTimes(profile: CpuProfile): Record<string, number> {
+  const parents = new Map<number, number>();
+  const fn = new Map<number, string>();
+  for (const n of profile.nodes) {
+    fn.set(n.id, n.callFrame.functionName);
+    for (const c of n.children ?? []) parents.set(c, n.id);
+  }
+  const out: Record<string, number> = {};
+  profile.samples.forEach((leaf, i) => {
+    let phase = fn.get(leaf) === '(garbage collector)' ? 'gc' : 'other';
+    for (let id: number | undefined = leaf; id !== undefined; id = parents.get(id)) {
+      const p = PHASE_OF[fn.get(id) ?? ''];
+      if (p !== undefined) {
+        phase = p;
+        break;
+      }
+    }
+    out[phase] = (out[phase] ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000 / (phase === 'pack' ? 2 : 1);
+  });
+  return out;
+}
+
 /** Self time per function (name + file) from a CDP CPU profile: each sample's time delta goes to its node. */
 function hotFunctions(profile: CpuProfile): HotFunction[] {
   const names = new Map<number, string>();
@@ -208,7 +242,7 @@ export async function measure(url: string, peer: Peer, scale: number, cpuProfile
       cpuMs: after.cpuMs - before.cpuMs,
       inputRssMB: before.rssMB,
       peakRssMB: after.hwmMB,
-      ...(profile === undefined ? {} : { hotFunctions: hotFunctions(profile) }),
+      ...(profile === undefined ? {} : { hotFunctions: hotFunctions(profile), profiledPhases: phaseTimes(profile) }),
     };
   } finally {
     await browser.close();

@@ -51,7 +51,7 @@ async function profileOnly(scale: number): Promise<void> {
   const server = await serve(await bundlePage());
   try {
     const m = await measure(server.url, 'rootspan-profile', scale, { named: namedWasm() !== undefined });
-    console.log(JSON.stringify({ cpuMs: m.cpuMs, wallMs: m.wallMs, peakRssMB: m.peakRssMB, phases: m.phases, rootspan: m.rootspan }, null, 1));
+    console.log(JSON.stringify({ cpuMs: m.cpuMs, wallMs: m.wallMs, peakRssMB: m.peakRssMB, phases: m.phases, profiledPhases: m.profiledPhases, rootspan: m.rootspan }, null, 1));
     for (const h of m.hotFunctions ?? []) console.log(`${h.ms.toFixed(0).padStart(7)} ms  ${h.name}  <- ${h.via}`);
   } finally {
     await server.close();

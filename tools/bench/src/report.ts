@@ -170,14 +170,23 @@ export function render(r: Results): string {
   if (p?.phases) {
     const ph = p.phases;
     const total = ph.pack + ph.cross + ph.decode + ph.analyse;
-    out.push('## Where rootspan\'s time goes at 1x (one profiled run, wall ms inside the page)', '');
-    out.push('| phase | ms | share |', '|---|---:|---:|');
-    const line = (name: string, ms: number): void => void out.push(`| ${name} | ${f0(ms)} | ${f0((100 * ms) / total)}% |`);
-    line('pack: `packFrame` in JS (fields -> typed arrays + UTF-8 buffers)', ph.pack);
-    line('cross: `addPackedFrame` (copy into wasm memory, header)', ph.cross);
-    line('decode: packed frames -> rows (spans, logs, series) in wasm', ph.decode);
-    line('analyse: `analyzeJson` (join, windows, patterns, ranking, report)', ph.analyse);
-    out.push(`| (init: fetching + compiling the module, before the above) | ${f0(ph.init)} | |`, '');
+    const pp = p.profiledPhases ?? {};
+    const profiled = Object.values(pp).reduce((a, b) => a + b, 0);
+    out.push('## Where rootspan\'s time goes at 1x (one profiled run)', '');
+    out.push(
+      'Two readings of the same run: timestamps around each phase inside the page (wall time, so a busy machine inflates them unevenly), and the ' +
+        'Chromium CPU profile\'s samples attributed to the innermost phase function on their stack.',
+      '',
+    );
+    out.push('| phase | timestamps ms | share | CPU profile ms | share |', '|---|---:|---:|---:|---:|');
+    const line = (name: string, ms: number, key: string): void =>
+      void out.push(`| ${name} | ${f0(ms)} | ${f0((100 * ms) / total)}% | ${f0(pp[key] ?? 0)} | ${f0((100 * (pp[key] ?? 0)) / profiled)}% |`);
+    line('pack: `packFrame` in JS (fields -> typed arrays + UTF-8 buffers)', ph.pack, 'pack');
+    line('cross: `addPackedFrame` (copy into wasm memory, header)', ph.cross, 'cross');
+    line('decode: packed frames -> rows (spans, logs, series) in wasm', ph.decode, 'decode');
+    line('analyse: `analyzeJson` (join, windows, patterns, ranking, report)', ph.analyse, 'analyse');
+    out.push(`| garbage collection outside the phases / other | | | ${f0(pp.gc ?? 0)} / ${f0(pp.other ?? 0)} | |`);
+    out.push(`| (init: fetching + compiling the module, before the above) | ${f0(ph.init)} | | | |`, '');
     if (p.hotFunctions) {
       out.push('Hottest functions over the same run (Chromium CPU profile via CDP, self time; wasm functions by their name-section names):', '');
       out.push('| function | self ms | mostly called from |', '|---|---:|---|');
