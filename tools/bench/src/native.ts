@@ -24,7 +24,11 @@ function timedRun(cmd: string, args: string[]): ProcessRun {
   const marker = '@@time';
   const r = spawnSync(TIME, ['-f', `${marker} %e %U %S %M`, cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const line = r.stderr.split('\n').find((l) => l.startsWith(marker));
-  if (r.status !== 0 || line === undefined) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  if (r.status !== 0 || line === undefined) {
+    // The command's own last words say why (e.g. a memory limit); the time line after them does not.
+    const said = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(marker) && !l.startsWith('Command exited'));
+    throw new Error(`${path.basename(cmd)} failed (exit ${r.status}): ${said.slice(-2).join(' ')}`);
+  }
   const [wall, user, sys, rssKb] = line.slice(marker.length).trim().split(' ').map(Number) as [number, number, number, number];
   return { wallMs: wall * 1000, cpuMs: (user + sys) * 1000, peakRssMB: rssKb / 1024, stdout: r.stdout };
 }
