@@ -76,12 +76,13 @@ export async function bundlePage(): Promise<string> {
   const out = path.join(ROOT, 'target/bench/page');
   fs.mkdirSync(out, { recursive: true });
   await build({
-    entryPoints: [path.join(BENCH, 'src/page.ts')],
+    // The package starts its sessions' worker from `new URL('./worker.js', import.meta.url)`: bundle it beside the page.
+    entryPoints: { page: path.join(BENCH, 'src/page.ts'), worker: path.join(ROOT, 'wasm-plugin/js/src/worker.ts') },
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
-    outfile: path.join(out, 'page.js'),
+    outdir: out,
     alias: { rootspan: path.join(ROOT, 'wasm-plugin/js/src/index.ts') },
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
     logLevel: 'warning',
