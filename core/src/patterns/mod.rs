@@ -66,6 +66,9 @@ pub struct PatternRun {
     pub assignments: Vec<u32>,
     /// What was skipped or repaired while reading the inputs.
     pub diagnostics: crate::report::DiagnosticsReport,
+    /// Rows read per input, as in the report: a host tells an input that gave no log record
+    /// (a traces-only file, an unreadable one) from one that did.
+    pub inputs: crate::report::InputsReport,
 }
 
 /// The standalone patterns command: decodes `inputs` (Loki JSON, OTLP logs JSON, plain text
@@ -80,7 +83,12 @@ pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRu
     let windows = crate::window::choose(ds, options);
     let (templates, assignment) = mine_dataset(ds);
     let patterns = aggregate::aggregate(ds, &correlation, &templates, &assignment, &windows, &options.patterns, None);
-    PatternRun { patterns, assignments: assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
+    PatternRun {
+        patterns,
+        assignments: assignment,
+        diagnostics: crate::report::DiagnosticsReport::from_dataset(ds),
+        inputs: crate::report::InputsReport::from_dataset(ds),
+    }
 }
 
 /// Lines mined into templates, with each line's template.
