@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::time::{format_rfc3339, parse_timestamp};
+use crate::time::{check_range, format_rfc3339, parse_timestamp};
 
 /// A time range, half-open `[start, end)`, in ns since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,7 +13,12 @@ pub struct TimeRange {
 }
 
 impl TimeRange {
+    /// A range inside the accepted times (1970..2200, `time::check_range`) that ends after it
+    /// starts; anything else is an error saying which.
     pub fn new(start_ns: i64, end_ns: i64) -> Result<TimeRange, String> {
+        check_range(start_ns).map_err(|e| format!("range start: {e}"))?;
+        // The end is exclusive: 2200-01-01 itself may end a range.
+        check_range(end_ns.saturating_sub(1)).map_err(|e| format!("range end: {e}"))?;
         if end_ns <= start_ns {
             return Err(format!("time range ends before it starts: {} .. {}", format_rfc3339(start_ns), format_rfc3339(end_ns)));
         }
@@ -51,7 +56,8 @@ impl TimeWire {
     fn ns(&self) -> Result<i64, String> {
         match self {
             TimeWire::Rfc3339(s) => parse_timestamp(s),
-            TimeWire::EpochMs(ms) if ms.is_finite() => Ok((ms * 1e6).round() as i64),
+            // `as i64` saturates; out-of-range values fail in `TimeRange::new`'s range check.
+            TimeWire::EpochMs(ms) if ms.is_finite() && (ms * 1e6).abs() < 9.2e18 => Ok((ms * 1e6).round() as i64),
             TimeWire::EpochMs(ms) => Err(format!("not a time: {ms}")),
         }
     }
@@ -81,6 +87,9 @@ impl schemars::JsonSchema for TimeRange {
         TimeRangeWire::json_schema(g)
     }
 }
+
+/// The most candidates a report lists.
+pub const MAX_TOP: usize = 1000;
 
 /// Options of one analysis.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -120,6 +129,48 @@ impl Options {
         if text.trim().is_empty() {
             return Ok(Options::default());
         }
-        serde_json::from_str(text).map_err(|e| format!("options: {e}"))
+        let options: Options = serde_json::from_str(text).map_err(|e| format!("options: {e}"))?;
+        options.validate()?;
+        Ok(options)
+    }
+
+    /// What the types cannot say: a candidate count that lists something and stays readable,
+    /// and a baseline that is not the window itself (comparing a window with itself finds
+    /// nothing and says so with confidence).
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_TOP).contains(&self.top) {
+            return Err(format!("options: top must be 1..={MAX_TOP}, got {}", self.top));
+        }
+        if let (Some(w), Some(b)) = (self.window, self.baseline) {
+            if w == b {
+                return Err("options: the baseline equals the window; give a baseline before the incident".to_string());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_options_are_errors_that_say_why() {
+        let w = r#"{"start":"2023-01-29T08:43:00Z","end":"2023-01-29T08:53:00Z"}"#;
+        for (json, words) in [
+            (r#"{"top":0}"#.to_string(), "top must be 1..=1000"),
+            (r#"{"top":1001}"#.to_string(), "top must be 1..=1000"),
+            (format!(r#"{{"window":{w},"baseline":{w}}}"#), "baseline equals the window"),
+            (r#"{"window":{"start":"2023-01-29T08:43:00+€00","end":1}}"#.to_string(), "not an RFC 3339 time"),
+            (r#"{"window":{"start":1e300,"end":2e300}}"#.to_string(), "not a time"),
+            (r#"{"window":{"start":"2262-01-01T00:00:00Z","end":"2262-01-02T00:00:00Z"}}"#.to_string(), "outside the accepted range"),
+            (r#"{"window":{"start":-5,"end":5}}"#.to_string(), "range start"),
+            (r#"{"window":{"start":5,"end":5}}"#.to_string(), "ends before it starts"),
+            (r#"{"wndow":{}}"#.to_string(), "unknown field"),
+        ] {
+            let e = Options::from_json(&json).unwrap_err();
+            assert!(e.contains(words), "{json}: {e}");
+        }
+        assert_eq!(Options::from_json(&format!(r#"{{"window":{w},"top":1000}}"#)).map(|o| o.top), Ok(1000));
     }
 }
