@@ -51,11 +51,21 @@ impl Session {
     }
 
     pub fn analyze(&self, options: &Options) -> Report {
+        self.analyze_reporting(options, &mut |_| {})
+    }
+
+    /// `analyze`, telling `progress` each stage as it starts.
+    pub fn analyze_reporting(&self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
         let ds = &self.dataset;
+        progress(Stage::Correlate);
         let correlation = correlate::correlate(ds, &options.correlation);
+        progress(Stage::Window);
         let windows = window::choose(ds, options);
+        progress(Stage::Patterns);
         let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
+        progress(Stage::Rank);
         let candidates = rank::rank(ds, &correlation, &windows, &patterns, &options.rank, options.top);
+        progress(Stage::Report);
         Report {
             version: report::REPORT_VERSION,
             windows,
@@ -71,9 +81,74 @@ impl Session {
 
 /// Decodes `inputs` and analyses them in one call.
 pub fn analyze(inputs: &[Input], options: &Options) -> Report {
-    let mut session = Session::new();
-    for input in inputs {
-        session.add(input);
+    analyze_reporting(inputs, options, &mut |_| {})
+}
+
+/// `analyze`, telling `progress` each stage as it starts (decoding input by input).
+pub fn analyze_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
+    Session::decoding(inputs, progress).analyze_reporting(options, progress)
+}
+
+impl Session {
+    /// A session with `inputs` decoded, in order, each announced to `progress`.
+    pub fn decoding(inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Session {
+        let mut session = Session::new();
+        for (i, input) in inputs.iter().enumerate() {
+            progress(Stage::Decode(i));
+            session.add(input);
+        }
+        session
     }
-    session.analyze(options)
+}
+
+/// Where an analysis is: what a host names when a fuel or memory limit stops it (the raw ABI
+/// keeps the current stage where the host can read it after the trap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Decoding input `i` (0-based, in request order).
+    Decode(usize),
+    Correlate,
+    Window,
+    Patterns,
+    Rank,
+    /// Building and serialising the result.
+    Report,
+}
+
+impl Stage {
+    /// Two words for a host to keep: the stage and, for `Decode`, the input index.
+    pub fn code(self) -> [u32; 2] {
+        match self {
+            Stage::Decode(i) => [1, i as u32],
+            Stage::Correlate => [2, 0],
+            Stage::Window => [3, 0],
+            Stage::Patterns => [4, 0],
+            Stage::Rank => [5, 0],
+            Stage::Report => [6, 0],
+        }
+    }
+
+    pub fn from_code(code: [u32; 2]) -> Option<Stage> {
+        Some(match code[0] {
+            1 => Stage::Decode(code[1] as usize),
+            2 => Stage::Correlate,
+            3 => Stage::Window,
+            4 => Stage::Patterns,
+            5 => Stage::Rank,
+            6 => Stage::Report,
+            _ => return None,
+        })
+    }
+
+    /// `decoding input 2 (logs.json)`, `ranking`, ...: `names` are the inputs' names.
+    pub fn describe(self, names: &[&str]) -> String {
+        match self {
+            Stage::Decode(i) => format!("decoding input {} ({})", i + 1, names.get(i).copied().unwrap_or("?")),
+            Stage::Correlate => "correlating (joining on trace id, repairing traces)".into(),
+            Stage::Window => "choosing the window".into(),
+            Stage::Patterns => "mining log patterns".into(),
+            Stage::Rank => "ranking".into(),
+            Stage::Report => "writing the result".into(),
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! The `rootspan` command line: a thin layer over `Engine` and `render`.
 //!
-//! Exit codes: 0 success; 1 the analysis failed (an engine error, a limit, or an input that
-//! could not be read at all, which the report lists as an `error` diagnostic); 2 a usage error
-//! (bad arguments, a time that does not parse, a file that cannot be opened).
+//! Exit codes: 0 success; 1 the analysis failed or is incomplete: an engine error, a limit, an
+//! input over its size cap, or a named input from which no usable record was read (the
+//! report lists why as an `error` diagnostic; stderr names the input); 2 a usage error (bad
+//! arguments, a time that does not parse or lies outside 1970..2200, a baseline equal to the
+//! window, `--top` outside 1..=1000, a file that cannot be opened).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +38,14 @@ pub struct Cli {
     /// The most memory the wasm may use, in MiB (at most 4096).
     #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub memory_mib: Option<u64>,
+    /// The most bytes read from one input, in MiB; a bigger input (or a device such as
+    /// /dev/zero) is refused, naming it.
+    #[arg(long, global = true, value_name = "MIB", default_value_t = inputs::DEFAULT_MAX_INPUT_MIB, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_input_mib: u64,
+    /// The most bytes one gzip input may decompress to, in MiB; past it the input is refused
+    /// (decompression stops there, so a gzip bomb costs only that much).
+    #[arg(long, global = true, value_name = "MIB", default_value_t = inputs::DEFAULT_MAX_INPUT_MIB, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_decompressed_mib: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,8 +56,8 @@ pub enum Command {
     Analyze {
         #[command(flatten)]
         analysis: AnalysisArgs,
-        /// How many candidates to list.
-        #[arg(long, value_name = "N")]
+        /// How many candidates to list (1 to 1000).
+        #[arg(long, value_name = "N", value_parser = parse_top)]
         top: Option<usize>,
         /// Run the core natively instead of the wasm (same report bytes; for development).
         #[arg(long)]
@@ -122,6 +132,14 @@ pub enum EvalFormat {
     Text,
 }
 
+fn parse_top(text: &str) -> Result<usize, String> {
+    let max = rootspan_core::options::MAX_TOP;
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("expected a whole number from 1 to {max}, got {text:?}"))
+}
+
 pub(crate) fn parse_range(text: &str) -> Result<TimeRange, String> {
     let (start, end) = text.split_once(',').ok_or_else(|| format!("expected START,END, got {text:?}"))?;
     TimeRange::new(rootspan_core::time::parse_timestamp(start)?, rootspan_core::time::parse_timestamp(end)?)
@@ -162,22 +180,28 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             if let Some(top) = top {
                 options.top = *top;
             }
-            let inputs = read_all(files)?;
+            let inputs = read_all(cli, files)?;
+            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
             let report = if *native {
                 crate::eval::analyse_native(inputs, &to_json(&options)).map_err(Failure::Analysis)?
             } else {
                 let engine = engine(cli)?;
                 with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?
             };
-            print_report(&report, analysis.format)
+            let code = print_report(&report, analysis.format)?;
+            Ok(worst(code, unread(&report, &names, Records::Any)?))
         }
         Command::Patterns { args, files } => {
             let options = options(&args.analysis())?;
-            let inputs = read_all(files)?;
+            let inputs = read_all(cli, files)?;
+            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
             let engine = engine(cli)?;
             let result = with_progress(inputs, |inputs| engine.patterns(inputs, &to_json(&options)))?;
             crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
-            Ok(ExitCode::SUCCESS)
+            let code = echo_diagnostics(
+                &serde_json::from_str(&result).map_err(|e| Failure::Analysis(format!("the pattern run is not JSON: {e}")))?,
+            );
+            Ok(worst(code, unread(&result, &names, Records::Logs)?))
         }
         Command::Eval { dirs, format, sources, fit, native } => {
             let sources = crate::eval::parse_sources(sources).map_err(Failure::Usage)?;
@@ -221,6 +245,7 @@ fn options(args: &AnalysisArgs) -> Result<Options, Failure> {
     if args.baseline.is_some() {
         options.baseline = args.baseline;
     }
+    options.validate().map_err(Failure::Usage)?;
     Ok(options)
 }
 
@@ -228,8 +253,60 @@ fn to_json(options: &Options) -> String {
     serde_json::to_string(options).expect("options serialise: plain structs with string keys")
 }
 
-fn read_all(files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
-    files.iter().map(|f| inputs::read_input(f).map_err(Failure::Usage)).collect()
+fn read_all(cli: &Cli, files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
+    let (max_bytes, max_decompressed) = (cli.max_input_mib << 20, cli.max_decompressed_mib << 20);
+    files
+        .iter()
+        .map(|f| {
+            inputs::read_input_capped(f, max_bytes, max_decompressed).map_err(|e| match e {
+                inputs::ReadError::Unreadable(m) => Failure::Usage(m),
+                inputs::ReadError::TooLarge(m) => Failure::Analysis(m),
+            })
+        })
+        .collect()
+}
+
+/// Which records make an input usable: any row for `analyze`, log records for `patterns`.
+#[derive(Clone, Copy, PartialEq)]
+enum Records {
+    Any,
+    Logs,
+}
+
+/// Names on stderr every input from which no usable record was read (`inputs.sources` of the
+/// report or pattern run counts rows per input; JSON lines of other formats are sources named
+/// `<input> line N`). Exit 1 when there is one: a result missing an input must not pass as whole.
+fn unread(result: &str, names: &[String], records: Records) -> Result<ExitCode, Failure> {
+    let value: Value = serde_json::from_str(result).map_err(|e| Failure::Analysis(format!("the result is not JSON: {e}")))?;
+    let sources = value["inputs"]["sources"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let mut code = ExitCode::SUCCESS;
+    for name in names {
+        let rows: u64 = sources
+            .iter()
+            .filter(|s| {
+                s["input"].as_str().is_some_and(|i| i == name || i.strip_prefix(name.as_str()).is_some_and(|r| r.starts_with(" line ")))
+            })
+            .map(|s| match records {
+                Records::Any => ["spans", "logs", "series", "exemplars"].iter().map(|k| s[*k].as_u64().unwrap_or(0)).sum(),
+                Records::Logs => s["logs"].as_u64().unwrap_or(0),
+            })
+            .sum();
+        if rows == 0 {
+            let what = if records == Records::Logs { "no log record" } else { "no usable record" };
+            eprintln!("rootspan: {}: {what} read from this input (the diagnostics say why)", render::plain(name));
+            code = ExitCode::from(1);
+        }
+    }
+    Ok(code)
+}
+
+/// The worse of two exit codes (1 over 0).
+fn worst(a: ExitCode, b: ExitCode) -> ExitCode {
+    if a == ExitCode::SUCCESS {
+        b
+    } else {
+        a
+    }
 }
 
 fn engine(cli: &Cli) -> Result<Engine, Failure> {
@@ -266,6 +343,12 @@ fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
         Format::Text => print!("{}", render::text(&value)),
         Format::Markdown => print!("{}", render::markdown(&value)),
     }
+    Ok(echo_diagnostics(&value))
+}
+
+/// Echoes a result's error diagnostics on stderr and counts the rest; exit 1 when there are
+/// errors (an input that could not be read at all).
+fn echo_diagnostics(value: &Value) -> ExitCode {
     let entries = value["diagnostics"]["entries"].as_array().map(Vec::as_slice).unwrap_or_default();
     let errors: Vec<&Value> = entries.iter().filter(|e| e["severity"] == "error").collect();
     for e in &errors {
@@ -276,5 +359,9 @@ fn print_report(report: &str, format: Format) -> Result<ExitCode, Failure> {
     if skipped + warnings > 0 {
         eprintln!("rootspan: {skipped} skipped, {warnings} warnings (the report's diagnostics say where)");
     }
-    Ok(if error_count > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    if error_count > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

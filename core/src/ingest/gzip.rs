@@ -13,15 +13,39 @@ pub fn is_gzip(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }
 
+/// Why gzip bytes could not be decompressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GunzipError {
+    /// The output passed `limit` bytes (a gzip bomb, or a cap set too low); decompression
+    /// stopped there.
+    TooLarge { limit: u64 },
+    /// Corrupt or truncated data, after `done` decompressed bytes.
+    Corrupt { message: String, done: u64 },
+    /// Memory for the output could not be had.
+    NoMemory { done: u64 },
+}
+
+impl std::fmt::Display for GunzipError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GunzipError::TooLarge { limit } => {
+                write!(f, "gzip: decompressed size exceeds the limit of {limit} bytes (a gzip bomb?); stopped there")
+            }
+            GunzipError::Corrupt { message, done } => write!(f, "gzip: {message} (after {done} decompressed bytes)"),
+            GunzipError::NoMemory { done } => write!(f, "gzip: out of memory after {} MiB decompressed", done >> 20),
+        }
+    }
+}
+
 /// Decompresses every gzip member (concatenated members are one stream, as `cat a.gz b.gz`
 /// makes), refusing output past `limit` bytes. Memory that cannot be had is an error, not
 /// an abort.
-pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, String> {
+pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, GunzipError> {
     let mut out: Vec<u8> = Vec::new();
     let first = bytes.len().saturating_mul(4).min(limit as usize).min(64 << 20);
-    out.try_reserve_exact(first).map_err(|_| no_memory(0))?;
+    out.try_reserve_exact(first).map_err(|_| GunzipError::NoMemory { done: 0 })?;
     inflate(bytes, limit, |piece| {
-        out.try_reserve(piece.len()).map_err(|_| no_memory(out.len()))?;
+        out.try_reserve(piece.len()).map_err(|_| GunzipError::NoMemory { done: out.len() as u64 })?;
         out.extend_from_slice(piece);
         Ok(())
     })?;
@@ -30,13 +54,13 @@ pub fn gunzip(bytes: &[u8], limit: u64) -> Result<Vec<u8>, String> {
 
 /// The decompressed size of gzip `bytes`, or why it cannot be had (past `limit`, corrupt),
 /// without keeping the output: how a host checks an input before it hands it over.
-pub fn decompressed_len(bytes: &[u8], limit: u64) -> Result<u64, String> {
+pub fn decompressed_len(bytes: &[u8], limit: u64) -> Result<u64, GunzipError> {
     inflate(bytes, limit, |_| Ok(()))
 }
 
 /// Streams the decompressed bytes through `sink` in chunks, counting them: a bomb stops at
 /// `limit`, having produced at most `limit` bytes. Returns the total.
-fn inflate(bytes: &[u8], limit: u64, mut sink: impl FnMut(&[u8]) -> Result<(), String>) -> Result<u64, String> {
+fn inflate(bytes: &[u8], limit: u64, mut sink: impl FnMut(&[u8]) -> Result<(), GunzipError>) -> Result<u64, GunzipError> {
     let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
     let mut chunk = vec![0u8; 256 << 10];
     let mut total = 0u64;
@@ -45,18 +69,14 @@ fn inflate(bytes: &[u8], limit: u64, mut sink: impl FnMut(&[u8]) -> Result<(), S
             Ok(0) => return Ok(total),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("gzip: {e} (after {total} decompressed bytes)")),
+            Err(e) => return Err(GunzipError::Corrupt { message: e.to_string(), done: total }),
         };
         total += n as u64;
         if total > limit {
-            return Err(format!("gzip: decompressed size exceeds the limit of {limit} bytes (a gzip bomb?); stopped there"));
+            return Err(GunzipError::TooLarge { limit });
         }
         sink(&chunk[..n])?;
     }
-}
-
-fn no_memory(done: usize) -> String {
-    format!("gzip: out of memory after {} MiB decompressed", done >> 20)
 }
 
 #[cfg(test)]
@@ -81,14 +101,14 @@ mod tests {
     #[test]
     fn limits_and_corruption_are_errors() {
         let big = gz(&vec![b'a'; 10_000]);
-        assert!(gunzip(&big, 9_999).unwrap_err().contains("exceeds"));
+        assert_eq!(gunzip(&big, 9_999), Err(GunzipError::TooLarge { limit: 9_999 }));
         assert_eq!(gunzip(&big, 10_000).unwrap().len(), 10_000);
         let mut cut = big.clone();
         cut.truncate(cut.len() / 2);
         assert!(gunzip(&cut, 1 << 20).is_err());
         assert!(gunzip(&[0x1f, 0x8b, 0, 0], 100).is_err());
         assert_eq!(decompressed_len(&big, 10_000), Ok(10_000));
-        assert!(decompressed_len(&big, 9_999).unwrap_err().contains("exceeds"));
+        assert!(decompressed_len(&big, 9_999).unwrap_err().to_string().contains("exceeds"));
     }
 
     #[test]
@@ -101,7 +121,7 @@ mod tests {
         }
         let bomb = e.finish().unwrap();
         assert!(bomb.len() < 1 << 20);
-        assert!(gunzip(&bomb, 1 << 20).unwrap_err().contains("gzip bomb"));
-        assert!(decompressed_len(&bomb, 1 << 20).unwrap_err().contains("exceeds the limit of 1048576 bytes"));
+        assert!(gunzip(&bomb, 1 << 20).unwrap_err().to_string().contains("gzip bomb"));
+        assert_eq!(decompressed_len(&bomb, 1 << 20), Err(GunzipError::TooLarge { limit: 1 << 20 }));
     }
 }

@@ -58,7 +58,7 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
                 &inflated[..]
             }
             Err(e) => {
-                ds.diagnostics.error(Place::input(name), e);
+                ds.diagnostics.error(Place::input(name), e.to_string());
                 return;
             }
         }

@@ -74,15 +74,21 @@ pub struct PatternRun {
 /// The standalone patterns command: decodes `inputs` (Loki JSON, OTLP logs JSON, plain text
 /// lines, anything `Session` reads) and mines their log records.
 pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRun {
-    let mut session = crate::Session::new();
-    for input in inputs {
-        session.add(input);
-    }
+    patterns_command_reporting(inputs, options, &mut |_| {})
+}
+
+/// `patterns_command`, telling `progress` each stage as it starts.
+pub fn patterns_command_reporting(inputs: &[crate::Input], options: &Options, progress: &mut dyn FnMut(crate::Stage)) -> PatternRun {
+    let session = crate::Session::decoding(inputs, progress);
     let ds = session.dataset();
+    progress(crate::Stage::Correlate);
     let correlation = crate::correlate::correlate(ds, &options.correlation);
+    progress(crate::Stage::Window);
     let windows = crate::window::choose(ds, options);
+    progress(crate::Stage::Patterns);
     let (templates, assignment) = mine_dataset(ds);
     let patterns = aggregate::aggregate(ds, &correlation, &templates, &assignment, &windows, &options.patterns, None);
+    progress(crate::Stage::Report);
     PatternRun {
         patterns,
         assignments: assignment,
