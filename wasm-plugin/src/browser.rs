@@ -71,6 +71,53 @@ impl Default for Session {
     }
 }
 
+/// The message of the panic that broke this instance, if one did. Set by the panic hook.
+static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Installed when the module is instantiated. The browser build has `panic = "abort"`, so a
+/// panic would surface in JS as a bare `RuntimeError: unreachable` with the instance left
+/// unusable. The hook runs before the abort: it keeps the message (see `panicMessage`) and
+/// throws a JS `Error` whose message starts with `rootspan panicked: `, so the caller sees
+/// what happened. The instance stays broken either way (Rust frames were abandoned):
+/// the npm package re-creates it when `panicMessage()` returns a message or a call threw a
+/// `WebAssembly.RuntimeError`.
+#[wasm_bindgen(start)]
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_text(info);
+        if let Ok(mut slot) = PANIC.lock() {
+            slot.get_or_insert_with(|| message.clone());
+        }
+        wasm_bindgen::throw_str(&format!("rootspan panicked: {message}"));
+    }));
+}
+
+/// `message (at file:line)`, from a panic's payload and location.
+fn panic_text(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let message =
+        payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str)).unwrap_or("(no message)");
+    match info.location() {
+        Some(at) => format!("{message} (at {}:{})", at.file(), at.line()),
+        None => message.to_string(),
+    }
+}
+
+/// The message of the panic that broke this instance, or `undefined` when none did. Safe to
+/// call after a trap: it reads one static and allocates one string. When it returns a
+/// message, discard this instance and instantiate the module again.
+#[wasm_bindgen(js_name = panicMessage)]
+pub fn panic_message() -> Option<String> {
+    PANIC.lock().ok().and_then(|slot| slot.clone())
+}
+
+/// Panics on purpose, so the JS side can test that a panic becomes an `Error` with its
+/// message and that it recovers (re-creates the instance). Never called by rootspan itself.
+#[wasm_bindgen(js_name = testPanic)]
+pub fn test_panic(message: &str) {
+    panic!("{message}");
+}
+
 /// The rootspan version this wasm was built from.
 #[wasm_bindgen]
 pub fn version() -> String {
