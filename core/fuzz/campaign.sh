@@ -14,8 +14,7 @@ runs=${1:-10000000}
 targets=${*:-"request packed_frame options analysis otlp tempo_jaeger loki prometheus frames_json arrow ingest"}
 mkdir -p logs
 # Build every target first (one cargo invocation), so the campaign's clock measures fuzzing.
-# shellcheck disable=SC2086
-RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz build -s none $targets || exit 1
+RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz build -s none || exit 1
 for t in $targets; do
     echo "== $t: $runs runs ($(date -u +%H:%M:%S))"
     nice -n 19 ./run.sh "$t" "$runs" > "logs/$t.log" 2>&1

@@ -35,7 +35,9 @@ pub fn parse_timestamp(text: &str) -> Result<i64, String> {
         }
         return Ok(ns as i64);
     }
-    parse_rfc3339(t).ok_or_else(|| format!("not an RFC 3339 time or epoch milliseconds: {t:?}"))
+    let ns = parse_rfc3339(t).ok_or_else(|| format!("not an RFC 3339 time or epoch milliseconds: {t:?}"))?;
+    // Past 2262 a time has no i64 ns; say it is out of range rather than unreadable.
+    i64::try_from(ns).map_err(|_| format!("time {t:?} is outside the accepted range 1970-01-01..2200-01-01"))
 }
 
 /// Unsigned decimal digits `b[r]`, none other (`str::parse` would take a `+`).
@@ -44,7 +46,8 @@ fn digits_at(b: &[u8], r: std::ops::Range<usize>) -> Option<i64> {
     d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0i64, |n, c| n * 10 + i64::from(c - b'0')))
 }
 
-fn parse_rfc3339(t: &str) -> Option<i64> {
+/// ns since the epoch, as i128 so that a well-formed year 9999 is told apart from garbage.
+fn parse_rfc3339(t: &str) -> Option<i128> {
     let b = t.as_bytes();
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
         return None;
@@ -82,7 +85,7 @@ fn parse_rfc3339(t: &str) -> Option<i64> {
     };
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_s;
-    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+    Some(i128::from(secs) * 1_000_000_000 + i128::from(nanos))
 }
 
 /// Formats ns since the epoch as RFC 3339 UTC, with as many fractional digits as needed
@@ -166,6 +169,7 @@ mod tests {
         assert_eq!(parse_timestamp("2200-01-01T00:00:00Z"), Ok(MAX_NS));
         assert!(check_range(MAX_NS).is_err());
         assert!(check_range(-1).unwrap_err().contains("1970-01-01..2200-01-01"));
+        assert!(parse_timestamp("3000-01-01T00:00:00Z").unwrap_err().contains("outside the accepted range"));
     }
 
     proptest! {

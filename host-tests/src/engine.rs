@@ -165,7 +165,11 @@ impl Engine {
         let mut config = Config::new();
         config.consume_fuel(metered);
         let engine = wasmtime::Engine::new(&config).map_err(|e| invalid(format!("{e:#}")))?;
-        let module = Module::new(&engine, wasm).map_err(|e| invalid(format!("{e:#}")))?;
+        let module = match std::env::var_os(MODULE_CACHE_ENV) {
+            Some(dir) => cached_module(&engine, wasm, Path::new(&dir), metered),
+            None => Module::new(&engine, wasm),
+        }
+        .map_err(|e| invalid(format!("{e:#}")))?;
         if let Some(import) = module.imports().next() {
             return Err(invalid(format!(
                 "it imports {}::{} (a wasm-bindgen build?); the raw ABI imports nothing",
@@ -279,6 +283,38 @@ impl Engine {
             Response::Error(message) => Err(HostError::Failed(message)),
         }
     }
+}
+
+/// Names a directory where compiled modules are kept between runs. Compiling the wasm takes
+/// about a second; a test suite that starts the CLI two hundred times (the bad-input corpus)
+/// sets this. Only for a directory the user alone writes: a compiled module is native code.
+pub const MODULE_CACHE_ENV: &str = "ROOTSPAN_MODULE_CACHE";
+
+/// The module compiled from `wasm`, from `dir` when an earlier run left it there (keyed by
+/// the wasm's hash and the metering), else compiled and left there (written to a temporary
+/// name and renamed, so concurrent runs never read half a file).
+fn cached_module(engine: &wasmtime::Engine, wasm: &[u8], dir: &Path, metered: bool) -> wasmtime::Result<Module> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    wasm.hash(&mut hasher);
+    metered.hash(&mut hasher);
+    let path = dir.join(format!("rootspan-{:016x}.cwasm", hasher.finish()));
+    if path.is_file() {
+        // SAFETY: the file was written by `Module::serialize` below into a directory the user
+        // named for this cache; wasmtime checks that it was compiled by this wasmtime version
+        // with this configuration, and falls through to compiling when it cannot be loaded.
+        if let Ok(module) = unsafe { Module::deserialize_file(engine, &path) } {
+            return Ok(module);
+        }
+    }
+    let module = Module::new(engine, wasm)?;
+    if std::fs::create_dir_all(dir).is_ok() {
+        let temporary = dir.join(format!("{}.{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("module"), std::process::id()));
+        if module.serialize().ok().is_some_and(|bytes| std::fs::write(&temporary, bytes).is_ok()) {
+            let _ = std::fs::rename(&temporary, &path);
+        }
+    }
+    Ok(module)
 }
 
 fn read_wasm(path: &Path) -> Result<Vec<u8>, HostError> {

@@ -25,6 +25,8 @@ struct Outcome {
 fn run(root: &Path, args: &[String]) -> Outcome {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rootspan"))
         .args(args)
+        // Compiled once for the whole corpus, not once per case.
+        .env(rootspan_host::engine::MODULE_CACHE_ENV, Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"))
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -94,7 +96,8 @@ fn check(case: &Value, outcome: &Outcome, references: &Mutex<std::collections::B
     if !needs_json {
         return Ok(());
     }
-    let result: Value = serde_json::from_str(&outcome.stdout).map_err(|e| format!("stdout is not the JSON result: {e}; stderr: {}", tail()))?;
+    let result: Value =
+        serde_json::from_str(&outcome.stdout).map_err(|e| format!("stdout is not the JSON result: {e}; stderr: {}", tail()))?;
     for key in ["spans", "logs", "series"] {
         if let Some(want) = analysed[key].as_u64() {
             let got = result["inputs"]["totals"][key].as_u64().unwrap_or(0);
@@ -123,8 +126,9 @@ fn check(case: &Value, outcome: &Outcome, references: &Mutex<std::collections::B
 #[test]
 fn every_bad_input_ends_as_the_manifest_says() {
     let root = repo_root();
-    let manifest: Value = serde_json::from_str(&std::fs::read_to_string(root.join("testdata/bad/manifest.json")).expect("testdata/bad/manifest.json"))
-        .expect("the manifest is JSON");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("testdata/bad/manifest.json")).expect("testdata/bad/manifest.json"))
+            .expect("the manifest is JSON");
     let cases = manifest["cases"].as_array().expect("a cases list");
     assert!(cases.len() >= 150, "the corpus holds {} cases", cases.len());
     let expand = |arg: &Value| {
