@@ -239,7 +239,11 @@ impl Engine {
             store.set_fuel(budget).map_err(|e| HostError::Abi(format!("{e:#}")))?;
         }
         let memory_limit = self.limits.memory_bytes;
-        let over_memory = || HostError::LimitExceeded { limit: Limit::Memory { bytes: memory_limit }, at: None };
+        let request_mib = request.len() >> 20;
+        let over_memory = || HostError::LimitExceeded {
+            limit: Limit::Memory { bytes: memory_limit },
+            at: Some(format!("receiving the request ({request_mib} MiB of inputs)")),
+        };
         let instance =
             Instance::new(&mut store, &self.module, &[]).map_err(|e| classify(e, store.data().refused, budget, memory_limit, None))?;
         let abi = |e: wasmtime::Error| HostError::Abi(format!("{e:#}"));
@@ -266,7 +270,11 @@ impl Engine {
                 let mut code = [0u8; 8];
                 memory.read(&store, at, &mut code).ok()?;
                 let word = |i: usize| u32::from_le_bytes([code[i], code[i + 1], code[i + 2], code[i + 3]]);
-                Some(rootspan_core::Stage::from_code([word(0), word(4)])?.describe(names))
+                // No stage yet: the wasm was still unpacking the envelope (copying the inputs).
+                Some(
+                    rootspan_core::Stage::from_code([word(0), word(4)])
+                        .map_or_else(|| format!("unpacking the request ({request_mib} MiB of inputs)"), |stage| stage.describe(names)),
+                )
             });
             classify(e, store.data().refused, budget, memory_limit, at)
         })?;
