@@ -186,7 +186,7 @@ pub fn execute_reporting(request: Request, progress: &mut dyn FnMut(crate::Stage
     match request.command {
         Command::Analyze => Response::Ok(crate::analyze_reporting(&decoded(request.inputs), &options, progress).to_json()),
         Command::Patterns => Response::Ok(
-            serde_json::to_string(&crate::patterns::patterns_command_reporting(&decoded(request.inputs), &options, progress))
+            serde_json::to_string(&crate::patterns_reporting(&decoded(request.inputs), &options, progress))
                 .expect("the pattern run serialises: no non-string map keys"),
         ),
         Command::Mine => {

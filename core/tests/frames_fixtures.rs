@@ -377,7 +377,9 @@ fn loki_streams_take_exact_ns_from_ts_ns_and_split_labels() {
     assert_eq!(rows[0].2, sorted([("code", "one\","), ("location", "moon🌙")]));
     assert!(rows[0].3.is_empty(), "row ids are not metadata");
     assert_eq!(rows[5].0, 1_645_030_244_091_700_992);
-    assert!(rows.iter().all(|r| r.4 == Level::Unknown));
+    // No level field: each record is at its body's level (`log line error 1` is an error).
+    assert_eq!(rows[0].4, Level::Error);
+    assert!(rows.iter().all(|r| r.4 == Level::in_text(&r.1) && r.4 != Level::Unknown));
 
     let ds = load("loki/streams_structured_metadata.golden.jsonc");
     let rows = log_rows(&ds);

@@ -3,6 +3,8 @@
 //! exit code, say the words the manifest lists, never panic, trap or hang, and still analyse
 //! what it must (row totals; for a good run plus a broken file, the good run's candidates).
 
+mod common;
+
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -10,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use rootspan_host::inputs::repo_root;
+use common::{repo_root, rootspan_bin};
 use serde_json::Value;
 
 /// No case may take longer: a hang is a failure, not a slow test.
@@ -23,10 +25,12 @@ struct Outcome {
 }
 
 fn run(root: &Path, args: &[String]) -> Outcome {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rootspan"))
+    let mut child = Command::new(rootspan_bin())
         .args(args)
-        // Compiled once for the whole corpus, not once per case.
-        .env(rootspan_host::engine::MODULE_CACHE_ENV, Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"))
+        .env_remove("ROOTSPAN_WASM")
+        // The module cache in a folder of this build: compiled once for the whole corpus, not
+        // once per case, and never in the user's cache.
+        .env("ROOTSPAN_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("module-cache"))
         .current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

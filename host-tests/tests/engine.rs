@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{engine, nezha_cases, read_named, testdata};
+use common::{engine, nezha_cases, read_named, repo_root, testdata, RAW_WASM_IN_REPO};
+use rootspan_cli::inputs::{case_options, sample};
 use rootspan_core::request::{Command, Request};
-use rootspan_host::inputs::{case_options, repo_root, sample};
-use rootspan_host::{Engine, HostError, Limit, Limits};
+use rootspan_engine::{Engine, HostError, Limit, Limits};
 
 #[test]
 fn the_raw_wasm_imports_nothing() {
@@ -52,7 +52,7 @@ fn the_sample_runs_within_the_default_limits_and_matches_native() {
 }
 
 fn limited(limits: Limits) -> Engine {
-    Engine::load(&repo_root().join(rootspan_host::inputs::RAW_WASM_IN_REPO)).unwrap().with_limits(limits)
+    Engine::load(&repo_root().join(RAW_WASM_IN_REPO)).unwrap().with_limits(limits)
 }
 
 #[test]

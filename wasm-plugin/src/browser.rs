@@ -2,9 +2,42 @@
 //! wrapper packs DataFrames (PACKED_FRAMES.md), calls `addPackedFrame` once per frame, and
 //! parses the report JSON `analyze` returns (a string, so every home's bytes can be compared).
 
+use std::sync::{Mutex, Once};
+
 use wasm_bindgen::prelude::*;
 
 use crate::interop::{js_error, Buffers};
+
+/// The message of the last panic. With `panic = "abort"` a panic ends the call in a trap
+/// (`RuntimeError: unreachable`) that says nothing; the hook keeps the message so the npm
+/// package's worker can read it with `lastPanic()` before it drops the broken instance.
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+fn record_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            if let Ok(mut last) = LAST_PANIC.lock() {
+                *last = Some(info.to_string());
+            }
+        }));
+    });
+}
+
+/// The message of the last panic (where and why), if the module has panicked.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.lock().ok().and_then(|last| last.clone())
+}
+
+/// Panics with `message`: how the npm package's tests check that a trapped instance is replaced
+/// and its panic message surfaced (no input may make the core panic, so none can be used).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test(message: &str) {
+    record_panics();
+    panic!("{message}");
+}
 
 #[wasm_bindgen]
 pub struct Session {
@@ -15,6 +48,7 @@ pub struct Session {
 impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
+        record_panics();
         Session { inner: crate::session::Session::new() }
     }
 
@@ -69,53 +103,6 @@ impl Default for Session {
     fn default() -> Self {
         Session::new()
     }
-}
-
-/// The message of the panic that broke this instance, if one did. Set by the panic hook.
-static PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-
-/// Installed when the module is instantiated. The browser build has `panic = "abort"`, so a
-/// panic would surface in JS as a bare `RuntimeError: unreachable` with the instance left
-/// unusable. The hook runs before the abort: it keeps the message (see `panicMessage`) and
-/// throws a JS `Error` whose message starts with `rootspan panicked: `, so the caller sees
-/// what happened. The instance stays broken either way (Rust frames were abandoned):
-/// the npm package re-creates it when `panicMessage()` returns a message or a call threw a
-/// `WebAssembly.RuntimeError`.
-#[wasm_bindgen(start)]
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let message = panic_text(info);
-        if let Ok(mut slot) = PANIC.lock() {
-            slot.get_or_insert_with(|| message.clone());
-        }
-        wasm_bindgen::throw_str(&format!("rootspan panicked: {message}"));
-    }));
-}
-
-/// `message (at file:line)`, from a panic's payload and location.
-fn panic_text(info: &std::panic::PanicHookInfo<'_>) -> String {
-    let payload = info.payload();
-    let message =
-        payload.downcast_ref::<&str>().copied().or_else(|| payload.downcast_ref::<String>().map(String::as_str)).unwrap_or("(no message)");
-    match info.location() {
-        Some(at) => format!("{message} (at {}:{})", at.file(), at.line()),
-        None => message.to_string(),
-    }
-}
-
-/// The message of the panic that broke this instance, or `undefined` when none did. Safe to
-/// call after a trap: it reads one static and allocates one string. When it returns a
-/// message, discard this instance and instantiate the module again.
-#[wasm_bindgen(js_name = panicMessage)]
-pub fn panic_message() -> Option<String> {
-    PANIC.lock().ok().and_then(|slot| slot.clone())
-}
-
-/// Panics on purpose, so the JS side can test that a panic becomes an `Error` with its
-/// message and that it recovers (re-creates the instance). Never called by rootspan itself.
-#[wasm_bindgen(js_name = testPanic)]
-pub fn test_panic(message: &str) {
-    panic!("{message}");
 }
 
 /// The rootspan version this wasm was built from.

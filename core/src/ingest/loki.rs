@@ -10,7 +10,6 @@
 use serde_json::Value;
 
 use super::json_util::{get, object_labels, text, time_ns, LabelBuilder};
-use super::text::level_in_line;
 use crate::diag::Place;
 use crate::model::{Dataset, LabelSetId, Level, LogRow, SourceId};
 
@@ -64,7 +63,8 @@ fn decode_stream(ds: &mut Dataset, input: &str, source: SourceId, index: usize, 
             Some(meta) => metadata(ds, meta),
             None => (LabelSetId(0), None),
         };
-        let level = stream_level.or(meta_level).unwrap_or_else(|| level_in_line(line));
+        // No level label: the record is at its line's level (`LogTable::push`).
+        let level = stream_level.or(meta_level).unwrap_or_default();
         ds.logs.push(LogRow { time_ns, resource, metadata, level, trace: None, span: None, body: line, source });
     }
 }

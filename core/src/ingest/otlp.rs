@@ -223,7 +223,7 @@ impl<'a> Decoder<'a> {
                     for q in array(point, &["quantileValues", "quantile_values"]) {
                         if let (Some(quantile), Some(value)) = (get(q, &["quantile"]).and_then(float), get(q, &["value"]).and_then(float)) {
                             let mut with_q = LabelBuilder::from_set(ds, labels);
-                            with_q.push(ds, "quantile", &crate::report::format_number(quantile));
+                            with_q.push(ds, "quantile", &crate::base::format_number(quantile));
                             let with_q = with_q.finish(ds);
                             self.point(ds, name, with_q, time, value);
                         }

@@ -71,7 +71,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     let mut runs: BTreeMap<(Target, u32), [f64; 2]> = BTreeMap::new();
     for r in 0..v.ds.spans.len() {
         if let Some(s) = slot(v.span_phase[r]) {
-            for t in Target::both(v.span_service[r], v.span_instance[r]) {
+            for t in Target::both(v.span_service(r), v.span_instance[r]) {
                 runs.entry((t, v.ds.spans.operation[r].0)).or_default()[s] += 1.0;
             }
         }
@@ -79,8 +79,8 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     // Lines per (target, context operation, template).
     let mut counts: BTreeMap<(Target, Option<u32>, usize), Count> = BTreeMap::new();
     for r in 0..v.ds.logs.len() {
-        let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service[r]) else { continue };
-        let ctx = v.log_span[r].map(|sp| v.ds.spans.operation[sp].0);
+        let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
+        let ctx = v.log_span(r).map(|sp| v.ds.spans.operation[sp].0);
         for t in Target::both(service, v.log_instance[r]) {
             let c = counts.entry((t, ctx, v.log_template[r])).or_default();
             if s == 0 {
@@ -98,7 +98,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             None => None,
         }
     };
-    let is_error = |r: usize| matches!(v.log_level[r], Level::Critical | Level::Error | Level::Warning);
+    let is_error = |r: usize| matches!(v.log_level(r), Level::Critical | Level::Error | Level::Warning);
     let mut surging: Vec<(Target, Option<u32>, usize, f64, f64)> = Vec::new();
     let mut missing: Vec<(Target, f64, Finding)> = Vec::new();
     let mut usual: BTreeMap<Target, f64> = BTreeMap::new();
@@ -141,13 +141,13 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         .collect();
     let mut deepest: BTreeMap<u128, Deepest> = BTreeMap::new();
     for r in 0..v.ds.logs.len() {
-        let (Some(service), Some(trace), Some(span)) = (v.log_service[r], v.log_trace[r], v.log_span[r]) else { continue };
+        let (Some(service), Some(trace), Some(span)) = (v.log_service(r), v.log_trace(r), v.log_span(r)) else { continue };
         if v.log_phase[r] == Phase::Window && surging_keys.contains(&(service, v.log_template[r])) {
             deepest.entry(trace.value()).or_default().add(v.span_depth[span], service);
         }
     }
     let explained = |r: usize| -> bool {
-        let (Some(service), Some(trace), Some(span)) = (v.log_service[r], v.log_trace[r], v.log_span[r]) else { return false };
+        let (Some(service), Some(trace), Some(span)) = (v.log_service(r), v.log_trace(r), v.log_span(r)) else { return false };
         deepest.get(&trace.value()).is_some_and(|d| d.deeper_in_other(v.span_depth[span], service)) || v.fails_downstream(span)
     };
     for (t, ctx, tpl, z, expected) in surging {
@@ -162,7 +162,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         };
         let mut refs = vec![EvidenceRef::Template { template }];
         for r in own.iter().take(MAX_REFS) {
-            if let Some(trace) = v.log_trace[*r] {
+            if let Some(trace) = v.log_trace(*r) {
                 refs.push(EvidenceRef::Trace { trace_id: trace.to_string() });
             }
         }

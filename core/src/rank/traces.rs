@@ -65,8 +65,8 @@ fn self_times(v: &View) -> Vec<f64> {
     let spans = &v.ds.spans;
     let mut out = vec![0i64; spans.len()];
     for &r in v.parents_first.iter().rev() {
-        out[r] = v.span_children[r].iter().fold(0i64, |sum, &c| {
-            let leaves = v.span_service[c] != v.span_service[r] || v.is_exit(c);
+        out[r] = v.span_children(r).fold(0i64, |sum, c| {
+            let leaves = v.span_service(c) != v.span_service(r) || v.is_exit(c);
             sum.saturating_add(if leaves { spans.duration_ns[c] } else { out[c] })
         });
     }
@@ -130,21 +130,21 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             Phase::Baseline => 1,
             Phase::Outside => continue,
         };
-        let (service, instance) = (v.span_service[r], v.span_instance[r]);
-        if v.span_parent[r].is_none() && v.ds.spans.parent[r].is_none() {
+        let (service, instance) = (v.span_service(r), v.span_instance[r]);
+        if v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
             roots[slot] += 1.0;
         }
         if v.is_exit(r) {
-            for &c in &v.span_children[r] {
-                if v.span_service[c] != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+            for c in v.span_children(r) {
+                if v.span_service(c) != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
                     let gap = (v.ds.spans.duration_ns[r] - v.ds.spans.duration_ns[c]).max(0) as f64;
-                    for t in Target::both(v.span_service[c], v.span_instance[c]) {
+                    for t in Target::both(v.span_service(c), v.span_instance[c]) {
                         gaps.entry((t, service)).or_default().add(phase, gap, c);
                     }
                 }
             }
         }
-        let failed_below = v.span_children[r].iter().any(|c| v.failed(*c));
+        let failed_below = v.span_children(r).any(|c| v.failed(c));
         if let Some(callee) = v.span_callee[r] {
             // A call no span answers: the callee's side of it is this span. Its whole
             // duration is time the callee does not explain, and a failure with nothing
