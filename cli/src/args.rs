@@ -34,6 +34,7 @@ impl RangeArgs {
         if self.baseline.is_some() {
             options.baseline = self.baseline;
         }
+        options.validate()?;
         Ok(options)
     }
 }

@@ -1,14 +1,17 @@
 //! The `rootspan` command line: a thin layer over `Engine` and `render`.
 //!
-//! Exit codes: 0 success; 1 the analysis failed (an engine error, a limit, or an input that
-//! could not be read at all, which the report lists as an `error` diagnostic); 2 a usage error
-//! (bad arguments, a time that does not parse, a file that cannot be opened).
+//! Exit codes: 0 success; 1 the analysis failed or is incomplete: an engine error, a limit, an
+//! input over its size cap, or a named input from which no usable record was read (the
+//! report lists why as an `error` diagnostic; stderr names the input); 2 a usage error (bad
+//! arguments, a time that does not parse or lies outside 1970..2200, a baseline equal to the
+//! window, `--top` outside 1..=1000, a file that cannot be opened).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rootspan_core::diag::Severity;
+use rootspan_core::report::{DiagnosticsReport, InputsReport};
 use rootspan_core::request::{self, NamedBytes, Request, Response};
 use rootspan_core::{Options, Report};
 use rootspan_engine::{Engine, HostError, Limits, ModuleCache};
@@ -42,6 +45,14 @@ pub struct Cli {
     /// The most memory the wasm may use, in MiB (at most 4096).
     #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
     pub memory_mib: Option<u64>,
+    /// The most bytes read from one input, in MiB; a bigger input (or a device such as
+    /// /dev/zero) is refused, naming it.
+    #[arg(long, global = true, value_name = "MIB", default_value_t = inputs::DEFAULT_MAX_INPUT_MIB, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_input_mib: u64,
+    /// The most bytes one gzip input may decompress to, in MiB; past it the input is refused
+    /// (decompression stops there, so a gzip bomb costs only that much).
+    #[arg(long, global = true, value_name = "MIB", default_value_t = inputs::DEFAULT_MAX_INPUT_MIB, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    pub max_decompressed_mib: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -52,8 +63,8 @@ pub enum Command {
     Analyze {
         #[command(flatten)]
         analysis: AnalysisArgs,
-        /// How many candidates to list.
-        #[arg(long, value_name = "N")]
+        /// How many candidates to list (1 to 1000).
+        #[arg(long, value_name = "N", value_parser = parse_top)]
         top: Option<usize>,
         /// Run the core natively instead of the wasm (same report bytes; for development).
         #[arg(long)]
@@ -94,6 +105,14 @@ pub enum Format {
     Text,
 }
 
+fn parse_top(text: &str) -> Result<usize, String> {
+    let max = rootspan_core::options::MAX_TOP;
+    text.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or_else(|| format!("expected a whole number from 1 to {max}, got {text:?}"))
+}
+
 /// Why the CLI stopped, and with which exit code.
 enum Failure {
     Usage(String),
@@ -129,29 +148,33 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             if let Some(top) = top {
                 options.top = *top;
             }
-            let inputs = read_all(files)?;
+            let inputs = read_all(cli, files)?;
+            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
             let report = if *native {
                 run_native(Request::analyze(to_json(&options), inputs))?
             } else {
                 let engine = engine(cli)?;
                 with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?
             };
-            print_report(&report, analysis.format)
+            let report = print_report(&report, analysis.format)?;
+            Ok(worst(echo_diagnostics(&report.diagnostics), unread(&report.inputs, &names, Records::Any)))
         }
         Command::Patterns { args, files } => {
             let options = args.range.options().map_err(Failure::Usage)?;
-            let inputs = read_all(files)?;
+            let inputs = read_all(cli, files)?;
+            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
             let engine = engine(cli)?;
             let result = with_progress(inputs, |inputs| engine.patterns(inputs, &to_json(&options)))?;
-            crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
-            Ok(ExitCode::SUCCESS)
+            let run = crate::patterns_cli::output(&result, args).map_err(Failure::Analysis)?;
+            let code = echo_diagnostics(&run.diagnostics);
+            Ok(worst(code, unread(&run.inputs, &names, Records::Logs)))
         }
         Command::Demo { format } => {
             let options = inputs::case_options(inputs::sample::CASE_JSON).map_err(Failure::Analysis)?;
             let engine = engine(cli)?;
             eprintln!("rootspan: analysing the bundled sample incident (samples/incident/, TrainTicket case tt-2023-01-30-1151)");
             let report = engine.analyze(inputs::sample::inputs(), &options)?;
-            print_report(&report, *format)
+            Ok(echo_diagnostics(&print_report(&report, *format)?.diagnostics))
         }
     }
 }
@@ -168,8 +191,57 @@ fn to_json(options: &Options) -> String {
     serde_json::to_string(options).expect("options serialise: plain structs with string keys")
 }
 
-fn read_all(files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
-    files.iter().map(|f| inputs::read_input(f).map_err(Failure::Usage)).collect()
+fn read_all(cli: &Cli, files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
+    let (max_bytes, max_decompressed) = (cli.max_input_mib << 20, cli.max_decompressed_mib << 20);
+    files
+        .iter()
+        .map(|f| {
+            inputs::read_input_capped(f, max_bytes, max_decompressed).map_err(|e| match e {
+                inputs::ReadError::Unreadable(m) => Failure::Usage(m),
+                inputs::ReadError::TooLarge(m) => Failure::Analysis(m),
+            })
+        })
+        .collect()
+}
+
+/// Which records make an input usable: any row for `analyze`, log records for `patterns`.
+#[derive(Clone, Copy, PartialEq)]
+enum Records {
+    Any,
+    Logs,
+}
+
+/// Names on stderr every input from which no usable record was read (`inputs.sources` of the
+/// report or pattern run counts rows per input; JSON lines of other formats are sources named
+/// `<input> line N`). Exit 1 when there is one: a result missing an input must not pass as whole.
+fn unread(inputs: &InputsReport, names: &[String], records: Records) -> ExitCode {
+    let mut code = ExitCode::SUCCESS;
+    for name in names {
+        let rows: u64 = inputs
+            .sources
+            .iter()
+            .filter(|s| s.input == *name || s.input.strip_prefix(name.as_str()).is_some_and(|r| r.starts_with(" line ")))
+            .map(|s| match records {
+                Records::Any => s.counts.spans + s.counts.logs + s.counts.series + s.counts.exemplars,
+                Records::Logs => s.counts.logs,
+            })
+            .sum();
+        if rows == 0 {
+            let what = if records == Records::Logs { "no log record" } else { "no usable record" };
+            eprintln!("rootspan: {}: {what} read from this input (the diagnostics say why)", render::plain(name));
+            code = ExitCode::from(1);
+        }
+    }
+    code
+}
+
+/// The worse of two exit codes (1 over 0).
+fn worst(a: ExitCode, b: ExitCode) -> ExitCode {
+    if a == ExitCode::SUCCESS {
+        b
+    } else {
+        a
+    }
 }
 
 fn engine(cli: &Cli) -> Result<Engine, Failure> {
@@ -201,21 +273,29 @@ fn with_progress(inputs: Vec<NamedBytes>, f: impl FnOnce(Vec<NamedBytes>) -> Res
     result
 }
 
-/// Prints the report; echoes its error diagnostics on stderr (exit 1 when there are any) and
-/// counts the rest, so they are noticed even when stdout goes to a file.
-fn print_report(json: &str, format: Format) -> Result<ExitCode, Failure> {
+/// Prints the report in `format`; returns it read back, for its diagnostics and inputs.
+fn print_report(json: &str, format: Format) -> Result<Report, Failure> {
     let report: Report = serde_json::from_str(json).map_err(|e| Failure::Analysis(format!("the report does not read as a report: {e}")))?;
     match format {
         Format::Json => println!("{json}"),
         Format::Text => print!("{}", render::text(&report)),
         Format::Markdown => print!("{}", render::markdown(&report)),
     }
-    let d = &report.diagnostics;
+    Ok(report)
+}
+
+/// Echoes a result's error diagnostics on stderr and counts the rest, so they are noticed even
+/// when stdout goes to a file; exit 1 when there are errors (an input that could not be read).
+fn echo_diagnostics(d: &DiagnosticsReport) -> ExitCode {
     for e in d.entries.iter().filter(|e| e.severity == Severity::Error) {
         eprintln!("rootspan: {}", render::plain(&render::diagnostic_line(e)));
     }
     if d.skipped + d.warnings > 0 {
         eprintln!("rootspan: {} skipped, {} warnings (the report's diagnostics say where)", d.skipped, d.warnings);
     }
-    Ok(if d.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    if d.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

@@ -14,13 +14,41 @@ pub const PROGRESS_FROM_BYTES: u64 = 50 << 20;
 /// or `ROOTSPAN_WASM` run another one.
 pub const EMBEDDED_WASM: &[u8] = include_bytes!(env!("ROOTSPAN_RAW_WASM"));
 
+/// The default cap on one input's size as read (`--max-input-mib`) and, for gzip, as
+/// decompressed (`--max-decompressed-mib`): 1 GiB, the most the core decompresses anyway
+/// (`rootspan_core::ingest::gzip::MAX_DECOMPRESSED`), and well inside the wasm's 4 GiB.
+pub const DEFAULT_MAX_INPUT_MIB: u64 = 1024;
+
+/// Why an input was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// It cannot be opened or read (missing, a directory, no permission): a usage error.
+    Unreadable(String),
+    /// It is bigger than the cap (a device like /dev/zero, a runaway export, a gzip bomb).
+    TooLarge(String),
+}
+
 /// Reads an input file; its name in the report (and in diagnostics) is the path as given.
-pub fn read_input(path: &Path) -> Result<NamedBytes, String> {
+/// At most `max_bytes` are read, whatever the file claims (a device has no size), and gzip
+/// input is decompressed once, streaming and counting, to refuse a bomb past
+/// `max_decompressed` before the wasm ever sees it.
+pub fn read_input_capped(path: &Path, max_bytes: u64, max_decompressed: u64) -> Result<NamedBytes, ReadError> {
     let name = path.display().to_string();
-    let fail = |e: std::io::Error| format!("{name}: {e}");
-    let mut file = std::fs::File::open(path).map_err(fail)?;
-    let size = file.metadata().map_err(fail)?.len();
-    let mut bytes = Vec::with_capacity(size as usize);
+    let fail = |e: std::io::Error| ReadError::Unreadable(format!("{name}: {e}"));
+    let too_large =
+        || ReadError::TooLarge(format!("{name}: larger than the input cap of {} MiB (--max-input-mib); not read", max_bytes >> 20));
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let meta = file.metadata().map_err(fail)?;
+    if meta.is_dir() {
+        return Err(ReadError::Unreadable(format!("{name}: is a directory; name the files in it")));
+    }
+    let size = meta.len();
+    if meta.is_file() && size > max_bytes {
+        return Err(too_large());
+    }
+    // One byte past the cap tells "exactly the cap" from "more".
+    let mut file = file.take(max_bytes + 1);
+    let mut bytes = Vec::with_capacity(size.min(max_bytes) as usize);
     if size < PROGRESS_FROM_BYTES {
         file.read_to_end(&mut bytes).map_err(fail)?;
     } else {
@@ -35,6 +63,17 @@ pub fn read_input(path: &Path) -> Result<NamedBytes, String> {
             progress.set(bytes.len() as u64);
         }
         progress.finish();
+    }
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
+    use rootspan_core::ingest::gzip::{decompressed_len, is_gzip, GunzipError};
+    // Corrupt gzip is the core's to report (a diagnostic naming the input); only the cap is ours.
+    if is_gzip(&bytes) && matches!(decompressed_len(&bytes, max_decompressed), Err(GunzipError::TooLarge { .. })) {
+        return Err(ReadError::TooLarge(format!(
+            "{name}: decompresses to more than the cap of {} MiB (--max-decompressed-mib); stopped there (a gzip bomb?)",
+            max_decompressed >> 20
+        )));
     }
     Ok(NamedBytes { name, bytes })
 }

@@ -36,8 +36,8 @@ pub enum PatternFormat {
 }
 
 /// Renders `run_json` (the pattern run the wasm returns) to stdout and writes the assignments
-/// file if asked.
-pub fn output(run_json: &str, args: &PatternArgs) -> Result<(), String> {
+/// file if asked; returns the run, read.
+pub fn output(run_json: &str, args: &PatternArgs) -> Result<PatternRun, String> {
     let run: PatternRun = serde_json::from_str(run_json).map_err(|e| format!("the pattern run does not read as one: {e}"))?;
     if let Some(path) = &args.assignments {
         std::fs::write(path, assignments_csv(&run)?).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -47,7 +47,7 @@ pub fn output(run_json: &str, args: &PatternArgs) -> Result<(), String> {
         PatternFormat::Csv => print!("{}", patterns_csv(&run.patterns)),
         PatternFormat::Text => print!("{}", text(&run.patterns)),
     }
-    Ok(())
+    Ok(run)
 }
 
 /// A CSV field, quoted when it needs to be (RFC 4180).

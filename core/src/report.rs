@@ -59,6 +59,9 @@ pub struct PatternRun {
     pub assignments: Vec<u32>,
     /// What was skipped or repaired while reading the inputs.
     pub diagnostics: DiagnosticsReport,
+    /// Rows read per input, as in the report: a host tells an input that gave no log record
+    /// (a traces-only file, an unreadable one) from one that did.
+    pub inputs: InputsReport,
 }
 
 /// Rows read per input (source), in input order.

@@ -73,10 +73,11 @@ pub enum HostError {
     WasmMissing { path: PathBuf },
     /// The file is not a loadable rootspan raw-ABI module.
     WasmInvalid { origin: String, message: String },
-    /// The call ran out of fuel or memory.
-    LimitExceeded(Limit),
-    /// The wasm trapped for another reason: a bug in rootspan, with wasmtime's trace.
-    Trap(String),
+    /// The call ran out of fuel or memory; `at` says where (the stage, and the input being
+    /// decoded), when the wasm recorded it.
+    LimitExceeded { limit: Limit, at: Option<String> },
+    /// The wasm trapped for another reason: a bug in rootspan, with wasmtime's trace and where.
+    Trap { message: String, at: Option<String> },
     /// The wasm broke the ABI (a bad response envelope, an out-of-bounds pointer).
     Abi(String),
     /// The command ran and failed (bad options, unavailable command): the wasm's message.
@@ -90,13 +91,25 @@ impl fmt::Display for HostError {
                 write!(f, "no rootspan wasm at {}: run scripts/build-wasm.sh (or pass --wasm / set ROOTSPAN_WASM)", path.display())
             }
             HostError::WasmInvalid { origin, message } => write!(f, "{origin} is not a rootspan raw-ABI wasm: {message}"),
-            HostError::LimitExceeded(Limit::Fuel { budget }) => {
-                write!(f, "limit exceeded: the analysis used all its fuel ({budget} units) and was stopped")
+            HostError::LimitExceeded { limit, at } => {
+                match limit {
+                    Limit::Fuel { budget } => write!(f, "limit exceeded: the analysis used all its fuel ({budget} units, --fuel)")?,
+                    Limit::Memory { bytes } => {
+                        write!(f, "limit exceeded: the analysis needed more than its memory limit of {} MiB (--memory-mib)", bytes >> 20)?
+                    }
+                }
+                match at {
+                    Some(at) => write!(f, " while {at}"),
+                    None => Ok(()),
+                }
             }
-            HostError::LimitExceeded(Limit::Memory { bytes }) => {
-                write!(f, "limit exceeded: the analysis needed more than its memory limit of {} MiB", bytes >> 20)
+            HostError::Trap { message, at } => {
+                write!(f, "the wasm trapped (a bug in rootspan)")?;
+                if let Some(at) = at {
+                    write!(f, " while {at}")?;
+                }
+                write!(f, ": {message}")
             }
-            HostError::Trap(message) => write!(f, "the wasm trapped (a bug in rootspan): {message}"),
             HostError::Abi(message) => write!(f, "the wasm broke the raw ABI: {message}"),
             HostError::Failed(message) => f.write_str(message),
         }
@@ -233,12 +246,18 @@ impl Engine {
     /// Runs any request in a fresh instance; returns the command's JSON result.
     pub fn call(&self, request: &Request) -> Result<String, HostError> {
         let bytes = request.encode().map_err(|e| HostError::Abi(e.to_string()))?;
-        self.call_encoded(bytes).map(|(json, _)| json)
+        let names: Vec<&str> = request.inputs.iter().map(|i| i.name.as_str()).collect();
+        self.run(bytes, &names).map(|(json, _)| json)
     }
 
     /// Runs an already encoded request envelope (possibly malformed: the wasm answers that
     /// with an error response); returns the JSON result and what the call used.
     pub fn call_encoded(&self, request: Vec<u8>) -> Result<(String, CallStats), HostError> {
+        self.run(request, &[])
+    }
+
+    /// `names` are the request's input names, to say which one a limit stopped.
+    fn run(&self, request: Vec<u8>, names: &[&str]) -> Result<(String, CallStats), HostError> {
         let budget = self.limits.fuel_for(request.len());
         let limiter = Limiter { limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).build(), refused: false };
         let mut store = Store::new(&self.engine, limiter);
@@ -246,23 +265,46 @@ impl Engine {
         if self.metered {
             store.set_fuel(budget).map_err(|e| HostError::Abi(format!("{e:#}")))?;
         }
-        let fail = |store: &Store<Limiter>, e: wasmtime::Error| classify(e, store.data().refused, budget, self.limits.memory_bytes);
-
-        let instance = Instance::new(&mut store, &self.module, &[]).map_err(|e| fail(&store, e))?;
+        let memory_limit = self.limits.memory_bytes;
+        let request_mib = request.len() >> 20;
+        let over_memory = || HostError::LimitExceeded {
+            limit: Limit::Memory { bytes: memory_limit },
+            at: Some(format!("receiving the request ({request_mib} MiB of inputs)")),
+        };
+        let instance =
+            Instance::new(&mut store, &self.module, &[]).map_err(|e| classify(e, store.data().refused, budget, memory_limit, None))?;
         let abi = |e: wasmtime::Error| HostError::Abi(format!("{e:#}"));
         let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| HostError::Abi("no `memory` export".into()))?;
         let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc").map_err(abi)?;
         let analyze = instance.get_typed_func::<(u32, u32), u64>(&mut store, "analyze").map_err(abi)?;
+        // Where the wasm keeps its stage (absent in modules built before it existed).
+        let progress = match instance.get_typed_func::<(), u32>(&mut store, "progress") {
+            Ok(f) => Some(f.call(&mut store, ()).map_err(abi)? as usize),
+            Err(_) => None,
+        };
 
-        let len = u32::try_from(request.len()).map_err(|_| HostError::LimitExceeded(Limit::Memory { bytes: self.limits.memory_bytes }))?;
-        let ptr = alloc.call(&mut store, len).map_err(|e| fail(&store, e))?;
+        let len = u32::try_from(request.len()).map_err(|_| over_memory())?;
+        let ptr = alloc.call(&mut store, len).map_err(|e| classify(e, store.data().refused, budget, memory_limit, None))?;
         if ptr == 0 {
-            return Err(HostError::LimitExceeded(Limit::Memory { bytes: self.limits.memory_bytes }));
+            return Err(over_memory());
         }
         memory.write(&mut store, ptr as usize, &request).map_err(|e| HostError::Abi(format!("writing the request: {e}")))?;
         drop(request);
 
-        let packed = analyze.call(&mut store, (ptr, len)).map_err(|e| fail(&store, e))?;
+        let packed = analyze.call(&mut store, (ptr, len)).map_err(|e| {
+            // The trap left memory readable: the stage the wasm recorded says where it stopped.
+            let at = progress.and_then(|at| {
+                let mut code = [0u8; 8];
+                memory.read(&store, at, &mut code).ok()?;
+                let word = |i: usize| u32::from_le_bytes([code[i], code[i + 1], code[i + 2], code[i + 3]]);
+                // No stage yet: the wasm was still unpacking the envelope (copying the inputs).
+                Some(
+                    rootspan_core::Stage::from_code([word(0), word(4)])
+                        .map_or_else(|| format!("unpacking the request ({request_mib} MiB of inputs)"), |stage| stage.describe(names)),
+                )
+            });
+            classify(e, store.data().refused, budget, memory_limit, at)
+        })?;
         let (at, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         let response = memory
             .data(&store)
@@ -285,11 +327,11 @@ fn read_wasm(path: &Path) -> Result<Vec<u8>, HostError> {
     })
 }
 
-fn classify(e: wasmtime::Error, memory_refused: bool, budget: u64, memory_bytes: usize) -> HostError {
+fn classify(e: wasmtime::Error, memory_refused: bool, budget: u64, memory_bytes: usize, at: Option<String>) -> HostError {
     match e.downcast_ref::<Trap>() {
-        Some(Trap::OutOfFuel) => HostError::LimitExceeded(Limit::Fuel { budget }),
+        Some(Trap::OutOfFuel) => HostError::LimitExceeded { limit: Limit::Fuel { budget }, at },
         // An allocation the limit refused makes Rust abort, which traps as `unreachable`.
-        _ if memory_refused => HostError::LimitExceeded(Limit::Memory { bytes: memory_bytes }),
-        _ => HostError::Trap(format!("{e:#}")),
+        _ if memory_refused => HostError::LimitExceeded { limit: Limit::Memory { bytes: memory_bytes }, at },
+        _ => HostError::Trap { message: format!("{e:#}"), at },
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::time::{format_rfc3339, parse_timestamp};
+use crate::time::{check_range, format_rfc3339, parse_timestamp};
 
 /// A time range, half-open `[start, end)`, in ns since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +12,12 @@ pub struct TimeRange {
 }
 
 impl TimeRange {
+    /// A range inside the accepted times (1970..2200, `time::check_range`) that ends after it
+    /// starts; anything else is an error saying which.
     pub fn new(start_ns: i64, end_ns: i64) -> Result<TimeRange, String> {
+        check_range(start_ns).map_err(|e| format!("range start: {e}"))?;
+        // The end is exclusive: 2200-01-01 itself may end a range.
+        check_range(end_ns.saturating_sub(1)).map_err(|e| format!("range end: {e}"))?;
         if end_ns <= start_ns {
             return Err(format!("time range ends before it starts: {} .. {}", format_rfc3339(start_ns), format_rfc3339(end_ns)));
         }
@@ -50,7 +55,8 @@ impl TimeWire {
     fn ns(&self) -> Result<i64, String> {
         match self {
             TimeWire::Rfc3339(s) => parse_timestamp(s),
-            TimeWire::EpochMs(ms) if ms.is_finite() => Ok((ms * 1e6).round() as i64),
+            // `as i64` saturates; out-of-range values fail in `TimeRange::new`'s range check.
+            TimeWire::EpochMs(ms) if ms.is_finite() && (ms * 1e6).abs() < 9.2e18 => Ok((ms * 1e6).round() as i64),
             TimeWire::EpochMs(ms) => Err(format!("not a time: {ms}")),
         }
     }

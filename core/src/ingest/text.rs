@@ -75,10 +75,17 @@ fn epoch_number(x: f64) -> Option<i64> {
     (ns.is_finite() && ns.abs() < 9.2e18).then(|| ns.round() as i64)
 }
 
+/// Text lines, not a binary file: no NUL, at most 1% control characters and at most one
+/// invalid UTF-8 sequence (which arrives here as U+FFFD) per 10 bytes in the first 64 KiB.
 fn looks_like_text(text: &str) -> bool {
-    let sample = &text.as_bytes()[..text.len().min(64 * 1024)];
-    let control = sample.iter().filter(|b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
-    !sample.contains(&0) && control * 100 <= sample.len()
+    let mut end = text.len().min(64 * 1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    let control = sample.bytes().filter(|b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
+    let replaced = sample.matches('\u{fffd}').count();
+    !sample.contains('\0') && control * 100 <= sample.len() && replaced * 10 <= sample.len()
 }
 
 /// `2023-01-29T08:43:00Z`, `2023-01-29 08:43:00,123`, `[2023-01-29T16:43:00.5+08:00]`, ...
