@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { CHROMIUM, CHROMIUM_FLAGS } from '@rootspan/views/testing';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, CDPSession } from 'playwright-core';
@@ -13,20 +14,8 @@ import type { PageRun, Peer } from './page.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 const BENCH = path.join(ROOT, 'tools/bench');
-const CHROMIUM = process.env.ROOTSPAN_CHROMIUM ?? '/usr/bin/chromium';
-
-// TOOLCHAIN.md: Chromium as root, headless, on a closed network (the flags the panel's browser tests use); plus
-// precise `performance.memory`. Playwright adds --headless and a new empty --user-data-dir itself.
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--enable-precise-memory-info',
-];
+// The flags every browser test here uses (Chromium as root, headless, closed network), plus precise `performance.memory`.
+const FLAGS = [...CHROMIUM_FLAGS, '--enable-precise-memory-info'];
 
 /** A measurement as the driver sees it: the page's own figures plus the renderer's. */
 export interface Measurement extends PageRun {

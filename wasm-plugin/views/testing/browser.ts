@@ -10,7 +10,7 @@ export const CHROMIUM = process.env.ROOTSPAN_CHROMIUM ?? '/usr/bin/chromium';
 
 // TOOLCHAIN.md: Chromium as root, headless, on a closed network. Playwright adds --headless itself and
 // gives every launch a new empty --user-data-dir (it refuses that flag in `args`).
-const FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
@@ -24,7 +24,7 @@ export async function launchChromium(): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(`Chromium not found at ${CHROMIUM}: run scripts/setup.sh (apt-get install chromium) or set ROOTSPAN_CHROMIUM`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
 }
 
 export function requireFile(file: string, hint: string): string {
@@ -63,7 +63,7 @@ export async function serveStatic(routes: Record<string, string>): Promise<Stati
       res.writeHead(404).end('not found');
       return;
     }
-    const base = path.resolve(routes[prefix]);
+    const base = path.resolve(routes[prefix]!); // prefix was found among routes' keys
     const file = path.resolve(base, '.' + pathname.slice(prefix.length).replace(/^\/?/, '/'));
     const target = fs.existsSync(base) && fs.statSync(base).isFile() ? base : file;
     if (!target.startsWith(base) || !fs.existsSync(target) || fs.statSync(target).isDirectory()) {
