@@ -22,7 +22,7 @@ import { chromium } from 'playwright-core';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLE = path.join(REPO, 'samples/incident');
-const CLI_CRATE = path.join(REPO, 'host-tests'); // the crate with the `rootspan` binary
+const CLI_CRATE = path.join(REPO, 'cli'); // the crate with the `rootspan` binary
 const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? path.join(REPO, 'target');
 const CHROMIUM = process.env.ROOTSPAN_CHROMIUM ?? '/usr/bin/chromium';
 const keep = process.env.ROOTSPAN_KEEP_INSTALL_TMP === '1';
@@ -30,31 +30,29 @@ const keep = process.env.ROOTSPAN_KEEP_INSTALL_TMP === '1';
 // What a user writes: the package's README usage, nothing from this repository.
 const NODE_APP_SCRIPT = `import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { init, Session } from 'rootspan';
+import { Session } from 'rootspan';
 
 const [options, ...files] = process.argv.slice(2);
-await init();
-const session = new Session();
-for (const file of files) session.addBytes(await readFile(file), basename(file));
-process.stdout.write(session.analyzeJson(JSON.parse(options)));
-session.free();
+const session = await Session.create();
+for (const file of files) await session.addBytes(await readFile(file), basename(file));
+process.stdout.write(await session.analyzeJson(JSON.parse(options)));
+session.close();
 `;
 
-const VITE_APP_MAIN = `import { init, Session, type Options, type Report } from 'rootspan';
+const VITE_APP_MAIN = `import { Session, type Options, type Report } from 'rootspan';
 
 async function main(): Promise<void> {
   const index = (await (await fetch('./incident/index.json')).json()) as { files: string[]; options: Options };
-  await init();
-  const session = new Session();
+  const session = await Session.create();
   for (const name of index.files) {
     const bytes = new Uint8Array(await (await fetch(\`./incident/\${name}\`)).arrayBuffer());
-    session.addBytes(bytes, name);
+    await session.addBytes(bytes, name);
   }
-  const json = session.analyzeJson(index.options);
+  const json = await session.analyzeJson(index.options);
   const report: Report = JSON.parse(json) as Report;
   document.title = \`\${report.candidates.length} candidates\`;
   document.getElementById('report')!.textContent = json;
-  session.free();
+  session.close();
 }
 
 main().catch((e: unknown) => {

@@ -9,17 +9,18 @@
 
 mod onset;
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 pub use onset::OnsetCandidate;
 
+use crate::base::TimeRange;
 use crate::correlate::Correlation;
 use crate::model::Dataset;
-use crate::options::{Options, TimeRange};
-use crate::patterns::Mined;
 
 /// The windows an analysis compares, and how they were chosen.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Windows {
     /// `None` when the data holds no timestamps at all.
@@ -29,42 +30,54 @@ pub struct Windows {
     /// `given` (both from options), `given_window` (baseline placed right before it),
     /// `detected` (the earliest sustained change) or `undetected` (no change found: the
     /// last quarter of the range).
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
     /// When detected (or undetected): the candidate onsets considered, in time order, the
     /// chosen one marked. Empty for given windows.
     pub onsets: Vec<OnsetCandidate>,
 }
 
-pub fn choose(ds: &Dataset, corr: &Correlation, mined: &Mined, options: &Options) -> Windows {
-    match (options.window, options.baseline) {
-        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given", onsets: Vec::new() },
+/// Log lines grouped by what they say: each line's group and each group's text. The session
+/// gives the miner's template families (mining needs no window, so it runs first); detection
+/// reads a group's share of the lines (a new message, a usual one gone missing).
+pub struct LineGroups<'a> {
+    pub of_line: &'a [usize],
+    pub names: &'a [String],
+}
+
+/// The windows for `window` and `baseline` as the options give them (either may be absent);
+/// with no window, detected from the data.
+pub fn choose(ds: &Dataset, corr: &Correlation, lines: &LineGroups, window: Option<TimeRange>, baseline: Option<TimeRange>) -> Windows {
+    match (window, baseline) {
+        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given".into(), onsets: Vec::new() },
         (Some(w), None) => Windows {
             window: Some(w),
             baseline: TimeRange::new(w.start_ns.saturating_sub(w.duration_ns()), w.start_ns).ok(),
-            source: "given_window",
+            source: "given_window".into(),
             onsets: Vec::new(),
         },
-        (None, _) => detect(ds, corr, mined),
+        (None, _) => detect(ds, corr, lines),
     }
 }
 
-fn detect(ds: &Dataset, corr: &Correlation, mined: &Mined) -> Windows {
-    let Some(found) = onset::detect(ds, corr, mined) else {
-        return Windows { window: None, baseline: None, source: "undetected", onsets: Vec::new() };
+fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Windows {
+    let undetected = |onsets| Windows { window: None, baseline: None, source: "undetected".into(), onsets };
+    let Some(found) = onset::detect(ds, corr, lines) else {
+        return undetected(Vec::new());
     };
     if let Some((window, baseline)) = found.chosen {
-        return Windows { window: Some(window), baseline, source: "detected", onsets: found.candidates };
+        return Windows { window: Some(window), baseline, source: "detected".into(), onsets: found.candidates };
     }
     // Nothing changed: the last quarter of the range against the rest.
     let times = ds.spans.start_ns.iter().chain(&ds.logs.time_ns);
     let (Some(lo), Some(hi)) = (times.clone().min().copied(), times.max().copied()) else {
-        return Windows { window: None, baseline: None, source: "undetected", onsets: found.candidates };
+        return undetected(found.candidates);
     };
+    // i128: times are untrusted input and may span the whole i64 range.
     let split = (i128::from(hi) - (i128::from(hi) - i128::from(lo)) / 4) as i64;
     Windows {
         window: TimeRange::new(split, hi.saturating_add(1)).ok(),
         baseline: TimeRange::new(lo, split).ok(),
-        source: "undetected",
+        source: "undetected".into(),
         onsets: found.candidates,
     }
 }
@@ -93,9 +106,10 @@ mod tests {
         });
     }
 
-    fn choose_in(ds: &Dataset, options: &Options) -> Windows {
-        let corr = crate::correlate::correlate(ds, &options.correlation);
-        choose(ds, &corr, &crate::patterns::mine_dataset(ds), options)
+    fn choose_in(ds: &Dataset, window: Option<TimeRange>) -> Windows {
+        let corr = crate::correlate::correlate(ds, &Default::default());
+        let families = crate::patterns::mine_logs(ds).families();
+        choose(ds, &corr, &LineGroups { of_line: &families.of_line, names: &families.names }, window, None)
     }
 
     /// The window opens at most three buckets (of 1/60 of the `span_s` seconds) before the
@@ -109,8 +123,7 @@ mod tests {
     #[test]
     fn given_window_gets_a_baseline_right_before() {
         let w = TimeRange::new(100, 160).unwrap();
-        let options = Options { window: Some(w), ..Options::default() };
-        let got = choose_in(&Dataset::default(), &options);
+        let got = choose_in(&Dataset::default(), Some(w));
         assert_eq!(got.baseline, Some(TimeRange::new(40, 100).unwrap()));
         assert_eq!(got.source, "given_window");
     }
@@ -122,7 +135,7 @@ mod tests {
             let failing = s >= 450 && s % 2 == 0;
             span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
         }
-        let got = choose_in(&ds, &Options::default());
+        let got = choose_in(&ds, None);
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
         opens_at(w, 450, 600);
@@ -135,10 +148,10 @@ mod tests {
         for s in 0..600 {
             span(&mut ds, s as u64, s, if s >= 400 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok);
         }
-        let w = choose_in(&ds, &Options::default()).window.unwrap();
+        let w = choose_in(&ds, None).window.unwrap();
         opens_at(w, 400, 600);
-        let empty = choose_in(&Dataset::default(), &Options::default());
-        assert_eq!((empty.window, empty.source), (None, "undetected"));
+        let empty = choose_in(&Dataset::default(), None);
+        assert_eq!((empty.window, empty.source.as_ref()), (None, "undetected"));
     }
 
     /// The earliest sustained change wins over a larger later one, a lone spike is no change,
@@ -155,7 +168,7 @@ mod tests {
             let failing = s >= 750 && s % 2 == 0;
             span(&mut ds, s as u64, s, ms, if failing { SpanStatus::Error } else { SpanStatus::Ok });
         }
-        let got = choose_in(&ds, &Options::default());
+        let got = choose_in(&ds, None);
         let w = got.window.unwrap();
         opens_at(w, 500, 900);
         let starts: Vec<i64> = got.onsets.iter().map(|o| o.window.start_ns / 1_000_000_000).collect();
@@ -175,7 +188,7 @@ mod tests {
         for s in 0..500 {
             span(&mut ds, 1000 + s as u64, 3600 + s, 20 + (s % 5), SpanStatus::Ok);
         }
-        let got = choose_in(&ds, &Options::default());
+        let got = choose_in(&ds, None);
         assert_eq!(got.source, "detected");
         let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
         assert_eq!((w.start_ns / 1_000_000_000, w.end_ns / 1_000_000_000), (0, 199));

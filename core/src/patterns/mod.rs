@@ -1,7 +1,7 @@
-//! Log patterns: a one-pass template miner over log bodies and the per-template aggregation
-//! (counts, buckets, levels, services, traces; new, surging and vanished in the window).
+//! Log patterns: a one-pass template miner over log bodies (`mine_logs`: the stage's state,
+//! `Mined`) and the per-template aggregation into the report's section (`aggregate`: counts,
+//! buckets, levels, services, traces; new, surging and vanished in the window).
 
-pub mod accuracy;
 pub mod aggregate;
 pub mod mask;
 pub mod miner;
@@ -11,12 +11,9 @@ pub mod tokenize;
 
 use serde::{Deserialize, Serialize};
 
-pub use aggregate::{Pattern, PatternChange, PatternsReport};
+pub use aggregate::{aggregate, ChangeKind, Pattern, PatternChange, PatternsReport};
 
-use crate::correlate::Correlation;
 use crate::model::Dataset;
-use crate::options::Options;
-use crate::window::Windows;
 
 /// Log pattern mining and aggregation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -45,77 +42,54 @@ impl Default for PatternOptions {
     }
 }
 
-/// The report's `patterns` section: aggregates every log record's template (`mine_dataset`)
-/// per pattern, against the windows.
-pub fn analyse(ds: &Dataset, corr: &Correlation, mined: &Mined, windows: &Windows, options: &PatternOptions) -> PatternsReport {
-    aggregate::aggregate(ds, corr, &mined.templates, &mined.assignment, windows, options, Some(options.max_patterns))
-}
-
-/// Mines every log record's body. Independent of the windows, so window detection can read
-/// the templates (which lines are new, which went missing) before the windows exist.
-pub fn mine_dataset(ds: &Dataset) -> Mined {
+/// The patterns stage: every log record's body mined, in record order. Ranking reads this
+/// state; the report's `patterns` section is aggregated from it at the end (`aggregate`).
+pub fn mine_logs(ds: &Dataset) -> Mined {
     mine((0..ds.logs.len()).map(|r| ds.logs.body(r)))
 }
 
-/// Constant words of a template that name its family.
-const FAMILY_WORDS: usize = 8;
-
-/// Templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left out): a log
-/// statement whose variable part has a varying number of words (a list, an object dump)
-/// mines into one template per length, and counting each apart would read their chance
-/// swings as messages going missing. Returns each template's family and each family's first
-/// (most frequent) template.
-pub fn families<'a>(templates: impl IntoIterator<Item = &'a str>) -> (Vec<usize>, Vec<String>) {
-    let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
-    let mut names = Vec::new();
-    let family = templates
-        .into_iter()
-        .map(|t| {
-            let key: Vec<&str> = t.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
-            let key = key.join(" ");
-            *ids.entry(key).or_insert_with(|| {
-                names.push(t.to_string());
-                names.len() - 1
-            })
-        })
-        .collect();
-    (family, names)
-}
-
-/// What `rootspan patterns` prints: every pattern and each record's pattern.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct PatternRun {
-    /// Every pattern (not capped by `max_patterns`), aggregated.
-    pub patterns: PatternsReport,
-    /// For each log record in input order, the index of its pattern in `patterns.patterns`.
-    pub assignments: Vec<u32>,
-    /// What was skipped or repaired while reading the inputs.
-    pub diagnostics: crate::report::DiagnosticsReport,
-}
-
-/// The standalone patterns command: decodes `inputs` (Loki JSON, OTLP logs JSON, plain text
-/// lines, anything `Session` reads) and mines their log records.
-pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRun {
-    let mut session = crate::Session::new();
-    for input in inputs {
-        session.add(input);
-    }
-    let ds = session.dataset();
-    let correlation = crate::correlate::correlate(ds, &options.correlation);
-    let mined = mine_dataset(ds);
-    let windows = crate::window::choose(ds, &correlation, &mined, options);
-    let patterns = aggregate::aggregate(ds, &correlation, &mined.templates, &mined.assignment, &windows, &options.patterns, None);
-    PatternRun { patterns, assignments: mined.assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
-}
-
 /// Lines mined into templates, with each line's template.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mined {
     /// Templates, most frequent first (ties by text).
     pub templates: Vec<miner::Template>,
     /// For each input line in order, the index of its template in `templates`.
     pub assignment: Vec<u32>,
+}
+
+/// Constant words of a template that name its family.
+const FAMILY_WORDS: usize = 8;
+
+/// Log lines grouped into template families: for each line its family, and each family's
+/// first (most frequent) template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Families {
+    pub of_line: Vec<usize>,
+    pub names: Vec<String>,
+}
+
+impl Mined {
+    /// The templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left out): a
+    /// log statement whose variable part has a varying number of words (a list, an object
+    /// dump) mines into one template per length, and counting each apart would read their
+    /// chance swings as messages going missing. Ranking reads a line's family, and so does
+    /// window detection (a family's share of the lines changing).
+    pub fn families(&self) -> Families {
+        let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut names = Vec::new();
+        let family: Vec<usize> = self
+            .templates
+            .iter()
+            .map(|t| {
+                let key: Vec<&str> = t.text.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
+                *ids.entry(key.join(" ")).or_insert_with(|| {
+                    names.push(t.text.clone());
+                    names.len() - 1
+                })
+            })
+            .collect();
+        Families { of_line: self.assignment.iter().map(|t| family[*t as usize]).collect(), names }
+    }
 }
 
 /// What the raw ABI's `mine` command returns: the miner's result alone, for hosts that only

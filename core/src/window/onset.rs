@@ -29,12 +29,14 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::LineGroups;
+use crate::base::metric::{readings, Measure};
+use crate::base::stats::{mad, median};
+use crate::base::TimeRange;
 use crate::correlate::Correlation;
-use crate::model::{Dataset, Level, SpanStatus};
-use crate::options::TimeRange;
-use crate::patterns::Mined;
+use crate::model::{Dataset, SpanStatus};
 
 /// About this many buckets cover the time the data holds: fine enough to place an onset
 /// within 2% of the span, coarse enough that a bucket holds several events.
@@ -72,7 +74,7 @@ const MAX_LISTED: usize = 8;
 const MAX_NAMED: usize = 4;
 
 /// A candidate onset the detector considered: the windows it gives and what changed there.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OnsetCandidate {
     /// The incident window this onset gives: from the onset to the end of its stretch of
@@ -209,7 +211,7 @@ fn robust_z(series: &Series) -> Vec<Option<f64>> {
     match series {
         Series::Share { k, n, pooled } => {
             let shares: Vec<f64> = k.iter().zip(n).filter(|(_, n)| **n > 0.0).map(|(k, n)| k / n).collect();
-            let Some(median) = crate::rank::median(&shares) else { return vec![None; k.len()] };
+            let Some(median) = median(&shares) else { return vec![None; k.len()] };
             let p0 = if *pooled { k.iter().sum::<f64>() / n.iter().sum::<f64>().max(1.0) } else { median };
             let r: Vec<Option<f64>> =
                 k.iter().zip(n).map(|(k, n)| (*n > 0.0).then(|| (k - n * p0) / libm::sqrt(n * p0 * (1.0 - p0) + 1.0))).collect();
@@ -221,8 +223,8 @@ fn robust_z(series: &Series) -> Vec<Option<f64>> {
 
 fn standardise(x: &[Option<f64>], min_spread: f64) -> Vec<Option<f64>> {
     let seen: Vec<f64> = x.iter().flatten().copied().collect();
-    let Some(center) = crate::rank::median(&seen) else { return vec![None; x.len()] };
-    let spread = crate::rank::mad(&seen, center).max(min_spread).max(1e-12);
+    let Some(center) = median(&seen) else { return vec![None; x.len()] };
+    let spread = mad(&seen, center).max(min_spread).max(1e-12);
     x.iter().map(|v| v.map(|v| (v - center) / spread)).collect()
 }
 
@@ -264,7 +266,7 @@ fn cusum(z: &[Option<f64>], grid: &Grid) -> Vec<Alarm> {
 }
 
 /// Every signal of the dataset over the grid.
-fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<Signal> {
+fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -> Vec<Signal> {
     let nb = grid.len();
     let services: Vec<&str> = corr.services.iter().map(|s| s.name.as_str()).collect();
     let ns = services.len();
@@ -307,17 +309,11 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
         }
     }
 
-    let texts: Vec<&str> = mined.templates.iter().map(|t| t.text.as_str()).collect();
-    let (family_of, family_names) = crate::patterns::families(texts.iter().copied());
     let mut family_lines: HashMap<usize, Vec<f64>> = HashMap::new();
-    let mut family_service: Vec<HashMap<usize, u32>> = vec![HashMap::new(); family_names.len()];
+    let mut family_service: Vec<HashMap<usize, u32>> = vec![HashMap::new(); groups.names.len()];
     for r in 0..ds.logs.len() {
         let Some(b) = grid.index(ds.logs.time_ns[r]) else { continue };
-        let level = match ds.logs.level[r] {
-            Level::Unknown => crate::rank::level_in_body(ds.logs.body(r)),
-            l => l,
-        };
-        let error = matches!(level, Level::Critical | Level::Error);
+        let error = ds.logs.level[r].is_failure();
         events[b] += 1.0;
         lines[b] += 1.0;
         fails[b] += f64::from(u8::from(error));
@@ -328,7 +324,7 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
             svc_lines[s][b] += 1.0;
             svc_fails[s][b] += f64::from(u8::from(error));
         }
-        if let Some(f) = mined.assignment.get(r).and_then(|t| family_of.get(*t as usize)) {
+        if let Some(f) = groups.of_line.get(r) {
             family_lines.entry(*f).or_insert_with(|| vec![0.0; nb])[b] += 1.0;
             if let Some(s) = service {
                 *family_service[*f].entry(s).or_default() += 1;
@@ -337,7 +333,7 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
     }
 
     let median_level = |samples: &[Vec<f64>]| -> Vec<Option<f64>> {
-        samples.iter().map(|v| if v.len() >= MIN_LATENCY_SAMPLES { crate::rank::median(v) } else { None }).collect()
+        samples.iter().map(|v| if v.len() >= MIN_LATENCY_SAMPLES { median(v) } else { None }).collect()
     };
     let mut out = vec![
         Signal { name: "error share".into(), series: Series::Share { k: fails, n: events, pooled: false }, bad: Bad::Up, down_name: None },
@@ -384,7 +380,7 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
         // Against the lines of the service that writes it: a busier minute is no change.
         let n = owner.map_or_else(|| lines.clone(), |s| svc_lines[s].clone());
         let owner = owner.map(|s| services[s]);
-        let text: String = family_names[f].chars().take(60).collect();
+        let text: String = groups.names.get(f).map_or("", String::as_str).chars().take(60).collect();
         let place = owner.map_or_else(String::new, |s| format!(" in {s}"));
         out.push(Signal {
             name: format!("new log pattern{place}: {text}"),
@@ -398,10 +394,11 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
     // counters as increases.
     for i in 0..ds.series.len() {
         let name = ds.strings.resolve(ds.series.name[i]);
-        let Some((_, sign)) = crate::rank::metric_family(name) else { continue };
+        let Some(measure) = Measure::of(name) else { continue };
+        let sign = measure.bad_direction();
         let (times, values) = ds.series.points(i);
         let mut sum = vec![(0.0f64, 0u32); nb];
-        for (t, v) in crate::rank::metric_readings(name, times, values) {
+        for (t, v) in readings(name, times, values) {
             if let Some(b) = grid.index(t) {
                 sum[b].0 += v;
                 sum[b].1 += 1;
@@ -412,7 +409,7 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
         if seen.len() < 3 {
             continue;
         }
-        let center = crate::rank::median(&seen).unwrap_or(0.0);
+        let center = median(&seen).unwrap_or(0.0);
         let who = match (corr.series_instance.get(i).copied().flatten(), corr.series_service.get(i).copied().flatten()) {
             (Some(inst), _) => format!(" of {}", ds.strings.resolve(inst)),
             (None, Some(s)) => format!(" of {}", services[s.0 as usize]),
@@ -430,11 +427,11 @@ fn signals(ds: &Dataset, corr: &Correlation, mined: &Mined, grid: &Grid) -> Vec<
 }
 
 /// Finds the candidate onsets and chooses the earliest accepted one.
-pub fn detect(ds: &Dataset, corr: &Correlation, mined: &Mined) -> Option<Detection> {
+pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<Detection> {
     let times: Vec<i64> = ds.spans.start_ns.iter().chain(&ds.logs.time_ns).copied().collect();
     let grid = Grid::new(times)?;
     let mut alarms: Vec<(usize, f64, String)> = Vec::new();
-    for signal in signals(ds, corr, mined, &grid) {
+    for signal in signals(ds, corr, lines, &grid) {
         let z = robust_z(&signal.series);
         if signal.bad != Bad::Down {
             for a in cusum(&z, &grid) {
