@@ -194,4 +194,23 @@ mod tests {
         assert_eq!((w.start_ns / 1_000_000_000, w.end_ns / 1_000_000_000), (0, 199));
         assert_eq!(b.start_ns / 1_000_000_000, 3600);
     }
+
+    /// Two changes, both at gaps: failures from the data's first second, and slow requests
+    /// from the start of a stretch recorded an hour later. The first one's window would cover
+    /// all the data and leave nothing to compare with, so the later one is chosen.
+    #[test]
+    fn a_change_whose_window_leaves_no_baseline_is_not_chosen() {
+        let mut ds = Dataset::default();
+        for s in 0..300 {
+            let failing = s < 40 && s % 2 == 0;
+            span(&mut ds, s as u64, s, 20 + (s % 5), if failing { SpanStatus::Error } else { SpanStatus::Ok });
+        }
+        for s in 0..120 {
+            span(&mut ds, 1000 + s as u64, 3600 + s, 400 + (s % 5), SpanStatus::Ok);
+        }
+        let got = choose_in(&ds, None);
+        assert!(got.onsets.iter().any(|o| !o.chosen && o.window.start_ns == 0 && o.baseline.is_none()), "{:?}", got.onsets);
+        let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
+        assert_eq!((w.start_ns / 1_000_000_000, b.start_ns, b.end_ns), (3600, 0, w.start_ns));
+    }
 }

@@ -460,7 +460,6 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
     }
     let strength = |members: &[(f64, String)]| members.iter().map(|(p, _)| p).sum::<f64>();
     let accepted = |g: &(usize, Vec<(f64, String)>)| strength(&g.1) >= ACCEPT;
-    let chosen = groups.iter().position(|g| accepted(g) && !grid.at_gap(g.0)).or_else(|| groups.iter().position(accepted));
     // A window runs from its onset to the end of the last stretch of data in which an
     // accepted change begins: a calm stretch after it (a baseline recorded later) is left out.
     let last_changed = groups.iter().filter(|g| accepted(g)).map(|g| grid.segment[g.0]).max();
@@ -480,6 +479,16 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
         };
         Some((window, baseline))
     };
+    // The earliest accepted change that can be timed; else (every change lies at a gap) the
+    // earliest one; either way one whose window leaves a baseline to compare with, when any
+    // does: a window over all the data (a change at the data's first bucket, no calm stretch
+    // after it) says nothing a ranking can use.
+    let compared = |g: &(usize, Vec<(f64, String)>)| accepted(g) && windows_at(g.0).is_some_and(|(_, b)| b.is_some());
+    let chosen = groups
+        .iter()
+        .position(|g| compared(g) && !grid.at_gap(g.0))
+        .or_else(|| groups.iter().position(compared))
+        .or_else(|| groups.iter().position(accepted));
     // The strongest candidates and the chosen one, listed by time.
     let mut listed: Vec<usize> = (0..groups.len()).collect();
     listed.sort_by(|a, b| strength(&groups[*b].1).total_cmp(&strength(&groups[*a].1)).then(a.cmp(b)));

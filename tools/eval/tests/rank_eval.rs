@@ -23,11 +23,11 @@ fn eval_nezha(sources: &str) -> serde_json::Value {
 fn eval_with_detected_windows_finds_the_onsets_and_the_faults() {
     let all = eval_nezha_with("traces,logs,metrics", "detected");
     let (ac1, ac3) = (all["ac1"].as_f64().unwrap(), all["ac3"].as_f64().unwrap());
-    assert!(ac1 >= 0.80 && ac3 >= 0.90, "AC@1 {ac1}, AC@3 {ac3}");
+    assert!(ac1 >= 0.85 && ac3 >= 0.95, "AC@1 {ac1}, AC@3 {ac3}");
     let onset = &all["onset"];
     assert_eq!(onset["cases"], 24, "{onset}");
     assert!(onset["median_abs_s"].as_f64().unwrap() < 60.0, "{onset}");
-    assert!(onset["within_60s"].as_u64().unwrap() >= 16, "{onset}");
+    assert!(onset["within_60s"].as_u64().unwrap() >= 17, "{onset}");
     assert_eq!(onset["late"], 0, "no window starts more than a minute after its fault: {onset}");
 }
 
