@@ -103,7 +103,7 @@ impl Session {
     pub fn analyze_reporting(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
         let (ds, s) = self.stages(options, progress);
         progress(Stage::Rank);
-        let candidates = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
+        let ranking = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
         progress(Stage::Report);
         Report {
             version: report::REPORT_VERSION.into(),
@@ -117,7 +117,8 @@ impl Session {
                 &options.patterns,
                 Some(options.patterns.max_patterns),
             ),
-            candidates,
+            candidates: ranking.candidates,
+            confidence: ranking.confidence,
             // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
             diagnostics: DiagnosticsReport::from_diagnostics(&s.correlation.diagnostics),
             windows: s.windows,

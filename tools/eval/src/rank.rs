@@ -29,6 +29,22 @@ pub struct Truth {
     pub inject_time: Option<String>,
 }
 
+impl Truth {
+    /// The injection time (ns), when the truth names one.
+    pub fn injected(&self) -> Option<i64> {
+        self.inject_time.as_deref().and_then(|t| rootspan_core::time::parse_timestamp(t).ok())
+    }
+
+    /// The same case analysed in a fault-free window: no service is the cause, and no window
+    /// start is measured against the injection.
+    pub fn without_fault(self) -> Truth {
+        Truth { service: String::new(), pod: None, fault: Some(NO_FAULT.into()), inject_time: None }
+    }
+}
+
+/// The fault type of a fault-free window.
+pub const NO_FAULT: &str = "no_fault";
+
 /// Where the truth landed in one case's ranking.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct CaseOutcome {
@@ -51,6 +67,13 @@ pub struct CaseOutcome {
     /// when the truth names an injection time.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onset_error_s: Option<f64>,
+    /// The report's calibrated probability that its top candidate is the root cause, and the
+    /// certainty it states (`clear`, `tentative`, `no_clear_cause`).
+    pub probability: f64,
+    pub certainty: String,
+    /// What the calibration reads: the top candidate's score and its share of the ranking.
+    pub top_score: f64,
+    pub share: f64,
 }
 
 /// A candidate as a report lists it, reduced to what evaluation needs.
@@ -63,12 +86,28 @@ pub struct Ranked {
     pub why: String,
     /// Whether any component adds to the score (value and weight both above 0).
     pub has_evidence: bool,
+    pub score: f64,
 }
 
 #[derive(Deserialize)]
 struct ReportWire {
     candidates: Vec<CandidateWire>,
     windows: WindowsWire,
+    confidence: ConfidenceWire,
+}
+
+/// The report's confidence, as evaluation reads it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConfidenceWire {
+    pub probability: f64,
+    pub certainty: String,
+    pub share: f64,
+}
+
+/// The confidence of a report JSON.
+pub fn confidence(report_json: &str) -> Result<ConfidenceWire, String> {
+    let report: ReportWire = serde_json::from_str(report_json).map_err(|e| format!("report: {e}"))?;
+    Ok(report.confidence)
 }
 
 #[derive(Deserialize)]
@@ -91,6 +130,7 @@ pub fn window_start(report_json: &str) -> Result<Option<i64>, String> {
 struct CandidateWire {
     service: String,
     instance: Option<String>,
+    score: f64,
     components: Vec<ComponentWire>,
     why: String,
 }
@@ -116,15 +156,16 @@ pub fn ranked(report_json: &str) -> Result<Vec<Ranked>, String> {
                     values[k] = comp.value;
                 }
             }
-            Ranked { service: c.service, instance: c.instance, values, why: c.why, has_evidence }
+            Ranked { service: c.service, instance: c.instance, values, why: c.why, has_evidence, score: c.score }
         })
         .collect())
 }
 
 impl CaseOutcome {
-    /// `window_start`: where the analysed window began (ns), for the onset error.
-    pub fn new(case: &str, truth: &Truth, candidates: &[Ranked], window_start: Option<i64>) -> CaseOutcome {
-        let injected = truth.inject_time.as_deref().and_then(|t| rootspan_core::time::parse_timestamp(t).ok());
+    /// `window_start`: where the analysed window began (ns), for the onset error; `confidence`:
+    /// the report's.
+    pub fn new(case: &str, truth: &Truth, candidates: &[Ranked], window_start: Option<i64>, confidence: &ConfidenceWire) -> CaseOutcome {
+        let injected = truth.injected();
         let position = |hit: &dyn Fn(&Ranked) -> bool| candidates.iter().position(hit).map_or(0, |i| i as u32 + 1);
         CaseOutcome {
             case: case.to_string(),
@@ -134,6 +175,10 @@ impl CaseOutcome {
             why: candidates.first().map_or_else(String::new, |c| c.why.clone()),
             explained: candidates.first().is_some_and(|c| c.has_evidence && !c.why.is_empty()),
             onset_error_s: injected.zip(window_start).map(|(i, w)| (w - i) as f64 / 1e9),
+            probability: confidence.probability,
+            certainty: confidence.certainty.clone(),
+            top_score: candidates.first().map_or(0.0, |c| c.score),
+            share: confidence.share,
         }
     }
 }
@@ -176,7 +221,78 @@ pub struct Summary {
     /// How far the analysed windows start from the injections, over the cases that name one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onset: Option<OnsetError>,
+    /// How well the reports' probabilities match what happened (a hit: the truth ranks first;
+    /// a fault-free window never holds one).
+    pub calibration: Calibration,
     pub per_case: Vec<CaseOutcome>,
+}
+
+/// Calibration of stated probabilities against hits.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Calibration {
+    /// Mean squared difference between probability and hit (0 is perfect; always saying 0.5
+    /// scores 0.25).
+    pub brier: f64,
+    /// The reliability table: per probability band, the cases, their mean probability and
+    /// their share of hits.
+    pub bands: Vec<Band>,
+    /// Cases stated `clear`, and stated `no_clear_cause`.
+    pub clear: usize,
+    pub no_clear_cause: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Band {
+    pub from: f64,
+    pub to: f64,
+    pub cases: usize,
+    pub mean_probability: f64,
+    pub hit_rate: f64,
+}
+
+/// Upper edges of the reliability bands.
+const BANDS: [f64; 5] = [0.2, 0.4, 0.6, 0.8, 1.0];
+
+impl Calibration {
+    /// From (probability, hit) pairs and the certainty each states.
+    pub fn of(points: &[(f64, bool)], certainties: &[&str]) -> Calibration {
+        let n = points.len().max(1) as f64;
+        let brier = points.iter().map(|(p, hit)| (p - f64::from(u8::from(*hit))).powi(2)).sum::<f64>() / n;
+        let mut from = 0.0;
+        let bands = BANDS
+            .iter()
+            .map(|to| {
+                let inside: Vec<&(f64, bool)> = points.iter().filter(|(p, _)| *p >= from && (*p < *to || *to >= 1.0)).collect();
+                let k = inside.len().max(1) as f64;
+                let band = Band {
+                    from,
+                    to: *to,
+                    cases: inside.len(),
+                    mean_probability: inside.iter().map(|(p, _)| p).sum::<f64>() / k,
+                    hit_rate: inside.iter().filter(|(_, hit)| *hit).count() as f64 / k,
+                };
+                from = *to;
+                band
+            })
+            .collect();
+        Calibration {
+            brier,
+            bands,
+            clear: certainties.iter().filter(|c| **c == "clear").count(),
+            no_clear_cause: certainties.iter().filter(|c| **c == "no_clear_cause").count(),
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = format!(
+            "calibration: Brier {:.3}; stated clear {}, no clear root cause {}\n  probability band  cases  mean p  hit rate\n",
+            self.brier, self.clear, self.no_clear_cause
+        );
+        for b in &self.bands {
+            out += &format!("  {:.1}-{:.1}          {:>5}  {:>6.3}  {:>8.3}\n", b.from, b.to, b.cases, b.mean_probability, b.hit_rate);
+        }
+        out
+    }
 }
 
 /// Distance between the analysed window's start and the injection time, in seconds.
@@ -227,6 +343,10 @@ impl Summary {
             explained: per_case.iter().filter(|c| c.explained).count(),
             explained_hits: per_case.iter().filter(|c| c.explained && c.rank == 1).count(),
             onset: OnsetError::of(&per_case.iter().filter_map(|c| c.onset_error_s).collect::<Vec<_>>()),
+            calibration: Calibration::of(
+                &per_case.iter().map(|c| (c.probability, c.rank == 1)).collect::<Vec<_>>(),
+                &per_case.iter().map(|c| c.certainty.as_str()).collect::<Vec<_>>(),
+            ),
             per_case,
         }
     }
@@ -255,10 +375,12 @@ impl Summary {
                 o.median_abs_s, o.p90_abs_s, o.within_60s, o.cases, o.late
             );
         }
-        out += "\ncase                      rank  fault             onset  why (top candidate)\n";
+        out += &self.calibration.to_text();
+        out += "\ncase                      rank  fault             onset      p  why (top candidate)\n";
         for c in &self.per_case {
             let onset = c.onset_error_s.map_or_else(|| "-".to_string(), |e| format!("{e:+.0}s"));
-            out += &format!("{:<24} {:>5}  {:<16} {:>6}  {}\n", c.case, c.rank, c.fault.as_deref().unwrap_or("-"), onset, c.why);
+            let fault = c.fault.as_deref().unwrap_or("-");
+            out += &format!("{:<24} {:>5}  {:<16} {:>6} {:>6.2}  {}\n", c.case, c.rank, fault, onset, c.probability, c.why);
         }
         out
     }
@@ -325,6 +447,111 @@ pub fn fit_report(cases: &[FitCase], sources: &[Signal]) -> String {
             fitted.join(" ")
         );
     }
+    out
+}
+
+/// One point for the confidence calibration: a case's top score, the top candidate's share of
+/// the ranking, and whether it is the truth (never, in a fault-free window).
+#[derive(Debug, Clone)]
+pub struct CalibrationPoint {
+    pub case: String,
+    pub no_fault: bool,
+    pub share: f64,
+    pub top: f64,
+    pub hit: bool,
+}
+
+impl CalibrationPoint {
+    pub fn of(outcome: &CaseOutcome) -> CalibrationPoint {
+        CalibrationPoint {
+            case: outcome.case.clone(),
+            no_fault: outcome.fault.as_deref() == Some(NO_FAULT),
+            share: outcome.share,
+            top: outcome.top_score,
+            hit: outcome.rank == 1,
+        }
+    }
+}
+
+/// The grid the curve is fitted on: `a` in [-20, 5], `c` in [0, 4] (the slope at least 0: more
+/// evidence never makes the ranking less sure).
+const CURVE_A: (f64, f64, f64) = (-20.0, 5.0, 0.05);
+const CURVE_C: (f64, f64, f64) = (0.0, 4.0, 0.01);
+
+/// Fits the curve `[a, c]` of `rootspan_core::rank::Confidence::probability_on` by maximum
+/// likelihood of the hits, on a grid (two parameters: exhaustive, deterministic, no step sizes).
+pub fn fit_curve(points: &[CalibrationPoint]) -> [f64; 2] {
+    let steps = |(lo, hi, d): (f64, f64, f64)| (0..=((hi - lo) / d).round() as usize).map(move |i| lo + i as f64 * d);
+    let log_likelihood = |w: &[f64; 2]| -> f64 {
+        points
+            .iter()
+            .map(|pt| {
+                let p = curve_probability(w, pt.share, pt.top).clamp(1e-9, 1.0 - 1e-9);
+                if pt.hit {
+                    libm::log(p)
+                } else {
+                    libm::log(1.0 - p)
+                }
+            })
+            .sum()
+    };
+    let mut best = ([0.0, 0.0], f64::NEG_INFINITY);
+    for a in steps(CURVE_A) {
+        for c in steps(CURVE_C) {
+            let ll = log_likelihood(&[a, c]);
+            if ll > best.1 {
+                best = ([a, c], ll);
+            }
+        }
+    }
+    best.0
+}
+
+fn curve_probability(w: &[f64; 2], share: f64, top: f64) -> f64 {
+    rootspan_core::rank::Confidence::probability_on(w, share, top)
+}
+
+/// The calibration as text: the curve fitted on every point, then leave-one-case-out (a case's
+/// incident and its fault-free window held out together): Brier, reliability, and the share
+/// of fault-free windows stated clear (false alarms) or anything but "no clear root cause".
+pub fn calibration_report(points: &[CalibrationPoint]) -> String {
+    let curve = fit_curve(points);
+    let mut held_out = Vec::new();
+    for pt in points {
+        let rest: Vec<CalibrationPoint> = points.iter().filter(|q| q.case != pt.case).cloned().collect();
+        held_out.push((curve_probability(&fit_curve(&rest), pt.share, pt.top), pt));
+    }
+    let certainty = |p: f64| rootspan_core::rank::Certainty::of(p);
+    let words: Vec<&str> = held_out.iter().map(|(p, _)| certainty(*p).name()).collect();
+    let loco = Calibration::of(&held_out.iter().map(|(p, pt)| (*p, pt.hit)).collect::<Vec<_>>(), &words);
+    let calm: Vec<f64> = held_out.iter().filter(|(_, pt)| pt.no_fault).map(|(p, _)| *p).collect();
+    let faults: Vec<(f64, bool)> = held_out.iter().filter(|(_, pt)| !pt.no_fault).map(|(p, pt)| (*p, pt.hit)).collect();
+    let count = |xs: &[f64], c: rootspan_core::rank::Certainty| xs.iter().filter(|p| certainty(**p) == c).count();
+    let fault_ps: Vec<f64> = faults.iter().map(|(p, _)| *p).collect();
+    let mut out = format!(
+        "calibration curve fitted on all {} points: a={:.2} c={:.2} (p = share / (1 + exp(-(a + c * top))))\n",
+        points.len(),
+        curve[0],
+        curve[1]
+    );
+    out += &format!("leave-one-case-out ({} fault windows, {} fault-free windows):\n", faults.len(), calm.len());
+    out += &loco.to_text();
+    out += &format!(
+        "fault-free windows: stated clear {} of {} (false alarms), tentative {}, no clear root cause {}\n",
+        count(&calm, rootspan_core::rank::Certainty::Clear),
+        calm.len(),
+        count(&calm, rootspan_core::rank::Certainty::Tentative),
+        count(&calm, rootspan_core::rank::Certainty::NoClearCause)
+    );
+    out += &format!(
+        "fault windows: stated clear {} of {} (of them right {}), tentative {}, no clear root cause {} (of them right {})\n",
+        count(&fault_ps, rootspan_core::rank::Certainty::Clear),
+        faults.len(),
+        faults.iter().filter(|(p, hit)| *hit && certainty(*p) == rootspan_core::rank::Certainty::Clear).count(),
+        count(&fault_ps, rootspan_core::rank::Certainty::Tentative),
+        count(&fault_ps, rootspan_core::rank::Certainty::NoClearCause),
+        faults.iter().filter(|(p, hit)| *hit && certainty(*p) == rootspan_core::rank::Certainty::NoClearCause).count(),
+    );
     out
 }
 
@@ -402,6 +629,10 @@ mod tests {
             why: why.into(),
             explained: !why.is_empty(),
             onset_error_s: None,
+            probability: if rank == 1 { 0.9 } else { 0.1 },
+            certainty: if rank == 1 { "clear" } else { "no_clear_cause" }.into(),
+            top_score: 1.0,
+            share: 1.0,
         };
         let s = Summary::of(vec![mk("a", 1, "cpu", "x: cpu up"), mk("b", 4, "cpu", "y: slow"), mk("c", 1, "net", "")]);
         assert_eq!(s.per_fault["cpu"].ac1, 0.5);
@@ -410,6 +641,19 @@ mod tests {
         assert_eq!((s.explained, s.explained_hits), (2, 1));
         assert!(s.to_text().contains("AC@1"));
         assert!(s.to_text().contains("x: cpu up"));
+    }
+
+    #[test]
+    fn the_curve_learns_that_a_wide_lead_is_a_hit() {
+        // Strong evidence is mostly a hit, weak evidence mostly not.
+        let pt = |case: &str, top: f64, hit: bool| CalibrationPoint { case: case.into(), no_fault: false, share: 0.95, top, hit };
+        let points: Vec<CalibrationPoint> = (0..20).map(|i| pt(&format!("c{i}"), f64::from(i % 10), i % 10 >= 4 || i == 3)).collect();
+        let w = fit_curve(&points);
+        assert!(curve_probability(&w, 0.95, 9.0) > 0.8, "{w:?}");
+        assert!(curve_probability(&w, 0.95, 1.0) < 0.3, "{w:?}");
+        assert!(curve_probability(&w, 0.5, 9.0) < 0.5, "a tie halves it: {w:?}");
+        let text = calibration_report(&points);
+        assert!(text.contains("Brier"), "{text}");
     }
 
     #[test]
