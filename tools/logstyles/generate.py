@@ -23,6 +23,7 @@ import io
 import json
 import os
 import random
+import re
 import sys
 
 LINES = 2000
@@ -173,19 +174,43 @@ KINDS = {
 }
 
 
+def slot_truth(value):
+    """A variable's truth: `<*>`, except that a list, object dump or JSON document keeps its
+    brackets (and a type name before them): `[<*>]`, `{<*>}`, `OrderDto{<*>}`."""
+    for open_, close in ("[]", "{}"):
+        if value.endswith(close) and open_ in value:
+            return value[:value.index(open_) + 1] + "<*>" + close
+    return "<*>"
+
+
+def numbers_as_variables(text):
+    """Constant text with its numbers as variables, the Loghub-2.0 convention the labels follow:
+    a run of digits is a variable wherever it stands (`HTTP/1.1` is `HTTP/<*>`, `#0` is `#<*>`),
+    dotted numbers are one (`<*>.<*>` is `<*>`), and so is a long hex run with a digit."""
+    out = re.sub(r"(?<![A-Za-z0-9_])\d+(?![A-Za-z0-9_])", "<*>", text)
+    out = re.sub(r"(?<![A-Za-z0-9_])(?=[0-9A-Fa-f]*\d)[0-9A-Fa-f]{8,}(?![A-Za-z0-9_])", "<*>", out)
+    while "<*>.<*>" in out:
+        out = out.replace("<*>.<*>", "<*>")
+    return out
+
+
 def fill(r, text):
     """(line text, truth) of a template text with `{kind}` slots."""
-    out, truth, i = [], [], 0
+    out, truth, const, i = [], [], [], 0
     while i < len(text):
         if text[i] == "{" and "}" in text[i:] and text[i + 1:text.index("}", i)] in KINDS:
             end = text.index("}", i)
-            out.append(KINDS[text[i + 1:end]](r))
-            truth.append("<*>")
+            value = KINDS[text[i + 1:end]](r)
+            out.append(value)
+            truth.append(numbers_as_variables("".join(const)))
+            const = []
+            truth.append(slot_truth(value) if text[i + 1:end] in ("list", "nlist", "hlist", "obj", "json") else "<*>")
             i = end + 1
         else:
             out.append(text[i])
-            truth.append(text[i])
+            const.append(text[i])
             i += 1
+    truth.append(numbers_as_variables("".join(const)))
     return "".join(out), "".join(truth)
 
 
@@ -349,7 +374,7 @@ def spring_prefix(r, level):
     ts = f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}.{r.randint(0, 999):03d}"
     logger, lvl = level
     return (f"{ts} {lvl:>5} {r.randint(1, 9999)} --- [{thread(r)}] {logger} : ",
-            f"<*> {lvl:>5} <*> --- [<*>] {logger} : ".replace("  ", " "))
+            f"<*> <*> {lvl} <*> --- [<*>] {numbers_as_variables(logger)} : ")
 
 
 FRAMES = ["com.example.shop.{c}.{m}({c}.java:{n})", "org.springframework.web.servlet.FrameworkServlet.processRequest(FrameworkServlet.java:{n})",
@@ -416,10 +441,10 @@ def nginx(r):
     k = zipf_pick(r, 14)
     if k in (0, 1, 3):
         # combined, with and without request time and upstream fields
-        req = f'"{r.choice(METHODS)} {path(r)} HTTP/{r.choice(["1.1", "2.0"])}"'
+        req, req_truth = fill(r, r.choice(['"{method} {path} HTTP/1.1"', '"{method} {path} HTTP/2.0"']))
         ref = r.choice(['"-"', f'"{url(r)}"'])
         line = f"{ip(r)} - {r.choice(['-', r.choice(NAMES)])} {clf_time(r)} {req} {KINDS['status'](r)} {r.randint(0, 99999)} {ref} \"{r.choice(AGENTS)}\""
-        truth = '<*> - <*> [<*>] "<*>" <*> <*> "<*>" "<*>"'
+        truth = f'<*> - <*> [<*> <*>] {req_truth} <*> <*> "<*>" "<*>"'
         if k == 1:
             line += f" rt={r.randint(0, 9)}.{r.randint(0, 999):03d} uct=\"{r.randint(0, 9)}.{r.randint(0, 999):03d}\" urt=\"{r.randint(0, 9)}.{r.randint(0, 999):03d}\""
             truth += ' rt=<*> uct="<*>" urt="<*>"'
@@ -429,10 +454,11 @@ def nginx(r):
         return line, truth
     if k == 2:
         # envoy's default access log format
-        line = (f"[{iso(r)}] \"{r.choice(METHODS)} {path(r)} HTTP/1.1\" {KINDS['status'](r)} {r.choice(['-', 'UF', 'URX', 'UT', 'NR'])} "
+        req, req_truth = fill(r, '"{method} {path} HTTP/1.1"')
+        line = (f"[{iso(r)}] {req} {KINDS['status'](r)} {r.choice(['-', 'UF', 'URX', 'UT', 'NR'])} "
                 f"{r.randint(0, 9999)} {r.randint(0, 99999)} {r.randint(0, 3000)} {r.choice(['-', str(r.randint(0, 3000))])} \"{ip(r)}\" "
                 f"\"{r.choice(AGENTS)}\" \"{uuid(r)}\" \"{r.choice(SERVICES)}.example.com\" \"{ip(r)}:{r.choice([8080, 9000])}\"")
-        return line, '[<*>] "<*>" <*> <*> <*> <*> <*> <*> "<*>" "<*>" "<*>" "<*>" "<*>"'
+        return line, f'[<*>] {req_truth} <*> <*> <*> <*> <*> <*> "<*>" "<*>" "<*>" "<*>" "<*>"'
     ts = f"2024/{r.randint(1, 12):02d}/{r.randint(1, 28):02d} {r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}"
     errs = [
         "[error] {pid}#0: *{num} connect() failed (111: Connection refused) while connecting to upstream, client: {ip}, server: {host}, "
@@ -456,7 +482,8 @@ def nginx(r):
     ]
     text = errs[(k - 4) % len(errs)]
     body, truth = fill(r, text)
-    return ts + " " + body, "<*> " + truth
+    # A time of day without a fraction is `<*>:<*>:<*>` (Loghub-2.0's convention).
+    return ts + " " + body, "<*> <*>:<*>:<*> " + truth
 
 
 def oslo_context(r):
@@ -508,7 +535,8 @@ def context_style(r):
     service = r.choice(["nova", "cinder", "neutron", "glance"])
     body, truth = fill(r, text)
     line = f"{ts} {r.randint(1000, 40000)} {lvl} {service}.{logger} {oslo_context(r)} {body}"
-    return line, f"<*> <*> {lvl} <*> [<*>] {truth}"
+    # The service is the process that wrote the line (one of several), so a variable before the logger name.
+    return line, f"<*> <*> <*> {lvl} <*>.{logger} [<*>] {truth}"
 
 
 KV = [
@@ -644,7 +672,7 @@ def python_style(r):
     lvl, logger, text = PYTHON[k]
     body, truth = fill(r, text)
     ts = f"2024-{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d},{r.randint(0, 999):03d}"
-    return f"{ts} {lvl} [{logger}] {body}", f"<*> {lvl} [{logger}] {truth}"
+    return f"{ts} {lvl} [{logger}] {body}", f"<*> <*> {lvl} [{logger}] {truth}"
 
 
 STYLES = {
