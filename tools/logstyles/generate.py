@@ -204,7 +204,9 @@ def fill(r, text):
             out.append(value)
             truth.append(numbers_as_variables("".join(const)))
             const = []
-            truth.append(slot_truth(value) if text[i + 1:end] in ("list", "nlist", "hlist", "obj", "json") else "<*>")
+            kind = text[i + 1:end]
+            # A URL keeps its scheme (`hdfs://<*>` in Loghub's labels).
+            truth.append(slot_truth(value) if kind in ("list", "nlist", "hlist", "obj", "json") else "https://<*>" if kind == "url" else "<*>")
             i = end + 1
         else:
             out.append(text[i])

@@ -492,10 +492,11 @@ struct Cluster {
     members: Vec<u32>,
 }
 
-/// Drain's similarity: the share of positions where the template's word equals the line's,
-/// variables counting as unequal.
+/// Drain's similarity: the share of positions where the template's word equals the line's.
+/// Masked words count when they are equal (`[<*>]`, `"<*>"`, `key=<*>`): they say the shape of
+/// the line, and a line of many variables (an access log) would otherwise never reach the threshold.
 fn similarity(template: &[String], words: &[&str]) -> f64 {
-    let equal = template.iter().zip(words).filter(|(t, w)| t.as_str() == **w && !w.contains(VAR)).count();
+    let equal = template.iter().zip(words).filter(|(t, w)| t.as_str() == **w && **w != VAR).count();
     equal as f64 / words.len().max(1) as f64
 }
 
