@@ -275,7 +275,7 @@ fn split_constant_columns(members: Vec<u32>, words: &[Vec<&str>], counts: &[u64]
         }
         // Masked variants of one variable (`<*>`, `<*>:<*>`) are not events, and a value
         // seen about once per line is a variable whatever its count.
-        let variable = values.iter().filter(|w| w.contains(VAR)).count() > 1 || lines < 2 * values.len() as u64;
+        let variable = values.iter().filter(|w| is_value(w)).count() > 1 || lines < 2 * values.len() as u64;
         if !variable && (2..=MAX_CONSTANT_VALUES).contains(&values.len()) && best.is_none_or(|(_, n)| values.len() < n) {
             best = Some((p, values.len()));
         }
@@ -291,6 +291,11 @@ fn split_constant_columns(members: Vec<u32>, words: &[Vec<&str>], counts: &[u64]
     for part in parts.into_values() {
         split_constant_columns(part, words, counts, out);
     }
+}
+
+/// A masked word, or the `-` placeholder an empty field is written as (`-`, `"-"`).
+fn is_value(word: &str) -> bool {
+    word.contains(VAR) || word.trim_matches('"') == "-"
 }
 
 /// Merges groups of one word count that differ at a single position only, when more than
@@ -496,7 +501,7 @@ struct Cluster {
 /// Masked words count when they are equal (`[<*>]`, `"<*>"`, `key=<*>`): they say the shape of
 /// the line, and a line of many variables (an access log) would otherwise never reach the threshold.
 fn similarity(template: &[String], words: &[&str]) -> f64 {
-    let equal = template.iter().zip(words).filter(|(t, w)| t.as_str() == **w && **w != VAR).count();
+    let equal = template.iter().zip(words).filter(|(t, w)| t.as_str() == **w).count();
     equal as f64 / words.len().max(1) as f64
 }
 
