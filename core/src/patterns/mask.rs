@@ -11,6 +11,11 @@
 /// The placeholder a variable becomes.
 pub const VAR: &str = "<*>";
 
+/// What a space inside one word (a quoted span) is while mining: the miner splits signatures
+/// at spaces into words, so a quoted span's spaces must not look like word breaks. Templates
+/// show it as a space again.
+pub const INNER_SPACE: char = '\u{1f}';
+
 /// Characters a word splits into runs at (kept in the output).
 const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
 
@@ -45,12 +50,12 @@ fn is_path_delimiter(c: u8) -> bool {
 const VALUE_WORDS: [&str; 4] = ["true", "false", "null", "root"];
 
 /// Masks one word into `out`. A word with whitespace inside (a quoted span) is masked part by
-/// part, so `"GET /a HTTP/1.1"` keeps its method.
+/// part, so `"GET /a HTTP/1.1"` keeps its method; its parts are joined by `INNER_SPACE`.
 pub fn mask_word(word: &str, out: &mut String) {
     if word.bytes().any(|c| c.is_ascii_whitespace()) {
         for (n, part) in word.split_ascii_whitespace().enumerate() {
             if n > 0 {
-                out.push(' ');
+                out.push(INNER_SPACE);
             }
             mask_part(part, out);
         }
@@ -98,7 +103,8 @@ fn mask_pieces(word: &str, out: &mut String) -> bool {
     while i < b.len() {
         if is_path_delimiter(b[i]) {
             // `scheme://rest` is a URL: the scheme stays, the rest is one variable.
-            if b[i] == b':' && word[i..].starts_with("://") && i > 0 && b[..i].iter().all(|c| c.is_ascii_alphanumeric()) {
+            let scheme_start = b[..i].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(0, |p| p + 1);
+            if b[i] == b':' && word[i..].starts_with("://") && i > scheme_start && (scheme_start == 0 || is_path_delimiter(b[scheme_start - 1])) {
                 let end = b[i..]
                     .iter()
                     .position(|c| matches!(c, b'"' | b'\'' | b']' | b')' | b'}' | b',' | b';' | b'>'))
@@ -439,7 +445,8 @@ mod tests {
         assert_eq!(m("13:42:54,932"), "<*>");
         assert_eq!(m("[18/Aug/2024:01:31:44"), "[<*>");
         assert_eq!(m("+0000]"), "<*>]");
-        assert_eq!(m("\"GET /a/b HTTP/1.1\""), "\"GET <*> HTTP/<*>\"");
+        assert_eq!(m("\"GET /a/b HTTP/1.1\""), "\"GET\u{1f}<*>\u{1f}HTTP/<*>\"");
+        assert_eq!(m("\"https://a.b:8443/x\""), "\"https://<*>\"");
     }
 
     #[test]

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::mask::{is_month, join_dates, mask_word, VAR};
+use super::mask::{is_month, join_dates, mask_word, INNER_SPACE, VAR};
 use super::tokenize::for_each_word;
 
 /// How similar (the share of equal words) a signature must be to a template to join it.
@@ -207,7 +207,7 @@ impl Miner {
                 of_signature[*m as usize] = i as u32;
             }
         }
-        let list = clusters.into_iter().map(|c| Template { text: c.words.join(" "), count: c.count }).collect();
+        let list = clusters.into_iter().map(|c| Template { text: c.words.join(" ").replace(INNER_SPACE, " "), count: c.count }).collect();
         Templates { list, of_signature }
     }
 
@@ -293,9 +293,10 @@ fn split_constant_columns(members: Vec<u32>, words: &[Vec<&str>], counts: &[u64]
     }
 }
 
-/// A masked word, or the `-` placeholder an empty field is written as (`-`, `"-"`).
+/// A masked word, or the `-` placeholder an empty field is written as (`-`, `"-"`). A quoted
+/// span of several words is a value when each of its words is (`"GET <*>"` names a method).
 fn is_value(word: &str) -> bool {
-    word.contains(VAR) || word.trim_matches('"') == "-"
+    word.split(INNER_SPACE).all(|part| part.contains(VAR) || part.trim_matches('"') == "-")
 }
 
 /// Merges groups of one word count that differ at a single position only, when more than
@@ -449,7 +450,7 @@ fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
         if gap_a.is_empty() && gap_b.is_empty() {
             return true;
         }
-        let holds_var = |g: &Vec<&str>| g.iter().any(|w| w.contains(VAR));
+        let holds_var = |g: &Vec<&str>| g.iter().any(|w| is_value(w));
         let bracketed = |g: &Vec<&str>| {
             g.first().is_some_and(|w| w.starts_with(['(', '[']))
                 && g.last().is_some_and(|w| w.trim_end_matches([',', ';', '.']).ends_with([')', ']']))
@@ -462,7 +463,8 @@ fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
                 (true, _) => optional(gap_b),
                 (_, true) => optional(gap_a),
             };
-        out.push(VAR.to_string());
+        // One word against one word keeps their common punctuation (`"<*>",`).
+        out.push(if gap_a.len() == 1 && gap_b.len() == 1 { merge_words(gap_a[0], gap_b[0]) } else { VAR.to_string() });
         gap_a.clear();
         gap_b.clear();
         ok
