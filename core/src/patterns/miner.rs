@@ -199,7 +199,7 @@ impl Miner {
                 Cluster { words: template, count, members }
             })
             .collect();
-        let mut clusters = merge_across_lengths(clusters);
+        let mut clusters = merge_variable_stretches(merge_across_lengths(clusters));
         clusters.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.words.cmp(&b.words)));
         let mut of_signature = vec![0u32; self.signatures.len()];
         for (i, c) in clusters.iter().enumerate() {
@@ -405,6 +405,93 @@ fn merge_across_lengths(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
         clusters.retain(|c| !c.members.is_empty());
     }
     merge_equal_texts(clusters)
+}
+
+/// The longest stretch of words `merge_variable_stretches` reads as one variable.
+const MAX_STRETCH: usize = 6;
+
+/// Merges clusters that are the same words around one stretch of plain words (no variable)
+/// that differs, of one to `MAX_STRETCH` words, when more than `MAX_CONSTANT_VALUES` clusters
+/// do: that stretch is a variable of free text (an error message, a name with spaces) Drain kept apart because its
+/// word count varies. The words around it must say what the event is: two constant words or
+/// more. Contexts are tried longest first, each cluster merging once; the order is by the
+/// words, so the result does not depend on the order clusters came in.
+fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
+    // (prefix length, suffix length, hash of the context) -> (cluster, stretch length).
+    let mut by_context: HashMap<(usize, usize, u64), Vec<(usize, usize)>, BuildHasherDefault<Fnv>> = HashMap::default();
+    for (c, cluster) in clusters.iter().enumerate() {
+        let w = &cluster.words;
+        if w.len() > 64 {
+            continue;
+        }
+        for p in 0..w.len() {
+            for g in 1..=MAX_STRETCH.min(w.len() - p) {
+                // A stretch holding a variable already has its variable; the rest of it is
+                // constant and tells events apart (`password for <*>`, `invalid user <*>`).
+                if w[p + g - 1].contains(VAR) {
+                    break;
+                }
+                let (prefix, suffix) = (&w[..p], &w[p + g..]);
+                if prefix.iter().chain(suffix).filter(|x| !x.contains(VAR)).count() < 2 {
+                    continue;
+                }
+                let mut h = Fnv::default();
+                for x in prefix.iter().chain(std::iter::once(&String::new())).chain(suffix) {
+                    h.write(x.as_bytes());
+                    h.write_u8(0xff);
+                }
+                by_context.entry((p, suffix.len(), h.finish())).or_default().push((c, g));
+            }
+        }
+    }
+    let context = |(c, g): (usize, usize), p: usize| -> (&[String], &[String]) {
+        let w = &clusters[c].words;
+        (&w[..p], &w[p + g..])
+    };
+    // Longest context first, then by the context's words.
+    let mut keys: Vec<(usize, usize, u64)> = by_context.iter().filter(|(_, m)| m.len() > MAX_CONSTANT_VALUES).map(|(k, _)| *k).collect();
+    keys.sort_by(|a, b| {
+        let (ma, mb) = (&by_context[a][0], &by_context[b][0]);
+        (b.0 + b.1).cmp(&(a.0 + a.1)).then_with(|| context(*ma, a.0).cmp(&context(*mb, b.0)))
+    });
+    let mut merged_into: Vec<Option<usize>> = vec![None; clusters.len()];
+    let mut merges: Vec<(usize, Vec<String>, Vec<usize>)> = Vec::new();
+    for key in keys {
+        let members = &by_context[&key];
+        let first = context(members[0], key.0);
+        let same: Vec<(usize, usize)> =
+            members.iter().copied().filter(|m| merged_into[m.0].is_none() && context(*m, key.0) == first).collect();
+        let distinct: std::collections::BTreeSet<usize> = same.iter().map(|m| m.0).collect();
+        if distinct.len() <= MAX_CONSTANT_VALUES {
+            continue;
+        }
+        // One-word stretches keep their common punctuation (`user=<*>`); longer ones are `<*>`.
+        let stretch = if same.iter().all(|m| m.1 == 1) {
+            same.iter().map(|m| clusters[m.0].words[key.0].clone()).reduce(|a, b| if a == b { a } else { merge_words(&a, &b) }).unwrap_or_default()
+        } else {
+            VAR.to_string()
+        };
+        let words: Vec<String> = first.0.iter().cloned().chain(std::iter::once(stretch)).chain(first.1.iter().cloned()).collect();
+        let target = merges.len();
+        for c in &distinct {
+            merged_into[*c] = Some(target);
+        }
+        merges.push((target, words, distinct.into_iter().collect()));
+    }
+    if merges.is_empty() {
+        return clusters;
+    }
+    let mut out: Vec<Cluster> = merges.iter().map(|(_, words, _)| Cluster { words: words.clone(), count: 0, members: Vec::new() }).collect();
+    for (c, cluster) in clusters.into_iter().enumerate() {
+        match merged_into[c] {
+            Some(t) => {
+                out[t].count += cluster.count;
+                out[t].members.extend(cluster.members);
+            }
+            None => out.push(cluster),
+        }
+    }
+    merge_equal_texts(out)
 }
 
 /// Clusters whose templates are the same text are one (the first in text order keeps them).
