@@ -412,7 +412,7 @@ const MAX_STRETCH: usize = 6;
 
 /// Merges clusters that are the same words around one stretch of plain words (no variable)
 /// that differs, of one to `MAX_STRETCH` words, when more than `MAX_CONSTANT_VALUES` clusters
-/// do: that stretch is a variable of free text (an error message, a name with spaces) Drain kept apart because its
+/// do or one of them has a lone `<*>` there: that stretch is a variable of free text (an error message, a name with spaces) Drain kept apart because its
 /// word count varies. The words around it must say what the event is: two constant words or
 /// more. Contexts are tried longest first, each cluster merging once; the order is by the
 /// words, so the result does not depend on the order clusters came in.
@@ -428,7 +428,7 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
             for g in 1..=MAX_STRETCH.min(w.len() - p) {
                 // A stretch holding a variable already has its variable; the rest of it is
                 // constant and tells events apart (`password for <*>`, `invalid user <*>`).
-                if w[p + g - 1].contains(VAR) {
+                if w[p + g - 1].contains(VAR) && !(g == 1 && w[p] == VAR) {
                     break;
                 }
                 let (prefix, suffix) = (&w[..p], &w[p + g..]);
@@ -449,7 +449,7 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
         (&w[..p], &w[p + g..])
     };
     // Longest context first, then by the context's words.
-    let mut keys: Vec<(usize, usize, u64)> = by_context.iter().filter(|(_, m)| m.len() > MAX_CONSTANT_VALUES).map(|(k, _)| *k).collect();
+    let mut keys: Vec<(usize, usize, u64)> = by_context.iter().filter(|(_, m)| m.len() > 1).map(|(k, _)| *k).collect();
     keys.sort_by(|a, b| {
         let (ma, mb) = (&by_context[a][0], &by_context[b][0]);
         (b.0 + b.1).cmp(&(a.0 + a.1)).then_with(|| context(*ma, a.0).cmp(&context(*mb, b.0)))
@@ -462,7 +462,9 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
         let same: Vec<(usize, usize)> =
             members.iter().copied().filter(|m| merged_into[m.0].is_none() && context(*m, key.0) == first).collect();
         let distinct: std::collections::BTreeSet<usize> = same.iter().map(|m| m.0).collect();
-        if distinct.len() <= MAX_CONSTANT_VALUES {
+        // A slot some template already has as a variable takes the plain stretches others have there.
+        let slot = same.iter().any(|m| m.1 == 1 && clusters[m.0].words[key.0] == VAR);
+        if distinct.len() < 2 || (distinct.len() <= MAX_CONSTANT_VALUES && !slot) {
             continue;
         }
         // One-word stretches keep their common punctuation (`user=<*>`); longer ones are `<*>`.
