@@ -262,7 +262,14 @@ mod tests {
     fn continuation_lines_fold_into_their_record() {
         let text = "first line\n2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)\n\n2024-01-02T03:04:06Z INFO ok\nuntimed\n";
         let got: Vec<&str> = records(text).collect();
-        assert_eq!(got, ["first line", "2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)", "2024-01-02T03:04:06Z INFO ok\nuntimed"]);
+        assert_eq!(
+            got,
+            [
+                "first line",
+                "2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)",
+                "2024-01-02T03:04:06Z INFO ok\nuntimed"
+            ]
+        );
     }
 
     #[test]

@@ -104,7 +104,11 @@ fn mask_pieces(word: &str, out: &mut String) -> bool {
         if is_path_delimiter(b[i]) {
             // `scheme://rest` is a URL: the scheme stays, the rest is one variable.
             let scheme_start = b[..i].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(0, |p| p + 1);
-            if b[i] == b':' && word[i..].starts_with("://") && i > scheme_start && (scheme_start == 0 || is_path_delimiter(b[scheme_start - 1])) {
+            if b[i] == b':'
+                && word[i..].starts_with("://")
+                && i > scheme_start
+                && (scheme_start == 0 || is_path_delimiter(b[scheme_start - 1]))
+            {
                 let end = b[i..]
                     .iter()
                     .position(|c| matches!(c, b'"' | b'\'' | b']' | b')' | b'}' | b',' | b';' | b'>'))
@@ -184,7 +188,9 @@ fn is_uuid(s: &str) -> bool {
 fn timestamp_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    let end_of = |from: usize, allowed: &[u8]| from + b[from..].iter().position(|c| !(c.is_ascii_digit() || allowed.contains(c))).unwrap_or(b.len() - from);
+    let end_of = |from: usize, allowed: &[u8]| {
+        from + b[from..].iter().position(|c| !(c.is_ascii_digit() || allowed.contains(c))).unwrap_or(b.len() - from)
+    };
     let bounded = |at: usize| b.get(at).is_none_or(|c| !c.is_ascii_alphanumeric());
     if is_iso_timestamp(b) {
         return Some(end_of(0, b":.+-TtZz"));
@@ -192,11 +198,29 @@ fn timestamp_len(s: &str) -> Option<usize> {
     if digits(0..4) && matches!(b.get(4), Some(b'-' | b'/')) && digits(5..7) && b.get(7) == b.get(4) && digits(8..10) && bounded(10) {
         return Some(10);
     }
-    if digits(0..2) && b.get(2) == Some(&b':') && digits(3..5) && b.get(5) == Some(&b':') && digits(6..8) && matches!(b.get(8), Some(b'.' | b',')) && digits(9..10) {
+    if digits(0..2)
+        && b.get(2) == Some(&b':')
+        && digits(3..5)
+        && b.get(5) == Some(&b':')
+        && digits(6..8)
+        && matches!(b.get(8), Some(b'.' | b','))
+        && digits(9..10)
+    {
         return Some(end_of(9, b""));
     }
     let month = b.get(3..6).is_some_and(|m| is_month(std::str::from_utf8(m).unwrap_or("")));
-    if digits(0..2) && b.get(2) == Some(&b'/') && month && b.get(6) == Some(&b'/') && digits(7..11) && b.get(11) == Some(&b':') && digits(12..14) && b.get(14) == Some(&b':') && digits(15..17) && b.get(17) == Some(&b':') && digits(18..20) {
+    if digits(0..2)
+        && b.get(2) == Some(&b'/')
+        && month
+        && b.get(6) == Some(&b'/')
+        && digits(7..11)
+        && b.get(11) == Some(&b':')
+        && digits(12..14)
+        && b.get(14) == Some(&b':')
+        && digits(15..17)
+        && b.get(17) == Some(&b':')
+        && digits(18..20)
+    {
         return Some(20);
     }
     None
@@ -281,7 +305,8 @@ fn mask_runs(piece: &str, out: &mut String) -> bool {
     while i < b.len() {
         if is_delimiter(b[i]) {
             // A sign after a delimiter (not a hyphen inside a word) belongs to the number.
-            let negative = matches!(b[i], b'-' | b'+') && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            let negative =
+                matches!(b[i], b'-' | b'+') && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
             if !negative {
                 out.push(b[i] as char);
             }

@@ -469,7 +469,10 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
         }
         // One-word stretches keep their common punctuation (`user=<*>`); longer ones are `<*>`.
         let stretch = if same.iter().all(|m| m.1 == 1) {
-            same.iter().map(|m| clusters[m.0].words[key.0].clone()).reduce(|a, b| if a == b { a } else { merge_words(&a, &b) }).unwrap_or_default()
+            same.iter()
+                .map(|m| clusters[m.0].words[key.0].clone())
+                .reduce(|a, b| if a == b { a } else { merge_words(&a, &b) })
+                .unwrap_or_default()
         } else {
             VAR.to_string()
         };
@@ -483,7 +486,8 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
     if merges.is_empty() {
         return clusters;
     }
-    let mut out: Vec<Cluster> = merges.iter().map(|(_, words, _)| Cluster { words: words.clone(), count: 0, members: Vec::new() }).collect();
+    let mut out: Vec<Cluster> =
+        merges.iter().map(|(_, words, _)| Cluster { words: words.clone(), count: 0, members: Vec::new() }).collect();
     for (c, cluster) in clusters.into_iter().enumerate() {
         match merged_into[c] {
             Some(t) => {

@@ -219,7 +219,8 @@ fn measure(dir: &str, styles_dir: &str, lines_file: &str, wasm: &str, drain3_fil
     writeln!(md, "(`scripts/bench_drain3.py`: masks for the same variable kinds), on the same lines in the same run.\n")?;
     writeln!(md, "| set | GA | FGA | PA | FTA | templates (found / true) | drain3 GA | drain3 PA | drain3 templates |")?;
     writeln!(md, "|---|---|---|---|---|---|---|---|---|")?;
-    let mut rows: Vec<(&str, Accuracy, Accuracy)> = sets.iter().zip(ours.iter().zip(&theirs)).map(|((_, d), (a, b))| (*d, *a, *b)).collect();
+    let mut rows: Vec<(&str, Accuracy, Accuracy)> =
+        sets.iter().zip(ours.iter().zip(&theirs)).map(|((_, d), (a, b))| (*d, *a, *b)).collect();
     rows.push(("**mean, styles**", mean(&ours[..STYLES.len()]), mean(&theirs[..STYLES.len()])));
     rows.push(("**mean, Loghub**", mean(&ours[STYLES.len()..]), mean(&theirs[STYLES.len()..])));
     rows.push(("**mean, all**", mean(&ours), mean(&theirs)));
