@@ -418,7 +418,8 @@ const MAX_STRETCH: usize = 6;
 /// words, so the result does not depend on the order clusters came in.
 fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
     // (prefix length, suffix length, hash of the context) -> (cluster, stretch length).
-    let mut by_context: HashMap<(usize, usize, u64), Vec<(usize, usize)>, BuildHasherDefault<Fnv>> = HashMap::default();
+    type Contexts = HashMap<(usize, usize, u64), Vec<(usize, usize)>, BuildHasherDefault<Fnv>>;
+    let mut by_context = Contexts::default();
     for (c, cluster) in clusters.iter().enumerate() {
         let w = &cluster.words;
         if w.len() > 64 {

@@ -53,7 +53,7 @@ fn split_detail(record: &str) -> (&str, bool) {
     let mut at = 0;
     while let Some(nl) = b[at..].iter().position(|c| *c == b'\n') {
         let next = at + nl + 1;
-        if matches!(b.get(next), Some(b' ' | b'\t')) && record[next..].trim_start().len() > 0 {
+        if matches!(b.get(next), Some(b' ' | b'\t')) && !record[next..].trim_start().is_empty() {
             return (record[..at + nl].trim_end(), true);
         }
         at = next;
