@@ -10,25 +10,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use rootspan_core::patterns::accuracy::{LOGHUB_DEV, LOG_STYLES};
 use rootspan_core::patterns::{accuracy, mine};
-
-const LOGHUB: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
-const STYLES: [&str; 14] = [
-    "EmbeddedJSON",
-    "JavaStack",
-    "KeyValue",
-    "ListsObjects",
-    "LogrusJSON",
-    "LogrusText",
-    "NginxEnvoy",
-    "OTelRecords",
-    "PythonLogging",
-    "RequestContext",
-    "SlogJSON",
-    "SlogLogfmt",
-    "Unicode",
-    "ZapJSON",
-];
 
 fn testdata() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
@@ -36,16 +19,10 @@ fn testdata() -> PathBuf {
 
 /// (content, true template) per line of a labelled set.
 fn load(dir: &str, name: &str) -> Vec<(String, String)> {
-    let base = testdata().join(dir).join(name).join(format!("{name}_2k.log_structured_corrected.csv"));
-    let text = match std::fs::read_to_string(&base) {
-        Ok(t) => t,
-        Err(_) => {
-            let gz = base.with_extension("csv.gz");
-            let bytes = std::fs::read(&gz).unwrap_or_else(|e| panic!("{}: {e}", gz.display()));
-            let raw = rootspan_core::ingest::gzip::gunzip(&bytes, 1 << 30).unwrap_or_else(|e| panic!("{}: {e}", gz.display()));
-            String::from_utf8(raw).unwrap_or_else(|e| panic!("{}: {e}", gz.display()))
-        }
-    };
+    let csv = testdata().join(dir).join(name).join(format!("{name}_2k.log_structured_corrected.csv"));
+    let path = if csv.exists() { csv } else { csv.with_extension("csv.gz") };
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = accuracy::labelled_text(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let rows = accuracy::read_structured(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
     assert_eq!(rows.len(), 2000, "{name}");
     rows
@@ -109,7 +86,7 @@ const FLOORS: Floors = Floors {
 
 #[test]
 fn accuracy_on_every_style_and_loghub_dataset_meets_the_floors() {
-    let sets = STYLES.iter().map(|s| ("logstyles", *s)).chain(LOGHUB.iter().map(|d| ("loghub-2k", *d)));
+    let sets = LOG_STYLES.iter().map(|s| ("logstyles", *s)).chain(LOGHUB_DEV.iter().map(|d| ("loghub-2k", *d)));
     let scored: Vec<(&str, accuracy::Accuracy)> = sets.map(|(dir, name)| (name, score(dir, name))).collect();
     let n = scored.len() as f64;
     let mean = |f: fn(&accuracy::Accuracy) -> f64| scored.iter().map(|(_, a)| f(a)).sum::<f64>() / n;

@@ -16,30 +16,12 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use rootspan_core::patterns::accuracy::{self, Accuracy};
+use rootspan_core::patterns::accuracy::{self, Accuracy, LOGHUB_DEV as DATASETS, LOG_STYLES as STYLES};
 use rootspan_core::patterns::{mine, patterns_command, MineRun};
 use rootspan_core::request::{Command, NamedBytes, Request};
 use rootspan_host::Engine;
 use serde_json::{json, Value};
 
-const DATASETS: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
-/// The generated log-style corpus (`testdata/logstyles`, see its README).
-const STYLES: [&str; 14] = [
-    "EmbeddedJSON",
-    "JavaStack",
-    "KeyValue",
-    "ListsObjects",
-    "LogrusJSON",
-    "LogrusText",
-    "NginxEnvoy",
-    "OTelRecords",
-    "PythonLogging",
-    "RequestContext",
-    "SlogJSON",
-    "SlogLogfmt",
-    "Unicode",
-    "ZapJSON",
-];
 const BENCH_LINES: usize = 1_000_000;
 
 type Error = Box<dyn std::error::Error>;
@@ -47,14 +29,8 @@ type Error = Box<dyn std::error::Error>;
 /// A labelled set: `NAME/NAME_2k.log_structured_corrected.csv`, or the same gzipped.
 fn load(dir: &str, name: &str) -> Result<Vec<(String, String)>, Error> {
     let path = format!("{dir}/{name}/{name}_2k.log_structured_corrected.csv");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(_) => {
-            let gz = format!("{path}.gz");
-            let bytes = std::fs::read(&gz).map_err(|e| format!("{gz}: {e}"))?;
-            String::from_utf8(rootspan_core::ingest::gzip::gunzip(&bytes, 1 << 30).map_err(|e| format!("{gz}: {e}"))?)?
-        }
-    };
+    let file = if Path::new(&path).exists() { path.clone() } else { format!("{path}.gz") };
+    let text = accuracy::labelled_text(&std::fs::read(&file).map_err(|e| format!("{file}: {e}"))?).map_err(|e| format!("{file}: {e}"))?;
     Ok(accuracy::read_structured(&text).map_err(|e| format!("{path}: {e}"))?)
 }
 
