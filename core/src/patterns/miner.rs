@@ -463,9 +463,14 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
         let same: Vec<(usize, usize)> =
             members.iter().copied().filter(|m| merged_into[m.0].is_none() && context(*m, key.0) == first).collect();
         let distinct: std::collections::BTreeSet<usize> = same.iter().map(|m| m.0).collect();
-        // A slot some template already has as a variable takes the plain stretches others have there.
+        // A slot some template already has as a variable takes the plain stretches others have
+        // there. Otherwise the stretch must sit inside the sentence (constant words on both
+        // sides): at the start or end of a line, different words are different messages after a
+        // common header, not a value.
         let slot = same.iter().any(|m| m.1 == 1 && clusters[m.0].words[key.0] == VAR);
-        if distinct.len() < 2 || (distinct.len() <= MAX_CONSTANT_VALUES && !slot) {
+        let constant = |ws: &[String]| ws.iter().any(|x| !x.contains(VAR));
+        let inside = constant(first.0) && constant(first.1);
+        if distinct.len() < 2 || !(slot || (inside && distinct.len() > MAX_CONSTANT_VALUES)) {
             continue;
         }
         // One-word stretches keep their common punctuation (`user=<*>`); longer ones are `<*>`.

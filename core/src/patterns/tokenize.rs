@@ -14,10 +14,10 @@
 //! - Otherwise the whole line.
 //!
 //! Text splits at whitespace, except that a double-quoted span stays one word (a quoted value
-//! with spaces does not change the word count), and a bracketed span that is a variable-length
-//! list, an object dump, an embedded JSON document (`[a, b]`, `{"k": 1}`, `Dto{id=1, n=2}`: it
-//! holds a comma or a quote) or a positional request context with `-` placeholders
-//! (`[req-1 u2 - - -]`) becomes one variable word with its brackets: `[<*>]`, `{<*>}`.
+//! with spaces does not change the word count), and a bracketed span that is an object dump or
+//! an embedded JSON document (`{"k": 1}`, `Dto{id=1, n=2}`: it holds a comma or a quote) or a
+//! positional request context with `-` placeholders (`[req-1 u2 - - -]`) becomes one variable
+//! word with its brackets: `{<*>}`, `[<*>]`.
 
 use super::mask::VAR;
 
@@ -143,12 +143,17 @@ fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
     None
 }
 
-/// Whether the bracketed span `span` (brackets included) is one variable: a list, object dump
-/// or JSON document (a comma or a double quote inside), or a request context of fields with
-/// `-` placeholders.
+/// Whether the bracketed span `span` (brackets included) is one variable: an object dump or
+/// JSON document (`{...}` with a comma or a double quote inside), or a request context of
+/// positional fields with `-` placeholders (`[req-1 u2 - - -]`). A `[...]` list stays words:
+/// on the Nezha TrainTicket logs, reading lists as one variable merged events the ranking
+/// tells apart (AC@3 0.958 -> 0.917), so lists are left to the clustering.
 fn is_variable_span(span: &str) -> bool {
     let inner = &span[1..span.len() - 1];
-    inner.contains([',', '"']) || inner.split_ascii_whitespace().any(|w| w == "-")
+    let dump = span.starts_with('{') && inner.contains([',', '"']);
+    // A context is positional: ids, names and `-`, no punctuation that names or separates fields.
+    let context = !inner.contains([':', '=', ',', '(', '"']) && inner.split_ascii_whitespace().any(|w| w == "-");
+    dump || context
 }
 
 fn plain_words(line: &str, word: &mut impl FnMut(&str)) {
@@ -282,7 +287,7 @@ mod tests {
 
     #[test]
     fn lists_dumps_and_contexts_are_one_variable() {
-        assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[<*>]", "done"]);
+        assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[1,", "2,", "3]", "done"]);
         assert_eq!(words(r#"payload={"a": [1, 2], "b": "x]"} ok"#), ["payload={<*>}", "ok"]);
         assert_eq!(words("made Dto{id=1, n=[a, b]}."), ["made", "Dto{<*>}."]);
         assert_eq!(words("x [req-1 ab - - -] y"), ["x", "[<*>]", "y"]);
