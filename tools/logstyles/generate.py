@@ -5,7 +5,8 @@ Every line is drawn from a known template: a text with `{slot}` fields, each slo
 variable (an id, a number with a unit, a path, ...). The ground truth of a line is its template
 with every slot written as `<*>` (the Loghub convention: the punctuation around a variable stays,
 so `{ip}:{port}` is `<*>:<*>`; a variable-length list, an object dump or an embedded JSON
-document is one variable, brackets included; a quoted variable keeps its quotes, `"<*>"`).
+document is one variable inside its brackets, `[<*>]`, `{<*>}`; a quoted variable keeps its
+quotes, `"<*>"`; numbers in constant text are variables too, as in Loghub-2.0's labels).
 
 Structured lines (JSON, logfmt, OpenTelemetry records) follow the rule the miner documents in
 core/src/patterns/tokenize.rs: the message field (`msg`, `message`, `Body`, ...) is what is
