@@ -23,13 +23,13 @@ fi
 echo "== building the shipped wasm (scripts/build-wasm.sh) and the benchmark (release)"
 scripts/build-wasm.sh
 WASM=wasm-plugin/dist/rootspan_raw.wasm
-cargo build --quiet --release -p rootspan-host --bin bench_patterns
+cargo build --quiet --release -p rootspan-eval
 
 echo "== input: the seven datasets' messages repeated to 1M lines"
-"${CARGO_TARGET_DIR:-target}/release/bench_patterns" lines "$LOGHUB" "$WORK/lines.txt"
+"${CARGO_TARGET_DIR:-target}/release/rootspan-eval" bench-patterns lines "$LOGHUB" "$WORK/lines.txt"
 
 echo "== drain3 (accuracy on each dataset, then the 1M lines)"
 "$VENV/bin/python" scripts/bench_drain3.py "$LOGHUB" "$STYLES" "$WORK/lines.txt" "$WORK/drain3.json"
 
 echo "== rootspan (accuracy, native, wasm)"
-"${CARGO_TARGET_DIR:-target}/release/bench_patterns" measure "$LOGHUB" "$STYLES" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns
+"${CARGO_TARGET_DIR:-target}/release/rootspan-eval" bench-patterns measure "$LOGHUB" "$STYLES" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns

@@ -65,18 +65,14 @@ def parse(lines):
     return [templates[i] for i in ids]
 
 
-def main():
-    loghub, styles, lines_file, out = sys.argv[1:5]
-    datasets = {name: parse(contents(loghub, name)) for name in DATASETS}
-    datasets.update({name: parse(contents(styles, name)) for name in STYLES})
-    with open(lines_file, encoding="utf-8") as f:
-        lines = f.read().split("\n")
+def timed(lines):
+    """Mines `lines` with one miner; the loop's wall and thread CPU seconds and the templates found."""
     m = miner()
     start, cpu_start = time.perf_counter(), time.thread_time()
     for line in lines:
         m.add_log_message(line)
     seconds, cpu_seconds = time.perf_counter() - start, time.thread_time() - cpu_start
-    result = {
+    return {
         "version": version("drain3"),
         "lines": len(lines),
         "seconds": seconds,
@@ -84,8 +80,16 @@ def main():
         "lines_per_second": len(lines) / seconds,
         "lines_per_cpu_second": len(lines) / cpu_seconds,
         "templates": len(m.drain.clusters),
-        "datasets": datasets,
     }
+
+
+def main():
+    loghub, styles, lines_file, out = sys.argv[1:5]
+    datasets = {name: parse(contents(loghub, name)) for name in DATASETS}
+    datasets.update({name: parse(contents(styles, name)) for name in STYLES})
+    with open(lines_file, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    result = {**timed(lines), "datasets": datasets}
     with open(out, "w", encoding="utf-8") as f:
         json.dump(result, f)
 

@@ -71,7 +71,7 @@ else
 
   say "cargo build raw ABI (features raw-abi, arrow; profile $raw_profile)"
   cargo build -p rootspan-wasm --target "$target" --profile "$raw_profile" --no-default-features --features raw-abi,arrow
-  # -O2, not -O3: as fast in wasmtime here (bench_patterns speed) and 2 minutes less to build.
+  # -O2, not -O3: as fast in wasmtime here (rootspan-eval bench-patterns speed) and 2 minutes less to build.
   "$wasm_opt" -O2 "${wasm_opt_features[@]}" --strip-debug "$raw_built" -o "$raw_out.tmp"
   mv "$raw_out.tmp" "$raw_out"
 

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build-wasm.sh
-cargo build --release -q -p rootspan-host
+cargo build --release -q -p rootspan-cli
 "${CARGO_TARGET_DIR:-target}/release/rootspan" demo
 npm run build --workspaces --if-present >/dev/null
 exec npm run serve -w web-demo

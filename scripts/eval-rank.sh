@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ranking evaluation, one command: every figure in docs/ranking.md. Builds the shipped wasm
-# and the CLI, generates the two fault-injection suites (seed 1, fitted on; seed 2, never
-# fitted on) unless they are there already, and runs `rootspan eval` through the wasm in
+# and the evaluation tool (tools/eval), generates the two fault-injection suites (seed 1, fitted on; seed 2, never
+# fitted on) unless they are there already, and runs `rootspan-eval rank` through the wasm in
 # wasmtime on the Nezha dev cases and both suites, with every source and with each source
 # alone. Results: bench-results/ranking.md (the tables) and bench-results/ranking/*.json (each
 # run's `--format json` output: per case the truth's rank and the top candidate's why).
@@ -16,8 +16,8 @@ OUT=bench-results/ranking
 mkdir -p "$OUT"
 
 bash scripts/build-wasm.sh >/dev/null
-cargo build --quiet --release -p rootspan-host
-rootspan="${CARGO_TARGET_DIR:-target}/release/rootspan"
+cargo build --quiet --release -p rootspan-eval
+eval_bin="${CARGO_TARGET_DIR:-target}/release/rootspan-eval"
 
 for seed in 1 2; do
   if [ ! -f "$SIM/seed$seed/sim-127/truth.json" ]; then
@@ -32,7 +32,7 @@ report=bench-results/ranking.md
   echo "# Ranking evaluation"
   echo
   echo "Made by \`scripts/eval-rank.sh\` on $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')."
-  echo "Every run is \`$rootspan eval DIR [--sources S]\`: the shipped raw-ABI wasm in wasmtime."
+  echo "Every run is \`rootspan-eval rank DIR [--sources S]\`: the shipped raw-ABI wasm in wasmtime."
   echo "The weights were fitted on nezha-dev + sim-seed1; sim-seed2 is never fitted on."
   echo
   echo "| cases | sources | n | AC@1 | AC@3 | AC@5 | Avg@5 | instance AC@1 | top candidate with a reason |"
@@ -42,7 +42,7 @@ for name in nezha-dev sim-seed1 sim-seed2; do
   dir=${sets[$name]}
   for sources in traces,logs,metrics traces logs metrics; do
     echo "== $name, $sources"
-    "$rootspan" eval "$dir" --sources "$sources" --format json >"$OUT/$name-$sources.json"
+    "$eval_bin" rank "$dir" --sources "$sources" --format json >"$OUT/$name-$sources.json"
     node -e '
       const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
       const f = (x) => x.toFixed(3);
@@ -65,7 +65,7 @@ done
 } >>"$report"
 if [ "${1:-}" = "--fit" ]; then
   echo "== fit over nezha-dev + sim-seed1"
-  "$rootspan" eval "$NEZHA" "$SIM/seed1" --native --fit >"$OUT/fit.txt"
+  "$eval_bin" rank "$NEZHA" "$SIM/seed1" --native --fit >"$OUT/fit.txt"
   echo "Fit: $OUT/fit.txt" >>"$report"
 fi
 cat "$report"

@@ -15,13 +15,17 @@ stage() {
 
 stage "setup" bash scripts/setup.sh
 stage "rustfmt" cargo fmt --all --check
+# Before clippy: the CLI embeds the raw-ABI wasm (cli/build.rs), so the workspace needs it to build.
+stage "wasm build (browser + raw ABI)" bash scripts/build-wasm.sh
 stage "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
 stage "core tests (native)" cargo test -p rootspan-core --all-features
-stage "wasm build (browser + raw ABI)" bash scripts/build-wasm.sh
 stage "npm build" npm run build --workspaces --if-present
 stage "typecheck" npm run typecheck --workspaces --if-present
 stage "eslint" npm run lint --workspaces --if-present
 stage "wasm crate tests" cargo test -p rootspan-wasm
-stage "wasmtime host + cross-home identity" cargo test --release -p rootspan-host
+stage "engine + CLI unit tests" cargo test --release -p rootspan-engine -p rootspan-cli
+stage "wasmtime host + cross-home identity + CLI" cargo test --release -p rootspan-host
+stage "evaluation tooling (Loghub accuracy, Nezha ranking bar)" cargo test --release -p rootspan-eval
 stage "TypeScript + Chromium tests" npm test --workspaces --if-present
-stage "Grafana plugin zip" npm run package -w wasm-plugin/panel
+stage "Grafana plugin zip (validated)" npm run package -w wasm-plugin/panel
+stage "installable artifacts (cargo install, npm pack into fresh apps)" node scripts/test-install.mjs

@@ -1,14 +1,14 @@
-// The demo renders attacker-controlled log text too: the panel's no-HTML rule applies here unchanged.
+// The demo renders attacker-controlled log text too: the shared no-HTML rule applies here unchanged.
 import tseslint from 'typescript-eslint';
 
-import { noHtmlInjection } from '../wasm-plugin/panel/eslint.config.mjs';
+import { noHtmlInjection } from '../wasm-plugin/views/eslint.config.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**'] },
+  { ignores: ['dist/**', 'dist-dev/**', 'node_modules/**', 'test-results/**'] },
   ...tseslint.configs.recommended,
+  { languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } } },
   {
     files: ['**/*.{ts,tsx,mjs}'],
-    languageOptions: { parserOptions: { tsconfigRootDir: import.meta.dirname } },
     rules: {
       ...noHtmlInjection,
       'no-restricted-imports': ['error', { patterns: [{ group: ['@grafana/*'], message: 'The web demo does not ship Grafana packages.' }] }],

@@ -4,7 +4,6 @@ import { defineConfig, type Plugin } from 'vite';
 
 import { SAMPLE_DIR, sampleFiles } from './sample';
 
-const REPO = path.resolve(__dirname, '..');
 
 /**
  * The sample incident: served under /samples/incident/ in dev and copied into dist/ by the build, with a
@@ -40,10 +39,6 @@ function sampleIncident(): Plugin {
 export default defineConfig({
   root: __dirname,
   base: './',
-  resolve: {
-    // The views and the engine are the panel's: one implementation for both homes.
-    alias: { '@panel': path.join(REPO, 'wasm-plugin/panel/src') },
-  },
   plugins: [sampleIncident()],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: { host: '127.0.0.1' },

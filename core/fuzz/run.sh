@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs one fuzz target for a number of executions, seeded with the upstream fixtures.
-# Usage: core/fuzz/run.sh <otlp|tempo_jaeger|loki|prometheus|frames_json|arrow|ingest> [runs, default 1000000]
+# Usage: core/fuzz/run.sh <target> [runs, default 1000000]; the targets are the [[bin]]s of
+# Cargo.toml (see README.md). core/fuzz/campaign.sh runs them all.
 # cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them.
 # `-s none`: no sanitizer. The core forbids unsafe code, so ASan finds nothing the Rust
 # checks do not, and costs 2-3x the executions.
@@ -16,11 +17,34 @@ case $target in
     prometheus) seeds="prometheus-api" ;;
     arrow) seeds="" ;;  # the target builds its own valid IPC to mutate
     frames_json) seeds="grafana-frames/sdk grafana-frames/dataplane grafana-frames/loki grafana-frames/prometheus grafana-frames/traces" ;;
+    # Targets that build their input from raw bytes (packed frames, span tables) or read
+    # options JSON: they start from nothing; libFuzzer finds the shapes.
+    packed_frame|analysis) seeds="" ;;
+    options) seeds="" ;;
+    # Request envelopes: the bad-input corpus and fixtures are inputs, not envelopes; the
+    # target's own seeds (corpus/request-seed) are written below.
+    request) seeds="" ;;
     *) seeds="otlp-json tempo-api jaeger-api loki-api prometheus-api grafana-frames/sdk grafana-frames/loki grafana-frames/traces" ;;
 esac
 mkdir -p "corpus/$target"
 dirs=""
 for s in $seeds; do dirs="$dirs $data/fixtures/$s"; done
+if [ "$target" = request ]; then
+    # Valid envelopes to mutate: analyze, patterns and mine over small fixtures.
+    mkdir -p corpus/request-seed
+    python3 - "$data" corpus/request-seed <<'PY'
+import struct, sys, pathlib
+data, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+files = [data / "fixtures/loki-api/loki-streams-a.json", data / "fixtures/otlp-json/otel-proto-trace.json"]
+blob = lambda b: struct.pack("<I", len(b)) + b
+for command in (1, 2, 3):
+    for options in (b"", b'{"top":3}'):
+        body = b"".join(blob(f.name.encode()) + blob(f.read_bytes()[:6000]) for f in files)
+        env = b"RSPQ" + struct.pack("<HBB", 1, command, 0) + blob(options) + struct.pack("<I", len(files)) + body
+        (out / f"c{command}-{len(options)}").write_bytes(env)
+PY
+    dirs="$dirs corpus/request-seed"
+fi
 if [ "$target" = ingest ]; then
     # Plain-text logs and gzip members for the dispatcher's other branches.
     mkdir -p corpus/ingest-extra

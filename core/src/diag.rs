@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 pub const MAX_KEPT: usize = 200;
 
 /// Where a problem is: input, frame (or stream, batch, series), field, row. Rows count from 0.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Place {
     pub source: String,
@@ -60,7 +60,7 @@ impl std::fmt::Display for Place {
 }
 
 /// How bad it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -72,13 +72,24 @@ pub enum Severity {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Diagnostic {
     pub severity: Severity,
     #[serde(flatten)]
     pub place: Place,
     pub reason: String,
+}
+
+impl Severity {
+    /// The severity as the report spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Skipped => "skipped",
+            Severity::Error => "error",
+        }
+    }
 }
 
 impl std::fmt::Display for Diagnostic {

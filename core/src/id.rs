@@ -158,6 +158,21 @@ impl serde::Serialize for SpanId {
     }
 }
 
+/// Any form `parse` reads (the report writes lowercase hex), so a report reads back.
+impl<'de> serde::Deserialize<'de> for TraceId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        TraceId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SpanId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        SpanId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 fn be_value(bytes: &[u8]) -> u128 {
     bytes.iter().fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
 }

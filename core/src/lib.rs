@@ -9,6 +9,7 @@
 //! again with other options without re-reading its inputs (the panel does this).
 #![forbid(unsafe_code)]
 
+pub mod base;
 pub mod correlate;
 pub mod diag;
 pub mod id;
@@ -23,17 +24,33 @@ pub mod time;
 pub mod trace_detail;
 pub mod window;
 
+pub use base::TimeRange;
 pub use id::{SpanId, TraceId};
 pub use ingest::Input;
-pub use options::{Options, TimeRange};
+pub use options::Options;
 pub use report::Report;
 
+use correlate::{CorrelateOptions, Correlation};
 use model::Dataset;
+use patterns::Mined;
+use report::{DiagnosticsReport, InputsReport, PatternRun};
+use trace_detail::TraceDetail;
+use window::Windows;
 
-/// Inputs decoded so far; analyse as often as needed.
+/// Inputs decoded so far; analyse as often as needed. The correlation of the last analysis is
+/// kept (for trace lookups and the next analysis) until an input is added or the correlation
+/// options change.
 #[derive(Debug, Default, Clone)]
 pub struct Session {
     dataset: Dataset,
+    correlation: Option<(CorrelateOptions, Correlation)>,
+}
+
+/// The stages' state for one analysis, from which the report is built.
+struct Stages<'a> {
+    correlation: &'a Correlation,
+    windows: Windows,
+    patterns: Mined,
 }
 
 impl Session {
@@ -41,39 +58,179 @@ impl Session {
         Session::default()
     }
 
+    /// A session with `inputs` decoded, in order, each announced to `progress`.
+    pub fn decoding(inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Session {
+        let mut session = Session::new();
+        for (i, input) in inputs.iter().enumerate() {
+            progress(Stage::Decode(i));
+            session.add(input);
+        }
+        session
+    }
+
     /// Decodes an input. Problems become diagnostics in the report; nothing here fails.
     pub fn add(&mut self, input: &Input) {
         ingest::ingest(&mut self.dataset, input);
+        self.correlation = None;
     }
 
     pub fn dataset(&self) -> &Dataset {
         &self.dataset
     }
 
-    pub fn analyze(&self, options: &Options) -> Report {
-        let ds = &self.dataset;
-        let correlation = correlate::correlate(ds, &options.correlation);
-        let windows = window::choose(ds, options);
-        let patterns = patterns::analyse(ds, &correlation, &windows, &options.patterns);
-        let candidates = rank::rank(ds, &correlation, &windows, &patterns, &options.rank, options.top);
+    /// The stages every command runs, in the pipeline's order: correlate (the kept correlation
+    /// when it was made with these options), window, patterns; each announced to `progress`.
+    fn stages(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> (&Dataset, Stages<'_>) {
+        let Session { dataset, correlation: kept } = self;
+        progress(Stage::Correlate);
+        let correlation = kept_correlation(kept, dataset, &options.correlation);
+        progress(Stage::Window);
+        let windows = window::choose(dataset, options.window, options.baseline);
+        progress(Stage::Patterns);
+        let patterns = patterns::mine_logs(dataset);
+        (dataset, Stages { correlation, windows, patterns })
+    }
+
+    /// The report: the stages, then ranking, then the report built from their state.
+    pub fn analyze(&mut self, options: &Options) -> Report {
+        self.analyze_reporting(options, &mut |_| {})
+    }
+
+    /// `analyze`, telling `progress` each stage as it starts.
+    pub fn analyze_reporting(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
+        let (ds, s) = self.stages(options, progress);
+        progress(Stage::Rank);
+        let candidates = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
+        progress(Stage::Report);
         Report {
-            version: report::REPORT_VERSION,
-            windows,
-            inputs: report::InputsReport::from_dataset(ds),
-            correlation: correlation.report(ds),
-            patterns,
+            version: report::REPORT_VERSION.into(),
+            inputs: InputsReport::from_dataset(ds),
+            correlation: s.correlation.report(ds),
+            patterns: patterns::aggregate(
+                ds,
+                s.correlation,
+                &s.patterns,
+                &s.windows,
+                &options.patterns,
+                Some(options.patterns.max_patterns),
+            ),
             candidates,
             // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
-            diagnostics: report::DiagnosticsReport::from_diagnostics(&correlation.diagnostics),
+            diagnostics: DiagnosticsReport::from_diagnostics(&s.correlation.diagnostics),
+            windows: s.windows,
         }
     }
+
+    /// The patterns command: the same stages, every pattern listed, each record's pattern, the
+    /// decoders' diagnostics and the rows read per input.
+    pub fn patterns(&mut self, options: &Options) -> PatternRun {
+        self.patterns_reporting(options, &mut |_| {})
+    }
+
+    /// `patterns`, telling `progress` each stage as it starts.
+    pub fn patterns_reporting(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> PatternRun {
+        let (ds, s) = self.stages(options, progress);
+        progress(Stage::Report);
+        PatternRun {
+            patterns: patterns::aggregate(ds, s.correlation, &s.patterns, &s.windows, &options.patterns, None),
+            assignments: s.patterns.assignment,
+            diagnostics: DiagnosticsReport::from_dataset(ds),
+            inputs: InputsReport::from_dataset(ds),
+        }
+    }
+
+    /// One trace's spans with their logs and exemplars (any id form `TraceId::parse` reads),
+    /// joined under `options`; `None` when the data holds no such trace. Reuses the kept
+    /// correlation, so a trace view costs a lookup, not a correlation.
+    pub fn trace_detail(&mut self, options: &CorrelateOptions, id: &str) -> Option<TraceDetail> {
+        let trace = TraceId::parse(id).ok()?;
+        let Session { dataset, correlation: kept } = self;
+        trace_detail::trace_detail(dataset, kept_correlation(kept, dataset, options), trace)
+    }
+}
+
+/// The kept correlation when it was made with `options`, else a new one (kept).
+fn kept_correlation<'a>(
+    kept: &'a mut Option<(CorrelateOptions, Correlation)>,
+    ds: &Dataset,
+    options: &CorrelateOptions,
+) -> &'a Correlation {
+    if kept.as_ref().is_none_or(|(made_with, _)| made_with != options) {
+        *kept = Some((options.clone(), correlate::correlate(ds, options)));
+    }
+    let (_, correlation) = kept.as_ref().expect("set just above when absent");
+    correlation
 }
 
 /// Decodes `inputs` and analyses them in one call.
 pub fn analyze(inputs: &[Input], options: &Options) -> Report {
-    let mut session = Session::new();
-    for input in inputs {
-        session.add(input);
+    analyze_reporting(inputs, options, &mut |_| {})
+}
+
+/// `analyze`, telling `progress` each stage as it starts (decoding input by input).
+pub fn analyze_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
+    Session::decoding(inputs, progress).analyze_reporting(options, progress)
+}
+
+/// Decodes `inputs` (Loki JSON, OTLP logs JSON, plain text lines, anything `Session` reads) and
+/// mines their log records: the patterns command.
+pub fn patterns(inputs: &[Input], options: &Options) -> PatternRun {
+    patterns_reporting(inputs, options, &mut |_| {})
+}
+
+/// `patterns`, telling `progress` each stage as it starts (decoding input by input).
+pub fn patterns_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> PatternRun {
+    Session::decoding(inputs, progress).patterns_reporting(options, progress)
+}
+
+/// Where an analysis is: what a host names when a fuel or memory limit stops it (the raw ABI
+/// keeps the current stage where the host can read it after the trap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Decoding input `i` (0-based, in request order).
+    Decode(usize),
+    Correlate,
+    Window,
+    Patterns,
+    Rank,
+    /// Building and serialising the result.
+    Report,
+}
+
+impl Stage {
+    /// Two words for a host to keep: the stage and, for `Decode`, the input index.
+    pub fn code(self) -> [u32; 2] {
+        match self {
+            Stage::Decode(i) => [1, i as u32],
+            Stage::Correlate => [2, 0],
+            Stage::Window => [3, 0],
+            Stage::Patterns => [4, 0],
+            Stage::Rank => [5, 0],
+            Stage::Report => [6, 0],
+        }
     }
-    session.analyze(options)
+
+    pub fn from_code(code: [u32; 2]) -> Option<Stage> {
+        Some(match code[0] {
+            1 => Stage::Decode(code[1] as usize),
+            2 => Stage::Correlate,
+            3 => Stage::Window,
+            4 => Stage::Patterns,
+            5 => Stage::Rank,
+            6 => Stage::Report,
+            _ => return None,
+        })
+    }
+
+    /// `decoding input 2 (logs.json)`, `ranking`, ...: `names` are the inputs' names.
+    pub fn describe(self, names: &[&str]) -> String {
+        match self {
+            Stage::Decode(i) => format!("decoding input {} ({})", i + 1, names.get(i).copied().unwrap_or("?")),
+            Stage::Correlate => "correlating (joining on trace id, repairing traces)".into(),
+            Stage::Window => "choosing the window".into(),
+            Stage::Patterns => "mining log patterns".into(),
+            Stage::Rank => "ranking".into(),
+            Stage::Report => "writing the result".into(),
+        }
+    }
 }

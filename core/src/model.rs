@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 
+pub use crate::base::Level;
 use crate::diag::Diagnostics;
 use crate::id::{SpanId, TraceId};
 
@@ -159,49 +160,6 @@ pub enum SpanStatus {
     Error,
 }
 
-/// Log levels, normalised the way Grafana's logs panel does.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Default, serde::Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Critical,
-    Error,
-    Warning,
-    Info,
-    Debug,
-    Trace,
-    #[default]
-    Unknown,
-}
-
-impl Level {
-    /// Grafana's `getLogLevelFromKey`, plus OTLP severity texts.
-    pub fn from_text(s: &str) -> Level {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "emerg" | "emergency" | "fatal" | "alert" | "crit" | "critical" | "panic" => Level::Critical,
-            "err" | "eror" | "error" | "severe" => Level::Error,
-            "warn" | "warning" => Level::Warning,
-            "info" | "information" | "informational" | "notice" => Level::Info,
-            "dbug" | "debug" => Level::Debug,
-            "trace" => Level::Trace,
-            _ => Level::Unknown,
-        }
-    }
-
-    /// OTLP `severityNumber` (1-24).
-    pub fn from_otlp_severity(n: i64) -> Level {
-        match n {
-            1..=4 => Level::Trace,
-            5..=8 => Level::Debug,
-            9..=12 => Level::Info,
-            13..=16 => Level::Warning,
-            17..=20 => Level::Error,
-            21..=24 => Level::Critical,
-            _ => Level::Unknown,
-        }
-    }
-}
-
 /// Spans, one column per attribute.
 #[derive(Debug, Default, Clone)]
 pub struct SpanTable {
@@ -306,11 +264,13 @@ impl LogTable {
         self.time_ns.is_empty()
     }
 
+    /// Adds a record. A record whose source gives no level is at the level of its body's first
+    /// level word (`Level::in_text`): decided here, once, so every stage sees the same level.
     pub fn push(&mut self, r: LogRow<'_>) {
         self.time_ns.push(r.time_ns);
         self.resource.push(r.resource);
         self.metadata.push(r.metadata);
-        self.level.push(r.level);
+        self.level.push(if r.level == Level::Unknown { Level::in_text(r.body) } else { r.level });
         self.trace.push(r.trace);
         self.span.push(r.span);
         self.body_bytes.push_str(r.body);
@@ -503,12 +463,22 @@ mod tests {
     }
 
     #[test]
-    fn levels_normalise_like_grafana() {
-        assert_eq!(Level::from_text("WARN"), Level::Warning);
-        assert_eq!(Level::from_text("eror"), Level::Error);
-        assert_eq!(Level::from_text("fatal"), Level::Critical);
-        assert_eq!(Level::from_text("banana"), Level::Unknown);
-        assert_eq!(Level::from_otlp_severity(9), Level::Info);
+    fn a_record_without_a_level_is_at_its_bodys_level() {
+        let mut logs = LogTable::default();
+        let row = |level, body| LogRow {
+            time_ns: 0,
+            resource: LabelSetId(0),
+            metadata: LabelSetId(0),
+            level,
+            trace: None,
+            span: None,
+            body,
+            source: SourceId(0),
+        };
+        logs.push(row(Level::Unknown, "PANIC: out of memory"));
+        logs.push(row(Level::Info, "PANIC: out of memory"));
+        logs.push(row(Level::Unknown, "all good"));
+        assert_eq!(logs.level, [Level::Critical, Level::Info, Level::Unknown]);
         assert_eq!(Level::from_otlp_severity(17), Level::Error);
     }
 }

@@ -4,7 +4,9 @@
 //! Deterministic by construction: every list is sorted, nothing iterates a hash map, floats
 //! are printed by serde_json (shortest round-trip), and no wall-clock time is included.
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::correlate::CorrelationReport;
 use crate::diag::{Diagnostic, Severity};
@@ -16,11 +18,11 @@ use crate::window::Windows;
 /// The report format version. Bump the major part on any change a reader could trip on.
 pub const REPORT_VERSION: &str = "1.0";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Report {
     /// Report format version, `major.minor`.
-    pub version: &'static str,
+    pub version: Cow<'static, str>,
     /// The incident window and baseline this analysis compared.
     pub windows: Windows,
     /// What was read from each input.
@@ -46,15 +48,31 @@ impl Report {
     }
 }
 
+/// What the patterns command returns (`rootspan patterns`): every pattern and each record's
+/// pattern.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PatternRun {
+    /// Every pattern (not capped by `max_patterns`), aggregated.
+    pub patterns: PatternsReport,
+    /// For each log record in input order, the index of its pattern in `patterns.patterns`.
+    pub assignments: Vec<u32>,
+    /// What was skipped or repaired while reading the inputs.
+    pub diagnostics: DiagnosticsReport,
+    /// Rows read per input, as in the report: a host tells an input that gave no log record
+    /// (a traces-only file, an unreadable one) from one that did.
+    pub inputs: InputsReport,
+}
+
 /// Rows read per input (source), in input order.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct InputsReport {
     pub sources: Vec<SourceCounts>,
     pub totals: Counts,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SourceCounts {
     /// The input's name.
@@ -65,7 +83,7 @@ pub struct SourceCounts {
     pub counts: Counts,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Counts {
     pub spans: u64,
@@ -109,7 +127,7 @@ impl InputsReport {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct DiagnosticsReport {
     /// All diagnostics, including those not listed in `entries`.
@@ -123,7 +141,7 @@ pub struct DiagnosticsReport {
     pub entries: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ReasonCount {
     pub severity: Severity,
@@ -145,18 +163,5 @@ impl DiagnosticsReport {
             by_reason: d.counts().map(|(severity, reason, count)| ReasonCount { severity, reason: reason.to_string(), count }).collect(),
             entries: d.entries().to_vec(),
         }
-    }
-}
-
-/// A number as text: integral values without a fraction, others shortest round-trip.
-pub fn format_number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else if x.is_nan() {
-        "NaN".to_string()
-    } else if x.is_infinite() {
-        if x > 0.0 { "+Inf" } else { "-Inf" }.to_string()
-    } else {
-        format!("{x}")
     }
 }

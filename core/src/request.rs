@@ -172,6 +172,11 @@ impl Response {
 
 /// Runs a decoded request: the one dispatcher every raw-ABI home shares.
 pub fn execute(request: Request) -> Response {
+    execute_reporting(request, &mut |_| {})
+}
+
+/// `execute`, telling `progress` each stage as it starts.
+pub fn execute_reporting(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Response {
     let options = match Options::from_json(&request.options) {
         Ok(options) => options,
         Err(e) => return Response::Error(e),
@@ -179,9 +184,9 @@ pub fn execute(request: Request) -> Response {
     let decoded =
         |inputs: Vec<NamedBytes>| -> Vec<Input> { inputs.into_iter().map(|i| Input::Bytes { name: i.name, bytes: i.bytes }).collect() };
     match request.command {
-        Command::Analyze => Response::Ok(crate::analyze(&decoded(request.inputs), &options).to_json()),
+        Command::Analyze => Response::Ok(crate::analyze_reporting(&decoded(request.inputs), &options, progress).to_json()),
         Command::Patterns => Response::Ok(
-            serde_json::to_string(&crate::patterns::patterns_command(&decoded(request.inputs), &options))
+            serde_json::to_string(&crate::patterns_reporting(&decoded(request.inputs), &options, progress))
                 .expect("the pattern run serialises: no non-string map keys"),
         ),
         Command::Mine => {

@@ -2,14 +2,16 @@
 //! log records and exemplars joined to them. A lookup over the dataset and its correlation that
 //! the homes make on demand (the panel's and the web demo's trace tab); it is not part of the
 //! report. Times are epoch milliseconds as floats: JS numbers cannot hold epoch ns.
+//! It reads a `Correlation` (the session keeps one), never making its own.
 
 use serde::Serialize;
 
-use crate::correlate::{correlate, CorrelateOptions, Correlation};
+use crate::correlate::Correlation;
 use crate::id::TraceId;
 use crate::model::{Dataset, SpanStatus};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceDetail {
     /// 32 lowercase hex digits.
     pub trace_id: String,
@@ -22,6 +24,7 @@ pub struct TraceDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SpanDetail {
     pub span_id: String,
     /// The parent after repair; absent for roots and orphans.
@@ -36,6 +39,7 @@ pub struct SpanDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LogDetail {
     pub time_ms: f64,
     pub level: crate::model::Level,
@@ -43,6 +47,7 @@ pub struct LogDetail {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExemplarDetail {
     pub time_ms: f64,
     pub value: f64,
@@ -55,14 +60,9 @@ fn ms(ns: i64) -> f64 {
     ns.div_euclid(1_000_000) as f64 + ns.rem_euclid(1_000_000) as f64 / 1e6
 }
 
-/// The trace `id` (any form `TraceId::parse` reads), or `None` when the data has no such trace.
-pub fn trace_detail(ds: &Dataset, options: &CorrelateOptions, id: &str) -> Option<TraceDetail> {
-    let trace = TraceId::parse(id).ok()?;
-    let corr = correlate(ds, options);
-    detail(ds, &corr, trace)
-}
-
-fn detail(ds: &Dataset, corr: &Correlation, trace: TraceId) -> Option<TraceDetail> {
+/// The trace `trace` as `corr` joined it, or `None` when the data has no such trace.
+/// (`Session::trace_detail` keeps the correlation between lookups.)
+pub fn trace_detail(ds: &Dataset, corr: &Correlation, trace: TraceId) -> Option<TraceDetail> {
     let t = corr.traces.find(trace)?;
     let mut rows: Vec<u32> = corr.traces.spans(t).to_vec();
     rows.sort_by_key(|&r| (ds.spans.start_ns[r as usize], ds.spans.span[r as usize]));
@@ -117,7 +117,7 @@ fn detail(ds: &Dataset, corr: &Correlation, trace: TraceId) -> Option<TraceDetai
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::correlate::CorrelateOptions;
     use crate::ingest::Input;
 
     fn session(json: &str) -> crate::Session {
@@ -135,8 +135,8 @@ mod tests {
 
     #[test]
     fn a_trace_lists_its_spans_in_start_order_with_parents() {
-        let s = session(OTLP);
-        let d = trace_detail(s.dataset(), &CorrelateOptions::default(), "0AF7651916CD43DD8448EB211C80319C").expect("the trace is there");
+        let mut s = session(OTLP);
+        let d = s.trace_detail(&CorrelateOptions::default(), "0AF7651916CD43DD8448EB211C80319C").expect("the trace is there");
         assert_eq!(d.trace_id, "0af7651916cd43dd8448eb211c80319c");
         let ops: Vec<&str> = d.spans.iter().map(|s| s.operation.as_str()).collect();
         assert_eq!(ops, ["GET /", "db"]);
@@ -150,8 +150,26 @@ mod tests {
 
     #[test]
     fn an_unknown_or_malformed_id_gives_none() {
-        let s = session(OTLP);
-        assert!(trace_detail(s.dataset(), &CorrelateOptions::default(), "11111111111111111111111111111111").is_none());
-        assert!(trace_detail(s.dataset(), &CorrelateOptions::default(), "not an id").is_none());
+        let mut s = session(OTLP);
+        assert!(s.trace_detail(&CorrelateOptions::default(), "11111111111111111111111111111111").is_none());
+        assert!(s.trace_detail(&CorrelateOptions::default(), "not an id").is_none());
+    }
+
+    #[test]
+    fn the_kept_correlation_follows_the_inputs_and_the_options() {
+        let mut s = session(OTLP);
+        let id = "0af7651916cd43dd8448eb211c80319c";
+        let service = |s: &mut crate::Session, options: &CorrelateOptions| s.trace_detail(options, id).map(|d| d.spans[0].service.clone());
+        assert_eq!(service(&mut s, &CorrelateOptions::default()).as_deref(), Some("api"));
+        // Other correlation options: a new correlation, not the kept one.
+        let renamed =
+            CorrelateOptions { service_aliases: [("api".to_string(), "gateway".to_string())].into(), ..CorrelateOptions::default() };
+        assert_eq!(service(&mut s, &renamed).as_deref(), Some("gateway"));
+        assert_eq!(service(&mut s, &CorrelateOptions::default()).as_deref(), Some("api"));
+        // A new input: its trace is found (the kept correlation was dropped).
+        let other = "1af7651916cd43dd8448eb211c80319c";
+        assert!(s.trace_detail(&CorrelateOptions::default(), other).is_none());
+        s.add(&Input::Bytes { name: "u.json".into(), bytes: OTLP.replace(id, other).into_bytes() });
+        assert!(s.trace_detail(&CorrelateOptions::default(), other).is_some());
     }
 }

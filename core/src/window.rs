@@ -7,11 +7,13 @@
 //! the baseline is the part of the range before it. A given window without a baseline gets
 //! the same length right before it.
 
-use serde::Serialize;
+use std::borrow::Cow;
 
-use crate::model::{Dataset, Level, SpanStatus};
-use crate::options::{Options, TimeRange};
-use crate::rank::level_in_body;
+use serde::{Deserialize, Serialize};
+
+use crate::base::stats::{mad, median};
+use crate::base::TimeRange;
+use crate::model::{Dataset, SpanStatus};
 
 /// Buckets the range is cut into for detection.
 const BUCKETS: usize = 60;
@@ -21,7 +23,7 @@ const MIN_BASELINE_BUCKETS: usize = 6;
 const MIN_CHANGE: f64 = 3.0;
 
 /// The windows an analysis compares, and how they were chosen.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Windows {
     /// `None` when the data holds no timestamps at all.
@@ -31,16 +33,17 @@ pub struct Windows {
     /// `given` (both from options), `given_window` (baseline placed right before it),
     /// `detected` (where errors or latency change) or `undetected` (no change found: the
     /// last quarter of the range).
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
 }
 
-pub fn choose(ds: &Dataset, options: &Options) -> Windows {
-    match (options.window, options.baseline) {
-        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given" },
+/// The windows for `window` and `baseline` as the options give them (either may be absent).
+pub fn choose(ds: &Dataset, window: Option<TimeRange>, baseline: Option<TimeRange>) -> Windows {
+    match (window, baseline) {
+        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given".into() },
         (Some(w), None) => Windows {
             window: Some(w),
             baseline: TimeRange::new(w.start_ns.saturating_sub(w.duration_ns()), w.start_ns).ok(),
-            source: "given_window",
+            source: "given_window".into(),
         },
         (None, _) => detect(ds),
     }
@@ -50,7 +53,7 @@ pub fn choose(ds: &Dataset, options: &Options) -> Windows {
 fn detect(ds: &Dataset) -> Windows {
     let times = ds.spans.start_ns.iter().chain(&ds.logs.time_ns);
     let (Some(lo), Some(hi)) = (times.clone().min().copied(), times.max().copied()) else {
-        return Windows { window: None, baseline: None, source: "undetected" };
+        return Windows { window: None, baseline: None, source: "undetected".into() };
     };
     // i128: times are untrusted input and may span the whole i64 range.
     let width = ((i128::from(hi) - i128::from(lo)) / BUCKETS as i128).max(1);
@@ -73,16 +76,12 @@ fn detect(ds: &Dataset) -> Windows {
     for r in 0..ds.logs.len() {
         let b = bucket(ds.logs.time_ns[r]);
         events[b] += 1.0;
-        let level = match ds.logs.level[r] {
-            Level::Unknown => level_in_body(ds.logs.body(r)),
-            l => l,
-        };
-        if matches!(level, Level::Critical | Level::Error) {
+        if ds.logs.level[r].is_failure() {
             fails[b] += 1.0;
         }
     }
     let error_rate: Vec<f64> = fails.iter().zip(&events).map(|(f, e)| if *e > 0.0 { f / e } else { 0.0 }).collect();
-    let latency: Vec<f64> = durations.iter().map(|d| crate::rank::median(d).map_or(0.0, |m| libm::log(m + 1.0))).collect();
+    let latency: Vec<f64> = durations.iter().map(|d| median(d).map_or(0.0, |m| libm::log(m + 1.0))).collect();
     let best =
         [change_point(&error_rate), change_point(&latency)].into_iter().flatten().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
     let split = match best {
@@ -94,7 +93,7 @@ fn detect(ds: &Dataset) -> Windows {
     Windows {
         window: TimeRange::new(split, hi.saturating_add(1)).ok(),
         baseline: TimeRange::new(lo, split).ok(),
-        source: if detected { "detected" } else { "undetected" },
+        source: if detected { "detected" } else { "undetected" }.into(),
     }
 }
 
@@ -103,8 +102,8 @@ fn change_point(xs: &[f64]) -> Option<(usize, f64)> {
     let mut best: Option<(usize, f64)> = None;
     for i in MIN_BASELINE_BUCKETS..xs.len().saturating_sub(1) {
         let (before, after) = xs.split_at(i);
-        let center = crate::rank::median(before)?;
-        let spread = crate::rank::mad(before, center).max(1e-3 * center.abs()).max(1e-9);
+        let center = median(before)?;
+        let spread = mad(before, center).max(1e-3 * center.abs()).max(1e-9);
         let mean_after = after.iter().sum::<f64>() / after.len() as f64;
         let score = (mean_after - center) / spread;
         if best.is_none_or(|(_, s)| score > s) {
@@ -141,8 +140,7 @@ mod tests {
     #[test]
     fn given_window_gets_a_baseline_right_before() {
         let w = TimeRange::new(100, 160).unwrap();
-        let options = Options { window: Some(w), ..Options::default() };
-        let got = choose(&Dataset::default(), &options);
+        let got = choose(&Dataset::default(), Some(w), None);
         assert_eq!(got.baseline, Some(TimeRange::new(40, 100).unwrap()));
         assert_eq!(got.source, "given_window");
     }
@@ -154,7 +152,7 @@ mod tests {
             let failing = s >= 450 && s % 2 == 0;
             span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
         }
-        let got = choose(&ds, &Options::default());
+        let got = choose(&ds, None, None);
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 450).abs() <= 10, "{w:?}");
@@ -167,9 +165,9 @@ mod tests {
         for s in 0..600 {
             span(&mut ds, s as u64, s, if s >= 300 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok);
         }
-        let w = choose(&ds, &Options::default()).window.unwrap();
+        let w = choose(&ds, None, None).window.unwrap();
         assert!((w.start_ns / 1_000_000_000 - 300).abs() <= 10, "{w:?}");
-        let empty = choose(&Dataset::default(), &Options::default());
-        assert_eq!((empty.window, empty.source), (None, "undetected"));
+        let empty = choose(&Dataset::default(), None, None);
+        assert_eq!((empty.window, empty.source.as_ref()), (None, "undetected"));
     }
 }

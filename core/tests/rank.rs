@@ -2,9 +2,9 @@
 //! ranking names the faulty service first, explains why, and ranks callers below it.
 
 use rootspan_core::model::{Dataset, LabelSetId, Level, LogRow, SourceId, SpanKind, SpanRow, SpanStatus};
-use rootspan_core::options::TimeRange;
 use rootspan_core::rank::{rank, RankOptions, Signal};
 use rootspan_core::window::Windows;
+use rootspan_core::TimeRange;
 use rootspan_core::{SpanId, TraceId};
 
 const S: i64 = 1_000_000_000;
@@ -117,7 +117,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
     let windows = Windows {
         window: Some(TimeRange::new(120 * S, 240 * S).unwrap()),
         baseline: Some(TimeRange::new(0, 120 * S).unwrap()),
-        source: "given",
+        source: "given".into(),
     };
     (b.ds, windows)
 }
@@ -125,7 +125,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
 fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candidate> {
     let (ds, windows) = incident(fault);
     let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
-    let patterns = rootspan_core::patterns::analyse(&ds, &corr, &windows, &Default::default());
+    let patterns = rootspan_core::patterns::mine_logs(&ds);
     rank(&ds, &corr, &windows, &patterns, options, 10)
 }
 

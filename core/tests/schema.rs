@@ -1,10 +1,11 @@
-//! The JSON Schemas in `schema/` are generated from the Rust types, so the documented report
-//! and options can never drift from what the code reads and writes. This test fails when the
+//! The JSON Schemas in `schema/` are generated from the Rust types, so the documented report,
+//! options and trace detail can never drift from what the code reads and writes. This test fails when the
 //! committed files differ from the types; regenerate them with
 //! `UPDATE_SCHEMA=1 cargo test -p rootspan-core --features schema --test schema`.
 
 use std::path::PathBuf;
 
+use rootspan_core::trace_detail::TraceDetail;
 use rootspan_core::{Options, Report};
 use schemars::generate::SchemaSettings;
 
@@ -26,6 +27,12 @@ fn check(file: &str, generated: String) {
 fn report_schema_is_current() {
     let schema = SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<Report>();
     check("report.schema.json", serde_json::to_string_pretty(&schema).unwrap() + "\n");
+}
+
+#[test]
+fn trace_detail_schema_is_current() {
+    let schema = SchemaSettings::draft2020_12().for_serialize().into_generator().into_root_schema_for::<TraceDetail>();
+    check("trace-detail.schema.json", serde_json::to_string_pretty(&schema).unwrap() + "\n");
 }
 
 #[test]

@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{engine, nezha_cases, read_named, testdata};
+use common::{engine, nezha_cases, read_named, repo_root, testdata, RAW_WASM_IN_REPO};
+use rootspan_cli::inputs::{case_options, sample};
 use rootspan_core::request::{Command, Request};
-use rootspan_host::inputs::{case_options, repo_root, sample};
-use rootspan_host::{Engine, HostError, Limit, Limits};
+use rootspan_engine::{Engine, HostError, Limit, Limits};
 
 #[test]
 fn the_raw_wasm_imports_nothing() {
@@ -52,24 +52,42 @@ fn the_sample_runs_within_the_default_limits_and_matches_native() {
 }
 
 fn limited(limits: Limits) -> Engine {
-    Engine::load(&repo_root().join(rootspan_host::inputs::RAW_WASM_IN_REPO)).unwrap().with_limits(limits)
+    Engine::load(&repo_root().join(RAW_WASM_IN_REPO)).unwrap().with_limits(limits)
 }
 
 #[test]
 fn running_out_of_fuel_is_a_limit_error() {
     let engine = limited(Limits { fuel_base: 1_000_000, fuel_per_byte: 0, ..Limits::default() });
     let e = engine.call(&sample_request()).unwrap_err();
-    assert!(matches!(e, HostError::LimitExceeded(Limit::Fuel { budget: 1_000_000 })), "{e}");
+    assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Fuel { budget: 1_000_000 }, .. }), "{e}");
     assert!(e.to_string().starts_with("limit exceeded"), "{e}");
+    // The stage and the input that used the fuel up are named.
+    assert!(e.to_string().contains(" while "), "{e}");
 }
 
 #[test]
 fn running_out_of_memory_is_a_limit_error() {
     let case = &nezha_cases()[0];
     let engine = limited(Limits { memory_bytes: 8 << 20, ..Limits::default() });
-    let e = engine.analyze(read_named(&case.files), &case.options).unwrap_err();
-    assert!(matches!(e, HostError::LimitExceeded(Limit::Memory { .. })), "{e}");
-    assert!(e.to_string().contains("memory limit of 8 MiB"), "{e}");
+    // Gzip inputs: decompression that cannot get memory is an error naming each input, and
+    // the analysis goes on with what it has.
+    let report = engine.analyze(read_named(&case.files), &case.options).unwrap();
+    assert!(report.contains(r#""reason":"gzip: out of memory after "#), "{report}");
+    // Decompressed, the same inputs outgrow the limit while decoding: a limit error naming
+    // the input and the stage.
+    let plain: Vec<_> = read_named(&case.files)
+        .into_iter()
+        .map(|mut i| {
+            i.bytes = rootspan_core::ingest::gzip::gunzip(&i.bytes, 1 << 30).unwrap_or(i.bytes);
+            i
+        })
+        .collect();
+    let e = engine.analyze(plain.clone(), &case.options).unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Memory { .. }, .. }), "{e}");
+    assert!(e.to_string().contains("memory limit of 8 MiB (--memory-mib) while receiving the request"), "{e}");
+    let roomier = limited(Limits { memory_bytes: 32 << 20, ..Limits::default() });
+    let e = roomier.analyze(plain, &case.options).unwrap_err();
+    assert!(e.to_string().contains("memory limit of 32 MiB (--memory-mib) while decoding input "), "{e}");
 }
 
 #[test]
@@ -77,7 +95,7 @@ fn a_request_bigger_than_the_memory_limit_is_refused() {
     let engine = limited(Limits { memory_bytes: 4 << 20, ..Limits::default() });
     let big = rootspan_core::request::NamedBytes { name: "big.log".into(), bytes: vec![b'x'; 8 << 20] };
     let e = engine.analyze(vec![big], "").unwrap_err();
-    assert!(matches!(e, HostError::LimitExceeded(Limit::Memory { .. })), "{e}");
+    assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Memory { .. }, .. }), "{e}");
 }
 
 #[test]
@@ -124,4 +142,54 @@ fn the_mine_command_gives_the_native_miners_result() {
     assert_eq!(engine().mine(inputs).unwrap(), expected);
     // Invalid bytes read as U+FFFD, as every text decoder of the core reads them.
     assert!(expected.contains("\"template\":\"bad \u{fffd} byte <*>\",\"count\":2"), "{expected}");
+}
+
+/// One trace that is a parent chain `depth` spans deep, half of them in a second service, the
+/// deepest failing: every per-span walk up or down the chain is exercised.
+fn chain(depth: usize) -> Vec<u8> {
+    let t0 = 1_700_000_000_000_000_000u64;
+    let mut spans = String::with_capacity(depth * 200);
+    for i in 1..=depth {
+        let parent = if i == 1 { String::new() } else { format!("{:016x}", i - 1) };
+        let status = if i == depth { 2 } else { 0 };
+        if i > 1 {
+            spans.push(',');
+        }
+        spans.push_str(&format!(
+            r#"{{"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"{i:016x}","parentSpanId":"{parent}","name":"op{}","kind":{},"startTimeUnixNano":"{}","endTimeUnixNano":"{}","status":{{"code":{status}}},"attributes":[{{"key":"service.name","value":{{"stringValue":"s{}"}}}}]}}"#,
+            i % 3,
+            2 + i % 2,
+            t0 + i as u64,
+            t0 + 2 * depth as u64 - i as u64,
+            i % 2
+        ));
+    }
+    format!(r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"s"}}}}]}},"scopeSpans":[{{"spans":[{spans}]}}]}}]}}"#).into_bytes()
+}
+
+/// Trace processing is linear in spans whatever the depth: a 200k-deep chain (1.1e10 fuel
+/// measured) fits a fuel budget that a walk per span up or down the chain (quadratic: 2*10^10 steps at least)
+/// cannot, so a regression fails here through the fuel limit, not a wall clock.
+#[test]
+fn a_200k_deep_chain_analyses_within_a_linear_fuel_budget() {
+    let bytes = chain(200_000);
+    let engine = limited(Limits { fuel_base: 35_000_000_000, fuel_per_byte: 0, ..Limits::default() });
+    let input = rootspan_core::request::NamedBytes { name: "chain.json".into(), bytes };
+    let request = Request::analyze("", vec![input]);
+    let (json, stats) = engine.call_encoded(request.encode().unwrap()).unwrap_or_else(|e| panic!("{e}"));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["inputs"]["totals"]["spans"], 200_000);
+    assert!(!report["candidates"].as_array().unwrap().is_empty());
+    eprintln!("200k-deep chain: {} fuel, {} MiB", stats.fuel_used, stats.memory_bytes >> 20);
+}
+
+/// A limit names the input and the stage that used it up.
+#[test]
+fn a_limit_names_the_input_and_stage() {
+    let engine = limited(Limits { fuel_base: 2_000_000_000, fuel_per_byte: 0, ..Limits::default() });
+    let small = rootspan_core::request::NamedBytes { name: "small.log".into(), bytes: b"2023-01-29T08:43:00Z ERROR a\n".to_vec() };
+    let big = rootspan_core::request::NamedBytes { name: "deep.json".into(), bytes: chain(100_000) };
+    let e = engine.call(&Request::analyze("", vec![small, big])).unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Fuel { .. }, .. }), "{e}");
+    assert!(e.to_string().contains("while decoding input 2 (deep.json)"), "{e}");
 }

@@ -1,6 +1,7 @@
 //! The same report everywhere: native (`rootspan_core::analyze`), wasmtime (the raw-ABI wasm)
 //! and Node (the built npm package, via wasm-plugin/js/scripts/analyze-files.mjs) must give
-//! byte-identical report JSON for every fixture and every Nezha dev case.
+//! byte-identical report JSON for every fixture and every Nezha dev case, and every report reads
+//! back into the typed `Report` (what the CLI renders from) and writes out to the same bytes.
 //!
 //! Needs `scripts/build-wasm.sh` and the npm package built (`npm run build -w wasm-plugin/js`);
 //! without them it fails, it does not skip. Run with `cargo test --release -p rootspan-host`.
@@ -9,9 +10,8 @@ mod common;
 
 use std::process::{Command, Stdio};
 
-use common::{engine, fixture_cases, nezha_cases, read_named, Case};
+use common::{engine, fixture_cases, nezha_cases, read_named, repo_root, Case};
 use rootspan_core::{Input, Options};
-use rootspan_host::inputs::repo_root;
 
 const NODE_SCRIPT: &str = "wasm-plugin/js/scripts/analyze-files.mjs";
 
@@ -47,6 +47,17 @@ fn check(cases: Vec<Case>) {
         // Node runs while this process does the native and wasmtime analyses.
         let child = node(case);
         let native = native(case);
+        // The CLI renders the wasm's report from the typed `Report`: every report reads back
+        // into it and writes out to the same bytes.
+        match serde_json::from_str::<rootspan_core::Report>(&native) {
+            Err(e) => failures.push(format!("{}: the report does not read back as a Report: {e}", case.name)),
+            Ok(typed) if typed.to_json() != native => failures.push(format!(
+                "{}: the report read back writes different bytes {}",
+                case.name,
+                first_difference(&native, &typed.to_json())
+            )),
+            Ok(_) => {}
+        }
         match engine().analyze(read_named(&case.files), &case.options) {
             Err(e) => failures.push(format!("{}: wasmtime failed: {e}", case.name)),
             Ok(wasm) if wasm != native => {

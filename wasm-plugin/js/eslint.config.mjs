@@ -1,27 +1,4 @@
-// Lint for the rootspan npm package: eslint's and typescript-eslint's recommended rules, type-aware.
-import js from '@eslint/js';
-import globals from 'globals';
-import tseslint from 'typescript-eslint';
+// Lint for the rootspan npm package: the shared Node + TypeScript rules (eslint.node-ts.mjs at the repository root).
+import { nodeTsConfig } from '../../eslint.node-ts.mjs';
 
-export default tseslint.config(
-  { ignores: ['dist/', 'pkg/', 'src/generated/'] },
-  js.configs.recommended,
-  ...tseslint.configs.recommendedTypeChecked,
-  {
-    languageOptions: {
-      globals: { ...globals.node, ...globals.browser },
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
-    },
-  },
-  {
-    rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
-      // node:test's describe/it return promises the runner itself awaits.
-      '@typescript-eslint/no-floating-promises': [
-        'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] }] },
-      ],
-    },
-  },
-  { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },
-);
+export default nodeTsConfig(import.meta.dirname, ['dist/', 'pkg/', 'src/generated/']);

@@ -2,9 +2,42 @@
 //! wrapper packs DataFrames (PACKED_FRAMES.md), calls `addPackedFrame` once per frame, and
 //! parses the report JSON `analyze` returns (a string, so every home's bytes can be compared).
 
+use std::sync::{Mutex, Once};
+
 use wasm_bindgen::prelude::*;
 
 use crate::interop::{js_error, Buffers};
+
+/// The message of the last panic. With `panic = "abort"` a panic ends the call in a trap
+/// (`RuntimeError: unreachable`) that says nothing; the hook keeps the message so the npm
+/// package's worker can read it with `lastPanic()` before it drops the broken instance.
+static LAST_PANIC: Mutex<Option<String>> = Mutex::new(None);
+
+fn record_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            if let Ok(mut last) = LAST_PANIC.lock() {
+                *last = Some(info.to_string());
+            }
+        }));
+    });
+}
+
+/// The message of the last panic (where and why), if the module has panicked.
+#[wasm_bindgen(js_name = lastPanic)]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.lock().ok().and_then(|last| last.clone())
+}
+
+/// Panics with `message`: how the npm package's tests check that a trapped instance is replaced
+/// and its panic message surfaced (no input may make the core panic, so none can be used).
+#[doc(hidden)]
+#[wasm_bindgen(js_name = panicForTest)]
+pub fn panic_for_test(message: &str) {
+    record_panics();
+    panic!("{message}");
+}
 
 #[wasm_bindgen]
 pub struct Session {
@@ -15,6 +48,7 @@ pub struct Session {
 impl Session {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Session {
+        record_panics();
         Session { inner: crate::session::Session::new() }
     }
 

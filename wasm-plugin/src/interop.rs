@@ -38,45 +38,62 @@ impl std::fmt::Display for InteropError {
 
 impl std::error::Error for InteropError {}
 
+/// The JSON header of a packed frame: the frame's name, refId and meta, its row count and one entry per field
+/// pointing into the three buffers (PACKED_FRAMES.md). The npm package's TypeScript type is generated from it
+/// (through `schema/packed-frame.schema.json`).
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
-struct Header {
+struct PackedFrameHeader {
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
     ref_id: Option<String>,
+    /// Frame meta as given (JSON-serialisable parts only), or `{}`.
     #[serde(default)]
     meta: Option<serde_json::Value>,
+    /// Rows: every column holds exactly this many elements.
     length: usize,
-    fields: Vec<FieldHeader>,
+    fields: Vec<PackedField>,
 }
 
 #[derive(Deserialize)]
-struct FieldHeader {
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+struct PackedField {
     name: String,
+    /// Grafana's field type (`time`, `number`, `string`, `boolean`, `enum`, `other`).
     #[serde(rename = "type")]
     field_type: String,
     #[serde(default)]
     labels: Option<BTreeMap<String, String>>,
+    /// Field config as given (JSON-serialisable parts only), or `{}`.
     #[serde(default)]
     config: Option<serde_json::Value>,
-    column: ColumnHeader,
+    column: PackedColumn,
 }
 
+/// Where a field's values are: element offsets into the `f64`, `u8` and `u32` buffers. `valid`, when not
+/// null, is the start in `u8` of one byte per row, 1 = present.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "lowercase")]
-enum ColumnHeader {
+enum PackedColumn {
+    /// Numbers: `values` is the start in `f64`.
     F64 { values: usize, valid: Option<usize> },
+    /// Epoch ms at `ms` in `f64`, and extra nanoseconds (0..999999) at `nanos` in `f64` when given.
     Time { ms: usize, nanos: Option<usize>, valid: Option<usize> },
+    /// UTF-8 text: end offsets at `ends` in `u32`, relative to `bytes` in `u8`.
     Str { ends: usize, bytes: usize, valid: Option<usize> },
+    /// JSON text of each value, laid out as `str`.
     Json { ends: usize, bytes: usize, valid: Option<usize> },
+    /// Bytes 0 or 1 at `values` in `u8`.
     Bool { values: usize, valid: Option<usize> },
 }
 
 /// Reads one packed frame. `index` is its position among the frames of its source, used to
 /// name an unnamed frame in errors.
 pub fn unpack_frame(header: &str, buffers: Buffers<'_>, index: usize) -> Result<Frame, InteropError> {
-    let header: Header = serde_json::from_str(header).map_err(|e| InteropError {
+    let header: PackedFrameHeader = serde_json::from_str(header).map_err(|e| InteropError {
         frame: format!("#{index}"),
         field: None,
         message: format!("packed frame header is not valid: {e}"),
@@ -105,14 +122,14 @@ pub fn unpack_frame(header: &str, buffers: Buffers<'_>, index: usize) -> Result<
     Ok(frame)
 }
 
-fn unpack_column(column: &ColumnHeader, len: usize, b: Buffers<'_>) -> Result<Column, String> {
+fn unpack_column(column: &PackedColumn, len: usize, b: Buffers<'_>) -> Result<Column, String> {
     match *column {
-        ColumnHeader::F64 { values, valid } => {
+        PackedColumn::F64 { values, valid } => {
             let values = slice(b.f64, values, len, "values", "f64")?;
             let valid = validity(b.u8, valid, len)?;
             Ok(Column::Number(values.iter().enumerate().map(|(i, &v)| present(&valid, i).then_some(v)).collect()))
         }
-        ColumnHeader::Time { ms, nanos, valid } => {
+        PackedColumn::Time { ms, nanos, valid } => {
             let ms = slice(b.f64, ms, len, "ms", "f64")?;
             let nanos = nanos.map(|at| slice(b.f64, at, len, "nanos", "f64")).transpose()?;
             let valid = validity(b.u8, valid, len)?;
@@ -126,9 +143,9 @@ fn unpack_column(column: &ColumnHeader, len: usize, b: Buffers<'_>) -> Result<Co
             }
             Ok(Column::Time(out))
         }
-        ColumnHeader::Str { ends, bytes, valid } => Ok(Column::String(strings(b, ends, bytes, valid, len)?)),
-        ColumnHeader::Json { ends, bytes, valid } => Ok(Column::Json(strings(b, ends, bytes, valid, len)?)),
-        ColumnHeader::Bool { values, valid } => {
+        PackedColumn::Str { ends, bytes, valid } => Ok(Column::String(strings(b, ends, bytes, valid, len)?)),
+        PackedColumn::Json { ends, bytes, valid } => Ok(Column::Json(strings(b, ends, bytes, valid, len)?)),
+        PackedColumn::Bool { values, valid } => {
             let values = slice(b.u8, values, len, "values", "u8")?;
             let valid = validity(b.u8, valid, len)?;
             values
@@ -325,5 +342,24 @@ mod tests {
 
         let e = unpack_frame("{not json", p.buffers(), 7).unwrap_err().to_string();
         assert!(e.starts_with("frame #7: packed frame header is not valid"), "{e}");
+    }
+
+    /// The npm package's `PackedFrameHeader` type is generated from `schema/packed-frame.schema.json`, so the
+    /// header the JS side writes can never drift from the one read here. Regenerate with
+    /// `UPDATE_SCHEMA=1 cargo test -p rootspan-wasm packed_frame_schema`.
+    #[test]
+    fn packed_frame_schema_is_current() {
+        let schema = schemars::generate::SchemaSettings::draft2020_12()
+            .for_deserialize()
+            .into_generator()
+            .into_root_schema_for::<PackedFrameHeader>();
+        let generated = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+        match std::env::var_os("UPDATE_SCHEMA") {
+            Some(_) => std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema/packed-frame.schema.json"), generated).unwrap(),
+            None => assert!(
+                include_str!("../../schema/packed-frame.schema.json") == generated,
+                "schema/packed-frame.schema.json is out of date with PackedFrameHeader: run UPDATE_SCHEMA=1 cargo test -p rootspan-wasm packed_frame_schema"
+            ),
+        }
     }
 }

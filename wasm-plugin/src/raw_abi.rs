@@ -6,11 +6,24 @@
 //! - `analyze(ptr: i32, len: i32) -> i64`: runs the request envelope (`rootspan_core::request`)
 //!   at `ptr`, taking ownership of it (it is freed before the analysis, so a large request does
 //!   not stay resident twice); returns the response envelope as `ptr << 32 | len`;
-//! - `free(ptr: i32, len: i32)`: releases a response (or a request never passed to `analyze`).
+//! - `free(ptr: i32, len: i32)`: releases a response (or a request never passed to `analyze`);
+//! - `progress() -> i32`: the address of two little-endian `u32`s, the stage `analyze` is in
+//!   and the input it decodes (`rootspan_core::Stage::code`). They stay readable in memory
+//!   after a trap, so a host whose fuel or memory limit stopped a call can say where.
 
 use std::alloc::{alloc, dealloc, Layout};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use rootspan_core::request::{execute, Request, Response};
+use rootspan_core::request::{execute_reporting, Request, Response};
+
+/// The current stage (see `progress`): atomics only to have a `static` without `unsafe`;
+/// the module is single-threaded.
+static PROGRESS: [AtomicU32; 2] = [AtomicU32::new(0), AtomicU32::new(0)];
+
+#[export_name = "progress"]
+pub extern "C" fn raw_progress() -> u32 {
+    PROGRESS.as_ptr() as u32
+}
 
 fn layout(len: u32) -> Option<Layout> {
     Layout::from_size_align(len as usize, 1).ok()
@@ -49,7 +62,11 @@ pub unsafe extern "C" fn raw_analyze(ptr: u32, len: u32) -> u64 {
     // SAFETY: the request is decoded into owned values; its buffer is no longer borrowed.
     unsafe { raw_free(ptr, len) };
     let response = match request {
-        Ok(request) => execute(request),
+        Ok(request) => execute_reporting(request, &mut |stage| {
+            let [what, input] = stage.code();
+            PROGRESS[0].store(what, Ordering::Relaxed);
+            PROGRESS[1].store(input, Ordering::Relaxed);
+        }),
         Err(e) => Response::Error(e.to_string()),
     }
     .encode()

@@ -59,7 +59,10 @@ impl Session {
         self.flush();
         let given = options.map(Options::from_json).transpose()?;
         let correlation = &given.as_ref().unwrap_or(&self.options).correlation;
-        Ok(rootspan_core::trace_detail::trace_detail(self.core.dataset(), correlation, id)
+        // The core session keeps the correlation of the last analysis for exactly this.
+        Ok(self
+            .core
+            .trace_detail(correlation, id)
             .map(|d| serde_json::to_string(&d).expect("a trace detail serialises: it holds no maps with non-string keys")))
     }
 

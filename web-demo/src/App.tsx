@@ -1,40 +1,55 @@
 import { useCallback, useMemo, useState, type DragEvent } from 'react';
 
-import { toCoreOptions } from '@panel/engine/options';
-import { errorMessage, traceDetail, useReport, useRootspan, useSession, type Session } from '@panel/engine/rootspan';
-import { ReportView } from '@panel/views/ReportView';
-import { ThemeContext, lightTheme } from '@panel/views/theme';
-import type { TimeSpan } from '@panel/views/model';
-import { defaultOptions, type RootCauseOptions } from '@panel/types';
+import {
+  ReportView,
+  ThemeContext,
+  defaultOptions,
+  errorMessage,
+  lightTheme,
+  toCoreOptions,
+  traceDetail,
+  useReport,
+  useRootspan,
+  useSession,
+  progressText,
+  type Fill,
+  type RootCauseOptions,
+  type TimeSpan,
+} from '@rootspan/views';
 
 import { loadSample, readFiles, type Input } from './inputs';
 
 const isoMs = (ms: number) => new Date(ms).toISOString();
 
-export function App() {
+/** `initialInputs`: files to analyse from the first render on (the page's `?sample` link). */
+export function App({ initialInputs }: { initialInputs?: Input[] }) {
   const engine = useRootspan();
   const rootspan = engine.status === 'ready' ? engine.rootspan : undefined;
-  const [inputs, setInputs] = useState<Input[] | undefined>(undefined);
+  const [inputs, setInputs] = useState<Input[] | undefined>(initialInputs);
   const [loadError, setLoadError] = useState<string | undefined>(undefined);
   const [options, setOptions] = useState<RootCauseOptions>(defaultOptions);
 
   // Files are decoded once per set; option changes re-analyse the session's decoded data.
-  const fill = useCallback(
-    (session: Session) =>
+  const fill = useCallback<Fill>(
+    async (session, _rs, call) => {
       // A file the core cannot read is left out with a notice; the others are still analysed.
-      (inputs ?? []).flatMap((input) => {
+      const problems: string[] = [];
+      for (const input of inputs ?? []) {
         try {
-          session.addBytes(input.bytes, input.name);
-          return [];
+          await session.addBytes(input.bytes, input.name, call);
         } catch (e) {
-          return [`${input.name}: ${errorMessage(e)}`];
+          if (call.signal?.aborted) throw e;
+          problems.push(`${input.name}: ${errorMessage(e)}`);
         }
-      }),
+      }
+      return problems;
+    },
     [inputs]
   );
-  const { session, problems, error: addError } = useSession(rootspan, inputs ? fill : undefined);
+  const { session, problems, error: addError, progress: adding } = useSession(rootspan, inputs ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
-  const { report, error } = useReport(session, coreOptions);
+  const { report, error, progress: analysing } = useReport(session, coreOptions);
+  const progress = adding ?? analysing;
   const loadTrace = useCallback((id: string) => traceDetail(session, coreOptions, id), [session, coreOptions]);
   const onSelectWindow = useCallback((w: TimeSpan) => setOptions((o) => ({ ...o, windowStart: isoMs(w.startMs), windowEnd: isoMs(w.endMs) })), []);
 
@@ -80,7 +95,7 @@ export function App() {
         ) : addError || error ? (
           <Message testId="rootspan-error" text={`rootspan could not analyse these files: ${addError ?? error}`} />
         ) : !report ? (
-          <Message testId="rootspan-loading" text="Loading rootspan…" />
+          <Message testId="rootspan-loading" text={progress ? `rootspan: ${progressText(progress)}…` : 'Loading rootspan…'} />
         ) : (
           <ReportView report={report} problems={problems} loadTrace={loadTrace} onSelectWindow={onSelectWindow} />
         )}

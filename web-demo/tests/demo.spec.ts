@@ -4,38 +4,31 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { expect, REPO, SAMPLE_DIR, sampleFiles, test } from './fixtures';
+import { candidateName } from '@rootspan/views/model';
+import { referenceReport } from '@rootspan/views/testing/reference';
+import type { Options, Report } from 'rootspan';
 
-type Report = { candidates: Array<Record<string, unknown>>; patterns: { patterns?: unknown[] } };
+import { expect, REPO, SAMPLE_DIR, sampleFiles, test, WORKLOAD_DIR } from './fixtures';
+import { writeWorkload } from './workload';
 
 /** The package's report in Node for the same bytes under the same names: what the page must show. */
-async function referenceReport(files: Array<{ name: string; bytes: Uint8Array }>, options: object = {}): Promise<Report> {
-  const { init, Session } = await import('rootspan');
-  await init();
-  const session = new Session();
-  try {
-    for (const f of files) {
-      session.addBytes(f.bytes, f.name);
-    }
-    return session.analyze(options as never) as unknown as Report;
-  } finally {
-    session.free();
-  }
-}
+const filesReport = (files: Array<{ name: string; bytes: Uint8Array }>, options: Options = {}): Promise<Report> =>
+  referenceReport(async (session) => {
+    for (const f of files) await session.addBytes(f.bytes, f.name);
+  }, options);
 
 const sampleInputs = () => sampleFiles().map((f) => ({ name: `samples/incident/${f}`, bytes: fs.readFileSync(path.join(SAMPLE_DIR, f)) }));
-const candidateName = (c: Record<string, unknown>) => [c.service, c.operation, c.instance].filter((p) => typeof p === 'string' && p).join(' · ');
 
 test('the sample incident: ranked candidates as the package reports them', async ({ page, server, log }, testInfo) => {
   await page.goto(`${server.url}/demo/index.html`);
   await expect(page.getByTestId('rootspan-nodata')).toBeVisible();
   await page.getByTestId('load-sample').click();
   await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
-  const ref = await referenceReport(sampleInputs(), { top: 10 });
+  const ref = await filesReport(sampleInputs(), { top: 10 });
   expect(ref.candidates.length, 'the sample incident yields candidates').toBeGreaterThan(0);
   const first = page.getByTestId('candidate').first();
-  await expect(first.getByTestId('candidate-name')).toContainText(candidateName(ref.candidates[0]));
-  await expect(first.getByTestId('candidate-why')).toHaveText(String(ref.candidates[0].why));
+  await expect(first.getByTestId('candidate-name')).toContainText(candidateName(ref.candidates[0]!));
+  await expect(first.getByTestId('candidate-why')).toHaveText(ref.candidates[0]!.why);
   await expect(page.getByTestId('candidate')).toHaveCount(ref.candidates.length);
   await first.getByRole('button', { expanded: false }).click();
   await expect(first.getByTestId('evidence')).toBeVisible();
@@ -48,9 +41,98 @@ test('the sample incident: ranked candidates as the package reports them', async
   await page.getByLabel('Top').fill('1');
   await expect(page.getByTestId('candidate')).toHaveCount(1);
   await page.getByRole('tab', { name: /Log patterns/ }).click();
-  await expect(page.getByTestId('pattern')).toHaveCount(ref.patterns.patterns?.length ?? 0);
+  await expect(page.getByTestId('pattern')).toHaveCount(ref.patterns.patterns.length);
   expect(log.errors).toEqual([]);
 });
+
+/** Counts the workers the page starts and ends (the package runs each session in one). */
+async function countWorkers(page: import('@playwright/test').Page): Promise<() => Promise<{ started: number; ended: number }>> {
+  await page.addInitScript(() => {
+    const counts = { started: 0, ended: 0 };
+    (window as unknown as { __workers: typeof counts }).__workers = counts;
+    const Original = window.Worker;
+    window.Worker = class extends Original {
+      constructor(url: string | URL, options?: WorkerOptions) {
+        super(url, options);
+        counts.started++;
+      }
+      terminate() {
+        counts.ended++;
+        super.terminate();
+      }
+    };
+  });
+  return () => page.evaluate(() => (window as unknown as { __workers: { started: number; ended: number } }).__workers);
+}
+
+test('sessions live in effects: on new inputs the previous worker is ended, one runs', async ({ page, server, log }) => {
+  const live = await countWorkers(page);
+  await page.goto(`${server.url}/demo/index.html`);
+  await page.getByTestId('load-sample').click();
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const first = await live();
+  expect(first.started, 'the session runs in a worker').toBeGreaterThanOrEqual(1);
+  expect(first.started - first.ended, 'one worker is alive').toBe(1);
+  await page.getByTestId('load-sample').click();
+  await expect.poll(async () => (await live()).started).toBeGreaterThan(first.started);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const second = await live();
+  expect(second.started - second.ended, "the previous input's worker was ended").toBe(1);
+  expect(log.errors).toEqual([]);
+});
+
+test('under StrictMode in a development build (effects mount, unmount, mount) no worker is left behind', async ({ page, server }) => {
+  const live = await countWorkers(page);
+  // `?sample`: the sample and the package are there at the first render, so the session effect runs at mount, and
+  // StrictMode runs it, cleans it up (closing a session still being made) and runs it again.
+  await page.goto(`${server.url}/demo-dev/index.html?sample`);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const counts = await live();
+  expect(counts.started, 'the effect ran twice: a worker each time').toBeGreaterThanOrEqual(2);
+  expect(counts.started - counts.ended, 'the first mount\'s worker was ended').toBe(1);
+  // An option change while the report shows re-analyses in the same worker.
+  await page.getByLabel('Top').fill('1');
+  await expect(page.getByTestId('candidate')).toHaveCount(1);
+  expect((await live()).started - (await live()).ended).toBe(1);
+});
+
+interface Watched {
+  longTasks: Array<{ start: number; duration: number }>;
+  addMs: number;
+  analyseMs: number;
+  clicks: Array<{ at: number; analysing: boolean }>;
+  totals: { spans: number; logs: number; series: number };
+  top: string | null;
+}
+type WatchedWindow = {
+  responsiveReady?: boolean;
+  analysisStarted?: boolean;
+  analyzeWatched(urls: readonly string[], names: readonly string[], asFrame: string | null): Promise<Watched>;
+};
+
+for (const asFrame of [null, 'logs.loki.json']) {
+  const how = asFrame ? 'its 100,000 log lines as a DataFrame packed in the page' : 'as files';
+  test(`the page stays responsive while a tenth of the issue-12 workload is analysed, ${how}: no long task, clicks handled`, async ({ page, server, log }, testInfo) => {
+    const workload = writeWorkload(WORKLOAD_DIR, 0.1);
+    const names = workload.files.map((f) => path.basename(f));
+    await page.goto(`${server.url}/responsive.html`);
+    await page.waitForFunction(() => (window as unknown as WatchedWindow).responsiveReady === true);
+    const watched = page.evaluate(([urls, n, frame]) => (window as unknown as WatchedWindow).analyzeWatched(urls, n, frame), [names.map((n) => `/workload/${n}`), names, asFrame] as const);
+    await page.waitForFunction(() => (window as unknown as WatchedWindow).analysisStarted === true, undefined, { timeout: 60_000 });
+    await page.click('#ping');
+    const r = await watched;
+    const timing = `adding ${r.addMs.toFixed(0)} ms, analysing ${r.analyseMs.toFixed(0)} ms; long tasks ${JSON.stringify(r.longTasks)}`;
+    testInfo.annotations.push({ type: 'timing', description: timing });
+    console.log(`responsive (${how}): ${timing}`);
+    expect(r.totals.spans, 'every span was read').toBe(workload.spans);
+    expect(r.totals.logs, 'every log line was read').toBe(workload.lines);
+    expect(r.totals.series).toBe(workload.series);
+    expect(r.top, 'the failing service leads').toBe('payment');
+    expect(r.clicks.some((c) => c.analysing), `a click was handled during the analysis: ${JSON.stringify(r.clicks)}`).toBe(true);
+    expect(r.longTasks, 'no main-thread task over 50 ms from session start to report').toEqual([]);
+    expect(log.errors).toEqual([]);
+  });
+}
 
 test('picked files are analysed; a file the core cannot read is left out with a notice', async ({ page, server }) => {
   const caseDir = path.join(REPO, 'testdata/rca/nezha-tt/dev/tt-2023-01-29-0930');
@@ -60,7 +142,7 @@ test('picked files are analysed; a file the core cannot read is left out with a 
   await page.getByTestId('file-input').setInputFiles([...files, junk]);
   await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('loaded-files')).toContainText('notes.json');
-  const ref = await referenceReport(files.map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) })), { top: 10 });
+  const ref = await filesReport(files.map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) })), { top: 10 });
   await expect(page.getByTestId('candidate')).toHaveCount(ref.candidates.length);
   await page.getByTestId('diagnostics').locator('summary').click();
   await expect(page.getByTestId('diagnostics')).toContainText('notes.json');
@@ -92,7 +174,7 @@ test('the report made in Chromium is byte-identical to the native CLI report', a
   // Cargo's target directory, wherever CARGO_TARGET_DIR puts it.
   const cli = path.join(path.resolve(REPO, process.env.CARGO_TARGET_DIR ?? 'target'), 'release/rootspan');
   if (!fs.existsSync(cli)) {
-    throw new Error(`${cli} is missing: build it with cargo build --release -p rootspan-host`);
+    throw new Error(`${cli} is missing: build it with cargo build --release -p rootspan-cli`);
   }
   const names = sampleFiles().map((f) => `samples/incident/${f}`);
   // The CLI names inputs by the paths it is given; the page names the same bytes the same way.

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 
-import { launchChromium, requireFile, serveStatic, type StaticServer } from '../../wasm-plugin/panel/tests/browser';
+import { launchChromium, requireFile, serveStatic, type StaticServer } from '@rootspan/views/testing';
 
 export const DEMO_DIR = path.resolve(__dirname, '..');
 export const REPO = path.resolve(DEMO_DIR, '..');
 export const TESTDATA = path.resolve(REPO, 'testdata');
 export const PACKAGE_DIR = path.dirname(require.resolve('rootspan/package.json'));
+/** Where the responsiveness test writes its generated workload (inside Playwright's output folder). */
+export const WORKLOAD_DIR = path.join(DEMO_DIR, 'test-results/workload');
 
 export interface PageLog {
   errors: string[];
@@ -31,12 +33,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   server: [
     async ({}, use) => {
       requireFile(path.join(DEMO_DIR, 'dist/index.html'), 'run `npm run build -w web-demo` first');
+      requireFile(path.join(DEMO_DIR, 'dist-dev/index.html'), 'run `npm run build:dev -w web-demo` first');
       requireFile(path.join(PACKAGE_DIR, 'pkg/rootspan_wasm_bg.wasm'), 'run scripts/build-wasm.sh first');
       requireFile(path.join(PACKAGE_DIR, 'dist/index.js'), 'run `npm run build -w wasm-plugin/js` first');
       const server = await serveStatic({
         '/demo': path.join(DEMO_DIR, 'dist'),
+        '/demo-dev': path.join(DEMO_DIR, 'dist-dev'),
         '/rootspan': PACKAGE_DIR,
         '/identity.html': path.join(DEMO_DIR, 'tests/identity.html'),
+        '/responsive.html': path.join(DEMO_DIR, 'tests/responsive.html'),
+        '/workload': WORKLOAD_DIR,
         '/samples': path.join(REPO, 'samples'),
         '/testdata': TESTDATA,
       });

@@ -14,7 +14,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Dataset, SpanKind, SpanStatus};
 
@@ -134,7 +134,7 @@ fn is_caller_side(kind: SpanKind) -> bool {
 }
 
 /// An edge of the service graph in the report.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EdgeReport {
     /// The calling service (of the parent spans).
@@ -147,7 +147,7 @@ pub struct EdgeReport {
     pub operations: Vec<OperationStats>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OperationStats {
     /// The callee span's operation name.
@@ -156,7 +156,7 @@ pub struct OperationStats {
     pub stats: CallStats,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallStats {
     /// Callee spans whose parent is in the caller service, and the caller's calls to a peer
@@ -173,7 +173,7 @@ pub struct CallStats {
 }
 
 /// A distribution of durations, in ns. Percentiles are nearest-rank.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Latency {
     /// Median.

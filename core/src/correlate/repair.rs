@@ -10,7 +10,7 @@
 //! - A child starting before its parent: clock skew between hosts. Times are kept as given
 //!   (shifting them would invent data) and the skew is reported.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::id::{SpanId, TraceId};
 use crate::model::SpanTable;
@@ -18,7 +18,7 @@ use crate::model::SpanTable;
 use super::index::TraceIndex;
 
 /// What repair kind a note is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RepairKind {
@@ -159,7 +159,7 @@ pub fn repair(spans: &SpanTable, index: &TraceIndex) -> Repaired {
 }
 
 /// Counts per repair kind and the first examples, for the report.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RepairReport {
     /// Span rows dropped as duplicates of an earlier span with the same id in the same trace.
@@ -183,7 +183,7 @@ pub struct RepairReport {
 /// How many examples of each repair kind the report lists.
 pub const MAX_EXAMPLES: usize = 5;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RepairExample {
     pub kind: RepairKind,

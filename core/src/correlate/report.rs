@@ -1,7 +1,7 @@
 //! The report's `correlation` section: join rates, the identity mapping, services, the
 //! service graph and the repairs, computed from a `Correlation`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::id::TraceId;
 use crate::model::Dataset;
@@ -12,7 +12,7 @@ use super::repair::RepairReport;
 use super::{Correlation, IdOrigin, Rule, Table};
 
 /// The report's `correlation` section.
-#[derive(Debug, Clone, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CorrelationReport {
     /// Traces, and which signals they have.
@@ -33,7 +33,7 @@ pub struct CorrelationReport {
     pub repairs: RepairReport,
 }
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceCounts {
     /// Distinct trace ids in spans, logs and exemplars.
@@ -48,7 +48,7 @@ pub struct TraceCounts {
     pub with_spans_and_logs: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LogJoin {
     /// All log records.
@@ -67,7 +67,7 @@ pub struct LogJoin {
     pub join_rate: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdOrigins {
     /// A first-class field of the source (OTLP `traceId`).
@@ -80,7 +80,7 @@ pub struct IdOrigins {
     pub body: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ExemplarJoin {
     /// All exemplars.
@@ -96,7 +96,7 @@ pub struct ExemplarJoin {
 /// How many examples of unmatched trace ids the report lists.
 pub const MAX_UNMATCHED_EXAMPLES: usize = 5;
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Unmatched {
     /// Distinct trace ids found in logs that no span carries.
@@ -108,7 +108,7 @@ pub struct Unmatched {
     pub examples: Vec<TraceId>,
 }
 
-#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdentityReport {
     /// The service labels tried, in order (`options.correlation.service_labels`).
@@ -119,7 +119,7 @@ pub struct IdentityReport {
     pub rules: Vec<IdentityRule>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IdentityRule {
     /// The input's name.
@@ -137,7 +137,7 @@ pub struct IdentityRule {
     pub aliased: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ServiceReport {
     pub name: String,

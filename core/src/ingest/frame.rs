@@ -130,7 +130,7 @@ impl Column {
         match self {
             Column::String(c) | Column::Json(c) => c.get(i).map(Cow::Borrowed),
             Column::Time(v) | Column::Int(v) => v.get(i).copied().flatten().map(|x| Cow::Owned(x.to_string())),
-            Column::Number(v) => v.get(i).copied().flatten().map(|x| Cow::Owned(crate::report::format_number(x))),
+            Column::Number(v) => v.get(i).copied().flatten().map(|x| Cow::Owned(crate::base::format_number(x))),
             Column::Boolean(v) => v.get(i).copied().flatten().map(|x| Cow::Borrowed(if x { "true" } else { "false" })),
         }
     }

@@ -209,9 +209,10 @@ fn scaled(x: f64, unit: Unit) -> Option<i64> {
 }
 
 /// A point in time in ns: time columns as they are; numbers in `unit` (epoch ms by default);
-/// strings as RFC 3339 or epoch ms.
+/// strings as RFC 3339 or epoch ms. `None` also for a time outside 1970..2200
+/// (`time::check_range`): int64 min/max and -1 are sentinels, not times.
 fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
-    match &field.values {
+    let ns = match &field.values {
         Column::Time(v) => v.get(row).copied().flatten(),
         Column::Int(v) => v.get(row).copied().flatten()?.checked_mul(unit.ns_per_int()),
         Column::Number(v) => {
@@ -223,7 +224,8 @@ fn time_ns(field: &Field, row: usize, unit: Unit) -> Option<i64> {
         }
         Column::String(c) => crate::time::parse_timestamp(c.get(row)?).ok(),
         Column::Boolean(_) | Column::Json(_) => None,
-    }
+    }?;
+    crate::time::check_range(ns).ok()
 }
 
 /// A duration in ns from a number in `unit`.
@@ -317,7 +319,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             }
         };
         let Some(start_ns) = time_ns(start_f, row, start_unit) else {
-            ds.diagnostics.skip(cx.at("startTime", row), "span skipped: no start time");
+            ds.diagnostics.skip(cx.at("startTime", row), "span skipped: no valid start time (in 1970..2200)");
             continue;
         };
         // Roots have no parent, an empty one or Tempo's all-zero one.
@@ -329,11 +331,16 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
                 None
             }
         };
-        let duration_ns = match duration_f.and_then(|f| duration_ns(f, row, duration_unit)) {
-            Some(d) if d >= 0 => d,
-            _ => {
-                ds.diagnostics.warn(cx.at("duration", row), "no valid duration; read as 0");
+        // No duration column at all reads as 0 (with a warning); a bad value skips the span.
+        let duration_ns = match duration_f.map(|f| duration_ns(f, row, duration_unit)) {
+            Some(Some(d)) if d >= 0 => d,
+            None => {
+                ds.diagnostics.warn(cx.at("duration", row), "no duration field; read as 0");
                 0
+            }
+            Some(_) => {
+                ds.diagnostics.skip(cx.at("duration", row), "span skipped: duration missing, not a number or negative");
+                continue;
             }
         };
         let resource_key = (text(service_f, row), text(namespace_f, row), text(service_tags_f, row));
@@ -460,12 +467,14 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let base: Vec<(String, String)> = body_f.map(|f| f.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
     let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::new();
     for row in 0..frame.len() {
-        let exact = ns_f.and_then(|f| match &f.values {
-            Column::Int(v) => v.get(row).copied().flatten(),
-            other => other.text(row)?.trim().parse::<i64>().ok(),
-        });
+        let exact = ns_f
+            .and_then(|f| match &f.values {
+                Column::Int(v) => v.get(row).copied().flatten(),
+                other => other.text(row)?.trim().parse::<i64>().ok(),
+            })
+            .filter(|t| crate::time::check_range(*t).is_ok());
         let Some(time_ns) = exact.or_else(|| time_ns(time_f, row, Unit::Millis)) else {
-            ds.diagnostics.skip(cx.at(&time_f.name, row), "log line skipped: no time");
+            ds.diagnostics.skip(cx.at(&time_f.name, row), "log line skipped: no valid time (in 1970..2200)");
             continue;
         };
         let key = (text(labels_f, row), text(types_f, row));
@@ -512,7 +521,7 @@ fn points(cx: &Cx, ds: &mut Dataset, time: &Field, value: &Field, rows: impl Ite
         let Some(v) = v else { continue };
         match time_ns(time, row, Unit::Millis) {
             Some(t) => out.push((t, v)),
-            None => ds.diagnostics.skip(cx.at(&time.name, row), "sample skipped: no time"),
+            None => ds.diagnostics.skip(cx.at(&time.name, row), "sample skipped: no valid time (in 1970..2200)"),
         }
     }
     out
@@ -591,7 +600,7 @@ fn ingest_exemplars(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     for row in 0..frame.len() {
         let Some(v) = value.values.number(row) else { continue };
         let Some(time_ns) = time_ns(time, row, Unit::Millis) else {
-            ds.diagnostics.skip(cx.at(&time.name, row), "exemplar skipped: no time");
+            ds.diagnostics.skip(cx.at(&time.name, row), "exemplar skipped: no valid time (in 1970..2200)");
             continue;
         };
         let mut series_pairs: Vec<(Cow<str>, Cow<str>)> =
@@ -826,7 +835,10 @@ mod tests {
         let ds = ingest(json!({"meta": {"type": "log-lines"}, "fields": [
             {"name": "timestamp", "type": "time", "values": [null, 5]}, {"name": "body", "type": "string", "values": ["a", "b"]}]}));
         assert_eq!(ds.logs.len(), 1);
-        assert_eq!(ds.diagnostics.entries()[0].to_string(), "t, frame #0, field timestamp, row 0: log line skipped: no time");
+        assert_eq!(
+            ds.diagnostics.entries()[0].to_string(),
+            "t, frame #0, field timestamp, row 0: log line skipped: no valid time (in 1970..2200)"
+        );
     }
 
     #[test]

@@ -167,7 +167,9 @@ fn span_row(ds: &mut Dataset, span: &Value, resource: LabelSetId, source: Source
     let span_id = SpanId::parse(str_at(span, &["spanID"]).unwrap_or("")).map_err(|e| ("spanID", format!("span skipped: {e}")))?;
     let parent = parent(span, trace)?;
     let micros = |key: &str| get(span, &[key]).and_then(int).and_then(|us| us.checked_mul(1000));
-    let start_ns = micros("startTime").ok_or(("startTime", "span skipped: no start time".to_string()))?;
+    let start_ns = micros("startTime")
+        .filter(|t| crate::time::check_range(*t).is_ok())
+        .ok_or(("startTime", "span skipped: no start time in 1970..2200 (integer µs)".to_string()))?;
     let duration_ns = micros("duration").filter(|d| *d >= 0).ok_or(("duration", "span skipped: no valid duration".to_string()))?;
     let mut kind = SpanKind::Unspecified;
     let mut status = SpanStatus::Unset;

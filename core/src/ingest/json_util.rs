@@ -38,6 +38,32 @@ pub fn int(v: &Value) -> Option<i64> {
     }
 }
 
+/// A time in ns since the epoch as a JSON number or decimal string (OTLP `*UnixNano`, Loki
+/// values), checked where it enters: an integer, inside the accepted range (1970..2200).
+/// The error says what the value was, for a diagnostic that names the row.
+pub fn time_ns(v: &Value) -> Result<i64, String> {
+    let ns = match v {
+        Value::Null => return Err("null time".into()),
+        Value::String(s) if s.trim().is_empty() => return Err("empty time".into()),
+        _ => int(v).ok_or_else(|| format!("time {} is not an integer count of ns", short(v)))?,
+    };
+    crate::time::check_range(ns)
+}
+
+/// A time field that must be present: `keys` as in `get`, the first one naming it.
+pub fn required_time(v: &Value, keys: &[&str]) -> Result<i64, String> {
+    time_ns(get(v, keys).ok_or_else(|| format!("no {}", keys[0]))?)
+}
+
+/// A value as it appears in a diagnostic: compact JSON, at most 40 characters.
+pub fn short(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
 /// A float given as a JSON number or a string (`"1.5"`, `"NaN"`, `"+Inf"`, `"-Infinity"`,
 /// any case: Prometheus and Loki write sample values as strings).
 pub fn float(v: &Value) -> Option<f64> {
@@ -48,19 +74,20 @@ pub fn float(v: &Value) -> Option<f64> {
     }
 }
 
-/// Seconds since the epoch (Prometheus and Loki matrix timestamps, `1674981669.074`) as ns.
-/// JSON numbers are read back through their shortest decimal form, which is the text the
+/// Seconds since the epoch (Prometheus and Loki matrix timestamps, `1674981669.074`) as ns;
+/// `None` unless a time in the accepted range (1970..2200, `time::check_range`). JSON numbers are read back through their shortest decimal form, which is the text the
 /// server wrote for any timestamp of up to 17 significant digits, so ms and µs survive
 /// exactly instead of picking up binary rounding from `f * 1e9`.
 pub fn seconds_to_ns(v: &Value) -> Option<i64> {
-    match v {
+    let ns = match v {
         Value::Number(n) => match n.as_i64() {
             Some(i) => i.checked_mul(1_000_000_000),
             None => decimal_seconds_to_ns(&format!("{}", n.as_f64()?)),
         },
         Value::String(s) => decimal_seconds_to_ns(s.trim()),
         _ => None,
-    }
+    }?;
+    crate::time::check_range(ns).ok()
 }
 
 /// `-12.345678901` (seconds, plain decimal) to ns, exactly; digits past ns are truncated.
@@ -200,5 +227,28 @@ mod tests {
         assert!(float(&json!("+iNf")).unwrap().is_infinite());
         assert!(float(&json!("NaN")).unwrap().is_nan());
         assert_eq!(float(&json!("0.00002482")), Some(0.00002482));
+    }
+
+    #[test]
+    fn times_are_checked_where_they_enter() {
+        assert_eq!(time_ns(&json!("1674981730169000000")), Ok(1_674_981_730_169_000_000));
+        assert_eq!(time_ns(&json!(5)), Ok(5));
+        for (bad, words) in [
+            (json!("18446744073709551615"), "not an integer"),
+            (json!("abc"), "\"abc\" is not an integer"),
+            (json!("1e30"), "not an integer"),
+            (json!(1e30), "not an integer"),
+            (json!(null), "null time"),
+            (json!(""), "empty time"),
+            (json!(-1), "outside the accepted range"),
+            (json!(i64::MIN), "outside the accepted range"),
+            (json!(i64::MAX), "outside the accepted range"),
+            (json!([1]), "not an integer"),
+        ] {
+            let e = time_ns(&bad).unwrap_err();
+            assert!(e.contains(words), "{bad}: {e}");
+        }
+        assert_eq!(required_time(&json!({}), &["timeUnixNano"]), Err("no timeUnixNano".to_string()));
+        assert_eq!(short(&json!("x".repeat(100))).chars().count(), 43);
     }
 }

@@ -9,8 +9,7 @@
 
 use serde_json::Value;
 
-use super::json_util::{get, int, object_labels, text, LabelBuilder};
-use super::text::level_in_line;
+use super::json_util::{get, object_labels, text, time_ns, LabelBuilder};
 use crate::diag::Place;
 use crate::model::{Dataset, LabelSetId, Level, LogRow, SourceId};
 
@@ -53,15 +52,19 @@ fn decode_stream(ds: &mut Dataset, input: &str, source: SourceId, index: usize, 
             ds.diagnostics.skip(place().row(row), "entry is not [timestamp, line]");
             continue;
         };
-        let Some(time_ns) = int(ts) else {
-            ds.diagnostics.skip(place().field("timestamp").row(row), "timestamp is not integer nanoseconds");
-            continue;
+        let time_ns = match time_ns(ts) {
+            Ok(t) => t,
+            Err(e) => {
+                ds.diagnostics.skip(place().field("timestamp").row(row), format!("log line skipped: {e}"));
+                continue;
+            }
         };
         let (metadata, meta_level) = match entry.get(2) {
             Some(meta) => metadata(ds, meta),
             None => (LabelSetId(0), None),
         };
-        let level = stream_level.or(meta_level).unwrap_or_else(|| level_in_line(line));
+        // No level label: the record is at its line's level (`LogTable::push`).
+        let level = stream_level.or(meta_level).unwrap_or_default();
         ds.logs.push(LogRow { time_ns, resource, metadata, level, trace: None, span: None, body: line, source });
     }
 }
@@ -121,6 +124,19 @@ mod tests {
         assert_eq!(ds.label(ds.logs.metadata[2], "trace_id"), Some("flat"));
         assert_eq!(ds.label(ds.logs.resource[2], "app"), Some("b"));
         assert_eq!(ds.diagnostics.count(crate::diag::Severity::Skipped), 2);
+    }
+
+    #[test]
+    fn sentinel_timestamps_are_skipped_and_named() {
+        let mut ds = Dataset::default();
+        let doc = json!({"streams":[{"stream":{"a":"1"},"values":[["-1","x"],["-9223372036854775808","x"],["9223372036854775807","x"],["5","kept"]]}]});
+        assert!(try_decode(&mut ds, "push", &doc));
+        assert_eq!(ds.logs.len(), 1);
+        assert_eq!(ds.diagnostics.count(crate::diag::Severity::Skipped), 3);
+        assert_eq!(
+            ds.diagnostics.entries()[2].to_string(),
+            "push, frame stream 0, field timestamp, row 2: log line skipped: time 9223372036854775807 ns is outside the accepted range 1970-01-01..2200-01-01"
+        );
     }
 
     #[test]

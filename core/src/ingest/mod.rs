@@ -58,7 +58,7 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
                 &inflated[..]
             }
             Err(e) => {
-                ds.diagnostics.error(Place::input(name), e);
+                ds.diagnostics.error(Place::input(name), e.to_string());
                 return;
             }
         }
@@ -82,21 +82,58 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
     }
     // Grafana's `.jsonc` goldens open with `//` comment lines.
     let json_text = frames_json::strip_comment_header(text).trim_start();
+    let skipped = &text[..text.len() - json_text.len()];
     if json_text.starts_with(['{', '[']) {
-        if let Ok(value) = serde_json::from_str::<Value>(json_text) {
-            if !decode_json(ds, name, &value) {
-                ds.diagnostics.error(Place::input(name), format!("no decoder recognises {}", json_util::shape(&value)));
+        let whole = match serde_json::from_str::<Value>(json_text) {
+            Ok(value) => return decode_document(ds, name, &value),
+            Err(e) => e,
+        };
+        match json_lines(ds, name, json_text) {
+            JsonLines::Read => return,
+            // JSON log lines of an application: text logs, read below.
+            JsonLines::NotDocuments => {}
+            // Broken structure is never re-read as text: that would invent log lines at
+            // time 0 and move the detected window to 1970.
+            JsonLines::Broken => {
+                ds.diagnostics.error(Place::input(name), broken_json(&whole, skipped));
+                return;
             }
-            return;
         }
-        if json_lines(ds, name, json_text) {
-            return;
-        }
+    } else if let Ok(value) = serde_json::from_str::<Value>(json_text) {
+        // A bare `null`, number, string or boolean: JSON, and no telemetry.
+        return decode_document(ds, name, &value);
     }
     if !text::try_decode(ds, name, text) {
-        ds.diagnostics.error(Place::input(name), "not JSON, JSON lines, Arrow IPC or text");
+        ds.diagnostics.error(Place::input(name), "not JSON, JSON lines, Arrow IPC or text lines (binary data?)");
     }
 }
+
+fn decode_document(ds: &mut Dataset, name: &str, value: &Value) {
+    if !decode_json(ds, name, value) {
+        ds.diagnostics.error(Place::input(name), format!("no decoder recognises {}", json_util::shape(value)));
+    }
+}
+
+/// Why a document that opens like JSON is refused, with where in the input (line and column
+/// counted from the file's first byte after a BOM, `skipped` being what precedes the JSON).
+fn broken_json(e: &serde_json::Error, skipped: &str) -> String {
+    let line_offset = skipped.matches('\n').count();
+    let column_offset = if e.line() == 1 { skipped.len() - skipped.rfind('\n').map_or(0, |i| i + 1) } else { 0 };
+    let (line, column) = (e.line() + line_offset, e.column() + column_offset);
+    let what = if e.to_string().starts_with("recursion limit exceeded") {
+        format!("JSON nested deeper than {MAX_JSON_DEPTH} levels (the most rootspan reads; OTLP needs about 20)")
+    } else {
+        let message = e.to_string();
+        // serde_json appends " at line L column C"; the place is said once, below.
+        let message = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m).to_string();
+        format!("broken JSON: {message}")
+    };
+    format!("{what} at line {line} column {column}; input refused (not read as text)")
+}
+
+/// serde_json's recursion limit: a document nested deeper is refused with an error saying so,
+/// rather than parsed on a stack the wasm does not have.
+pub const MAX_JSON_DEPTH: usize = 128;
 
 /// An Arrow IPC file opens with `ARROW1`, a stream with the continuation marker of its first
 /// message. Not behind the `arrow` feature, so a build without the decoder can say why it
@@ -127,18 +164,28 @@ pub fn decode_json(ds: &mut Dataset, name: &str, value: &Value) -> bool {
     recognised
 }
 
+/// How a text that opens like JSON but is not one document read as JSON lines.
+enum JsonLines {
+    /// Every line went to a decoder (bad later lines are skipped rows).
+    Read,
+    /// The first line is a JSON value no decoder reads: application log lines.
+    NotDocuments,
+    /// The first line is not JSON at all.
+    Broken,
+}
+
 /// Every non-empty line a JSON document (the collector's file exporter writes one OTLP
-/// export per line). False when the first line is not a document some decoder reads: JSON
+/// export per line). `NotDocuments` when the first line is JSON that no decoder reads: JSON
 /// log lines of an application (`{"level":"info","msg":...}`) are then read as text logs.
-fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
+fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> JsonLines {
     let mut otlp = otlp::Decoder::new(name, "otlp-jsonl");
     let mut first = true;
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let value = match serde_json::from_str::<Value>(line) {
             Ok(v) => v,
-            Err(_) if first => return false,
+            Err(_) if first => return JsonLines::Broken,
             Err(e) => {
-                ds.diagnostics.skip(Place::input(name).row(i), format!("line is not JSON: {e}"));
+                ds.diagnostics.skip(Place::input(name).row(i), format!("line {} is not JSON: {e}", i + 1));
                 continue;
             }
         };
@@ -146,14 +193,14 @@ fn json_lines(ds: &mut Dataset, name: &str, text: &str) -> bool {
             otlp.document(ds, &value, &format!("line {}: ", i + 1));
         } else if !decode_json(ds, &format!("{name} line {}", i + 1), &value) {
             if first {
-                return false;
+                return JsonLines::NotDocuments;
             }
             ds.diagnostics.skip(Place::input(name).row(i), format!("no decoder recognises {}", json_util::shape(&value)));
         }
         first = false;
     }
     otlp.finish(ds);
-    true
+    JsonLines::Read
 }
 
 /// Row and problem counts, to tell a recognised-but-empty input from one that gave data.
@@ -229,9 +276,34 @@ mod tests {
     }
 
     #[test]
+    fn broken_json_is_an_error_never_text() {
+        let cases: [(&[u8], &str); 7] = [
+            (b"{\"resourceSpans\":[{\"scopeSpans\":[", "broken JSON: EOF while parsing a list at line 1 column 33"),
+            (b"\xef\xbb\xbf \n\n  [1, 2,, 3]", "broken JSON: expected value at line 3 column 9"),
+            (b"// header\n{\"a\": \"\\ud800\"}", "at line 2 column"),
+            (b"{\"a\": 1e400}", "broken JSON: number out of range at line 1 column"),
+            (b"{\n  \"a\": [1,\n", "broken JSON: EOF while parsing a value at line 3 column 0"),
+            (b"null", "no decoder recognises a JSON null"),
+            (b"  12", "no decoder recognises a JSON number"),
+        ];
+        for (bytes, words) in cases {
+            let ds = run(bytes);
+            assert_eq!(ds.logs.len() + ds.spans.len(), 0, "{words}");
+            assert_eq!(ds.diagnostics.count(Severity::Error), 1, "{words}");
+            assert!(reasons(&ds)[0].contains(words), "{:?} lacks {words:?}", reasons(&ds));
+        }
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let ds = run(deep.as_bytes());
+        assert!(reasons(&ds)[0].starts_with("JSON nested deeper than 128 levels"), "{:?}", reasons(&ds));
+    }
+
+    #[test]
     fn text_is_the_fallback() {
         let ds = run(b"2023-01-29T08:43:00Z ERROR a\n{not json either\n");
         assert_eq!(ds.logs.len(), 2);
+        // Text with a little mis-encoded UTF-8 is text; mostly invalid UTF-8 is not.
+        assert_eq!(run(b"caf\xe9 ERROR a\nline two\n").logs.len(), 2);
+        assert_eq!(run(&[0xfe; 300]).diagnostics.count(Severity::Error), 1);
         assert_eq!(ds.sources[0].format, "text-lines");
         // JSON log lines of an application are logs, not unrecognised documents.
         let ds = run(b"{\"level\":\"error\",\"msg\":\"boom\"}\n{\"level\":\"info\",\"msg\":\"ok\"}\n");

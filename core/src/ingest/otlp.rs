@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::json_util::{array, float, get, int, str_at, LabelBuilder};
+use super::json_util::{array, float, get, int, required_time, str_at, time_ns, LabelBuilder};
 use crate::diag::Place;
 use crate::id::{SpanId, TraceId};
 use crate::model::{Dataset, ExemplarRow, LabelSetId, Level, LogRow, SourceId, SpanKind, SpanRow, SpanStatus, Sym};
@@ -131,8 +131,10 @@ impl<'a> Decoder<'a> {
                 Err(e) => return Err(("parentSpanId", format!("span skipped: {e}"))),
             },
         };
-        let start = get(span, &["startTimeUnixNano", "start_time_unix_nano"]).and_then(int).unwrap_or(0);
-        let end = get(span, &["endTimeUnixNano", "end_time_unix_nano"]).and_then(int).unwrap_or(start);
+        let start = required_time(span, &["startTimeUnixNano", "start_time_unix_nano"])
+            .map_err(|e| ("startTimeUnixNano", format!("span skipped: {e}")))?;
+        let end = required_time(span, &["endTimeUnixNano", "end_time_unix_nano"])
+            .map_err(|e| ("endTimeUnixNano", format!("span skipped: {e}")))?;
         let duration =
             end.checked_sub(start).filter(|d| *d >= 0).ok_or(("endTimeUnixNano", "span skipped: ends before it starts".to_string()))?;
         let operation = ds.strings.intern(str_at(span, &["name"]).unwrap_or(""));
@@ -162,7 +164,9 @@ impl<'a> Decoder<'a> {
             for (si, sl) in array(rl, SCOPE_LOGS).iter().enumerate() {
                 for (i, record) in array(sl, &["logRecords", "log_records"]).iter().enumerate() {
                     let place = || Place::input(self.input).frame(format!("{path}[{ri}].scopeLogs[{si}]")).row(i);
-                    log_record(ds, record, resource, source, place);
+                    if let Err((field, reason)) = log_record(ds, record, resource, source, place) {
+                        ds.diagnostics.skip(place().field(field), reason);
+                    }
                 }
             }
         }
@@ -198,9 +202,12 @@ impl<'a> Decoder<'a> {
             let mut labels = LabelBuilder::from_set(ds, resource);
             push_attributes(ds, &mut labels, point, &["attributes"]);
             let labels = labels.finish(ds);
-            let Some(time) = get(point, TIME).and_then(int) else {
-                ds.diagnostics.skip(self.place(frame.to_string()).field("timeUnixNano").row(i), "data point without a time");
-                continue;
+            let time = match required_time(point, TIME) {
+                Ok(time) => time,
+                Err(e) => {
+                    ds.diagnostics.skip(self.place(frame.to_string()).field("timeUnixNano").row(i), format!("data point skipped: {e}"));
+                    continue;
+                }
             };
             match kind {
                 "gauge" | "sum" => {
@@ -216,7 +223,7 @@ impl<'a> Decoder<'a> {
                     for q in array(point, &["quantileValues", "quantile_values"]) {
                         if let (Some(quantile), Some(value)) = (get(q, &["quantile"]).and_then(float), get(q, &["value"]).and_then(float)) {
                             let mut with_q = LabelBuilder::from_set(ds, labels);
-                            with_q.push(ds, "quantile", &crate::report::format_number(quantile));
+                            with_q.push(ds, "quantile", &crate::base::format_number(quantile));
                             let with_q = with_q.finish(ds);
                             self.point(ds, name, with_q, time, value);
                         }
@@ -265,6 +272,14 @@ impl<'a> Decoder<'a> {
         let series_labels = with_name.finish(ds);
         for (i, e) in list.iter().enumerate() {
             let place = || self.place(format!("{frame} exemplars")).row(i);
+            // An exemplar without a time is kept (it still links its trace); a bad one is not.
+            let time_ns = match get(e, TIME).map(time_ns).transpose() {
+                Ok(time) => time.unwrap_or(0),
+                Err(reason) => {
+                    ds.diagnostics.skip(place().field("timeUnixNano"), format!("exemplar skipped: {reason}"));
+                    continue;
+                }
+            };
             let trace = optional_id(ds, str_at(e, TRACE_ID), TraceId::parse, || place().field("traceId"));
             let span = optional_id(ds, str_at(e, SPAN_ID), SpanId::parse, || place().field("spanId"));
             let mut own = LabelBuilder::new();
@@ -273,7 +288,7 @@ impl<'a> Decoder<'a> {
                 series: None,
                 series_labels,
                 labels: own.finish(ds),
-                time_ns: get(e, TIME).and_then(int).unwrap_or(0),
+                time_ns,
                 value: number_value(e).unwrap_or(f64::NAN),
                 trace,
                 span,
@@ -285,13 +300,23 @@ impl<'a> Decoder<'a> {
 }
 
 /// Decodes one `LogRecord`. Records are never skipped for a bad id: the id is dropped with
-/// a diagnostic and the text kept.
-fn log_record(ds: &mut Dataset, record: &Value, resource: LabelSetId, source: SourceId, place: impl Fn() -> Place) {
-    let time = get(record, TIME)
-        .and_then(int)
-        .filter(|t| *t != 0)
-        .or_else(|| get(record, &["observedTimeUnixNano", "observed_time_unix_nano"]).and_then(int))
-        .unwrap_or(0);
+/// a diagnostic and the text kept. A record is skipped when it has no valid time: its own
+/// (`timeUnixNano`, where 0 means unknown), else the collector's `observedTimeUnixNano`.
+fn log_record(
+    ds: &mut Dataset,
+    record: &Value,
+    resource: LabelSetId,
+    source: SourceId,
+    place: impl Fn() -> Place,
+) -> Result<(), (&'static str, String)> {
+    const OBSERVED: &[&str] = &["observedTimeUnixNano", "observed_time_unix_nano"];
+    let time = match get(record, TIME).map(time_ns).transpose() {
+        Ok(Some(time)) if time != 0 => time,
+        Ok(_) => {
+            required_time(record, OBSERVED).map_err(|e| ("observedTimeUnixNano", format!("log record skipped: no timeUnixNano and {e}")))?
+        }
+        Err(e) => return Err(("timeUnixNano", format!("log record skipped: {e}"))),
+    };
     let level = match get(record, &["severityNumber", "severity_number"]).map(severity_number) {
         Some(level) if level != Level::Unknown => level,
         _ => str_at(record, &["severityText", "severity_text"]).map_or(Level::Unknown, Level::from_text),
@@ -306,6 +331,7 @@ fn log_record(ds: &mut Dataset, record: &Value, resource: LabelSetId, source: So
     let body = get(record, &["body"]).map_or(Cow::Borrowed(""), any_value_text);
     let metadata = metadata.finish(ds);
     ds.logs.push(LogRow { time_ns: time, resource, metadata, level, trace, span, body: &body, source });
+    Ok(())
 }
 
 /// An id that may be absent: empty means absent; an invalid one is reported and dropped.
@@ -465,6 +491,29 @@ mod tests {
     }
 
     #[test]
+    fn span_times_are_checked_where_they_enter() {
+        let bad = [json!("18446744073709551615"), json!("abc"), json!("1e30"), json!(null), json!(-1), json!(1e30)];
+        let mut spans: Vec<Value> = bad
+            .iter()
+            .map(|t| json!({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","startTimeUnixNano":t,"endTimeUnixNano":"5"}))
+            .collect();
+        spans.push(json!({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","endTimeUnixNano":"5"}));
+        spans.push(json!({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b7","startTimeUnixNano":"5"}));
+        spans.push(
+            json!({"traceId":"4bf92f3577b34da6a3ce929d0e0e4736","spanId":"00f067aa0ba902b8","startTimeUnixNano":"5","endTimeUnixNano":9}),
+        );
+        let ds = decode(json!({"resourceSpans":[{"scopeSpans":[{"spans":spans}]}]}));
+        assert_eq!(ds.spans.len(), 1);
+        assert_eq!(ds.diagnostics.count(Severity::Skipped), 8);
+        let places: Vec<String> = ds.diagnostics.entries().iter().map(|d| d.to_string()).collect();
+        assert_eq!(places[0], "t, frame resourceSpans[0].scopeSpans[0], field startTimeUnixNano, row 0: span skipped: time \"18446744073709551615\" is not an integer count of ns");
+        assert!(places[3].ends_with("row 3: span skipped: null time"), "{}", places[3]);
+        assert!(places[4].contains("outside the accepted range"), "{}", places[4]);
+        assert!(places[6].ends_with("field startTimeUnixNano, row 6: span skipped: no startTimeUnixNano"), "{}", places[6]);
+        assert!(places[7].ends_with("field endTimeUnixNano, row 7: span skipped: no endTimeUnixNano"), "{}", places[7]);
+    }
+
+    #[test]
     fn logs_keep_rows_with_bad_ids_and_read_severity_forms() {
         let doc = json!({"resourceLogs":[{"scopeLogs":[{"logRecords":[
             {"timeUnixNano":"0","observedTimeUnixNano":"42","severityNumber":"SEVERITY_NUMBER_WARN2","traceId":"not-an-id","body":{"stringValue":"b"}},
@@ -472,13 +521,15 @@ mod tests {
             {"severityNumber":21}
         ]}]}]});
         let ds = decode(doc);
-        assert_eq!(ds.logs.len(), 3);
+        // The third record has no time at all: skipped, and said so.
+        assert_eq!(ds.logs.len(), 2);
         assert_eq!((ds.logs.time_ns[0], ds.logs.level[0], ds.logs.trace[0]), (42, Level::Warning, None));
         assert_eq!((ds.logs.time_ns[1], ds.logs.level[1], ds.logs.body(1)), (7, Level::Error, "[1,false]"));
         assert_eq!(ds.logs.span[1].unwrap().to_string(), "00f067aa0ba902b7");
-        assert_eq!((ds.logs.time_ns[2], ds.logs.level[2], ds.logs.body(2)), (0, Level::Critical, ""));
-        assert_eq!(ds.diagnostics.count(Severity::Skipped), 1);
+        assert_eq!(ds.diagnostics.count(Severity::Skipped), 2);
         assert_eq!(ds.diagnostics.entries()[0].place.field.as_deref(), Some("traceId"));
+        let timeless = &ds.diagnostics.entries()[1];
+        assert_eq!(timeless.to_string(), "t, frame resourceLogs[0].scopeLogs[0], field observedTimeUnixNano, row 2: log record skipped: no timeUnixNano and no observedTimeUnixNano");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Plain-text logs, one record per line: the fallback when bytes are neither JSON nor Arrow.
 //! A leading RFC 3339 / ISO 8601 timestamp becomes the record time; lines without one get
 //! time 0 and keep their order (the table keeps rows in input order). The level is the first
-//! level word in the line, the way Grafana's logs panel finds it. A line that is a JSON object
-//! (structured application logs) gives its time and level from its `time`/`level` fields.
+//! level word in the line (`Level::in_text`, applied by `LogTable::push`), the way Grafana's logs
+//! panel finds it. A line that is a JSON object (structured application logs) gives its time
+//! and level from its `time`/`level` fields.
 //!
 //! Multi-line records fold: once a record starts with a timestamp, a following line without
 //! one (a Java exception line, its `\tat ...` frames, `Caused by:`, `... N more`) continues
@@ -21,8 +22,9 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
     let mut untimed = 0usize;
     for line in records(text) {
         let (time, level) = match json_fields(line) {
-            Some((time, level)) => (time, level.unwrap_or_else(|| level_in_line(line))),
-            None => (leading_timestamp(line), level_in_line(line)),
+            // No level field: the record is at its line's level (`LogTable::push`).
+            Some((time, level)) => (time, level.unwrap_or_default()),
+            None => (leading_timestamp(line), Level::Unknown),
         };
         untimed += usize::from(time.is_none());
         ds.logs.push(LogRow {
@@ -106,56 +108,17 @@ fn epoch_number(x: f64) -> Option<i64> {
     (ns.is_finite() && ns.abs() < 9.2e18).then(|| ns.round() as i64)
 }
 
+/// Text lines, not a binary file: no NUL, at most 1% control characters and at most one
+/// invalid UTF-8 sequence (which arrives here as U+FFFD) per 10 bytes in the first 64 KiB.
 fn looks_like_text(text: &str) -> bool {
-    let sample = &text.as_bytes()[..text.len().min(64 * 1024)];
-    let control = sample.iter().filter(|b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
-    !sample.contains(&0) && control * 100 <= sample.len()
-}
-
-/// The level named by the earliest level word in `line` (Grafana's `getLogLevel`: words are
-/// runs of `[A-Za-z0-9_]`, matched case-insensitively), or `Unknown`.
-pub fn level_in_line(line: &str) -> Level {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_word(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_word(bytes[i]) {
-            i += 1;
-        }
-        let word = &bytes[start..i];
-        if (3..=13).contains(&word.len()) {
-            let mut lower = [0u8; 13];
-            for (l, b) in lower.iter_mut().zip(word) {
-                *l = b.to_ascii_lowercase();
-            }
-            let level = level_word(&lower[..word.len()]);
-            if level != Level::Unknown {
-                return level;
-            }
-        }
+    let mut end = text.len().min(64 * 1024);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
-    Level::Unknown
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Grafana's `LogLevel` keys, lowercase.
-fn level_word(w: &[u8]) -> Level {
-    match w {
-        b"emerg" | b"fatal" | b"alert" | b"crit" | b"critical" => Level::Critical,
-        b"err" | b"eror" | b"error" => Level::Error,
-        b"warn" | b"warning" => Level::Warning,
-        b"info" | b"information" | b"informational" | b"notice" => Level::Info,
-        b"dbug" | b"debug" => Level::Debug,
-        b"trace" => Level::Trace,
-        _ => Level::Unknown,
-    }
+    let sample = &text[..end];
+    let control = sample.bytes().filter(|b| b.is_ascii_control() && !matches!(b, b'\n' | b'\r' | b'\t' | 0x1b)).count();
+    let replaced = sample.matches('\u{fffd}').count();
+    !sample.contains('\0') && control * 100 <= sample.len() && replaced * 10 <= sample.len()
 }
 
 /// `2023-01-29T08:43:00Z`, `2023-01-29 08:43:00,123`, `[2023-01-29T16:43:00.5+08:00]`, ...
@@ -210,16 +173,6 @@ pub fn leading_timestamp(line: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn levels_are_the_first_level_word() {
-        assert_eq!(level_in_line("16:44:59.057 INFO  a.s.AssuranceServiceImpl#65 TraceID: ab error later"), Level::Info);
-        assert_eq!(level_in_line("level=eror msg=x"), Level::Error);
-        assert_eq!(level_in_line("[WARN] disk"), Level::Warning);
-        assert_eq!(level_in_line("TraceID: 1 errors=0 information_schema"), Level::Unknown);
-        assert_eq!(level_in_line("Fatal: out of memory"), Level::Critical);
-        assert_eq!(level_in_line(""), Level::Unknown);
-    }
 
     #[test]
     fn leading_timestamps() {

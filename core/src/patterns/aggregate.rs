@@ -4,20 +4,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::redact::redact;
 use super::stats::{lower_tail, upper_tail};
-use super::PatternOptions;
+use super::{Mined, PatternOptions};
+use crate::base::TimeRange;
 use crate::correlate::{Correlation, ServiceId};
 use crate::model::{Dataset, Level};
-use crate::options::TimeRange;
 use crate::time::format_rfc3339;
 use crate::window::Windows;
 use crate::TraceId;
 
 /// One pattern (log template) and what its records have in common.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Pattern {
     /// A stable id: a hash of the template, the same in every run and home.
@@ -46,7 +46,7 @@ pub struct Pattern {
     pub traces: TraceLinks,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LevelCount {
     /// `critical`, `error`, `warning`, `info`, `debug`, `trace` or `unknown`.
@@ -54,14 +54,14 @@ pub struct LevelCount {
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NameCount {
     pub name: String,
     pub count: u64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TraceLinks {
     /// Distinct trace ids among the records.
@@ -71,7 +71,7 @@ pub struct TraceLinks {
 }
 
 /// The time buckets every pattern's `buckets` counts in.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Buckets {
     /// Start of the first bucket (RFC 3339); buckets are `[start + i*width, start + (i+1)*width)`.
@@ -84,7 +84,7 @@ pub struct Buckets {
 }
 
 /// How a pattern's rate changed in the window against the baseline.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
@@ -98,8 +98,20 @@ pub enum ChangeKind {
     Vanished,
 }
 
+impl ChangeKind {
+    /// The change as the report spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::New => "new",
+            ChangeKind::Surge => "surge",
+            ChangeKind::Drop => "drop",
+            ChangeKind::Vanished => "vanished",
+        }
+    }
+}
+
 /// One pattern's change in the window.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatternChange {
     /// The pattern's id.
@@ -116,7 +128,7 @@ pub struct PatternChange {
 }
 
 /// The report's `patterns` section.
-#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PatternsReport {
     /// Log records mined.
@@ -133,12 +145,6 @@ pub struct PatternsReport {
     pub surging: Vec<PatternChange>,
     /// Patterns whose window rate is at most 1/`min_ratio` of the baseline's (or zero), significantly; most significant first.
     pub dropped: Vec<PatternChange>,
-    /// For later stages (not in the report): each log row's pattern, an index into `all_templates`.
-    #[serde(skip)]
-    pub log_pattern: Vec<u32>,
-    /// For later stages: every pattern's template, most records first (`patterns` lists a prefix of these).
-    #[serde(skip)]
-    pub all_templates: Vec<String>,
 }
 
 /// Round bucket widths, in seconds.
@@ -197,18 +203,18 @@ fn level_index(l: Level) -> usize {
 
 const LEVELS: [Level; 7] = [Level::Critical, Level::Error, Level::Warning, Level::Info, Level::Debug, Level::Trace, Level::Unknown];
 
-/// Aggregates the log records of `ds`, record `r` belonging to template `assignment[r]`;
-/// services and trace ids are correlation's per-record ones. `max_patterns` caps the listed
-/// patterns (`None`: all).
+/// The report's `patterns` section: the log records of `ds` aggregated per mined template
+/// (record `r` belongs to `mined.templates[mined.assignment[r]]`); services and trace ids are
+/// correlation's per-record ones. `max_patterns` caps the listed patterns (`None`: all).
 pub fn aggregate(
     ds: &Dataset,
     corr: &Correlation,
-    templates: &[super::miner::Template],
-    assignment: &[u32],
+    mined: &Mined,
     windows: &Windows,
     options: &PatternOptions,
     max_patterns: Option<usize>,
 ) -> PatternsReport {
+    let (templates, assignment) = (&mined.templates, &mined.assignment);
     let logs = &ds.logs;
     let timed = logs.time_ns.iter().any(|t| *t != 0);
     let range = match (windows.window, windows.baseline) {
@@ -307,8 +313,6 @@ pub fn aggregate(
         new,
         surging,
         dropped,
-        log_pattern: assignment.to_vec(),
-        all_templates: templates.iter().map(|t| t.text.clone()).collect(),
     }
 }
 
@@ -374,7 +378,7 @@ pub fn pattern_id(template: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::{LabelSetId, LogRow};
-    use crate::patterns::{analyse, PatternOptions};
+    use crate::patterns::{mine_logs, PatternOptions};
 
     const S: i64 = 1_000_000_000;
     // A multiple of a minute, so buckets start at T0.
@@ -419,7 +423,7 @@ mod tests {
         let windows = Windows {
             baseline: Some(TimeRange { start_ns: T0, end_ns: T0 + 600 * S }),
             window: Some(TimeRange { start_ns: T0 + 600 * S, end_ns: T0 + 1200 * S }),
-            source: "given",
+            source: "given".into(),
         };
         (ds, windows)
     }
@@ -429,7 +433,7 @@ mod tests {
         let (ds, windows) = dataset();
         let options = PatternOptions { redact: true, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = analyse(&ds, &corr, &windows, &options);
+        let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));
         assert_eq!(r.records, 127);
         assert_eq!(r.total_patterns, 4);
         let b = r.buckets.as_ref().unwrap();
@@ -466,10 +470,10 @@ mod tests {
     #[test]
     fn without_windows_there_are_no_changes_and_the_list_is_capped() {
         let (ds, _) = dataset();
-        let windows = Windows { window: None, baseline: None, source: "given" };
+        let windows = Windows { window: None, baseline: None, source: "given".into() };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = analyse(&ds, &corr, &windows, &options);
+        let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));
         assert_eq!(r.patterns.len(), 2);
         assert_eq!(r.total_patterns, 4);
         assert!(r.new.is_empty() && r.surging.is_empty() && r.dropped.is_empty());

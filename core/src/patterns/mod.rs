@@ -1,7 +1,7 @@
-//! Log patterns: a one-pass template miner over log bodies and the per-template aggregation
-//! (counts, buckets, levels, services, traces; new, surging and vanished in the window).
+//! Log patterns: a one-pass template miner over log bodies (`mine_logs`: the stage's state,
+//! `Mined`) and the per-template aggregation into the report's section (`aggregate`: counts,
+//! buckets, levels, services, traces; new, surging and vanished in the window).
 
-pub mod accuracy;
 pub mod aggregate;
 pub mod mask;
 pub mod miner;
@@ -11,12 +11,9 @@ pub mod tokenize;
 
 use serde::{Deserialize, Serialize};
 
-pub use aggregate::{Pattern, PatternChange, PatternsReport};
+pub use aggregate::{aggregate, ChangeKind, Pattern, PatternChange, PatternsReport};
 
-use crate::correlate::Correlation;
 use crate::model::Dataset;
-use crate::options::Options;
-use crate::window::Windows;
 
 /// Log pattern mining and aggregation.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -45,42 +42,10 @@ impl Default for PatternOptions {
     }
 }
 
-/// The report's `patterns` section: mines every log record's body and aggregates per pattern.
-pub fn analyse(ds: &Dataset, corr: &Correlation, windows: &Windows, options: &PatternOptions) -> PatternsReport {
-    let (templates, assignment) = mine_dataset(ds);
-    aggregate::aggregate(ds, corr, &templates, &assignment, windows, options, Some(options.max_patterns))
-}
-
-fn mine_dataset(ds: &Dataset) -> (Vec<miner::Template>, Vec<u32>) {
-    let mined = mine((0..ds.logs.len()).map(|r| ds.logs.body(r)));
-    (mined.templates, mined.assignment)
-}
-
-/// What `rootspan patterns` prints: every pattern and each record's pattern.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct PatternRun {
-    /// Every pattern (not capped by `max_patterns`), aggregated.
-    pub patterns: PatternsReport,
-    /// For each log record in input order, the index of its pattern in `patterns.patterns`.
-    pub assignments: Vec<u32>,
-    /// What was skipped or repaired while reading the inputs.
-    pub diagnostics: crate::report::DiagnosticsReport,
-}
-
-/// The standalone patterns command: decodes `inputs` (Loki JSON, OTLP logs JSON, plain text
-/// lines, anything `Session` reads) and mines their log records.
-pub fn patterns_command(inputs: &[crate::Input], options: &Options) -> PatternRun {
-    let mut session = crate::Session::new();
-    for input in inputs {
-        session.add(input);
-    }
-    let ds = session.dataset();
-    let correlation = crate::correlate::correlate(ds, &options.correlation);
-    let windows = crate::window::choose(ds, options);
-    let (templates, assignment) = mine_dataset(ds);
-    let patterns = aggregate::aggregate(ds, &correlation, &templates, &assignment, &windows, &options.patterns, None);
-    PatternRun { patterns, assignments: assignment, diagnostics: crate::report::DiagnosticsReport::from_dataset(ds) }
+/// The patterns stage: every log record's body mined, in record order. Ranking reads this
+/// state; the report's `patterns` section is aggregated from it at the end (`aggregate`).
+pub fn mine_logs(ds: &Dataset) -> Mined {
+    mine((0..ds.logs.len()).map(|r| ds.logs.body(r)))
 }
 
 /// Lines mined into templates, with each line's template.

@@ -2,7 +2,7 @@
 //! value per score component (the strongest finding), with its operation, a phrase for the
 //! why-sentence and references to the records behind it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The telemetry a component is computed from; `sources` options switch them on and off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
@@ -82,7 +82,7 @@ impl Kind {
 }
 
 /// A record behind a finding.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EvidenceRef {

@@ -33,13 +33,37 @@ fn slot(p: Phase) -> Option<usize> {
     }
 }
 
-fn depth(v: &View, row: usize) -> usize {
-    let (mut d, mut r) = (0, row);
-    while let Some(p) = v.span_parent[r] {
-        d += 1;
-        r = p;
+/// The surging lines of one trace, as far as "is a line of another service deeper than
+/// depth d?" needs them: the deepest line, and the deepest of a service other than its one.
+/// Answers in O(1) what a scan of every line of the trace would.
+#[derive(Default)]
+struct Deepest {
+    first: Option<(usize, usize)>,
+    other: Option<(usize, usize)>,
+}
+
+impl Deepest {
+    fn add(&mut self, depth: usize, service: usize) {
+        match self.first {
+            None => self.first = Some((depth, service)),
+            Some((d, s)) if s == service => self.first = Some((d.max(depth), s)),
+            // The old deepest is of another service and deeper than anything else but this.
+            Some(old) if depth > old.0 => (self.first, self.other) = (Some((depth, service)), Some(old)),
+            Some(_) => {
+                if self.other.is_none_or(|(d, _)| depth > d) {
+                    self.other = Some((depth, service));
+                }
+            }
+        }
     }
-    d
+
+    fn deeper_in_other(&self, depth: usize, service: usize) -> bool {
+        match self.first {
+            Some((d, s)) if s != service => d > depth,
+            Some(_) => self.other.is_some_and(|(d, _)| d > depth),
+            None => false,
+        }
+    }
 }
 
 pub fn collect(v: &View, ev: &mut Evidence) {
@@ -47,7 +71,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     let mut runs: BTreeMap<(Target, u32), [f64; 2]> = BTreeMap::new();
     for r in 0..v.ds.spans.len() {
         if let Some(s) = slot(v.span_phase[r]) {
-            for t in Target::both(v.span_service[r], v.span_instance[r]) {
+            for t in Target::both(v.span_service(r), v.span_instance[r]) {
                 runs.entry((t, v.ds.spans.operation[r].0)).or_default()[s] += 1.0;
             }
         }
@@ -55,8 +79,8 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     // Lines per (target, context operation, template).
     let mut counts: BTreeMap<(Target, Option<u32>, usize), Count> = BTreeMap::new();
     for r in 0..v.ds.logs.len() {
-        let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service[r]) else { continue };
-        let ctx = v.log_span[r].map(|sp| v.ds.spans.operation[sp].0);
+        let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
+        let ctx = v.log_span(r).map(|sp| v.ds.spans.operation[sp].0);
         for t in Target::both(service, v.log_instance[r]) {
             let c = counts.entry((t, ctx, v.log_template[r])).or_default();
             if s == 0 {
@@ -74,7 +98,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             None => None,
         }
     };
-    let is_error = |r: usize| matches!(v.log_level[r], Level::Critical | Level::Error | Level::Warning);
+    let is_error = |r: usize| matches!(v.log_level(r), Level::Critical | Level::Error | Level::Warning);
     let mut surging: Vec<(Target, Option<u32>, usize, f64, f64)> = Vec::new();
     let mut missing: Vec<(Target, f64, Finding)> = Vec::new();
     let mut usual: BTreeMap<Target, f64> = BTreeMap::new();
@@ -115,17 +139,16 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             Target::Instance(_) => None,
         })
         .collect();
-    let mut deepest: BTreeMap<u128, Vec<(usize, usize)>> = BTreeMap::new();
+    let mut deepest: BTreeMap<u128, Deepest> = BTreeMap::new();
     for r in 0..v.ds.logs.len() {
-        let (Some(service), Some(trace), Some(span)) = (v.log_service[r], v.log_trace[r], v.log_span[r]) else { continue };
+        let (Some(service), Some(trace), Some(span)) = (v.log_service(r), v.log_trace(r), v.log_span(r)) else { continue };
         if v.log_phase[r] == Phase::Window && surging_keys.contains(&(service, v.log_template[r])) {
-            deepest.entry(trace.value()).or_default().push((depth(v, span), service));
+            deepest.entry(trace.value()).or_default().add(v.span_depth[span], service);
         }
     }
     let explained = |r: usize| -> bool {
-        let (Some(service), Some(trace), Some(span)) = (v.log_service[r], v.log_trace[r], v.log_span[r]) else { return false };
-        let d = depth(v, span);
-        deepest.get(&trace.value()).is_some_and(|xs| xs.iter().any(|(d2, s2)| *d2 > d && *s2 != service)) || v.fails_downstream(span)
+        let (Some(service), Some(trace), Some(span)) = (v.log_service(r), v.log_trace(r), v.log_span(r)) else { return false };
+        deepest.get(&trace.value()).is_some_and(|d| d.deeper_in_other(v.span_depth[span], service)) || v.fails_downstream(span)
     };
     for (t, ctx, tpl, z, expected) in surging {
         let c = &counts[&(t, ctx, tpl)];
@@ -139,7 +162,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         };
         let mut refs = vec![EvidenceRef::Template { template }];
         for r in own.iter().take(MAX_REFS) {
-            if let Some(trace) = v.log_trace[*r] {
+            if let Some(trace) = v.log_trace(*r) {
                 refs.push(EvidenceRef::Trace { trace_id: trace.to_string() });
             }
         }

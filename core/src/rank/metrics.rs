@@ -7,8 +7,8 @@
 //! is down serves nothing, and its series go stale rather than reporting 0.
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
-use super::stats::{mad, median};
 use super::view::View;
+use crate::base::stats::{mad, median};
 
 /// Scores saturate here: one wild sample should not outweigh every other signal.
 const MAX_Z: f64 = 50.0;
@@ -47,9 +47,9 @@ fn series_text(v: &View, s: usize) -> String {
     format!("{}{{{}}}", v.ds.strings.resolve(v.ds.series.name[s]), labels.join(","))
 }
 
-pub fn collect(v: &View, ev: &mut Evidence, window: crate::options::TimeRange) {
+pub fn collect(v: &View, ev: &mut Evidence, window: crate::base::TimeRange) {
     for s in 0..v.ds.series.len() {
-        let Some(service) = v.series_service[s] else { continue };
+        let Some(service) = v.series_service(s) else { continue };
         let name = v.ds.strings.resolve(v.ds.series.name[s]);
         let Some((kind, direction)) = family(name) else { continue };
         let (times, values) = v.ds.series.points(s);
@@ -117,7 +117,7 @@ const MAX_STEPS: i128 = 100_000;
 
 /// Steps of the window (on the series' own grid, continued from its last sample before the
 /// window) that have no sample: the time it was silent. `times` are sorted.
-fn silent_steps(times: &[i64], step: i64, window: crate::options::TimeRange) -> usize {
+fn silent_steps(times: &[i64], step: i64, window: crate::base::TimeRange) -> usize {
     let Some(last) = times.iter().rev().find(|t| **t <= window.start_ns).copied() else { return 0 };
     if step <= 0 {
         return 0;
@@ -156,7 +156,7 @@ mod tests {
 
     #[test]
     fn silence_is_counted_on_the_series_grid() {
-        let w = crate::options::TimeRange { start_ns: 100, end_ns: 200 };
+        let w = crate::base::TimeRange { start_ns: 100, end_ns: 200 };
         let every = |from: i64, to: i64| (from..=to).step_by(10).collect::<Vec<i64>>();
         assert_eq!(silent_steps(&every(0, 210), 10, w), 0);
         // Reporting stops after 150: 160..=210 are silent.

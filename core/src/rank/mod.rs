@@ -3,12 +3,11 @@
 //!
 //! `traces`, `logs` and `metrics` each fill `Evidence` (the strongest finding per component,
 //! service and instance); `fuse` turns findings into contrasts; the score is their weighted
-//! sum with the weights in `weights` (fitted by `eval::fit`, see docs/ranking.md).
+//! sum with the weights in `weights` (fitted by `rootspan-eval rank --fit`, see docs/ranking.md).
 //! Failures are attributed downwards: error origins are the deepest failing spans, the edge
 //! gap goes to the callee, and error lines a deeper service explains do not count, so a
 //! caller showing its dependency's symptoms ranks below that dependency.
 
-pub mod eval;
 mod evidence;
 mod fuse;
 mod logs;
@@ -18,18 +17,17 @@ mod traces;
 mod view;
 mod weights;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use evidence::{Evidence, Finding, KINDS};
-pub use evidence::{EvidenceRef, Signal};
-pub(crate) use stats::{mad, median};
-pub(crate) use view::level_in_body;
+use evidence::{Evidence, Finding};
+pub use evidence::{EvidenceRef, Kind, Signal, KINDS};
 
 use crate::correlate::Correlation;
 use crate::model::Dataset;
-use crate::patterns::PatternsReport;
+use crate::patterns::Mined;
 use crate::window::Windows;
 
 /// How candidates are scored.
@@ -52,7 +50,7 @@ impl Default for RankOptions {
 }
 
 /// One ranked root-cause candidate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Candidate {
     /// 1 for the most likely root cause.
@@ -78,11 +76,11 @@ pub struct Candidate {
 }
 
 /// One named part of a candidate's score.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Component {
     /// The component, e.g. `trace_edge_gap`, `log_missing`, `metric_saturation`.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The telemetry it comes from.
     pub source: Signal,
     /// The raw evidence: a count surprise, a log ratio or a robust z (0 when nothing found).
@@ -131,14 +129,7 @@ fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]
 }
 
 /// Ranks services (with their best operation and instance). Returns at most `top` candidates.
-pub fn rank(
-    ds: &Dataset,
-    corr: &Correlation,
-    windows: &Windows,
-    patterns: &PatternsReport,
-    options: &RankOptions,
-    top: usize,
-) -> Vec<Candidate> {
+pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mined, options: &RankOptions, top: usize) -> Vec<Candidate> {
     let Some(window) = windows.window else { return Vec::new() };
     let v = view::View::new(ds, corr, windows, patterns);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
@@ -173,11 +164,11 @@ fn callers(v: &view::View) -> Vec<BTreeSet<usize>> {
         if v.span_phase[r] != view::Phase::Window {
             continue;
         }
-        if let Some(p) = v.span_parent[r].filter(|p| v.span_service[*p] != v.span_service[r]) {
-            out[v.span_service[r]].insert(v.span_service[p]);
+        if let Some(p) = v.span_parent(r).filter(|p| v.span_service(*p) != v.span_service(r)) {
+            out[v.span_service(r)].insert(v.span_service(p));
         }
         if let Some(callee) = v.span_callee[r] {
-            out[callee].insert(v.span_service[r]);
+            out[callee].insert(v.span_service(r));
         }
     }
     out
@@ -197,7 +188,7 @@ fn candidate(
         .iter()
         .enumerate()
         .map(|(k, kind)| Component {
-            name: kind.name(),
+            name: kind.name().into(),
             source: kind.signal(),
             raw: found[k].as_ref().map_or(0.0, |f| f.value),
             contrast: scored.contrasts[k],

@@ -57,19 +57,20 @@ fn op(v: &View, row: usize) -> String {
     v.ds.strings.resolve(v.ds.spans.operation[row]).to_string()
 }
 
-/// The time an entry span spends in its own service: its duration less the calls it makes
-/// to other services (exit spans below it, before another service takes over).
-fn self_time(v: &View, entry: usize) -> f64 {
-    let mut out = 0i64;
-    let mut stack: Vec<usize> = v.span_children[entry].clone();
-    while let Some(r) = stack.pop() {
-        if v.span_service[r] != v.span_service[entry] || v.is_exit(r) {
-            out += v.ds.spans.duration_ns[r];
-        } else {
-            stack.extend_from_slice(&v.span_children[r]);
-        }
+/// The time each span spends in its own service: its duration less the calls it makes to
+/// other services (exit spans below it, before another service takes over). One bottom-up
+/// pass: a span's calls out are its children's that leave, plus those of the children that
+/// stay (same service, not an exit).
+fn self_times(v: &View) -> Vec<f64> {
+    let spans = &v.ds.spans;
+    let mut out = vec![0i64; spans.len()];
+    for &r in v.parents_first.iter().rev() {
+        out[r] = v.span_children(r).fold(0i64, |sum, c| {
+            let leaves = v.span_service(c) != v.span_service(r) || v.is_exit(c);
+            sum.saturating_add(if leaves { spans.duration_ns[c] } else { out[c] })
+        });
     }
-    (v.ds.spans.duration_ns[entry] - out).max(0) as f64
+    (0..spans.len()).map(|r| (spans.duration_ns[r].saturating_sub(out[r])).max(0) as f64).collect()
 }
 
 /// Per target and phase (window, baseline): requests served and the failures starting there,
@@ -117,34 +118,33 @@ impl Tally {
 }
 
 pub fn collect(v: &View, ev: &mut Evidence) {
-    let n = v.ds.spans.len();
     // Per callee and calling service: a delay on one caller's path is not diluted by the others.
     let mut gaps: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
     let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
     let mut counts: BTreeMap<Target, Tally> = BTreeMap::new();
     let mut roots = [0f64; 2];
-    for r in 0..n {
+    for (r, self_time) in self_times(v).into_iter().enumerate() {
         let phase = v.span_phase[r];
         let slot = match phase {
             Phase::Window => 0,
             Phase::Baseline => 1,
             Phase::Outside => continue,
         };
-        let (service, instance) = (v.span_service[r], v.span_instance[r]);
-        if v.span_parent[r].is_none() && v.ds.spans.parent[r].is_none() {
+        let (service, instance) = (v.span_service(r), v.span_instance[r]);
+        if v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
             roots[slot] += 1.0;
         }
         if v.is_exit(r) {
-            for &c in &v.span_children[r] {
-                if v.span_service[c] != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+            for c in v.span_children(r) {
+                if v.span_service(c) != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
                     let gap = (v.ds.spans.duration_ns[r] - v.ds.spans.duration_ns[c]).max(0) as f64;
-                    for t in Target::both(v.span_service[c], v.span_instance[c]) {
+                    for t in Target::both(v.span_service(c), v.span_instance[c]) {
                         gaps.entry((t, service)).or_default().add(phase, gap, c);
                     }
                 }
             }
         }
-        let failed_below = v.span_children[r].iter().any(|c| v.failed(*c));
+        let failed_below = v.span_children(r).any(|c| v.failed(c));
         if let Some(callee) = v.span_callee[r] {
             // A call no span answers: the callee's side of it is this span. Its whole
             // duration is time the callee does not explain, and a failure with nothing
@@ -159,7 +159,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         let origin = v.failed(r) && !failed_below && v.span_callee[r].is_none();
         for t in Target::both(service, instance) {
             if entry {
-                selfs.entry(t).or_default().add(phase, self_time(v, r), r);
+                selfs.entry(t).or_default().add(phase, self_time, r);
             }
             counts.entry(t).or_default().count(Served::Entry, slot, entry, origin, r);
         }

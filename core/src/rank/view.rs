@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use crate::correlate::{Correlation, ServiceId};
 use crate::id::TraceId;
 use crate::model::{Dataset, Level, SpanKind, SpanStatus};
-use crate::patterns::PatternsReport;
+use crate::patterns::Mined;
 use crate::window::Windows;
 
 /// Where a row falls.
@@ -21,39 +21,44 @@ pub enum Phase {
     Outside,
 }
 
+/// Ranking's own indexes over the dataset; the per-row columns correlation resolved (service,
+/// parent, children, trace, span) are read from the `Correlation` itself.
 pub struct View<'a> {
     pub ds: &'a Dataset,
-    /// Service names, sorted; indices below point here.
+    corr: &'a Correlation,
+    /// Service names: correlation's (sorted), then `unknown` when some span has no service;
+    /// indices below point here.
     pub services: Vec<String>,
+    /// The index of `unknown`.
+    unknown: usize,
     /// Instance names, sorted, with the service each belongs to.
     pub instances: Vec<(String, usize)>,
-    pub span_service: Vec<usize>,
     pub span_instance: Vec<Option<usize>>,
-    pub span_parent: Vec<Option<usize>>,
-    pub span_children: Vec<Vec<usize>>,
+    /// Every span row, parents before their children (repair leaves a forest). Walking it
+    /// forwards or backwards computes per-span values from the top or the bottom in one pass,
+    /// so a trace 200k spans deep costs what 200k separate spans cost.
+    pub parents_first: Vec<usize>,
+    /// Each span's distance from its root.
+    pub span_depth: Vec<usize>,
+    /// See `fails_downstream`.
+    span_fails_downstream: Vec<bool>,
     /// The service a call went to when no span of that service answers it (an
     /// uninstrumented database or cache, a refused connection): `correlate`'s peer.
     pub span_callee: Vec<Option<usize>>,
     pub span_phase: Vec<Phase>,
-    pub log_service: Vec<Option<usize>>,
     pub log_instance: Vec<Option<usize>>,
-    pub log_trace: Vec<Option<TraceId>>,
-    /// The span row a log line was written in, when its ids resolve.
-    pub log_span: Vec<Option<usize>>,
-    pub log_level: Vec<Level>,
     /// Each line's template family (see `families`), an index into `templates`.
     pub log_template: Vec<usize>,
     pub log_phase: Vec<Phase>,
     /// Each family's most frequent template, as the report's patterns section has it.
     pub templates: Vec<String>,
-    pub series_service: Vec<Option<usize>>,
     pub series_instance: Vec<Option<usize>>,
     pub window_ns: i64,
     pub baseline_ns: i64,
 }
 
 impl<'a> View<'a> {
-    pub fn new(ds: &'a Dataset, corr: &Correlation, windows: &Windows, patterns: &'a PatternsReport) -> View<'a> {
+    pub fn new(ds: &'a Dataset, corr: &'a Correlation, windows: &Windows, patterns: &Mined) -> View<'a> {
         let phase = |t: i64| match (windows.window, windows.baseline) {
             (Some(w), _) if w.contains(t) => Phase::Window,
             (_, Some(b)) if b.contains(t) => Phase::Baseline,
@@ -78,67 +83,99 @@ impl<'a> View<'a> {
             services.push("unknown".to_string());
         }
         let n = ds.spans.len();
-        let span_service: Vec<usize> = corr.span_service.iter().map(|s| s.map_or(unknown, |s| s.0 as usize)).collect();
+        let service_of = |r: usize| corr.span_service[r].map_or(unknown, |s| s.0 as usize);
         let span_instance: Vec<Option<usize>> = (0..n).map(|r| instance(corr.span_service[r], corr.span_instance[r])).collect();
-        let span_parent: Vec<Option<usize>> = corr.span_parent.iter().map(|p| p.map(|p| p as usize)).collect();
-        let span_children: Vec<Vec<usize>> = (0..n).map(|r| corr.children(r as u32).iter().map(|c| *c as usize).collect()).collect();
         let span_callee = (0..n)
             .map(|r| {
-                let answered = span_children[r].iter().any(|c| span_service[*c] != span_service[r]);
+                let answered = corr.children(r as u32).iter().any(|c| service_of(*c as usize) != service_of(r));
                 corr.span_peer[r].filter(|_| !answered).map(|p| p.0 as usize)
             })
             .collect();
+        let parents_first = parents_first(corr);
+        let mut span_depth = vec![0usize; n];
+        for &r in &parents_first {
+            span_depth[r] = corr.span_parent[r].map_or(0, |p| span_depth[p as usize] + 1);
+        }
         // Duplicated span rows are counted once: their first row.
         let span_phase = (0..n).map(|r| if corr.span_duplicate[r] { Phase::Outside } else { phase(ds.spans.start_ns[r]) }).collect();
 
-        let log_level = (0..ds.logs.len())
-            .map(|r| match ds.logs.level[r] {
-                Level::Unknown => level_in_body(ds.logs.body(r)),
-                l => l,
-            })
-            .collect();
-        let (family, templates) = families(&patterns.all_templates);
-        let log_service: Vec<Option<usize>> = corr.log_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
+        let (family, templates) = families(&patterns.templates);
         let log_instance = (0..ds.logs.len()).map(|r| instance(corr.log_service[r], corr.log_instance[r])).collect();
-        let series_service = corr.series_service.iter().map(|s| s.map(|s| s.0 as usize)).collect();
         let series_instance = (0..ds.series.len()).map(|r| instance(corr.series_service[r], corr.series_instance[r])).collect();
-        View {
+        let mut view = View {
             ds,
+            corr,
             services,
+            unknown,
             instances: instance_list,
-            span_service,
             span_instance,
-            span_parent,
-            span_children,
+            parents_first,
+            span_depth,
+            // Filled just below: it reads the view's own accessors.
+            span_fails_downstream: Vec::new(),
             span_callee,
             span_phase,
-            log_service,
             log_instance,
-            log_trace: corr.log_trace.clone(),
-            log_span: corr.log_span_row.iter().map(|r| r.map(|r| r as usize)).collect(),
-            log_level,
-            log_template: patterns.log_pattern.iter().map(|p| family[*p as usize]).collect(),
+            log_template: patterns.assignment.iter().map(|p| family[*p as usize]).collect(),
             log_phase: ds.logs.time_ns.iter().map(|t| phase(*t)).collect(),
             templates,
-            series_service,
             series_instance,
             window_ns: windows.window.map_or(0, |w| w.duration_ns()),
             baseline_ns: windows.baseline.map_or(0, |b| b.duration_ns()),
-        }
+        };
+        view.span_fails_downstream = fails_downstream(&view);
+        view
+    }
+
+    /// A span's service (`unknown` when correlation found none).
+    pub fn span_service(&self, row: usize) -> usize {
+        self.corr.span_service[row].map_or(self.unknown, |s| s.0 as usize)
+    }
+
+    /// A span's parent row, after repair.
+    pub fn span_parent(&self, row: usize) -> Option<usize> {
+        self.corr.span_parent[row].map(|p| p as usize)
+    }
+
+    /// A span's child rows.
+    pub fn span_children(&self, row: usize) -> impl Iterator<Item = usize> + 'a {
+        self.corr.children(row as u32).iter().map(|c| *c as usize)
+    }
+
+    pub fn log_service(&self, row: usize) -> Option<usize> {
+        self.corr.log_service[row].map(|s| s.0 as usize)
+    }
+
+    pub fn log_trace(&self, row: usize) -> Option<TraceId> {
+        self.corr.log_trace[row]
+    }
+
+    /// The span row a log line was written in, when its ids resolve.
+    pub fn log_span(&self, row: usize) -> Option<usize> {
+        self.corr.log_span_row[row].map(|r| r as usize)
+    }
+
+    /// A log line's level: its own, else its body's (decided once, when it was read).
+    pub fn log_level(&self, row: usize) -> Level {
+        self.ds.logs.level[row]
+    }
+
+    pub fn series_service(&self, row: usize) -> Option<usize> {
+        self.corr.series_service[row].map(|s| s.0 as usize)
     }
 
     /// Whether a span is a call out of its service: a client or producer span, or any span
     /// with a child in another service.
     pub fn is_exit(&self, row: usize) -> bool {
         matches!(self.ds.spans.kind[row], SpanKind::Client | SpanKind::Producer)
-            || self.span_children[row].iter().any(|c| self.span_service[*c] != self.span_service[row])
+            || self.span_children(row).any(|c| self.span_service(c) != self.span_service(row))
     }
 
     /// Whether a span is where a request enters its service (server/consumer, a root, or a
     /// child of another service's span).
     pub fn is_entry(&self, row: usize) -> bool {
         matches!(self.ds.spans.kind[row], SpanKind::Server | SpanKind::Consumer)
-            || self.span_parent[row].is_none_or(|p| self.span_service[p] != self.span_service[row])
+            || self.span_parent(row).is_none_or(|p| self.span_service(p) != self.span_service(row))
     }
 
     pub fn failed(&self, row: usize) -> bool {
@@ -148,16 +185,65 @@ impl<'a> View<'a> {
     /// Whether a call made in or under span `row` failed in another service: a failing span
     /// of another service below it, or a failing call to a peer that no span answers.
     pub fn fails_downstream(&self, row: usize) -> bool {
-        let own = self.span_service[row];
-        let mut stack: Vec<usize> = vec![row];
-        while let Some(r) = stack.pop() {
-            if self.failed(r) && (self.span_service[r] != own || self.span_callee[r].is_some()) {
-                return true;
-            }
-            stack.extend_from_slice(&self.span_children[r]);
-        }
-        false
+        self.span_fails_downstream[row]
     }
+}
+
+/// Span rows parents first: the roots, then level by level (a breadth-first walk, no
+/// recursion, so depth costs no stack).
+fn parents_first(corr: &Correlation) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..corr.span_parent.len()).filter(|r| corr.span_parent[*r].is_none()).collect();
+    let mut i = 0;
+    while i < order.len() {
+        order.extend(corr.children(order[i] as u32).iter().map(|c| *c as usize));
+        i += 1;
+    }
+    order
+}
+
+/// The services of the failing spans in a subtree, as far as `fails_downstream` needs them:
+/// none, exactly one, or several (then any service differs from one of them).
+#[derive(Clone, Copy, PartialEq)]
+enum Failing {
+    None,
+    One(usize),
+    Several,
+}
+
+impl Failing {
+    fn add(self, other: Failing) -> Failing {
+        match (self, other) {
+            (Failing::None, x) | (x, Failing::None) => x,
+            (Failing::One(a), Failing::One(b)) if a == b => Failing::One(a),
+            _ => Failing::Several,
+        }
+    }
+}
+
+/// For every span, whether a failing span in its subtree (itself included) is in another
+/// service or is a call no span answers: one bottom-up pass instead of a walk per span.
+fn fails_downstream(v: &View) -> Vec<bool> {
+    let n = v.ds.spans.len();
+    let (mut failing, mut unanswered) = (vec![Failing::None; n], vec![false; n]);
+    for &r in v.parents_first.iter().rev() {
+        let failed = v.failed(r);
+        let (mut f, mut u) = (if failed { Failing::One(v.span_service(r)) } else { Failing::None }, failed && v.span_callee[r].is_some());
+        for c in v.span_children(r) {
+            f = f.add(failing[c]);
+            u |= unanswered[c];
+        }
+        (failing[r], unanswered[r]) = (f, u);
+    }
+    (0..n)
+        .map(|r| {
+            unanswered[r]
+                || match failing[r] {
+                    Failing::None => false,
+                    Failing::One(s) => s != v.span_service(r),
+                    Failing::Several => true,
+                }
+        })
+        .collect()
 }
 
 /// Constant words of a template that name its family.
@@ -168,44 +254,19 @@ const FAMILY_WORDS: usize = 8;
 /// object dump) mines into one template per length, and counting each apart would read
 /// their chance swings as messages going missing. Returns each template's family and each
 /// family's first (most frequent) template.
-fn families(templates: &[String]) -> (Vec<usize>, Vec<String>) {
+fn families(templates: &[crate::patterns::miner::Template]) -> (Vec<usize>, Vec<String>) {
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut names = Vec::new();
     let family = templates
         .iter()
         .map(|t| {
-            let key: Vec<&str> = t.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
+            let key: Vec<&str> = t.text.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
             let key = key.join(" ");
             *ids.entry(key).or_insert_with(|| {
-                names.push(t.clone());
+                names.push(t.text.clone());
                 names.len() - 1
             })
         })
         .collect();
     (family, names)
-}
-
-/// A level word among the first tokens of a line (`... ERROR c.s.Foo ...`, `level=warn`).
-pub fn level_in_body(body: &str) -> Level {
-    for tok in body.split_whitespace().take(6) {
-        let word = tok.rsplit('=').next().unwrap_or(tok).trim_matches(|c: char| !c.is_ascii_alphabetic());
-        let level = Level::from_text(word);
-        if level != Level::Unknown && word.len() >= 4 {
-            return level;
-        }
-    }
-    Level::Unknown
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn levels_from_bodies() {
-        assert_eq!(level_in_body("12:00 WARN x TraceID: adb7d7cd7bacac14b660068f57e44ad1 msg"), Level::Warning);
-        assert_eq!(level_in_body("level=error msg=boom"), Level::Error);
-        assert_eq!(level_in_body("information about the trace"), Level::Info);
-        assert_eq!(level_in_body("no level here"), Level::Unknown);
-    }
 }

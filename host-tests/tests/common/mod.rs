@@ -4,14 +4,43 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use rootspan_cli::inputs::case_options;
 use rootspan_core::request::NamedBytes;
-use rootspan_host::inputs::{case_options, repo_root, RAW_WASM_IN_REPO};
-use rootspan_host::Engine;
+use rootspan_engine::Engine;
+
+/// The raw-ABI wasm `scripts/build-wasm.sh` writes, relative to the repository root.
+pub const RAW_WASM_IN_REPO: &str = "wasm-plugin/dist/rootspan_raw.wasm";
+
+/// The checkout these tests belong to.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
 
 /// The raw wasm in this checkout. A missing wasm fails the test (it is never skipped).
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| Engine::load(&repo_root().join(RAW_WASM_IN_REPO)).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The `rootspan` binary, built (or found up to date) by cargo with this test's profile, so the
+/// CLI tests never run a stale binary. `CARGO` is the cargo running these tests.
+pub fn rootspan_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let mut cmd = std::process::Command::new(env!("CARGO"));
+        cmd.current_dir(repo_root()).args(["build", "--quiet", "-p", "rootspan-cli", "--bin", "rootspan", "--message-format=json"]);
+        if !cfg!(debug_assertions) {
+            cmd.arg("--release");
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("cargo build -p rootspan-cli: {e}"));
+        assert!(out.status.success(), "cargo build -p rootspan-cli failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        // One JSON message per line; the binary's is the artifact with an `executable`.
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find_map(|m| (m["target"]["name"] == "rootspan").then(|| m["executable"].as_str().map(PathBuf::from)).flatten())
+            .expect("cargo reported no rootspan executable")
+    })
 }
 
 pub fn testdata() -> PathBuf {

@@ -29,17 +29,17 @@ function median(xs: number[]): number {
  * CPU time of this process (all its threads, GC included) in ms. The machine is shared by parallel jobs, so wall
  * time mostly measures the neighbours; CPU time measures the work.
  */
-function time(f: () => void): number {
+async function time(f: () => void | Promise<void>): Promise<number> {
   const c0 = process.cpuUsage();
-  f();
+  await f();
   const d = process.cpuUsage(c0);
   return (d.user + d.system) / 1000;
 }
 
-/** Closes the pending source so its frames are decoded into rows, then frees the session. */
-function finish(s: Session): void {
-  s.addBytes(EMPTY, 'close');
-  s.free();
+/** Closes the pending source so its frames are decoded into rows, then ends the session. */
+async function finish(s: Session): Promise<void> {
+  await s.addBytes(EMPTY, 'close');
+  s.close();
 }
 
 interface Row {
@@ -53,20 +53,20 @@ interface Row {
   packedMB: number;
 }
 
-function measure(label: string, frame: DataFrameLike): Row {
+async function measure(label: string, frame: DataFrameLike): Promise<Row> {
   const rows = frame.length ?? 0;
   // What both paths produce must be the same data, or the comparison means nothing.
-  const a = new Session();
-  a.addFrames([frame], 'bench');
-  const b = new Session();
-  b.addJson(JSON.stringify(grafana.dataFrameToJSON(frame as import('@grafana/data').DataFrame)), 'bench');
-  const ra = a.analyze();
-  const rb = b.analyze();
+  const a = await Session.create();
+  await a.addFrames([frame], 'bench');
+  const b = await Session.create();
+  await b.addJson(JSON.stringify(grafana.dataFrameToJSON(frame as import('@grafana/data').DataFrame)), 'bench');
+  const ra = await a.analyze();
+  const rb = await b.analyze();
   if (JSON.stringify(ra.inputs.totals) !== JSON.stringify(rb.inputs.totals)) {
     throw new Error(`${label}: packed and JSON paths read different data: ${JSON.stringify(ra.inputs.totals)} vs ${JSON.stringify(rb.inputs.totals)}`);
   }
-  a.free();
-  b.free();
+  a.close();
+  b.close();
 
   const packed = packFrame(frame).packed!;
   const packedMB = (packed.f64.byteLength + packed.u8.byteLength + packed.u32.byteLength + packed.header.length) / 1e6;
@@ -79,17 +79,18 @@ function measure(label: string, frame: DataFrameLike): Row {
   const naive: number[] = [];
   for (let run = -2; run < RUNS; run++) {
     // Alternate the two paths so both see the same machine noise; the first two rounds warm up the JIT.
-    const p = time(() => packFrame(frame));
-    const o = time(() => {
-      const s = new Session();
-      s.addFrames([frame], 'bench');
-      finish(s);
+    // Sessions (a worker each) are started outside the timed parts.
+    const p = await time(() => void packFrame(frame));
+    const forFrames = await Session.create();
+    const o = await time(async () => {
+      await forFrames.addFrames([frame], 'bench');
+      await finish(forFrames);
     });
-    const j = time(() => JSON.stringify(grafana.dataFrameToJSON(frame as import('@grafana/data').DataFrame)));
-    const n = time(() => {
-      const s = new Session();
-      s.addJson(JSON.stringify(grafana.dataFrameToJSON(frame as import('@grafana/data').DataFrame)), 'bench');
-      finish(s);
+    const j = await time(() => void JSON.stringify(grafana.dataFrameToJSON(frame as import('@grafana/data').DataFrame)));
+    const forJson = await Session.create();
+    const n = await time(async () => {
+      await forJson.addJson(JSON.stringify(grafana.dataFrameToJSON(frame as import('@grafana/data').DataFrame)), 'bench');
+      await finish(forJson);
     });
     if (run >= 0) {
       pack.push(p);
@@ -108,7 +109,8 @@ const frames: [string, FrameSpec][] = [
   ['Loki log frame (labels, Time+nanos, Line, tsNs, labelTypes, id)', lokiFrame(ROWS, set, failing)],
   ['Tempo trace frame (17 fields)', tempoFrame(set, failing)],
 ];
-const results = frames.map(([label, spec]) => measure(label, grafana.createDataFrame(spec as unknown as Parameters<typeof grafana.createDataFrame>[0])));
+const results: Row[] = [];
+for (const [label, spec] of frames) results.push(await measure(label, grafana.createDataFrame(spec as unknown as Parameters<typeof grafana.createDataFrame>[0])));
 
 const ns = (ms: number, rows: number): string => ((ms * 1e6) / rows).toFixed(0);
 const lines = [

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // analyze-files.mjs FILE... [--options JSON]
-// Prints the report JSON the built npm package makes for these files: exactly `Session.analyzeJson()`, each file
+// Prints the report JSON the built npm package makes for these files: exactly `await Session.analyzeJson()` (in a worker thread), each file
 // added with `addBytes` (any supported format, gzip or not) under its file name. The cross-home identity test
 // compares this output with the native build and wasmtime.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { init, Session } from 'rootspan';
+import { Session } from 'rootspan';
 
 function parseArgs(argv) {
   const files = [];
@@ -26,13 +26,12 @@ function parseArgs(argv) {
 
 try {
   const { files, options } = parseArgs(process.argv.slice(2));
-  await init();
-  const session = new Session();
+  const session = await Session.create();
   try {
-    for (const file of files) session.addBytes(await readFile(file), basename(file));
-    process.stdout.write(session.analyzeJson(options));
+    for (const file of files) await session.addBytes(await readFile(file), basename(file));
+    process.stdout.write(await session.analyzeJson(options));
   } finally {
-    session.free();
+    session.close();
   }
 } catch (e) {
   process.stderr.write(`analyze-files: ${e instanceof Error ? e.message : String(e)}\n`);

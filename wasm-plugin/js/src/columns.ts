@@ -13,6 +13,15 @@ export type Column =
   | { kind: 'str' | 'json'; bytes: Uint8Array; ends: Uint32Array; valid: Uint8Array | null }
   | { kind: 'bool'; values: Uint8Array; valid: Uint8Array | null };
 
+/**
+ * A column's packing as steps: it yields every few thousand rows so that a caller on a page's main thread can
+ * let the page run between slices (`Session.addFrames`); `packFrame` runs the steps to the end at once.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Rows between two yields in the cheap per-row loops. */
+const SLICE = 4096;
+
 function isMissing(v: unknown): v is null | undefined {
   return v === null || v === undefined;
 }
@@ -33,12 +42,13 @@ function describe(v: unknown): string {
  * Number fields. Returns null when some value is a string or bigint (int64 beyond 2^53, as Grafana sends them):
  * such columns go as text and Rust parses them exactly.
  */
-export function numberColumn(values: ArrayLike<unknown>, problems: ValueProblem[]): Column | null {
+export function* numberColumn(values: ArrayLike<unknown>, problems: ValueProblem[]): Steps<Column | null> {
   const n = values.length;
   if (values instanceof Float64Array) return { kind: 'f64', values: values.slice(), valid: null };
   const out = new Float64Array(n);
   let valid: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
+    if (i % SLICE === SLICE - 1) yield;
     const v = values[i];
     if (typeof v === 'number') {
       out[i] = v;
@@ -61,7 +71,7 @@ const DIGITS = /^-?\d+$/;
  * Time fields: epoch ms numbers (with Grafana's `nanos`), Date objects, RFC 3339 strings (sub-ms digits kept),
  * digit strings (ms up to 15 digits, ns beyond: Loki's `tsNs` style).
  */
-export function timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<number> | null, problems: ValueProblem[]): Column {
+export function* timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<number> | null, problems: ValueProblem[]): Steps<Column> {
   const n = values.length;
   const ms = new Float64Array(n);
   let nanos: Float64Array | null = null;
@@ -75,6 +85,7 @@ export function timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<num
     nanos[i] = ns;
   };
   for (let i = 0; i < n; i++) {
+    if (i % SLICE === SLICE - 1) yield;
     const v = values[i];
     let t = NaN;
     if (typeof v === 'number') {
@@ -108,11 +119,12 @@ export function timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<num
   return { kind: 'time', ms, nanos, valid };
 }
 
-export function boolColumn(values: ArrayLike<unknown>, problems: ValueProblem[]): Column {
+export function* boolColumn(values: ArrayLike<unknown>, problems: ValueProblem[]): Steps<Column> {
   const n = values.length;
   const out = new Uint8Array(n);
   let valid: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
+    if (i % SLICE === SLICE - 1) yield;
     const v = values[i];
     if (typeof v === 'boolean') {
       out[i] = v ? 1 : 0;
@@ -172,12 +184,13 @@ const encoder = new TextEncoder();
  * is ASCII (as bytes as characters), its ends are the character offsets; otherwise each value is encoded alone
  * (a lone surrogate must not pair with its neighbour).
  */
-export function textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, toText: ToText): Column {
+export function* textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, toText: ToText): Steps<Column> {
   const n = values.length;
   const texts: string[] = new Array<string>(n);
   let valid: Uint8Array | null = null;
   let chars = 0;
   for (let i = 0; i < n; i++) {
+    if (i % CHUNK === CHUNK - 1) yield;
     const v = values[i];
     const t = typeof v === 'string' && kind === 'str' ? v : toText(v, i);
     if (t === null) {
@@ -193,6 +206,7 @@ export function textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, toT
   const ends = new Uint32Array(n);
   let pos = 0;
   for (let start = 0; start < n; start += CHUNK) {
+    if (start > 0) yield;
     const stop = Math.min(n, start + CHUNK);
     const joined = stop - start === n ? texts.join('') : texts.slice(start, stop).join('');
     const { read, written } = encoder.encodeInto(joined, bytes.subarray(pos));
@@ -214,48 +228,59 @@ export function textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, toT
 }
 
 /**
- * JSON columns: the whole column goes through one `JSON.stringify` (per-value calls cost more than the rest of
- * the packing), the array text is split at its top-level commas, and the elements are laid end to end. `null`
- * elements (null, undefined, functions) are missing values. Returns null when the values cannot be stringified
- * as one array (a BigInt, a cycle): the caller then goes value by value and reports which.
+ * JSON columns: the values go through `JSON.stringify` a slice of CHUNK values at a time (per-value calls cost
+ * more than the rest of the packing; one call for the whole column would be one long task), each array text is
+ * split at its top-level commas, and the elements are laid end to end. `null` elements (null, undefined,
+ * functions) are missing values. Returns null when some slice cannot be stringified as an array (a BigInt, a
+ * cycle): the caller then goes value by value and reports which.
  */
-export function jsonColumn(values: ArrayLike<unknown>): Column | null {
+export function* jsonColumn(values: ArrayLike<unknown>): Steps<Column | null> {
   const n = values.length;
-  let text: string;
-  try {
-    text = JSON.stringify(Array.isArray(values) ? values : Array.from(values));
-  } catch {
-    return null;
-  }
-  const starts = new Uint32Array(n);
-  const stops = new Uint32Array(n);
-  if (splitArray(text, starts, stops) !== n) return null;
-  let valid: Uint8Array | null = null;
   const ends = new Uint32Array(n);
-  const encoded = encoder.encode(text);
-  if (encoded.length === text.length) {
-    // ASCII: char offsets are byte offsets; close the gaps the commas leave, in place.
-    let pos = 0;
-    for (let i = 0; i < n; i++) {
-      const start = starts[i]!;
-      const stop = stops[i]!;
+  let valid: Uint8Array | null = null;
+  let bytes: Uint8Array = new Uint8Array(Math.max(16, n * 8));
+  let pos = 0;
+  const starts = new Uint32Array(CHUNK);
+  const stops = new Uint32Array(CHUNK);
+  for (let from = 0; from < n; from += CHUNK) {
+    if (from > 0) yield;
+    const to = Math.min(n, from + CHUNK);
+    let text: string;
+    try {
+      text = JSON.stringify(Array.isArray(values) ? values.slice(from, to) : Array.from({ length: to - from }, (_, i) => values[from + i]));
+    } catch {
+      return null;
+    }
+    if (splitArray(text, starts, stops) !== to - from) return null;
+    const encoded = encoder.encode(text);
+    // ASCII (bytes as characters): elements are copied from the encoded slice; otherwise each is encoded alone.
+    const ascii = encoded.length === text.length;
+    if (pos + encoded.length > bytes.length) bytes = grow(bytes, pos, pos + encoded.length);
+    // ASCII: char offsets are byte offsets; the elements are closed up in the encoded slice (over the commas and
+    // nulls) and copied out at once.
+    let kept = 0;
+    for (let i = from; i < to; i++) {
+      const start = starts[i - from]!;
+      const stop = stops[i - from]!;
       if (stop - start === 4 && text.startsWith('null', start)) {
         valid ??= startMask(n, i);
       } else {
-        encoded.copyWithin(pos, start, stop);
-        pos += stop - start;
+        if (ascii) {
+          encoded.copyWithin(kept, start, stop);
+          kept += stop - start;
+        } else {
+          pos += encoder.encodeInto(text.slice(start, stop), bytes.subarray(pos)).written;
+        }
         if (valid) valid[i] = 1;
       }
-      ends[i] = pos;
+      ends[i] = ascii ? pos + kept : pos;
     }
-    return { kind: 'json', bytes: encoded.subarray(0, pos), ends, valid };
+    if (ascii) {
+      bytes.set(encoded.subarray(0, kept), pos);
+      pos += kept;
+    }
   }
-  const texts = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) {
-    const element = text.slice(starts[i], stops[i]);
-    texts[i] = element === 'null' ? null : element;
-  }
-  return textColumn('json', texts, (v) => (typeof v === 'string' ? v : null));
+  return { kind: 'json', bytes: bytes.subarray(0, pos), ends, valid };
 }
 
 /** Finds the top-level elements of a JSON array text (as JSON.stringify writes it: no spaces); returns their count. */

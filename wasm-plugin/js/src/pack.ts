@@ -1,8 +1,9 @@
 // A DataFrame packed for one crossing into wasm: a JSON header and three typed arrays
-// (the contract is coord/PACKED_FRAMES.md; the Rust side is rootspan-wasm's interop).
+// (the contract is ../PACKED_FRAMES.md, its header type generated from schema/packed-frame.schema.json; the Rust side is rootspan-wasm's interop).
 import { boolColumn, enumText, jsonColumn, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
-import type { Column, ValueProblem } from './columns.js';
+import type { Column, Steps, ValueProblem } from './columns.js';
 import type { DataFrameLike, FieldLike, FieldValues, FrameProblem } from './frame.js';
+import type { PackedColumn, PackedField, PackedFrameHeader } from './generated/types.js';
 
 /** A frame ready to cross: pass the four parts to the wasm `addPackedFrame` as they are. */
 export interface PackedFrame {
@@ -17,19 +18,6 @@ export interface PackedFrame {
 export interface PackResult {
   readonly packed: PackedFrame | null;
   readonly problems: FrameProblem[];
-}
-
-type ColumnHeader =
-  | { kind: 'f64' | 'bool'; values: number; valid: number | null }
-  | { kind: 'time'; ms: number; nanos: number | null; valid: number | null }
-  | { kind: 'str' | 'json'; ends: number; bytes: number; valid: number | null };
-
-interface FieldHeader {
-  name: string;
-  type: string;
-  labels: Readonly<Record<string, string>>;
-  config: unknown;
-  column: ColumnHeader;
 }
 
 function frameNameOf(frame: DataFrameLike): string | null {
@@ -74,36 +62,37 @@ function guessType(values: ArrayLike<unknown>): string {
   return 'string';
 }
 
-function toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, problems: ValueProblem[]): Column {
+function* toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, problems: ValueProblem[]): Steps<Column> {
   switch (type) {
     case 'time':
-      return timeColumn(values, field.nanos ?? null, problems);
+      return yield* timeColumn(values, field.nanos ?? null, problems);
     case 'number':
-      return numberColumn(values, problems) ?? textColumn('str', values, plainText);
+      return (yield* numberColumn(values, problems)) ?? (yield* textColumn('str', values, plainText));
     case 'boolean':
-      return boolColumn(values, problems);
+      return yield* boolColumn(values, problems);
     case 'string':
-      return textColumn('str', values, plainText);
+      return yield* textColumn('str', values, plainText);
     case 'enum':
-      return textColumn('str', values, enumText(field.config, problems));
+      return yield* textColumn('str', values, enumText(field.config, problems));
     default:
-      return jsonColumn(values) ?? textColumn('json', values, jsonText(problems));
+      return (yield* jsonColumn(values)) ?? (yield* textColumn('json', values, jsonText(problems)));
   }
 }
 
 /** JSON-safe copy of meta or config; a problem (and `{}`) when it cannot be serialised. */
-function jsonObject(value: object | null | undefined, what: string, problems: ValueProblem[]): unknown {
+function jsonObject(value: object | null | undefined, what: string, problems: ValueProblem[]): Record<string, unknown> {
   if (value === null || value === undefined) return {};
   try {
-    return JSON.parse(JSON.stringify(value)) as unknown;
+    // A copy of an object is an object: JSON.stringify keeps its shape.
+    return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
   } catch (e) {
     problems.push({ row: -1, message: `${what} is not JSON-serialisable (sent as {}): ${e instanceof Error ? e.message : String(e)}` });
     return {};
   }
 }
 
-/** Lays the columns out in the three buffers and writes the header that points into them. */
-function layout(columns: Column[]): { headers: ColumnHeader[]; f64: Float64Array; u8: Uint8Array; u32: Uint32Array } {
+/** Lays the columns out in the three buffers and writes the header that points into them (a step a column). */
+function* layout(columns: Column[]): Steps<{ headers: PackedColumn[]; f64: Float64Array; u8: Uint8Array; u32: Uint32Array }> {
   let f64Len = 0;
   let u8Len = 0;
   let u32Len = 0;
@@ -126,7 +115,14 @@ function layout(columns: Column[]): { headers: ColumnHeader[]; f64: Float64Array
   const putF64 = (a: Float64Array): number => (f64.set(a, f), (f += a.length) - a.length);
   const putU8 = (a: Uint8Array): number => (u8.set(a, b), (b += a.length) - a.length);
   const putU32 = (a: Uint32Array): number => (u32.set(a, w), (w += a.length) - a.length);
-  const headers = columns.map((c): ColumnHeader => {
+  const headers: PackedColumn[] = [];
+  for (const c of columns) {
+    yield;
+    headers.push(place(c));
+  }
+  return { headers, f64, u8, u32 };
+
+  function place(c: Column): PackedColumn {
     const valid = c.valid ? putU8(c.valid) : null;
     switch (c.kind) {
       case 'f64':
@@ -138,8 +134,7 @@ function layout(columns: Column[]): { headers: ColumnHeader[]; f64: Float64Array
       default:
         return { kind: c.kind, ends: putU32(c.ends), bytes: putU8(c.bytes), valid };
     }
-  });
-  return { headers, f64, u8, u32 };
+  }
 }
 
 /**
@@ -147,6 +142,31 @@ function layout(columns: Column[]): { headers: ColumnHeader[]; f64: Float64Array
  * wrong length) make the whole frame unusable; values that cannot be converted are sent as null and reported.
  */
 export function packFrame(frame: DataFrameLike, index = 0): PackResult {
+  const steps = packSteps(frame, index);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `packFrame` that lets the thread run between slices of at most about `sliceMs`: a large frame packed on a
+ * page's main thread never makes a long task.
+ */
+export async function packFrameSliced(frame: DataFrameLike, index: number, sliceMs: number, breathe: () => Promise<void>): Promise<PackResult> {
+  const steps = packSteps(frame, index);
+  let since = performance.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (performance.now() - since > sliceMs) {
+      await breathe();
+      since = performance.now();
+    }
+  }
+}
+
+function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
   const problems: FrameProblem[] = [];
   if (!isFrame(frame)) {
     const frameName = frame !== null && typeof frame === 'object' ? frameNameOf(frame) : null;
@@ -160,46 +180,46 @@ export function packFrame(frame: DataFrameLike, index = 0): PackResult {
     typeof declared === 'number' && Number.isInteger(declared) && declared >= 0 ? declared : (fieldValues.find((v) => v !== null)?.length ?? 0);
 
   const columns: Column[] = [];
-  const fields: Omit<FieldHeader, 'column'>[] = [];
+  const fields: Omit<PackedField, 'column'>[] = [];
   let usable = true;
-  frame.fields.forEach((field, j) => {
+  for (const [j, field] of frame.fields.entries()) {
     const name = typeof field?.name === 'string' ? field.name : `#${j}`;
     const values = fieldValues[j];
     const place = { frame: index, frameName, field: name };
     if (values === null || values === undefined) {
       problems.push({ ...place, message: 'values is not an array or Vector', scope: 'frame' });
       usable = false;
-      return;
+      continue;
     }
     if (values.length !== length) {
       problems.push({ ...place, message: `has ${values.length} values, the frame has ${length} rows`, scope: 'frame' });
       usable = false;
-      return;
+      continue;
     }
     if (field.nanos && field.nanos.length !== length) {
       problems.push({ ...place, message: `has ${field.nanos.length} nanos, the frame has ${length} rows`, scope: 'frame' });
       usable = false;
-      return;
+      continue;
     }
     const type = typeof field.type === 'string' && field.type !== '' ? field.type : guessType(values);
     const valueProblems: ValueProblem[] = [];
     const config = jsonObject(field.config, 'config', valueProblems);
-    columns.push(toColumn(field, type, values, valueProblems));
+    columns.push(yield* toColumn(field, type, values, valueProblems));
     for (const p of valueProblems) problems.push({ ...place, ...(p.row >= 0 ? { row: p.row } : {}), message: p.message, scope: 'value' });
     fields.push({ name, type, labels: field.labels ?? {}, config });
-  });
+  }
   if (!usable) return { packed: null, problems };
 
   const metaProblems: ValueProblem[] = [];
   const meta = jsonObject(frame.meta, 'meta', metaProblems);
   for (const p of metaProblems) problems.push({ frame: index, frameName, message: p.message, scope: 'value' });
-  const { headers, f64, u8, u32 } = layout(columns);
-  const header = JSON.stringify({
+  const { headers, f64, u8, u32 } = yield* layout(columns);
+  const header: PackedFrameHeader = {
     name: frame.name ?? null,
     refId: frame.refId ?? null,
     meta,
     length,
-    fields: fields.map((f, j) => ({ ...f, column: headers[j] })),
-  });
-  return { packed: { header, f64, u8, u32 }, problems };
+    fields: fields.map((f, j) => ({ ...f, column: headers[j]! })),
+  };
+  return { packed: { header: JSON.stringify(header), f64, u8, u32 }, problems };
 }

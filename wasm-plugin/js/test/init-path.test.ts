@@ -9,7 +9,7 @@ import { init, Session } from 'rootspan';
 it('loads the .wasm from a relative file path, and the session works', async () => {
   const wasm = fileURLToPath(new URL('../pkg/rootspan_wasm_bg.wasm', import.meta.url));
   await init(relative(process.cwd(), wasm));
-  using s = new Session();
-  s.addBytes(await readFile(new URL('../../../../testdata/fixtures/loki-api/streams_simple.json', import.meta.url)), 'loki.json');
-  assert.equal(s.analyze().inputs.totals.logs, 6);
+  using s = await Session.create();
+  await s.addBytes(await readFile(new URL('../../../testdata/fixtures/loki-api/streams_simple.json', import.meta.url)), 'loki.json');
+  assert.equal((await s.analyze()).inputs.totals.logs, 6);
 });

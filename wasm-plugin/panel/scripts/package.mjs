@@ -19,6 +19,12 @@ const wasm = fs.readdirSync(dist).filter((f) => f.endsWith('.wasm'));
 if (wasm.length === 0) {
   missing.push('*.wasm (the rootspan core: build it with scripts/build-wasm.sh, then npm run build)');
 }
+// The package's worker, a chunk webpack emits next to module.js and loads from the plugin's public path.
+const worker = fs.readdirSync(dist).filter((f) => /^rootspan-worker\.[0-9a-f]+\.js$/.test(f));
+if (worker.length === 0) {
+  missing.push('rootspan-worker.*.js (the worker sessions run in)');
+}
+wasm.push(...worker);
 if (missing.length) {
   console.error(`package: dist/ lacks ${missing.join(', ')}`);
   process.exit(1);

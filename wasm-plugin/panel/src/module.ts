@@ -1,7 +1,7 @@
 import { PanelPlugin } from '@grafana/data';
 
 import { RootCausePanel } from './components/RootCausePanel';
-import { defaultOptions, type RootCauseOptions } from './types';
+import { defaultOptions, type RootCauseOptions } from '@rootspan/views';
 
 export const plugin = new PanelPlugin<RootCauseOptions>(RootCausePanel)
   // Prometheus exemplars reach panels as annotation frames: ask for them.

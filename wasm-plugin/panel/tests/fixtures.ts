@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test as base, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 
-import { launchChromium, requireFile, serveStatic, type StaticServer } from './browser';
+import { launchChromium, requireFile, serveStatic, type StaticServer } from '@rootspan/views/testing';
 
 export const PLUGIN_ID = 'rootspan-rootcause-panel';
 export const PANEL_DIR = path.resolve(__dirname, '..');

@@ -7,12 +7,13 @@ import type { Page } from '@playwright/test';
 
 import { expect, mountPanel, openPage, panelOptions, PLUGIN_ID, REPO, setPanelOptions, test, type PageLog } from './fixtures';
 import { fixturePanelData, nezhaPanelData, NEZHA_DEV, type PanelDataJson } from './panel-data';
-import { referenceReport, type Report } from './reference';
+import type { Report } from 'rootspan';
+import { candidateName } from '@rootspan/views/model';
+
+import { panelReport as referenceReport } from './reference';
 
 /** The Nezha dev case shown in docs/panel.png. */
 const CASE = 'tt-2023-01-29-0843';
-
-const candidateName = (c: Record<string, unknown>) => [c.service, c.operation, c.instance].filter((p) => typeof p === 'string' && p).join(' · ');
 
 async function waitForReport(page: Page) {
   await expect(page.getByTestId('rootspan-report').or(page.getByTestId('rootspan-error')).or(page.getByTestId('rootspan-unavailable'))).toBeVisible({
@@ -29,6 +30,9 @@ test('module.js loads through SystemJS with the real Grafana packages and analys
   const fetched = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
   expect(fetched).toContain(`/public/plugins/${PLUGIN_ID}/module.js`);
   expect(fetched.filter((p) => p.startsWith(`/public/plugins/${PLUGIN_ID}/`) && p.endsWith('.wasm'))).toHaveLength(1);
+  // The session runs in the package's worker, a chunk served from the plugin's public path too.
+  const workers = page.workers().map((w) => new URL(w.url()).pathname);
+  expect(workers.filter((p) => p.startsWith(`/public/plugins/${PLUGIN_ID}/rootspan-worker.`))).toHaveLength(1);
   const ref = await referenceReport(data, { top: 10 });
   await expect(page.getByTestId('candidate')).toHaveCount(ref.candidates.length);
   expect(log.errors).toEqual([]);
@@ -56,7 +60,7 @@ test.describe('on a Nezha dev case', () => {
 
   test('shows the top candidate and its why, as the package reports them', async ({}, testInfo) => {
     expect(ref.candidates.length, 'a fault case yields candidates').toBeGreaterThan(0);
-    const top = ref.candidates[0];
+    const top = ref.candidates[0]!;
     const first = page.getByTestId('candidate').first();
     await expect(first.getByTestId('candidate-rank')).toHaveText('1');
     await expect(first.getByTestId('candidate-name')).toContainText(candidateName(top));
@@ -95,7 +99,7 @@ test.describe('on a Nezha dev case', () => {
   });
 
   test('tabs switch between root causes, log patterns and a trace', async ({}, testInfo) => {
-    const patterns = (ref.patterns as { patterns?: unknown[] }).patterns ?? [];
+    const patterns = ref.patterns.patterns;
     expect(patterns.length, 'the case has log patterns').toBeGreaterThan(0);
     await page.getByRole('tab', { name: /Log patterns/ }).click();
     await expect(page.getByTestId('pattern')).toHaveCount(patterns.length);

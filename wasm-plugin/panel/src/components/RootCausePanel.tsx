@@ -3,12 +3,22 @@ import { type DataFrame, type GrafanaTheme2, type PanelProps } from '@grafana/da
 import { config } from '@grafana/runtime';
 import { useTheme2 } from '@grafana/ui';
 
-import { toCoreOptions } from '../engine/options';
-import { frameProblems, traceDetail, useReport, useRootspan, useSession, type Rootspan, type Session } from '../engine/rootspan';
-import { ReportView } from '../views/ReportView';
-import { ThemeContext, type ViewTheme } from '../views/theme';
-import type { TimeSpan } from '../views/model';
-import { defaultOptions, type RootCauseOptions } from '../types';
+import {
+  ReportView,
+  ThemeContext,
+  defaultOptions,
+  frameProblems,
+  toCoreOptions,
+  traceDetail,
+  useReport,
+  useRootspan,
+  useSession,
+  type RootCauseOptions,
+  progressText,
+  type Fill,
+  type TimeSpan,
+  type ViewTheme,
+} from '@rootspan/views';
 import { exploreTraceHref, traceDatasource } from './explore';
 import { seriesPointsFrom } from './seriesPoints';
 
@@ -39,10 +49,10 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
   // Every frame goes to the core, which tells traces, logs, metrics and exemplars apart itself.
   // Exemplars arrive in data.annotations (Grafana routes dataTopic=annotations frames there).
   const frames = useMemo(() => [...data.series, ...(data.annotations ?? [])], [data.series, data.annotations]);
-  const fill = useCallback(
-    (session: Session, rs: Rootspan) => {
+  const fill = useCallback<Fill>(
+    async (session, rs, call) => {
       try {
-        session.addFrames(frames as DataFrame[], 'panel');
+        await session.addFrames(frames as DataFrame[], 'panel', call);
         return [];
       } catch (e) {
         return frameProblems(rs, e);
@@ -50,9 +60,10 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
     },
     [frames]
   );
-  const { session, problems, error: addError } = useSession(rootspan, frames.length ? fill : undefined);
+  const { session, problems, error: addError, progress: adding } = useSession(rootspan, frames.length ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
-  const { report, error } = useReport(session, coreOptions);
+  const { report, error, progress: analysing } = useReport(session, coreOptions);
+  const progress = adding ?? analysing;
 
   const ds = useMemo(() => traceDatasource(data.series, data.request?.targets), [data.series, data.request]);
   const traceHref = useCallback(
@@ -78,9 +89,9 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
     body = message(engine.message, 'rootspan-unavailable');
   } else if (frames.length === 0) {
     body = message('No data: add Tempo, Loki and Prometheus queries over the incident window.', 'rootspan-nodata');
-  } else if (engine.status === 'loading' || (!session && !addError)) {
-    body = message('Loading rootspan…', 'rootspan-loading');
-  } else if (addError || error) {
+  } else if (engine.status === 'loading' || (!session && !addError) || (!report && !error)) {
+    body = message(progress ? `rootspan: ${progressText(progress)}…` : 'Loading rootspan…', 'rootspan-loading');
+  } else if (addError || error || !report) {
     body = message(`rootspan could not analyse this data: ${addError ?? error}`, 'rootspan-error');
   } else {
     body = <ReportView report={report} problems={problems} loadTrace={loadTrace} seriesPoints={seriesPoints} traceHref={traceHref} range={range} onSelectWindow={onSelectWindow} />;

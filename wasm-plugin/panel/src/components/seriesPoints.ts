@@ -1,6 +1,6 @@
 import type { DataFrame } from '@grafana/data';
 
-import type { SeriesView } from '../views/model';
+import type { SeriesView } from '@rootspan/views';
 
 /**
  * The points of a series the report names (`name{labels}`), from the panel's own frames: the Prometheus

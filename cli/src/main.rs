@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    rootspan_cli::cli::main()
+}

@@ -1,0 +1,18 @@
+//! The base layer: small vocabulary every stage may use, using no stage itself.
+//!
+//! - `TimeRange`: a half-open range of ns since the epoch, as options and reports give it.
+//! - `stats`: robust statistics (median, MAD).
+//! - `level`: `Level` and the one log-level classifier (a level word, a line's first level word).
+//! - `number`: numbers as text (label values, series names).
+//!
+//! Below it only `time` (RFC 3339 parsing and formatting), `id` and `diag`, which use nothing of
+//! the crate either; see `tests/edges.rs` for the order every module keeps.
+
+pub mod level;
+pub mod number;
+pub mod stats;
+mod time_range;
+
+pub use level::Level;
+pub use number::format_number;
+pub use time_range::TimeRange;

@@ -1,3 +1,0 @@
-fn main() -> std::process::ExitCode {
-    rootspan_host::cli::main()
-}

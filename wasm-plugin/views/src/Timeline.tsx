@@ -1,0 +1,115 @@
+import { useRef, useState, type PointerEvent } from 'react';
+
+import { useViewTheme } from './theme';
+import type { ReportModel, TimeSpan } from './model';
+
+interface Props {
+  view: ReportModel;
+  /** The time the data covers (the dashboard range in Grafana); else taken from the report. */
+  range?: TimeSpan;
+  onSelectWindow?: (window: TimeSpan) => void;
+}
+
+const fmt = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+
+function extent(view: ReportModel, range?: TimeSpan): TimeSpan | undefined {
+  if (range && range.endMs > range.startMs) {
+    return range;
+  }
+  const spans = [view.window, view.baseline, ...view.patterns.map((p) => p.bucketSpan)].filter((s): s is TimeSpan => !!s);
+  if (spans.length === 0) {
+    return undefined;
+  }
+  return { startMs: Math.min(...spans.map((s) => s.startMs)), endMs: Math.max(...spans.map((s) => s.endMs)) };
+}
+
+/** Log volume over time with the window and baseline marked; drag across it to choose the incident window. */
+export function Timeline({ view, range, onSelectWindow }: Props) {
+  const theme = useViewTheme();
+  const ref = useRef<HTMLDivElement>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | undefined>(undefined);
+  const ext = extent(view, range);
+  if (!ext) {
+    return null;
+  }
+  const total = ext.endMs - ext.startMs;
+  const pct = (ms: number) => `${Math.max(0, Math.min(100, ((ms - ext.startMs) / total) * 100))}%`;
+  const width = (s: TimeSpan) => `${Math.max(0.3, Math.min(100, ((Math.min(s.endMs, ext.endMs) - Math.max(s.startMs, ext.startMs)) / total) * 100))}%`;
+  const fraction = (e: PointerEvent<HTMLDivElement>) => {
+    const rect = ref.current!.getBoundingClientRect();
+    return Math.max(0, Math.min(1, (e.clientX - rect.left) / rect.width));
+  };
+  const toMs = (f: number) => Math.round(ext.startMs + f * total);
+
+  // Histogram of log lines: the patterns' buckets summed where they share one time axis.
+  const withAxis = view.patterns.filter((p) => p.bucketSpan && p.buckets.length > 0);
+  const axis = withAxis[0]?.bucketSpan;
+  const n = withAxis[0]?.buckets.length ?? 0;
+  const sums = new Array<number>(n).fill(0);
+  for (const p of withAxis) {
+    if (p.bucketSpan?.startMs === axis?.startMs && p.bucketSpan?.endMs === axis?.endMs && p.buckets.length === n) {
+      p.buckets.forEach((c, i) => (sums[i] += c));
+    }
+  }
+  const peak = Math.max(1, ...sums);
+
+  return (
+    <div style={{ marginBottom: 6 }}>
+      <div
+        ref={ref}
+        data-testid="timeline"
+        title="Drag to choose the incident window"
+        onPointerDown={(e) => {
+          ref.current?.setPointerCapture?.(e.pointerId);
+          const f = fraction(e);
+          setDrag({ from: f, to: f });
+        }}
+        onPointerMove={(e) => drag && setDrag({ ...drag, to: fraction(e) })}
+        onPointerUp={(e) => {
+          if (drag) {
+            const to = fraction(e);
+            const [a, b] = [Math.min(drag.from, to), Math.max(drag.from, to)];
+            setDrag(undefined);
+            if (b - a > 0.005 && onSelectWindow) {
+              onSelectWindow({ startMs: toMs(a), endMs: toMs(b) });
+            }
+          }
+        }}
+        style={{ position: 'relative', height: 28, background: theme.surface, borderRadius: 3, cursor: onSelectWindow ? 'crosshair' : 'default', userSelect: 'none', touchAction: 'none' }}
+      >
+        {axis &&
+          sums.map((c, i) => (
+            <div
+              key={i}
+              style={{
+                position: 'absolute',
+                bottom: 0,
+                left: pct(axis.startMs + ((axis.endMs - axis.startMs) * i) / n),
+                width: `${(((axis.endMs - axis.startMs) / n) / total) * 100}%`,
+                height: `${(c / peak) * 100}%`,
+                background: theme.textWeak,
+                opacity: 0.35,
+              }}
+            />
+          ))}
+        {view.baseline && (
+          <div data-testid="timeline-baseline" style={{ position: 'absolute', top: 0, bottom: 0, left: pct(view.baseline.startMs), width: width(view.baseline), background: theme.success, opacity: 0.2 }} />
+        )}
+        {view.window && (
+          <div data-testid="timeline-window" style={{ position: 'absolute', top: 0, bottom: 0, left: pct(view.window.startMs), width: width(view.window), background: theme.error, opacity: 0.25 }} />
+        )}
+        {drag && (
+          <div style={{ position: 'absolute', top: 0, bottom: 0, left: `${Math.min(drag.from, drag.to) * 100}%`, width: `${Math.abs(drag.to - drag.from) * 100}%`, background: theme.primary, opacity: 0.3 }} />
+        )}
+      </div>
+      <div style={{ display: 'flex', justifyContent: 'space-between', fontSize: 11, color: theme.textWeak }}>
+        <span>{fmt(ext.startMs)}</span>
+        <span data-testid="window-label">
+          {view.window ? `window ${fmt(view.window.startMs)} – ${fmt(view.window.endMs)} (${view.windowSource})` : 'no window'}
+          {view.baseline && ` · baseline ${fmt(view.baseline.startMs)} – ${fmt(view.baseline.endMs)}`}
+        </span>
+        <span>{fmt(ext.endMs)}</span>
+      </div>
+    </div>
+  );
+}
