@@ -16,6 +16,11 @@ pub const VAR: &str = "<*>";
 /// show it as a space again.
 pub const INNER_SPACE: char = '\u{1f}';
 
+/// What ends a word that the tokenizer cut after full-width punctuation (`原因：` before the
+/// text it introduces): CJK writing has no spaces, so the cut is not a space; templates join
+/// such a word to the next without one.
+pub const GLUE: char = '\u{1e}';
+
 /// Characters a word splits into runs at (kept in the output).
 const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
 
@@ -237,7 +242,7 @@ fn is_iso_timestamp(b: &[u8]) -> bool {
         && b[5..7].iter().chain(&b[8..10]).chain(&b[11..13]).all(u8::is_ascii_digit)
 }
 
-/// A number with a duration or size unit: `12ms`, `1.5s`, `300us`, `4KB`, `2.5GiB`, `10k`.
+/// A number with a duration, size or percent unit: `12ms`, `1.5s`, `300us`, `4KB`, `2.5GiB`, `10k`, `45%`.
 fn is_quantity(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit() || **c == b'.').count();
@@ -274,6 +279,7 @@ fn is_quantity(s: &str) -> bool {
             | "tb"
             | "TB"
             | "TiB"
+            | "%"
     ) || is_compound_duration(s)
 }
 
@@ -313,7 +319,10 @@ fn mask_runs(piece: &str, out: &mut String) -> bool {
             i += 1;
             continue;
         }
-        let end = b[i..].iter().position(|c| is_delimiter(*c)).map_or(b.len(), |p| i + p);
+        // A run also ends where ASCII letters and digits meet non-ASCII text: CJK writing has
+        // no spaces, so a value glued to it (`失败：10.0.0.1，将在`) is a run of its own.
+        let ascii = b[i].is_ascii();
+        let end = b[i..].iter().position(|c| is_delimiter(*c) || c.is_ascii() != ascii).map_or(b.len(), |p| i + p);
         let run = &piece[i..end];
         if is_variable_run(run) || is_value_word(run.as_bytes()) {
             out.push_str(VAR);
@@ -339,10 +348,16 @@ fn is_variable_run(run: &str) -> bool {
     if b.len() > 2 && (run.starts_with("0x") || run.starts_with("0X")) && b[2..].iter().all(u8::is_ascii_hexdigit) {
         return true;
     }
-    if b.len() >= 8 && b.iter().all(u8::is_ascii_hexdigit) {
+    if is_hex_id(run) {
         return true;
     }
-    b.contains(&b'_') && run.split('_').any(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_digit()))
+    // `job_1445_0020`, `cus_9012a38e6e953a`: a part is a number or a long hex id.
+    b.contains(&b'_') && run.split('_').any(|part| !part.is_empty() && (part.bytes().all(|c| c.is_ascii_digit()) || is_hex_id(part)))
+}
+
+/// Eight hex digits or more, one of them a digit (a hash, a trace or span id, a Stripe-style id).
+fn is_hex_id(part: &str) -> bool {
+    part.len() >= 8 && part.bytes().all(|c| c.is_ascii_hexdigit()) && part.bytes().any(|c| c.is_ascii_digit())
 }
 
 /// Collapses `<*>.<*>`, `<*><*>` and `#<*>#` into `<*>` in `out[start..]`: a dotted number

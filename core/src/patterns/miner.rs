@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::mask::{is_month, join_dates, mask_word, INNER_SPACE, VAR};
+use super::mask::{is_month, join_dates, mask_word, GLUE, INNER_SPACE, VAR};
 use super::tokenize::for_each_word;
 
 /// How similar (the share of equal words) a signature must be to a template to join it.
@@ -207,7 +207,7 @@ impl Miner {
                 of_signature[*m as usize] = i as u32;
             }
         }
-        let list = clusters.into_iter().map(|c| Template { text: c.words.join(" ").replace(INNER_SPACE, " "), count: c.count }).collect();
+        let list = clusters.into_iter().map(|c| Template { text: template_text(&c.words), count: c.count }).collect();
         Templates { list, of_signature }
     }
 
@@ -247,6 +247,19 @@ impl Miner {
         }
         members
     }
+}
+
+/// A template's words as text: one space between words, none after a word cut at full-width
+/// punctuation, a quoted span's inner spaces as spaces.
+fn template_text(words: &[String]) -> String {
+    let mut text = String::new();
+    for w in words {
+        if !text.is_empty() && !text.ends_with(GLUE) {
+            text.push(' ');
+        }
+        text.push_str(w);
+    }
+    text.replace(GLUE, "").replace(INNER_SPACE, " ")
 }
 
 /// The most distinct values a position may take and still be read as a constant that tells
@@ -463,14 +476,17 @@ fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
         let same: Vec<(usize, usize)> =
             members.iter().copied().filter(|m| merged_into[m.0].is_none() && context(*m, key.0) == first).collect();
         let distinct: std::collections::BTreeSet<usize> = same.iter().map(|m| m.0).collect();
-        // A slot some template already has as a variable takes the plain stretches others have
-        // there. Otherwise the stretch must sit inside the sentence (constant words on both
-        // sides): at the start or end of a line, different words are different messages after a
-        // common header, not a value.
+        // The stretch must sit inside the sentence (constant words on both sides) or end the
+        // line after a label: elsewhere at the start or end of a line, different words are
+        // different messages after a common header, not a value. There, a slot some template
+        // already has as a variable takes the plain stretches others have; without one, more
+        // than `MAX_CONSTANT_VALUES` stretches must differ.
         let slot = same.iter().any(|m| m.1 == 1 && clusters[m.0].words[key.0] == VAR);
         let constant = |ws: &[String]| ws.iter().any(|x| !x.contains(VAR));
         let inside = constant(first.0) && constant(first.1);
-        if distinct.len() < 2 || !(slot || (inside && distinct.len() > MAX_CONSTANT_VALUES)) {
+        // At the end of a line, after a label (`failed: <error text>`, `原因：`), it is a value too.
+        let labelled_tail = first.1.is_empty() && first.0.last().is_some_and(|w| w.trim_end_matches(GLUE).ends_with([':', '：']));
+        if distinct.len() < 2 || !((inside || labelled_tail) && (slot || distinct.len() > MAX_CONSTANT_VALUES)) {
             continue;
         }
         // One-word stretches keep their common punctuation (`user=<*>`); longer ones are `<*>`.

@@ -19,7 +19,7 @@
 //! positional request context with `-` placeholders (`[req-1 u2 - - -]`) becomes one variable
 //! word with its brackets: `{<*>}`, `[<*>]`.
 
-use super::mask::VAR;
+use super::mask::{GLUE, VAR};
 
 /// Keys whose value is the log message itself, in JSON and logfmt lines.
 pub const MESSAGE_KEYS: [&str; 6] = ["msg", "message", "body", "Body", "log", "MESSAGE"];
@@ -144,16 +144,37 @@ fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
 }
 
 /// Whether the bracketed span `span` (brackets included) is one variable: an object dump or
-/// JSON document (`{...}` with a comma or a double quote inside), or a request context of
+/// JSON document (`{...}` holding a comma, a quote, `:` or `=`), or a request context of
 /// positional fields with `-` placeholders (`[req-1 u2 - - -]`). A `[...]` list stays words:
-/// on the Nezha TrainTicket logs, reading lists as one variable merged events the ranking
-/// tells apart (AC@3 0.958 -> 0.917), so lists are left to the clustering.
+/// on the Nezha TrainTicket logs, reading lists as one variable moves near-tied ranking cases
+/// (AC@1 0.875 -> 0.833, see bench-results/patterns.md), so lists are left to the clustering.
 fn is_variable_span(span: &str) -> bool {
     let inner = &span[1..span.len() - 1];
-    let dump = span.starts_with('{') && inner.contains([',', '"']);
+    let dump = span.starts_with('{') && inner.contains([',', '"', '\'', ':', '=']);
     // A context is positional: ids, names and `-`, no punctuation that names or separates fields.
     let context = !inner.contains([':', '=', ',', '(', '"']) && inner.split_ascii_whitespace().any(|w| w == "-");
     dump || context
+}
+
+/// The index of the `'` closing a single-quoted span opened at `open`, when the quote opens a
+/// word (`'a b'`, `('x')`, `='y'`) and the closing one ends it: an apostrophe inside a word
+/// (`customer's`, `l'entrepôt`) opens nothing.
+fn closing_single_quote(b: &[u8], word_start: usize, open: usize) -> Option<usize> {
+    let opens = open == word_start || matches!(b[open - 1], b'(' | b'[' | b'{' | b'=' | b',' | b':');
+    if !opens {
+        return None;
+    }
+    let end = b.len().min(open + MAX_SPAN);
+    let mut j = open + 1;
+    while j < end {
+        match b[j] {
+            b'\\' => j += 2,
+            b'\'' if j > open + 1 && b.get(j + 1).is_none_or(|c| c.is_ascii_whitespace() || b")]},:;.".contains(c)) => return Some(j),
+            b'\n' => return None,
+            _ => j += 1,
+        }
+    }
+    None
 }
 
 fn plain_words(line: &str, word: &mut impl FnMut(&str)) {
@@ -170,8 +191,9 @@ fn plain_words(line: &str, word: &mut impl FnMut(&str)) {
         let mut rebuilt = false;
         while i < b.len() && !b[i].is_ascii_whitespace() {
             match b[i] {
-                b'"' => {
-                    if let Some(close) = closing_quote(b, i + 1) {
+                b'"' | b'\'' => {
+                    let close = if b[i] == b'"' { closing_quote(b, i + 1) } else { closing_single_quote(b, start, i) };
+                    if let Some(close) = close {
                         if rebuilt {
                             folded.push_str(&line[i..=close]);
                         }
@@ -193,6 +215,23 @@ fn plain_words(line: &str, word: &mut impl FnMut(&str)) {
                         continue;
                     }
                 }
+                // Full-width punctuation inside a word is a word break without a space (CJK
+                // writing has none): `失败：10.0.0.1，将在` is `失败：`, `10.0.0.1，`, `将在`.
+                0xc0.. => {
+                    let c = line[i..].chars().next().expect("inside the line");
+                    let after = i + c.len_utf8();
+                    if is_fullwidth_punctuation(c) && b.get(after).is_some_and(|n| !n.is_ascii_whitespace()) {
+                        if !rebuilt {
+                            folded.clear();
+                            folded.push_str(&line[start..i]);
+                            rebuilt = true;
+                        }
+                        folded.push(c);
+                        folded.push(GLUE);
+                        i = after;
+                        break;
+                    }
+                }
                 _ => {}
             }
             if rebuilt {
@@ -209,6 +248,12 @@ fn plain_words(line: &str, word: &mut impl FnMut(&str)) {
             word(&line[start..i]);
         }
     }
+}
+
+/// CJK punctuation (`、。「」【】`) and the full-width forms of ASCII punctuation (`，：；！？（）`).
+fn is_fullwidth_punctuation(c: char) -> bool {
+    matches!(c, '\u{3001}'..='\u{3003}' | '\u{3008}'..='\u{3011}' | '\u{3014}'..='\u{301f}')
+        || matches!(c, '\u{ff01}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{ff3b}'..='\u{ff40}' | '\u{ff5b}'..='\u{ff65}')
 }
 
 fn json_words(map: &serde_json::Map<String, serde_json::Value>, word: &mut impl FnMut(&str)) {
@@ -264,6 +309,9 @@ mod tests {
     fn keeps_quoted_values_whole() {
         assert_eq!(words(r#"user="Jane Doe" ok"#), [r#"user="Jane Doe""#, "ok"]);
         assert_eq!(words(r#"say "hi there" now"#), ["say", r#""hi there""#, "now"]);
+        assert_eq!(words("raised Error('no such host') for 'a b': x"), ["raised", "Error('no such host')", "for", "'a b':", "x"]);
+        // Apostrophes inside words open nothing.
+        assert_eq!(words("customer's order l'entrepôt 'tis"), ["customer's", "order", "l'entrepôt", "'tis"]);
         // An unterminated quote is just a character.
         assert_eq!(words(r#"a "b c"#), ["a", "\"b", "c"]);
     }
@@ -288,12 +336,19 @@ mod tests {
     #[test]
     fn lists_dumps_and_contexts_are_one_variable() {
         assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[1,", "2,", "3]", "done"]);
+        assert_eq!(words("made {'id': 3}"), ["made", "{<*>}"]);
         assert_eq!(words(r#"payload={"a": [1, 2], "b": "x]"} ok"#), ["payload={<*>}", "ok"]);
         assert_eq!(words("made Dto{id=1, n=[a, b]}."), ["made", "Dto{<*>}."]);
         assert_eq!(words("x [req-1 ab - - -] y"), ["x", "[<*>]", "y"]);
         assert_eq!(words("x [-] y"), ["x", "[<*>]", "y"]);
         // A bracket holding one value is masked as usual; an unbalanced one is text.
         assert_eq!(words("[file=a] [x"), ["[file=a]", "[x"]);
+    }
+
+    #[test]
+    fn full_width_punctuation_breaks_words_without_a_space() {
+        assert_eq!(words("连接失败：10.0.0.1，将在 5s 后重试"), ["连接失败：\u{1e}", "10.0.0.1，\u{1e}", "将在", "5s", "后重试"]);
+        assert_eq!(words("完成。"), ["完成。"]);
     }
 
     #[test]
