@@ -13,11 +13,14 @@
 //!   `Caused by:` sections and `... N more` are a variable-length list.
 //! - Otherwise the whole line.
 //!
-//! Text splits at whitespace, except that a double-quoted span stays one word (a quoted value
-//! with spaces does not change the word count), and a bracketed span that is an object dump or
-//! an embedded JSON document (`{"k": 1}`, `Dto{id=1, n=2}`: it holds a comma or a quote) or a
-//! positional request context with `-` placeholders (`[req-1 u2 - - -]`) becomes one variable
-//! word with its brackets: `{<*>}`, `[<*>]`.
+//! Text splits at whitespace, except that a double-quoted span, or a single-quoted one that
+//! opens a word (`'a b'`, `Error('x y')`), stays one word (a quoted value with spaces does not
+//! change the word count), and a bracketed span that is an object dump or an embedded JSON
+//! document (`{"k": 1}`, `Dto{id=1, n=2}`, `{'id': 3}`: it holds a comma, a quote, `:` or `=`)
+//! or a positional request context with `-` placeholders (`[req-1 u2 - - -]`) becomes one
+//! variable word with its brackets: `{<*>}`, `[<*>]`. Full-width punctuation inside a word
+//! (`原因：`, `，`) ends the word without a space (CJK text has none), so a value glued to it is
+//! a word of its own.
 
 use super::mask::{GLUE, VAR};
 
