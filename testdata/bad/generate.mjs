@@ -260,7 +260,7 @@ for (const [label, over] of Object.entries({
 }
 for (const [label, t] of Object.entries({ 'null': null, 'minus-one': -1, 'year-2262': 9.2e15, 'string-abc': 'abc' })) {
   const name = `frames-log-time-${label}.json`;
-  // A value the frame parser cannot read is one note, the row it leaves without a time another.
+  // One note per row: the skip's (the frame parser's note for the unread value is dropped).
   add(`frames-log-time-${label}`, 'frames', 'values', analyze(write(name, json(framesLogs([...goodFrameTimes(), t])))), 0, ['skipped', 'no valid time'], { logs: 3 });
 }
 for (const [label, [start, duration]] of Object.entries({ 'start-null': [null, 1], 'start-minus-one': [-1, 1], 'duration-negative': [1674981780003, -1], 'duration-string': [1674981780003, 'abc'] })) {
