@@ -310,8 +310,9 @@ s('text-invalid-utf8.log', Buffer.alloc(500, 0xfe), ['binary data'], 'text-inval
 const textLog = write('text-untimed-lines.log', 'ERROR payment failed for order 17\nINFO ok\nERROR payment failed for order 18\n');
 add('text-untimed-patterns', 'text', 'accepted', patterns(textLog), 0, ['warnings', 'mined, with no time'], { logs: 3 });
 add('text-untimed-analyze', 'text', 'exit', analyze(textLog), 1, ['text-untimed-lines.log', 'no usable record', 'text line left out: no timestamp on it or on a line before it', '"row":2'], { logs: 0 });
-// A header before the first timestamp is left out; lines after a timestamped one take its time.
-const headed = write('text-header-then-timed.log', 'application log, started by cron\n2023-01-29T08:43:00Z ERROR payment failed 1\n\tat Payment.charge(Payment.java:42)\n2023-01-29T08:43:02Z INFO ok\n');
+// A header before the first timestamp is left out; a stack frame folds into its record; a line
+// that stands alone after a timestamped one (here a JSON line without a time) takes its time.
+const headed = write('text-header-then-timed.log', 'application log, started by cron\n2023-01-29T08:43:00Z ERROR payment failed 1\n\tat Payment.charge(Payment.java:42)\n{"msg":"retrying payment 1"}\n2023-01-29T08:43:02Z INFO ok\n');
 add('text-header-left-out', 'text', 'values', analyze(headed), 0, ['text line left out', '"row":0', 'took the time of the line before'], { logs: 3 });
 const timedLog = write('text-timed-lines.log', '2023-01-29T08:43:00Z ERROR payment failed 1\n2023-01-29T08:43:01Z INFO ok\n2023-01-29T08:43:02Z ERROR payment failed 2\n');
 add('text-timed-analyze', 'text', 'accepted', analyze(timedLog), 0, [], { logs: 3 });

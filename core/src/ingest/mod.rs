@@ -305,7 +305,7 @@ mod tests {
         let ds = run(b"2023-01-29T08:43:00Z ERROR a\n{not json either\n");
         assert_eq!(ds.logs.len(), 2);
         // Text with a little mis-encoded UTF-8 is text; mostly invalid UTF-8 is not.
-        assert_eq!(run(b"2023-01-29T08:43:00Z caf\xe9 ERROR a\nline two\n").logs.len(), 2);
+        assert_eq!(run(b"2023-01-29T08:43:00Z caf\xe9 ERROR a\n2023-01-29T08:43:01Z line two\n").logs.len(), 2);
         assert_eq!(run(&[0xfe; 300]).diagnostics.count(Severity::Error), 1);
         assert_eq!(ds.sources[0].format, "text-lines");
         // JSON log lines of an application are logs, not unrecognised documents.

@@ -1,12 +1,15 @@
 //! Plain-text logs, one record per line: the fallback when bytes are neither JSON nor Arrow.
-//! A leading RFC 3339 / ISO 8601 timestamp becomes the record time; a line without one takes
-//! the time of the last timestamped line before it in its input (the line continues that
-//! record's moment: a stack frame, a wrapped message). A line with no timestamped line before
-//! it cannot be placed in time: an analysis leaves it out (noted with its input and line, rows
-//! being line indexes from 0), the patterns command mines it without a time (`UntimedLines`).
-//! The level is the first level word in the line (`Level::in_text`, applied by `LogTable::push`),
-//! the way Grafana's logs panel finds it. A line that is a JSON object (structured application
-//! logs) gives its time and level from its `time`/`level` fields.
+//! A leading RFC 3339 / ISO 8601 timestamp becomes the record time. Multi-line records fold:
+//! once a record starts with a timestamp, a following line without one (a Java exception
+//! line, its `\tat ...` frames, `Caused by:`, `... N more`) continues that record rather than
+//! starting its own, as log shippers' multiline rules do. A record without a timestamp that
+//! folding leaves on its own (after a blank line, a JSON line without a time) takes the time
+//! of the last timestamped record before it in its input. One with no timestamped record
+//! before it cannot be placed in time: an analysis leaves it out (noted with its input and
+//! line, rows being line indexes from 0), the patterns command mines it without a time
+//! (`UntimedLines`). The level is the first level word in the line (`Level::in_text`, applied
+//! by `LogTable::push`), the way Grafana's logs panel finds it. A line that is a JSON object
+//! (structured application logs) gives its time and level from its `time`/`level` fields.
 
 use crate::diag::Place;
 use crate::model::{Dataset, LabelSetId, Level, LogRow};
@@ -36,10 +39,7 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str, untimed: UntimedLin
     let source = ds.add_source(input, "text-lines");
     let (mut last_time, mut from_context, mut mined_untimed) = (None, 0usize, 0usize);
     let mut lines = LineIndex::new(text);
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in records(text) {
         let (time, level) = match json_fields(line) {
             // No level field: the record is at its line's level (`LogTable::push`).
             Some((time, level)) => (time, level.unwrap_or_default()),
@@ -76,6 +76,38 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str, untimed: UntimedLin
         ds.diagnostics.warn(Place::input(input), format!("{mined_untimed} lines without a timestamp: mined, with no time"));
     }
     true
+}
+
+/// The records of `text`: its non-blank lines, each with the untimestamped lines that follow
+/// a timestamped one folded in (a record's text keeps its inner newlines).
+fn records(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let line_end = |s: &str| s.find('\n').map_or(s.len(), |n| n + 1);
+        let first = line_end(rest);
+        let line = rest[..first].trim_end();
+        if line.trim().is_empty() {
+            rest = &rest[first..];
+            continue;
+        }
+        let mut end = first;
+        if !line.trim_start().starts_with('{') && leading_timestamp(line).is_some() {
+            while end < rest.len() {
+                let next_len = line_end(&rest[end..]);
+                let next = &rest[end..end + next_len];
+                if next.trim().is_empty() || leading_timestamp(next).is_some() || next.trim_start().starts_with('{') {
+                    break;
+                }
+                end += next_len;
+            }
+        }
+        let record = rest[..end].trim_end();
+        rest = &rest[end..];
+        return Some(record);
+    })
 }
 
 /// The line index (from 0) of lines of one text, asked for in order: counts the newlines
@@ -241,11 +273,13 @@ mod tests {
     #[test]
     fn lines_that_cannot_be_placed_in_time_are_left_out_of_an_analysis_and_mined_by_patterns() {
         let t = 1_674_981_780_000_000_000;
+        // The stack frame folds into the timed record; the JSON line after it stands alone.
         let text =
             "header one\n\n{\"msg\":\"no time\"}\n2023-01-29T08:43:00Z ERROR boom\n\tat a.b(C.java:1)\n{\"msg\":\"json, no time\"}\n";
         let mut ds = Dataset::default();
         assert!(try_decode(&mut ds, "app.log", text, UntimedLines::LeaveOut));
-        assert_eq!(ds.logs.time_ns, [t, t, t]);
+        assert_eq!(ds.logs.time_ns, [t, t]);
+        assert_eq!(ds.logs.body(0), "2023-01-29T08:43:00Z ERROR boom\n\tat a.b(C.java:1)");
         let left_out: Vec<String> = ds.diagnostics.entries().iter().filter(|d| d.reason == LEFT_OUT).map(|d| d.place.to_string()).collect();
         // Lines 1 and 3 of the file: rows 0 and 2.
         assert_eq!(left_out, ["app.log, row 0", "app.log, row 2"]);
@@ -253,7 +287,7 @@ mod tests {
 
         let mut ds = Dataset::default();
         assert!(try_decode(&mut ds, "app.log", text, UntimedLines::Mine));
-        assert_eq!(ds.logs.time_ns, [0, 0, t, t, t]);
+        assert_eq!(ds.logs.time_ns, [0, 0, t, t]);
         assert_eq!(ds.diagnostics.count(crate::diag::Severity::Skipped), 0);
     }
 
@@ -264,5 +298,32 @@ mod tests {
         assert_eq!(ds.logs.len(), 0);
         let places: Vec<String> = ds.diagnostics.entries().iter().map(|d| d.to_string()).collect();
         assert_eq!(places, [format!("syslog, row 0: {LEFT_OUT}"), format!("syslog, row 1: {LEFT_OUT}")]);
+    }
+
+    #[test]
+    fn continuation_lines_fold_into_their_record() {
+        let text = "first line\n2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)\n\n2024-01-02T03:04:06Z INFO ok\nuntimed\n";
+        let got: Vec<&str> = records(text).collect();
+        assert_eq!(
+            got,
+            [
+                "first line",
+                "2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)",
+                "2024-01-02T03:04:06Z INFO ok\nuntimed"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_java_corpus_folds_into_its_records() {
+        // testdata/logstyles/JavaStack: 2,000 records, many of them errors with stack traces.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/logstyles/JavaStack/JavaStack_2k.log.gz");
+        let bytes = std::fs::read(path).expect("corpus file");
+        let raw = String::from_utf8(crate::ingest::gzip::gunzip(&bytes, 1 << 30).expect("gzip")).expect("UTF-8");
+        let got: Vec<&str> = records(&raw).collect();
+        assert_eq!(got.len(), 2000);
+        // Each record opens with its timestamp and holds no other line that does.
+        assert!(got.iter().all(|r| r.lines().enumerate().all(|(i, l)| (i == 0) == leading_timestamp(l).is_some())));
+        assert!(got.iter().filter(|r| r.contains("\n\tat ")).count() > 100);
     }
 }
