@@ -31,6 +31,7 @@ pub use options::Options;
 pub use report::Report;
 
 use correlate::{CorrelateOptions, Correlation};
+use ingest::UntimedLines;
 use model::Dataset;
 use patterns::Mined;
 use report::{DiagnosticsReport, InputsReport, PatternRun};
@@ -44,6 +45,9 @@ use window::Windows;
 pub struct Session {
     dataset: Dataset,
     correlation: Option<(CorrelateOptions, Correlation)>,
+    /// Text log lines that cannot be placed in time: left out of an analysis session's data,
+    /// mined by a patterns one (`Session::mining`).
+    untimed: UntimedLines,
 }
 
 /// The stages' state for one analysis, from which the report is built.
@@ -58,19 +62,24 @@ impl Session {
         Session::default()
     }
 
-    /// A session with `inputs` decoded, in order, each announced to `progress`.
-    pub fn decoding(inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Session {
-        let mut session = Session::new();
+    /// A session for the patterns command: text lines without a time are mined (at time 0,
+    /// which the pattern statistics read as no time) rather than left out.
+    pub fn mining() -> Session {
+        Session { untimed: UntimedLines::Mine, ..Session::default() }
+    }
+
+    /// The session with `inputs` decoded, in order, each announced to `progress`.
+    pub fn decoding(mut self, inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Session {
         for (i, input) in inputs.iter().enumerate() {
             progress(Stage::Decode(i));
-            session.add(input);
+            self.add(input);
         }
-        session
+        self
     }
 
     /// Decodes an input. Problems become diagnostics in the report; nothing here fails.
     pub fn add(&mut self, input: &Input) {
-        ingest::ingest(&mut self.dataset, input);
+        ingest::ingest(&mut self.dataset, input, self.untimed);
         self.correlation = None;
     }
 
@@ -81,7 +90,7 @@ impl Session {
     /// The stages every command runs, in the pipeline's order: correlate (the kept correlation
     /// when it was made with these options), window, patterns; each announced to `progress`.
     fn stages(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> (&Dataset, Stages<'_>) {
-        let Session { dataset, correlation: kept } = self;
+        let Session { dataset, correlation: kept, .. } = self;
         progress(Stage::Correlate);
         let correlation = kept_correlation(kept, dataset, &options.correlation);
         progress(Stage::Window);
@@ -144,7 +153,7 @@ impl Session {
     /// correlation, so a trace view costs a lookup, not a correlation.
     pub fn trace_detail(&mut self, options: &CorrelateOptions, id: &str) -> Option<TraceDetail> {
         let trace = TraceId::parse(id).ok()?;
-        let Session { dataset, correlation: kept } = self;
+        let Session { dataset, correlation: kept, .. } = self;
         trace_detail::trace_detail(dataset, kept_correlation(kept, dataset, options), trace)
     }
 }
@@ -169,7 +178,7 @@ pub fn analyze(inputs: &[Input], options: &Options) -> Report {
 
 /// `analyze`, telling `progress` each stage as it starts (decoding input by input).
 pub fn analyze_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
-    Session::decoding(inputs, progress).analyze_reporting(options, progress)
+    Session::new().decoding(inputs, progress).analyze_reporting(options, progress)
 }
 
 /// Decodes `inputs` (Loki JSON, OTLP logs JSON, plain text lines, anything `Session` reads) and
@@ -180,7 +189,7 @@ pub fn patterns(inputs: &[Input], options: &Options) -> PatternRun {
 
 /// `patterns`, telling `progress` each stage as it starts (decoding input by input).
 pub fn patterns_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> PatternRun {
-    Session::decoding(inputs, progress).patterns_reporting(options, progress)
+    Session::mining().decoding(inputs, progress).patterns_reporting(options, progress)
 }
 
 /// Where an analysis is: what a host names when a fuel or memory limit stops it (the raw ABI

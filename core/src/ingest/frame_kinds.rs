@@ -18,7 +18,8 @@
 //! left alone (they repeat what the traces hold); any other frame with rows is reported.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
@@ -99,9 +100,21 @@ pub fn detect(frame: &Frame) -> FrameKind {
     }
 }
 
+/// Values a frame parser could not read, by (frame, field, row) index into the frames, with
+/// why. A row skipped for lack of one of them is noted once, by the skip; the others are noted
+/// as they are after the frames are read.
+pub type UnreadCells = BTreeMap<(usize, usize, usize), &'static str>;
+
 /// Detects each frame's kind and writes its rows into `ds`. Exemplar frames go last so they
 /// can point at series from the same call.
 pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Frame]) {
+    ingest_frames_with_unread(ds, input, format, frames, UnreadCells::new());
+}
+
+/// `ingest_frames` for frames whose parser left `unread` cells empty: one note per cell, the
+/// row skip's when its row is skipped for it, else the parser's reason.
+pub fn ingest_frames_with_unread(ds: &mut Dataset, input: &str, format: &str, frames: &[Frame], unread: UnreadCells) {
+    let unread = RefCell::new(unread);
     let source = ds.add_source(input, format);
     let kinds: Vec<FrameKind> = frames.iter().map(detect).collect();
     let exemplars_last = kinds
@@ -111,7 +124,7 @@ pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Fram
         .chain(kinds.iter().enumerate().filter(|(_, k)| **k == FrameKind::Exemplars));
     for (index, kind) in exemplars_last {
         let frame = &frames[index];
-        let cx = Cx { source, place: Place::input(input).frame(frame.display_name(index)) };
+        let cx = Cx { source, place: Place::input(input).frame(frame.display_name(index)), frame, index, unread: &unread };
         match *kind {
             FrameKind::Empty | FrameKind::NotAnalysed(_) => {}
             FrameKind::Unrecognised(why) => ds.diagnostics.warn(cx.place, format!("frame not analysed: {why}")),
@@ -121,6 +134,10 @@ pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Fram
             FrameKind::SeriesLong => ingest_series(ds, &cx, frame, true),
             FrameKind::Exemplars => ingest_exemplars(ds, &cx, frame),
         }
+    }
+    for ((index, field, row), why) in unread.into_inner() {
+        let (frame, field) = (&frames[index], &frames[index].fields[field]);
+        ds.diagnostics.skip(Place::input(input).frame(frame.display_name(index)).field(field.name.as_str()).row(row), why);
     }
 }
 
@@ -138,14 +155,27 @@ struct StreamLabels {
 }
 
 /// Where rows of one frame go and come from.
-struct Cx {
+struct Cx<'a> {
     source: SourceId,
     place: Place,
+    frame: &'a Frame,
+    /// The frame's index in the call, as `UnreadCells` counts.
+    index: usize,
+    unread: &'a RefCell<UnreadCells>,
 }
 
-impl Cx {
+impl Cx<'_> {
     fn at(&self, field: &str, row: usize) -> Place {
         self.place.clone().field(field).row(row)
+    }
+
+    /// Notes that `row` is skipped for want of a value of `field`: the one note for that row,
+    /// so the parser's note for the cell (when it could not read it) is dropped.
+    fn skip_row(&self, ds: &mut Dataset, field: &Field, row: usize, reason: impl Into<String>) {
+        if let Some(i) = self.frame.fields.iter().position(|f| std::ptr::eq(f, field)) {
+            self.unread.borrow_mut().remove(&(self.index, i, row));
+        }
+        ds.diagnostics.skip(self.at(&field.name, row), reason);
     }
 }
 
@@ -319,7 +349,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             }
         };
         let Some(start_ns) = time_ns(start_f, row, start_unit) else {
-            ds.diagnostics.skip(cx.at("startTime", row), "span skipped: no valid start time (in 1970..2200)");
+            cx.skip_row(ds, start_f, row, "span skipped: no valid start time (in 1970..2200)");
             continue;
         };
         // Roots have no parent, an empty one or Tempo's all-zero one.
@@ -332,14 +362,14 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             }
         };
         // No duration column at all reads as 0 (with a warning); a bad value skips the span.
-        let duration_ns = match duration_f.map(|f| duration_ns(f, row, duration_unit)) {
-            Some(Some(d)) if d >= 0 => d,
+        let duration_ns = match duration_f.map(|f| (f, duration_ns(f, row, duration_unit))) {
+            Some((_, Some(d))) if d >= 0 => d,
             None => {
                 ds.diagnostics.warn(cx.at("duration", row), "no duration field; read as 0");
                 0
             }
-            Some(_) => {
-                ds.diagnostics.skip(cx.at("duration", row), "span skipped: duration missing, not a number or negative");
+            Some((f, _)) => {
+                cx.skip_row(ds, f, row, "span skipped: duration missing, not a number or negative");
                 continue;
             }
         };
@@ -474,7 +504,7 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             })
             .filter(|t| crate::time::check_range(*t).is_ok());
         let Some(time_ns) = exact.or_else(|| time_ns(time_f, row, Unit::Millis)) else {
-            ds.diagnostics.skip(cx.at(&time_f.name, row), "log line skipped: no valid time (in 1970..2200)");
+            cx.skip_row(ds, time_f, row, "log line skipped: no valid time (in 1970..2200)");
             continue;
         };
         let key = (text(labels_f, row), text(types_f, row));
@@ -521,7 +551,7 @@ fn points(cx: &Cx, ds: &mut Dataset, time: &Field, value: &Field, rows: impl Ite
         let Some(v) = v else { continue };
         match time_ns(time, row, Unit::Millis) {
             Some(t) => out.push((t, v)),
-            None => ds.diagnostics.skip(cx.at(&time.name, row), "sample skipped: no valid time (in 1970..2200)"),
+            None => cx.skip_row(ds, time, row, "sample skipped: no valid time (in 1970..2200)"),
         }
     }
     out
@@ -600,7 +630,7 @@ fn ingest_exemplars(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     for row in 0..frame.len() {
         let Some(v) = value.values.number(row) else { continue };
         let Some(time_ns) = time_ns(time, row, Unit::Millis) else {
-            ds.diagnostics.skip(cx.at(&time.name, row), "exemplar skipped: no valid time (in 1970..2200)");
+            cx.skip_row(ds, time, row, "exemplar skipped: no valid time (in 1970..2200)");
             continue;
         };
         let mut series_pairs: Vec<(Cow<str>, Cow<str>)> =
