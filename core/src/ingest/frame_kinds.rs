@@ -102,17 +102,55 @@ pub fn detect(frame: &Frame) -> FrameKind {
 /// Detects each frame's kind and writes its rows into `ds`. Exemplar frames go last so they
 /// can point at series from the same call.
 pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Frame]) {
-    let source = ds.add_source(input, format);
-    let kinds: Vec<FrameKind> = frames.iter().map(detect).collect();
-    let exemplars_last = kinds
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| **k != FrameKind::Exemplars)
-        .chain(kinds.iter().enumerate().filter(|(_, k)| **k == FrameKind::Exemplars));
-    for (index, kind) in exemplars_last {
-        let frame = &frames[index];
-        let cx = Cx { source, place: Place::input(input).frame(frame.display_name(index)) };
-        match *kind {
+    let mut frames_in = FrameInput::start(ds, input, format);
+    for frame in frames {
+        frames_in.add(ds, Cow::Borrowed(frame));
+    }
+    frames_in.finish(ds);
+}
+
+/// The frames of one input, decoded one at a time as they arrive, so that a caller handed them one by one (the
+/// browser session gets a panel's frames one call each) need not hold them all: each is dropped once its rows
+/// are in the dataset. Exemplar frames wait for `finish`, so that they can point at series of the same input.
+#[derive(Debug)]
+pub struct FrameInput<'a> {
+    source: SourceId,
+    input: String,
+    added: usize,
+    exemplars: Vec<(usize, Cow<'a, Frame>)>,
+}
+
+impl<'a> FrameInput<'a> {
+    /// Starts the input: it is listed among the dataset's sources from now on.
+    pub fn start(ds: &mut Dataset, input: &str, format: &str) -> FrameInput<'a> {
+        FrameInput { source: ds.add_source(input, format), input: input.to_string(), added: 0, exemplars: Vec::new() }
+    }
+
+    /// How many frames were added: the next one's position, which names it when it has no name or refId.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    /// Detects the frame's kind and writes its rows into `ds` (an exemplar frame's at `finish`).
+    pub fn add(&mut self, ds: &mut Dataset, frame: Cow<'a, Frame>) {
+        let index = self.added;
+        self.added += 1;
+        match detect(&frame) {
+            FrameKind::Exemplars => self.exemplars.push((index, frame)),
+            kind => self.ingest(ds, index, kind, &frame),
+        }
+    }
+
+    /// Writes the exemplar frames' rows, in the order they came.
+    pub fn finish(self, ds: &mut Dataset) {
+        for (index, frame) in &self.exemplars {
+            self.ingest(ds, *index, FrameKind::Exemplars, frame);
+        }
+    }
+
+    fn ingest(&self, ds: &mut Dataset, index: usize, kind: FrameKind, frame: &Frame) {
+        let cx = Cx { source: self.source, place: Place::input(&self.input).frame(frame.display_name(index)) };
+        match kind {
             FrameKind::Empty | FrameKind::NotAnalysed(_) => {}
             FrameKind::Unrecognised(why) => ds.diagnostics.warn(cx.place, format!("frame not analysed: {why}")),
             FrameKind::Trace => ingest_trace(ds, &cx, frame),

@@ -43,7 +43,7 @@ impl Input {
 pub fn ingest(ds: &mut Dataset, input: &Input) {
     match input {
         Input::Bytes { name, bytes } => ingest_bytes(ds, name, bytes),
-        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, "grafana-frames", frames),
+        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, frames_json::FORMAT, frames),
     }
 }
 
