@@ -17,8 +17,8 @@
 //! Node graphs, trace search tables and annotations without trace ids are recognised and
 //! left alone (they repeat what the traces hold); any other frame with rows is reported.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -328,6 +328,9 @@ fn exception_event(events: &str) -> Option<(Option<String>, String)> {
     })
 }
 
+/// Distinct `tags` texts of a trace frame whose parsed pairs are kept: what a frame repeats, not every span's own.
+const TAG_TEXTS: usize = 4096;
+
 fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let field = |name: &str| frame.field(name);
     let (Some(trace_f), Some(span_f), Some(start_f)) = (field("traceID"), field("spanID"), field("startTime")) else { return };
@@ -338,7 +341,8 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         (field("operationName"), field("serviceName"), field("serviceNamespace"), field("serviceTags"));
     let (kind_f, status_f, message_f, tags_f) = (field("kind"), field("statusCode"), field("statusMessage"), field("tags"));
     let (scope_f, scope_version_f, events_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"), field("logs"));
-    let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::new();
+    let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::default();
+    let mut tag_texts: HashMap<Cow<str>, Vec<(String, String)>> = HashMap::default();
     for row in 0..frame.len() {
         let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
             Some(Ok(id)) => id,
@@ -393,8 +397,21 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
                 id
             }
         };
-        let mut tags = text(tags_f, row).map(|t| json_pairs(&t)).unwrap_or_default();
-        let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        // Spans of one kind repeat their tags' text: each distinct text is parsed once (up to TAG_TEXTS of them).
+        let tags_text = text(tags_f, row);
+        let uncached;
+        let parsed: &[(String, String)] = match tags_text {
+            None => &[],
+            Some(t) if tag_texts.len() < TAG_TEXTS || tag_texts.contains_key(&t) => {
+                tag_texts.entry(t).or_insert_with_key(|t| json_pairs(t))
+            }
+            Some(t) => {
+                uncached = json_pairs(&t);
+                &uncached
+            }
+        };
+        let mut tags: Vec<(&str, Cow<str>)> = parsed.iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))).collect();
+        let tag = |key: &str| tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_ref());
         let kind = SpanKind::from_text(text(kind_f, row).as_deref().or(tag("span.kind")).unwrap_or_default());
         let status = match text(status_f, row) {
             Some(code) => parse_status(&code),
@@ -406,13 +423,13 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         // A failed span's error often lives only in its exception event (span `logs`).
         if status == SpanStatus::Error && message.is_none() {
             if let Some((kind, what)) = text(events_f, row).and_then(|t| exception_event(&t)) {
-                tags.extend(kind.map(|k| ("exception.type".to_string(), k)));
+                tags.extend(kind.map(|k| ("exception.type", Cow::Owned(k))));
                 message = Some(what);
             }
         }
-        tags.extend(text(scope_f, row).map(|s| ("otel.scope.name".to_string(), s.into_owned())));
-        tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version".to_string(), s.into_owned())));
-        let attributes = ds.labels(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        tags.extend(text(scope_f, row).map(|s| ("otel.scope.name", s)));
+        tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version", s)));
+        let attributes = ds.labels(tags.iter().map(|(k, v)| (*k, v.as_ref())));
         let operation = ds.strings.intern(text(op_f, row).as_deref().unwrap_or_default());
         let status_message = message.map(|m| ds.strings.intern(&m));
         ds.spans.push(SpanRow {
@@ -503,7 +520,7 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         .collect();
     // Labels on the body field (dataplane frames without a labels column) belong to every row.
     let base: Vec<(String, String)> = body_f.map(|f| f.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
-    let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::new();
+    let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::default();
     for row in 0..frame.len() {
         let exact = ns_f
             .and_then(|f| match &f.values {
@@ -594,7 +611,7 @@ fn ingest_series(ds: &mut Dataset, cx: &Cx, frame: &Frame, long: bool) {
     // Long: rows grouped by their string dimension values, in order of first appearance.
     let dims: Vec<&Field> = frame.fields.iter().filter(|f| f.field_type == FieldType::String).collect();
     let mut groups: Vec<(Vec<Text>, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<Vec<Text>, usize> = HashMap::new();
+    let mut index: HashMap<Vec<Text>, usize> = HashMap::default();
     for row in 0..frame.len() {
         let key: Vec<Text> = dims.iter().map(|d| d.values.text(row)).collect();
         let g = *index.entry(key.clone()).or_insert_with(|| {
