@@ -348,17 +348,21 @@ fn skip_space(u8: &[u8], mut i: usize, stop: usize) -> usize {
     i
 }
 
-/// The index of the `,` or `]` that ends the array element starting at `i`; `None` if there is none before `stop`.
-fn element_end(u8: &[u8], mut i: usize, stop: usize) -> Option<usize> {
+/// The index of the `,` or `]` that ends the array element starting at `from`; `None` if there is none before
+/// `stop`. Strings are skipped a search for the next quote or backslash at a time.
+fn element_end(u8: &[u8], from: usize, stop: usize) -> Option<usize> {
+    let text = u8.get(..stop)?;
     let mut depth = 0usize;
-    while i < stop {
-        match u8[i] {
-            b'"' => {
-                i += 1;
-                while i < stop && u8[i] != b'"' {
-                    i += if u8[i] == b'\\' { 2 } else { 1 };
+    let mut i = from;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'"' => loop {
+                i += 1 + text.get(i + 1..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+                if text[i] == b'"' {
+                    break;
                 }
-            }
+                i += 1; // the escaped byte
+            },
             b'[' | b'{' => depth += 1,
             b']' | b'}' if depth > 0 => depth -= 1,
             b']' => return Some(i),
