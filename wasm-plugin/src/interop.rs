@@ -463,15 +463,10 @@ mod tests {
         assert_eq!(f[4].values.text(0).as_deref(), Some("{\"k\":1}"));
     }
 
-    /// `jsonArrays`: chunks of JSON array text, as `JSON.stringify` of slices of the values writes them.
+    /// `jsonArrays`: chunks of JSON array text, as `JSON.stringify` of slices of the values writes them, laid
+    /// out as a `str` column of one value a chunk.
     fn json_arrays(p: &mut Packer, chunks: &[&str]) -> serde_json::Value {
-        let (ends, bytes) = (p.u32.len(), p.u8.len());
-        let mut end = 0u32;
-        for c in chunks {
-            p.u8.extend_from_slice(c.as_bytes());
-            end += c.len() as u32;
-            p.u32.push(end);
-        }
+        let (ends, bytes) = p.strs(chunks);
         serde_json::json!({"kind": "jsonArrays", "ends": ends, "chunks": chunks.len(), "bytes": bytes})
     }
 
