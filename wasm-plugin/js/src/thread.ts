@@ -35,11 +35,14 @@ function isNode(): boolean {
 
 type Handlers = { reply(reply: Reply): void; fail(message: string): void };
 
+/** The worker's options; the call below spells them out as a literal, which bundlers (Vite) must read statically. */
+const WORKER_OPTIONS: WorkerOptions = { type: 'module', name: 'rootspan-worker' };
+
 /**
  * Constructs the worker the way bundlers recognise (they rewrite the URL in place: a plugin's chunk under its
  * public path), and reads the URL off the call, for the fallback: the global `Worker` is wrapped for that one call.
  */
-function constructWorker(options: WorkerOptions): { worker: Worker | undefined; url: URL | undefined; error: unknown } {
+function constructWorker(): { worker: Worker | undefined; url: URL | undefined; error: unknown } {
   const Native = globalThis.Worker;
   let url: URL | undefined;
   globalThis.Worker = class extends Native {
@@ -49,7 +52,7 @@ function constructWorker(options: WorkerOptions): { worker: Worker | undefined; 
     }
   };
   try {
-    return { worker: new Worker(new URL('./worker.js', import.meta.url), options), url, error: undefined };
+    return { worker: new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'rootspan-worker' }), url, error: undefined };
   } catch (error) {
     return { worker: undefined, url, error };
   } finally {
@@ -73,14 +76,13 @@ function blobWorker(url: URL, options: WorkerOptions): Worker {
 }
 
 function browserWorker(on: Handlers): Endpoint {
-  const options: WorkerOptions = { type: 'module', name: 'rootspan-worker' };
-  const first = constructWorker(options);
+  const first = constructWorker();
   /** Until the worker first answers, what was posted: sent again to the fallback worker should this one fail to load. */
   let unanswered: [Request, Transferable[]][] | undefined = [];
   let fellBack = first.worker === undefined;
   const fallBack = (why: string): Worker => {
     if (first.url === undefined) throw new Error(`rootspan: the worker could not be started: ${why}`);
-    return blobWorker(first.url, options);
+    return blobWorker(first.url, WORKER_OPTIONS);
   };
   let worker = first.worker ?? fallBack(String(first.error));
   const listen = (w: Worker): void => {
