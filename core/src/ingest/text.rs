@@ -4,6 +4,10 @@
 //! level word in the line (`Level::in_text`, applied by `LogTable::push`), the way Grafana's logs
 //! panel finds it. A line that is a JSON object (structured application logs) gives its time
 //! and level from its `time`/`level` fields.
+//!
+//! Multi-line records fold: once a record starts with a timestamp, a following line without
+//! one (a Java exception line, its `\tat ...` frames, `Caused by:`, `... N more`) continues
+//! that record rather than starting its own, as log shippers' multiline rules do.
 
 use crate::diag::Place;
 use crate::model::{Dataset, LabelSetId, Level, LogRow};
@@ -16,10 +20,7 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
     }
     let source = ds.add_source(input, "text-lines");
     let mut untimed = 0usize;
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            continue;
-        }
+    for line in records(text) {
         let (time, level) = match json_fields(line) {
             // No level field: the record is at its line's level (`LogTable::push`).
             Some((time, level)) => (time, level.unwrap_or_default()),
@@ -41,6 +42,38 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
         ds.diagnostics.warn(Place::input(input), format!("{untimed} lines without a leading timestamp: time 0, input order kept"));
     }
     true
+}
+
+/// The records of `text`: its non-blank lines, each with the untimestamped lines that follow
+/// a timestamped one folded in (a record's text keeps its inner newlines).
+fn records(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || loop {
+        if rest.is_empty() {
+            return None;
+        }
+        let line_end = |s: &str| s.find('\n').map_or(s.len(), |n| n + 1);
+        let first = line_end(rest);
+        let line = rest[..first].trim_end();
+        if line.trim().is_empty() {
+            rest = &rest[first..];
+            continue;
+        }
+        let mut end = first;
+        if !line.trim_start().starts_with('{') && leading_timestamp(line).is_some() {
+            while end < rest.len() {
+                let next_len = line_end(&rest[end..]);
+                let next = &rest[end..end + next_len];
+                if next.trim().is_empty() || leading_timestamp(next).is_some() || next.trim_start().starts_with('{') {
+                    break;
+                }
+                end += next_len;
+            }
+        }
+        let record = rest[..end].trim_end();
+        rest = &rest[end..];
+        return Some(record);
+    })
 }
 
 /// Time and level of a JSON log line (`{"time":"2023-...","level":"info",...}`); `None` when
@@ -176,5 +209,32 @@ mod tests {
         assert_eq!((ds.logs.time_ns[1], ds.logs.level[1]), (0, Level::Info));
         assert_eq!(ds.diagnostics.count(crate::diag::Severity::Warning), 1);
         assert!(!try_decode(&mut Dataset::default(), "bin", "\0\u{1}\u{2}garbage"));
+    }
+
+    #[test]
+    fn continuation_lines_fold_into_their_record() {
+        let text = "first line\n2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)\n\n2024-01-02T03:04:06Z INFO ok\nuntimed\n";
+        let got: Vec<&str> = records(text).collect();
+        assert_eq!(
+            got,
+            [
+                "first line",
+                "2024-01-02 03:04:05.123 ERROR failed\njava.lang.X: boom\r\n\tat a.b(C.java:1)",
+                "2024-01-02T03:04:06Z INFO ok\nuntimed"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_java_corpus_folds_into_its_records() {
+        // testdata/logstyles/JavaStack: 2,000 records, many of them errors with stack traces.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/logstyles/JavaStack/JavaStack_2k.log.gz");
+        let bytes = std::fs::read(path).expect("corpus file");
+        let raw = String::from_utf8(crate::ingest::gzip::gunzip(&bytes, 1 << 30).expect("gzip")).expect("UTF-8");
+        let got: Vec<&str> = records(&raw).collect();
+        assert_eq!(got.len(), 2000);
+        // Each record opens with its timestamp and holds no other line that does.
+        assert!(got.iter().all(|r| r.lines().enumerate().all(|(i, l)| (i == 0) == leading_timestamp(l).is_some())));
+        assert!(got.iter().filter(|r| r.contains("\n\tat ")).count() > 100);
     }
 }

@@ -11,6 +11,11 @@
 /// The placeholder a variable becomes.
 pub const VAR: &str = "<*>";
 
+/// What a space inside one word (a quoted span) is while mining: the miner splits signatures
+/// at spaces into words, so a quoted span's spaces must not look like word breaks. Templates
+/// show it as a space again.
+pub const INNER_SPACE: char = '\u{1f}';
+
 /// Characters a word splits into runs at (kept in the output).
 const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
 
@@ -44,8 +49,22 @@ fn is_path_delimiter(c: u8) -> bool {
 /// (a user name like any other, and the most common one).
 const VALUE_WORDS: [&str; 4] = ["true", "false", "null", "root"];
 
-/// Masks one word (no whitespace inside) into `out`.
+/// Masks one word into `out`. A word with whitespace inside (a quoted span) is masked part by
+/// part, so `"GET /a HTTP/1.1"` keeps its method; its parts are joined by `INNER_SPACE`.
 pub fn mask_word(word: &str, out: &mut String) {
+    if word.bytes().any(|c| c.is_ascii_whitespace()) {
+        for (n, part) in word.split_ascii_whitespace().enumerate() {
+            if n > 0 {
+                out.push(INNER_SPACE);
+            }
+            mask_part(part, out);
+        }
+        return;
+    }
+    mask_part(word, out);
+}
+
+fn mask_part(word: &str, out: &mut String) {
     let start = out.len();
     // A MAC address is 17 bytes and trimming only shortens, so shorter words skip the trim.
     if word.len() >= 17 && is_mac(word.trim_matches(|c: char| !c.is_ascii_hexdigit())) {
@@ -84,7 +103,12 @@ fn mask_pieces(word: &str, out: &mut String) -> bool {
     while i < b.len() {
         if is_path_delimiter(b[i]) {
             // `scheme://rest` is a URL: the scheme stays, the rest is one variable.
-            if b[i] == b':' && word[i..].starts_with("://") && i > 0 && b[..i].iter().all(|c| c.is_ascii_alphanumeric()) {
+            let scheme_start = b[..i].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(0, |p| p + 1);
+            if b[i] == b':'
+                && word[i..].starts_with("://")
+                && i > scheme_start
+                && (scheme_start == 0 || is_path_delimiter(b[scheme_start - 1]))
+            {
                 let end = b[i..]
                     .iter()
                     .position(|c| matches!(c, b'"' | b'\'' | b']' | b')' | b'}' | b',' | b';' | b'>'))
@@ -99,8 +123,7 @@ fn mask_pieces(word: &str, out: &mut String) -> bool {
             i += 1;
             continue;
         }
-        if is_iso_timestamp(&word[i..]) {
-            let len = b[i..].iter().position(|c| !(c.is_ascii_digit() || b":.+-TtZz".contains(c))).unwrap_or(b.len() - i);
+        if let Some(len) = timestamp_len(&word[i..]) {
             out.push_str(VAR);
             masked = true;
             i += len;
@@ -158,9 +181,53 @@ fn is_uuid(s: &str) -> bool {
     b.len() == 36 && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
-/// `2023-01-29T08:43:00.123Z`, `2023-01-29T08:43:00+08:00` (the date and `T` decide).
-fn is_iso_timestamp(s: &str) -> bool {
+/// The length of the timestamp `s` starts with, if it does: an ISO 8601 one, a date alone
+/// (`2023-01-29`, `2023/01/29`), a time of day with a fraction (`08:43:00.123`, `08:43:00,123`:
+/// without one, `08:43:00` is `<*>:<*>:<*>` as in Loghub's labels) or a common-log-format one
+/// (`29/Jan/2023:08:43:00`).
+fn timestamp_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let end_of = |from: usize, allowed: &[u8]| {
+        from + b[from..].iter().position(|c| !(c.is_ascii_digit() || allowed.contains(c))).unwrap_or(b.len() - from)
+    };
+    let bounded = |at: usize| b.get(at).is_none_or(|c| !c.is_ascii_alphanumeric());
+    if is_iso_timestamp(b) {
+        return Some(end_of(0, b":.+-TtZz"));
+    }
+    if digits(0..4) && matches!(b.get(4), Some(b'-' | b'/')) && digits(5..7) && b.get(7) == b.get(4) && digits(8..10) && bounded(10) {
+        return Some(10);
+    }
+    if digits(0..2)
+        && b.get(2) == Some(&b':')
+        && digits(3..5)
+        && b.get(5) == Some(&b':')
+        && digits(6..8)
+        && matches!(b.get(8), Some(b'.' | b','))
+        && digits(9..10)
+    {
+        return Some(end_of(9, b""));
+    }
+    let month = b.get(3..6).is_some_and(|m| is_month(std::str::from_utf8(m).unwrap_or("")));
+    if digits(0..2)
+        && b.get(2) == Some(&b'/')
+        && month
+        && b.get(6) == Some(&b'/')
+        && digits(7..11)
+        && b.get(11) == Some(&b':')
+        && digits(12..14)
+        && b.get(14) == Some(&b':')
+        && digits(15..17)
+        && b.get(17) == Some(&b':')
+        && digits(18..20)
+    {
+        return Some(20);
+    }
+    None
+}
+
+/// `2023-01-29T08:43:00.123Z`, `2023-01-29T08:43:00+08:00` (the date and `T` decide).
+fn is_iso_timestamp(b: &[u8]) -> bool {
     b.len() >= 19
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
@@ -237,8 +304,9 @@ fn mask_runs(piece: &str, out: &mut String) -> bool {
     let mut i = 0;
     while i < b.len() {
         if is_delimiter(b[i]) {
-            // A minus sign after a delimiter (not a hyphen inside a word) belongs to the number.
-            let negative = b[i] == b'-' && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            // A sign after a delimiter (not a hyphen inside a word) belongs to the number.
+            let negative =
+                matches!(b[i], b'-' | b'+') && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
             if !negative {
                 out.push(b[i] as char);
             }
@@ -396,6 +464,14 @@ mod tests {
         assert_eq!(m("enabled=true"), "enabled=<*>");
         assert_eq!(m("Nodes/dn228/pkts_out.rrd"), "<*>");
         assert_eq!(m("1##2##3"), "<*>");
+        assert_eq!(m("2024-01-25"), "<*>");
+        assert_eq!(m("2024/01/25"), "<*>");
+        assert_eq!(m("06:55:05.568"), "<*>");
+        assert_eq!(m("13:42:54,932"), "<*>");
+        assert_eq!(m("[18/Aug/2024:01:31:44"), "[<*>");
+        assert_eq!(m("+0000]"), "<*>]");
+        assert_eq!(m("\"GET /a/b HTTP/1.1\""), "\"GET\u{1f}<*>\u{1f}HTTP/<*>\"");
+        assert_eq!(m("\"https://a.b:8443/x\""), "\"https://<*>\"");
     }
 
     #[test]
