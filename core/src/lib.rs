@@ -31,6 +31,8 @@ pub use options::Options;
 pub use report::Report;
 
 use correlate::{CorrelateOptions, Correlation};
+use ingest::frame::Frame;
+use ingest::frame_kinds::FrameInput;
 use ingest::UntimedLines;
 use model::Dataset;
 use patterns::Mined;
@@ -81,6 +83,23 @@ impl Session {
     pub fn add(&mut self, input: &Input) {
         ingest::ingest(&mut self.dataset, input, self.untimed);
         self.correlation = None;
+    }
+
+    /// Starts an input of Grafana frames that arrive one at a time (`add_frame`, then `end_frames`): each frame
+    /// is decoded as it comes and can be dropped, where `add` with `Input::Frames` needs them all at once.
+    pub fn start_frames(&mut self, name: &str) -> FrameInput<'static> {
+        self.correlation = None;
+        FrameInput::start(&mut self.dataset, name, ingest::frames_json::FORMAT)
+    }
+
+    pub fn add_frame(&mut self, input: &mut FrameInput<'static>, frame: Frame) {
+        self.correlation = None;
+        input.add(&mut self.dataset, std::borrow::Cow::Owned(frame));
+    }
+
+    pub fn end_frames(&mut self, input: FrameInput<'static>) {
+        self.correlation = None;
+        input.finish(&mut self.dataset);
     }
 
     pub fn dataset(&self) -> &Dataset {

@@ -46,7 +46,7 @@ pub use text::UntimedLines;
 pub fn ingest(ds: &mut Dataset, input: &Input, untimed: UntimedLines) {
     match input {
         Input::Bytes { name, bytes } => ingest_bytes(ds, name, bytes, untimed),
-        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, "grafana-frames", frames),
+        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, frames_json::FORMAT, frames),
     }
 }
 
