@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The log-pattern benchmark, one command: accuracy on the Loghub-2k datasets and lines per
-# second natively and in wasm, against drain3 (from PyPI, in its own virtualenv) on the same
-# lines in the same run. Results: bench-results/patterns.md and bench-results/patterns.json.
+# The log-pattern benchmark, one command: accuracy on the generated log-style corpus
+# (testdata/logstyles) and the Loghub-2k development datasets, one configuration for all (so
+# every figure is leave-one-style-out), and lines per second natively and in wasm, against
+# drain3 (from PyPI, in its own virtualenv) on the same lines in the same run. Results:
+# bench-results/patterns.md (tracked) and bench-results/patterns.json (ignored).
 #
-#   scripts/bench-patterns.sh            (LOGHUB=path overrides testdata/loghub-2k)
+#   scripts/bench-patterns.sh            (LOGHUB=path overrides testdata/loghub-2k, STYLES=path testdata/logstyles)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LOGHUB="${LOGHUB:-testdata/loghub-2k}"
+STYLES="${STYLES:-testdata/logstyles}"
 WORK=target/bench-patterns
 VENV="$WORK/venv"
 mkdir -p "$WORK" bench-results
@@ -26,7 +29,7 @@ echo "== input: the seven datasets' messages repeated to 1M lines"
 "${CARGO_TARGET_DIR:-target}/release/rootspan-eval" bench-patterns lines "$LOGHUB" "$WORK/lines.txt"
 
 echo "== drain3 (accuracy on each dataset, then the 1M lines)"
-"$VENV/bin/python" scripts/bench_drain3.py "$LOGHUB" "$WORK/lines.txt" "$WORK/drain3.json"
+"$VENV/bin/python" scripts/bench_drain3.py "$LOGHUB" "$STYLES" "$WORK/lines.txt" "$WORK/drain3.json"
 
 echo "== rootspan (accuracy, native, wasm)"
-"${CARGO_TARGET_DIR:-target}/release/rootspan-eval" bench-patterns measure "$LOGHUB" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns
+"${CARGO_TARGET_DIR:-target}/release/rootspan-eval" bench-patterns measure "$LOGHUB" "$STYLES" "$WORK/lines.txt" "$WASM" "$WORK/drain3.json" bench-results/patterns

@@ -4,13 +4,14 @@ Configured once for every input, masking the same kinds of variables rootspan ma
 UUIDs, timestamps, IPs and ip:port, hex and long hex ids (trace and span ids), durations and
 sizes, paths, quoted strings and numbers; every mask becomes `<*>`.
 
-usage: bench_drain3.py LOGHUB_DIR LINES_FILE OUT_JSON
+usage: bench_drain3.py LOGHUB_DIR STYLES_DIR LINES_FILE OUT_JSON
 Writes {"version", "lines", "seconds", "cpu_seconds", "lines_per_second", "lines_per_cpu_second",
 "templates", "datasets": {name: [template per line]}}. The timed loop is measured in wall-clock
 time and in this thread's CPU time (the machine may be shared), as rootspan's runs are.
 """
 
 import csv
+import gzip
 import json
 import sys
 import time
@@ -21,6 +22,9 @@ from drain3.masking import MaskingInstruction
 from drain3.template_miner_config import TemplateMinerConfig
 
 DATASETS = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"]
+# The generated log-style corpus (testdata/logstyles, gzipped CSVs of the same shape).
+STYLES = ["EmbeddedJSON", "JavaStack", "KeyValue", "ListsObjects", "LogrusJSON", "LogrusText", "NginxEnvoy", "OTelRecords",
+          "PythonLogging", "RequestContext", "SlogJSON", "SlogLogfmt", "Unicode", "ZapJSON"]
 
 # Order matters: wider kinds first, so a timestamp is not masked as numbers.
 MASKS = [
@@ -44,9 +48,13 @@ def miner():
     return TemplateMiner(config=config)
 
 
-def contents(loghub, name):
-    path = f"{loghub}/{name}/{name}_2k.log_structured_corrected.csv"
-    with open(path, newline="", encoding="utf-8") as f:
+def contents(root, name):
+    path = f"{root}/{name}/{name}_2k.log_structured_corrected.csv"
+    try:
+        f = open(path, newline="", encoding="utf-8")
+    except FileNotFoundError:
+        f = gzip.open(path + ".gz", "rt", newline="", encoding="utf-8")
+    with f:
         return [row["Content"] for row in csv.DictReader(f)]
 
 
@@ -76,8 +84,9 @@ def timed(lines):
 
 
 def main():
-    loghub, lines_file, out = sys.argv[1:4]
+    loghub, styles, lines_file, out = sys.argv[1:5]
     datasets = {name: parse(contents(loghub, name)) for name in DATASETS}
+    datasets.update({name: parse(contents(styles, name)) for name in STYLES})
     with open(lines_file, encoding="utf-8") as f:
         lines = f.read().split("\n")
     result = {**timed(lines), "datasets": datasets}

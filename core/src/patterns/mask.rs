@@ -11,6 +11,16 @@
 /// The placeholder a variable becomes.
 pub const VAR: &str = "<*>";
 
+/// What a space inside one word (a quoted span) is while mining: the miner splits signatures
+/// at spaces into words, so a quoted span's spaces must not look like word breaks. Templates
+/// show it as a space again.
+pub const INNER_SPACE: char = '\u{1f}';
+
+/// What ends a word that the tokenizer cut after full-width punctuation (`原因：` before the
+/// text it introduces): CJK writing has no spaces, so the cut is not a space; templates join
+/// such a word to the next without one.
+pub const GLUE: char = '\u{1e}';
+
 /// Characters a word splits into runs at (kept in the output).
 const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
 
@@ -44,8 +54,22 @@ fn is_path_delimiter(c: u8) -> bool {
 /// (a user name like any other, and the most common one).
 const VALUE_WORDS: [&str; 4] = ["true", "false", "null", "root"];
 
-/// Masks one word (no whitespace inside) into `out`.
+/// Masks one word into `out`. A word with whitespace inside (a quoted span) is masked part by
+/// part, so `"GET /a HTTP/1.1"` keeps its method; its parts are joined by `INNER_SPACE`.
 pub fn mask_word(word: &str, out: &mut String) {
+    if word.bytes().any(|c| c.is_ascii_whitespace()) {
+        for (n, part) in word.split_ascii_whitespace().enumerate() {
+            if n > 0 {
+                out.push(INNER_SPACE);
+            }
+            mask_part(part, out);
+        }
+        return;
+    }
+    mask_part(word, out);
+}
+
+fn mask_part(word: &str, out: &mut String) {
     let start = out.len();
     // A MAC address is 17 bytes and trimming only shortens, so shorter words skip the trim.
     if word.len() >= 17 && is_mac(word.trim_matches(|c: char| !c.is_ascii_hexdigit())) {
@@ -84,7 +108,12 @@ fn mask_pieces(word: &str, out: &mut String) -> bool {
     while i < b.len() {
         if is_path_delimiter(b[i]) {
             // `scheme://rest` is a URL: the scheme stays, the rest is one variable.
-            if b[i] == b':' && word[i..].starts_with("://") && i > 0 && b[..i].iter().all(|c| c.is_ascii_alphanumeric()) {
+            let scheme_start = b[..i].iter().rposition(|c| !c.is_ascii_alphanumeric()).map_or(0, |p| p + 1);
+            if b[i] == b':'
+                && word[i..].starts_with("://")
+                && i > scheme_start
+                && (scheme_start == 0 || is_path_delimiter(b[scheme_start - 1]))
+            {
                 let end = b[i..]
                     .iter()
                     .position(|c| matches!(c, b'"' | b'\'' | b']' | b')' | b'}' | b',' | b';' | b'>'))
@@ -99,8 +128,7 @@ fn mask_pieces(word: &str, out: &mut String) -> bool {
             i += 1;
             continue;
         }
-        if is_iso_timestamp(&word[i..]) {
-            let len = b[i..].iter().position(|c| !(c.is_ascii_digit() || b":.+-TtZz".contains(c))).unwrap_or(b.len() - i);
+        if let Some(len) = timestamp_len(&word[i..]) {
             out.push_str(VAR);
             masked = true;
             i += len;
@@ -158,9 +186,53 @@ fn is_uuid(s: &str) -> bool {
     b.len() == 36 && b.iter().enumerate().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() })
 }
 
-/// `2023-01-29T08:43:00.123Z`, `2023-01-29T08:43:00+08:00` (the date and `T` decide).
-fn is_iso_timestamp(s: &str) -> bool {
+/// The length of the timestamp `s` starts with, if it does: an ISO 8601 one, a date alone
+/// (`2023-01-29`, `2023/01/29`), a time of day with a fraction (`08:43:00.123`, `08:43:00,123`:
+/// without one, `08:43:00` is `<*>:<*>:<*>` as in Loghub's labels) or a common-log-format one
+/// (`29/Jan/2023:08:43:00`).
+fn timestamp_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let end_of = |from: usize, allowed: &[u8]| {
+        from + b[from..].iter().position(|c| !(c.is_ascii_digit() || allowed.contains(c))).unwrap_or(b.len() - from)
+    };
+    let bounded = |at: usize| b.get(at).is_none_or(|c| !c.is_ascii_alphanumeric());
+    if is_iso_timestamp(b) {
+        return Some(end_of(0, b":.+-TtZz"));
+    }
+    if digits(0..4) && matches!(b.get(4), Some(b'-' | b'/')) && digits(5..7) && b.get(7) == b.get(4) && digits(8..10) && bounded(10) {
+        return Some(10);
+    }
+    if digits(0..2)
+        && b.get(2) == Some(&b':')
+        && digits(3..5)
+        && b.get(5) == Some(&b':')
+        && digits(6..8)
+        && matches!(b.get(8), Some(b'.' | b','))
+        && digits(9..10)
+    {
+        return Some(end_of(9, b""));
+    }
+    let month = b.get(3..6).is_some_and(|m| is_month(std::str::from_utf8(m).unwrap_or("")));
+    if digits(0..2)
+        && b.get(2) == Some(&b'/')
+        && month
+        && b.get(6) == Some(&b'/')
+        && digits(7..11)
+        && b.get(11) == Some(&b':')
+        && digits(12..14)
+        && b.get(14) == Some(&b':')
+        && digits(15..17)
+        && b.get(17) == Some(&b':')
+        && digits(18..20)
+    {
+        return Some(20);
+    }
+    None
+}
+
+/// `2023-01-29T08:43:00.123Z`, `2023-01-29T08:43:00+08:00` (the date and `T` decide).
+fn is_iso_timestamp(b: &[u8]) -> bool {
     b.len() >= 19
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
@@ -170,7 +242,7 @@ fn is_iso_timestamp(s: &str) -> bool {
         && b[5..7].iter().chain(&b[8..10]).chain(&b[11..13]).all(u8::is_ascii_digit)
 }
 
-/// A number with a duration or size unit: `12ms`, `1.5s`, `300us`, `4KB`, `2.5GiB`, `10k`.
+/// A number with a duration, size or percent unit: `12ms`, `1.5s`, `300us`, `4KB`, `2.5GiB`, `10k`, `45%`.
 fn is_quantity(s: &str) -> bool {
     let b = s.as_bytes();
     let digits = b.iter().take_while(|c| c.is_ascii_digit() || **c == b'.').count();
@@ -207,6 +279,7 @@ fn is_quantity(s: &str) -> bool {
             | "tb"
             | "TB"
             | "TiB"
+            | "%"
     ) || is_compound_duration(s)
 }
 
@@ -237,15 +310,19 @@ fn mask_runs(piece: &str, out: &mut String) -> bool {
     let mut i = 0;
     while i < b.len() {
         if is_delimiter(b[i]) {
-            // A minus sign after a delimiter (not a hyphen inside a word) belongs to the number.
-            let negative = b[i] == b'-' && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+            // A sign after a delimiter (not a hyphen inside a word) belongs to the number.
+            let negative =
+                matches!(b[i], b'-' | b'+') && (i == 0 || is_delimiter(b[i - 1])) && b.get(i + 1).is_some_and(u8::is_ascii_digit);
             if !negative {
                 out.push(b[i] as char);
             }
             i += 1;
             continue;
         }
-        let end = b[i..].iter().position(|c| is_delimiter(*c)).map_or(b.len(), |p| i + p);
+        // A run also ends where ASCII letters and digits meet non-ASCII text: CJK writing has
+        // no spaces, so a value glued to it (`失败：10.0.0.1，将在`) is a run of its own.
+        let ascii = b[i].is_ascii();
+        let end = b[i..].iter().position(|c| is_delimiter(*c) || c.is_ascii() != ascii).map_or(b.len(), |p| i + p);
         let run = &piece[i..end];
         if is_variable_run(run) || is_value_word(run.as_bytes()) {
             out.push_str(VAR);
@@ -271,10 +348,16 @@ fn is_variable_run(run: &str) -> bool {
     if b.len() > 2 && (run.starts_with("0x") || run.starts_with("0X")) && b[2..].iter().all(u8::is_ascii_hexdigit) {
         return true;
     }
-    if b.len() >= 8 && b.iter().all(u8::is_ascii_hexdigit) {
+    if is_hex_id(run) {
         return true;
     }
-    b.contains(&b'_') && run.split('_').any(|part| !part.is_empty() && part.bytes().all(|c| c.is_ascii_digit()))
+    // `job_1445_0020`, `cus_9012a38e6e953a`: a part is a number or a long hex id.
+    b.contains(&b'_') && run.split('_').any(|part| !part.is_empty() && (part.bytes().all(|c| c.is_ascii_digit()) || is_hex_id(part)))
+}
+
+/// Eight hex digits or more, one of them a digit (a hash, a trace or span id, a Stripe-style id).
+fn is_hex_id(part: &str) -> bool {
+    part.len() >= 8 && part.bytes().all(|c| c.is_ascii_hexdigit()) && part.bytes().any(|c| c.is_ascii_digit())
 }
 
 /// Collapses `<*>.<*>`, `<*><*>` and `#<*>#` into `<*>` in `out[start..]`: a dotted number
@@ -396,6 +479,14 @@ mod tests {
         assert_eq!(m("enabled=true"), "enabled=<*>");
         assert_eq!(m("Nodes/dn228/pkts_out.rrd"), "<*>");
         assert_eq!(m("1##2##3"), "<*>");
+        assert_eq!(m("2024-01-25"), "<*>");
+        assert_eq!(m("2024/01/25"), "<*>");
+        assert_eq!(m("06:55:05.568"), "<*>");
+        assert_eq!(m("13:42:54,932"), "<*>");
+        assert_eq!(m("[18/Aug/2024:01:31:44"), "[<*>");
+        assert_eq!(m("+0000]"), "<*>]");
+        assert_eq!(m("\"GET /a/b HTTP/1.1\""), "\"GET\u{1f}<*>\u{1f}HTTP/<*>\"");
+        assert_eq!(m("\"https://a.b:8443/x\""), "\"https://<*>\"");
     }
 
     #[test]

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::mask::{is_month, join_dates, mask_word, VAR};
+use super::mask::{is_month, join_dates, mask_word, GLUE, INNER_SPACE, VAR};
 use super::tokenize::for_each_word;
 
 /// How similar (the share of equal words) a signature must be to a template to join it.
@@ -199,7 +199,7 @@ impl Miner {
                 Cluster { words: template, count, members }
             })
             .collect();
-        let mut clusters = merge_across_lengths(clusters);
+        let mut clusters = merge_variable_stretches(merge_across_lengths(clusters));
         clusters.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.words.cmp(&b.words)));
         let mut of_signature = vec![0u32; self.signatures.len()];
         for (i, c) in clusters.iter().enumerate() {
@@ -207,7 +207,7 @@ impl Miner {
                 of_signature[*m as usize] = i as u32;
             }
         }
-        let list = clusters.into_iter().map(|c| Template { text: c.words.join(" "), count: c.count }).collect();
+        let list = clusters.into_iter().map(|c| Template { text: template_text(&c.words), count: c.count }).collect();
         Templates { list, of_signature }
     }
 
@@ -249,6 +249,19 @@ impl Miner {
     }
 }
 
+/// A template's words as text: one space between words, none after a word cut at full-width
+/// punctuation, a quoted span's inner spaces as spaces.
+fn template_text(words: &[String]) -> String {
+    let mut text = String::new();
+    for w in words {
+        if !text.is_empty() && !text.ends_with(GLUE) {
+            text.push(' ');
+        }
+        text.push_str(w);
+    }
+    text.replace(GLUE, "").replace(INNER_SPACE, " ")
+}
+
 /// The most distinct values a position may take and still be read as a constant that tells
 /// events apart (`startup`/`shutdown`, `HTTPS`/`SOCKS5`) rather than a variable.
 pub const MAX_CONSTANT_VALUES: usize = 3;
@@ -275,7 +288,7 @@ fn split_constant_columns(members: Vec<u32>, words: &[Vec<&str>], counts: &[u64]
         }
         // Masked variants of one variable (`<*>`, `<*>:<*>`) are not events, and a value
         // seen about once per line is a variable whatever its count.
-        let variable = values.iter().filter(|w| w.contains(VAR)).count() > 1 || lines < 2 * values.len() as u64;
+        let variable = values.iter().filter(|w| is_value(w)).count() > 1 || lines < 2 * values.len() as u64;
         if !variable && (2..=MAX_CONSTANT_VALUES).contains(&values.len()) && best.is_none_or(|(_, n)| values.len() < n) {
             best = Some((p, values.len()));
         }
@@ -291,6 +304,12 @@ fn split_constant_columns(members: Vec<u32>, words: &[Vec<&str>], counts: &[u64]
     for part in parts.into_values() {
         split_constant_columns(part, words, counts, out);
     }
+}
+
+/// A masked word, or the `-` placeholder an empty field is written as (`-`, `"-"`). A quoted
+/// span of several words is a value when each of its words is (`"GET <*>"` names a method).
+fn is_value(word: &str) -> bool {
+    word.split(INNER_SPACE).all(|part| part.contains(VAR) || part.trim_matches('"') == "-")
 }
 
 /// Merges groups of one word count that differ at a single position only, when more than
@@ -401,6 +420,108 @@ fn merge_across_lengths(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
     merge_equal_texts(clusters)
 }
 
+/// The longest stretch of words `merge_variable_stretches` reads as one variable.
+const MAX_STRETCH: usize = 6;
+
+/// Merges clusters that are the same words around one stretch of plain words (no variable)
+/// that differs, of one to `MAX_STRETCH` words, when more than `MAX_CONSTANT_VALUES` clusters
+/// do or one of them has a lone `<*>` there: that stretch is a variable of free text (an error message, a name with spaces) Drain kept apart because its
+/// word count varies. The words around it must say what the event is: two constant words or
+/// more. Contexts are tried longest first, each cluster merging once; the order is by the
+/// words, so the result does not depend on the order clusters came in.
+fn merge_variable_stretches(clusters: Vec<Cluster>) -> Vec<Cluster> {
+    // (prefix length, suffix length, hash of the context) -> (cluster, stretch length).
+    type Contexts = HashMap<(usize, usize, u64), Vec<(usize, usize)>, BuildHasherDefault<Fnv>>;
+    let mut by_context = Contexts::default();
+    for (c, cluster) in clusters.iter().enumerate() {
+        let w = &cluster.words;
+        if w.len() > 64 {
+            continue;
+        }
+        for p in 0..w.len() {
+            for g in 1..=MAX_STRETCH.min(w.len() - p) {
+                // A stretch holding a variable already has its variable; the rest of it is
+                // constant and tells events apart (`password for <*>`, `invalid user <*>`).
+                if w[p + g - 1].contains(VAR) && !(g == 1 && w[p] == VAR) {
+                    break;
+                }
+                let (prefix, suffix) = (&w[..p], &w[p + g..]);
+                if prefix.iter().chain(suffix).filter(|x| !x.contains(VAR)).count() < 2 {
+                    continue;
+                }
+                let mut h = Fnv::default();
+                for x in prefix.iter().chain(std::iter::once(&String::new())).chain(suffix) {
+                    h.write(x.as_bytes());
+                    h.write_u8(0xff);
+                }
+                by_context.entry((p, suffix.len(), h.finish())).or_default().push((c, g));
+            }
+        }
+    }
+    let context = |(c, g): (usize, usize), p: usize| -> (&[String], &[String]) {
+        let w = &clusters[c].words;
+        (&w[..p], &w[p + g..])
+    };
+    // Longest context first, then by the context's words.
+    let mut keys: Vec<(usize, usize, u64)> = by_context.iter().filter(|(_, m)| m.len() > 1).map(|(k, _)| *k).collect();
+    keys.sort_by(|a, b| {
+        let (ma, mb) = (&by_context[a][0], &by_context[b][0]);
+        (b.0 + b.1).cmp(&(a.0 + a.1)).then_with(|| context(*ma, a.0).cmp(&context(*mb, b.0)))
+    });
+    let mut merged_into: Vec<Option<usize>> = vec![None; clusters.len()];
+    let mut merges: Vec<(usize, Vec<String>, Vec<usize>)> = Vec::new();
+    for key in keys {
+        let members = &by_context[&key];
+        let first = context(members[0], key.0);
+        let same: Vec<(usize, usize)> =
+            members.iter().copied().filter(|m| merged_into[m.0].is_none() && context(*m, key.0) == first).collect();
+        let distinct: std::collections::BTreeSet<usize> = same.iter().map(|m| m.0).collect();
+        // The stretch must sit inside the sentence (constant words on both sides) or end the
+        // line after a label: elsewhere at the start or end of a line, different words are
+        // different messages after a common header, not a value. There, a slot some template
+        // already has as a variable takes the plain stretches others have; without one, more
+        // than `MAX_CONSTANT_VALUES` stretches must differ.
+        let slot = same.iter().any(|m| m.1 == 1 && clusters[m.0].words[key.0] == VAR);
+        let constant = |ws: &[String]| ws.iter().any(|x| !x.contains(VAR));
+        let inside = constant(first.0) && constant(first.1);
+        // At the end of a line, after a label (`failed: <error text>`, `原因：`), it is a value too.
+        let labelled_tail = first.1.is_empty() && first.0.last().is_some_and(|w| w.trim_end_matches(GLUE).ends_with([':', '：']));
+        if distinct.len() < 2 || !((inside || labelled_tail) && (slot || distinct.len() > MAX_CONSTANT_VALUES)) {
+            continue;
+        }
+        // One-word stretches keep their common punctuation (`user=<*>`); longer ones are `<*>`.
+        let stretch = if same.iter().all(|m| m.1 == 1) {
+            same.iter()
+                .map(|m| clusters[m.0].words[key.0].clone())
+                .reduce(|a, b| if a == b { a } else { merge_words(&a, &b) })
+                .unwrap_or_default()
+        } else {
+            VAR.to_string()
+        };
+        let words: Vec<String> = first.0.iter().cloned().chain(std::iter::once(stretch)).chain(first.1.iter().cloned()).collect();
+        let target = merges.len();
+        for c in &distinct {
+            merged_into[*c] = Some(target);
+        }
+        merges.push((target, words, distinct.into_iter().collect()));
+    }
+    if merges.is_empty() {
+        return clusters;
+    }
+    let mut out: Vec<Cluster> =
+        merges.iter().map(|(_, words, _)| Cluster { words: words.clone(), count: 0, members: Vec::new() }).collect();
+    for (c, cluster) in clusters.into_iter().enumerate() {
+        match merged_into[c] {
+            Some(t) => {
+                out[t].count += cluster.count;
+                out[t].members.extend(cluster.members);
+            }
+            None => out.push(cluster),
+        }
+    }
+    merge_equal_texts(out)
+}
+
 /// Clusters whose templates are the same text are one (the first in text order keeps them).
 fn merge_equal_texts(mut clusters: Vec<Cluster>) -> Vec<Cluster> {
     clusters.sort_by(|a, b| a.words.cmp(&b.words));
@@ -444,7 +565,7 @@ fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
         if gap_a.is_empty() && gap_b.is_empty() {
             return true;
         }
-        let holds_var = |g: &Vec<&str>| g.iter().any(|w| w.contains(VAR));
+        let holds_var = |g: &Vec<&str>| g.iter().any(|w| is_value(w));
         let bracketed = |g: &Vec<&str>| {
             g.first().is_some_and(|w| w.starts_with(['(', '[']))
                 && g.last().is_some_and(|w| w.trim_end_matches([',', ';', '.']).ends_with([')', ']']))
@@ -457,7 +578,8 @@ fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
                 (true, _) => optional(gap_b),
                 (_, true) => optional(gap_a),
             };
-        out.push(VAR.to_string());
+        // One word against one word keeps their common punctuation (`"<*>",`).
+        out.push(if gap_a.len() == 1 && gap_b.len() == 1 { merge_words(gap_a[0], gap_b[0]) } else { VAR.to_string() });
         gap_a.clear();
         gap_b.clear();
         ok
@@ -492,10 +614,11 @@ struct Cluster {
     members: Vec<u32>,
 }
 
-/// Drain's similarity: the share of positions where the template's word equals the line's,
-/// variables counting as unequal.
+/// Drain's similarity: the share of positions where the template's word equals the line's.
+/// Masked words count when they are equal (`[<*>]`, `"<*>"`, `key=<*>`): they say the shape of
+/// the line, and a line of many variables (an access log) would otherwise never reach the threshold.
 fn similarity(template: &[String], words: &[&str]) -> f64 {
-    let equal = template.iter().zip(words).filter(|(t, w)| t.as_str() == **w && !w.contains(VAR)).count();
+    let equal = template.iter().zip(words).filter(|(t, w)| t.as_str() == **w).count();
     equal as f64 / words.len().max(1) as f64
 }
 

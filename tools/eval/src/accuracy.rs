@@ -13,6 +13,34 @@
 
 use std::collections::BTreeMap;
 
+/// The Loghub-2k development datasets (`testdata/loghub-2k`).
+pub const LOGHUB_DEV: [&str; 7] = ["Apache", "Hadoop", "HealthApp", "Linux", "OpenSSH", "Proxifier", "Thunderbird"];
+
+/// The generated log styles (`testdata/logstyles`, see its README).
+pub const LOG_STYLES: [&str; 14] = [
+    "EmbeddedJSON",
+    "JavaStack",
+    "KeyValue",
+    "ListsObjects",
+    "LogrusJSON",
+    "LogrusText",
+    "NginxEnvoy",
+    "OTelRecords",
+    "PythonLogging",
+    "RequestContext",
+    "SlogJSON",
+    "SlogLogfmt",
+    "Unicode",
+    "ZapJSON",
+];
+
+/// The text of a labelled file's bytes, gunzipped when they are gzip (the log-style corpus is).
+pub fn labelled_text(bytes: &[u8]) -> Result<String, String> {
+    use rootspan_core::ingest::gzip;
+    let raw = if gzip::is_gzip(bytes) { gzip::gunzip(bytes, 1 << 30).map_err(|e| e.to_string())? } else { bytes.to_vec() };
+    String::from_utf8(raw).map_err(|e| format!("not UTF-8: {e}"))
+}
+
 /// The four accuracy figures for one labelled log.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Accuracy {

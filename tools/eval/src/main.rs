@@ -60,8 +60,9 @@ enum Command {
 enum BenchStep {
     /// Write the speed input: the seven Loghub-2k datasets' messages repeated to 1M lines.
     Lines { loghub_dir: String, out: String },
-    /// Accuracy per dataset and speed natively and in wasm, against drain3's figures; writes OUT_PREFIX.{json,md}.
-    Measure { loghub_dir: String, lines: String, wasm: String, drain3_json: String, out_prefix: String },
+    /// Accuracy per log style (STYLES_DIR: testdata/logstyles) and per Loghub dataset, and speed
+    /// natively and in wasm, against drain3's figures; writes OUT_PREFIX.{json,md}.
+    Measure { loghub_dir: String, styles_dir: String, lines: String, wasm: String, drain3_json: String, out_prefix: String },
     /// The miner and command speeds alone (no drain3, no accuracy).
     Speed { lines: String, wasm: String },
 }
@@ -109,8 +110,8 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::BenchPatterns { step } => match step {
             BenchStep::Lines { loghub_dir, out } => bench_patterns::write_lines(&loghub_dir, &out),
-            BenchStep::Measure { loghub_dir, lines, wasm, drain3_json, out_prefix } => {
-                bench_patterns::measure(&loghub_dir, &lines, &wasm, &drain3_json, &out_prefix)
+            BenchStep::Measure { loghub_dir, styles_dir, lines, wasm, drain3_json, out_prefix } => {
+                bench_patterns::measure(&loghub_dir, &styles_dir, &lines, &wasm, &drain3_json, &out_prefix)
             }
             BenchStep::Speed { lines, wasm } => bench_patterns::speed(&lines, &wasm),
         }
