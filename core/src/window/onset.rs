@@ -309,8 +309,10 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
         }
     }
 
-    let mut family_lines: HashMap<usize, Vec<f64>> = HashMap::new();
-    let mut family_service: Vec<HashMap<usize, u32>> = vec![HashMap::new(); groups.names.len()];
+    // Per family *and* service: a family the miner shares across services (a catch-all
+    // template) is each service's own message, read against that service's lines.
+    let mut family_lines: HashMap<(usize, Option<usize>), Vec<f64>> = HashMap::new();
+    let mut unowned_lines = vec![0f64; nb];
     for r in 0..ds.logs.len() {
         let Some(b) = grid.index(ds.logs.time_ns[r]) else { continue };
         let error = ds.logs.level[r].is_failure();
@@ -319,16 +321,16 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
         fails[b] += f64::from(u8::from(error));
         error_lines[b] += f64::from(u8::from(error));
         let service = corr.log_service.get(r).copied().flatten().map(|s| s.0 as usize);
-        if let Some(s) = service {
-            svc_events[s][b] += 1.0;
-            svc_lines[s][b] += 1.0;
-            svc_fails[s][b] += f64::from(u8::from(error));
+        match service {
+            Some(s) => {
+                svc_events[s][b] += 1.0;
+                svc_lines[s][b] += 1.0;
+                svc_fails[s][b] += f64::from(u8::from(error));
+            }
+            None => unowned_lines[b] += 1.0,
         }
         if let Some(f) = groups.of_line.get(r) {
-            family_lines.entry(*f).or_insert_with(|| vec![0.0; nb])[b] += 1.0;
-            if let Some(s) = service {
-                *family_service[*f].entry(s).or_default() += 1;
-            }
+            family_lines.entry((*f, service)).or_insert_with(|| vec![0.0; nb])[b] += 1.0;
         }
     }
 
@@ -339,7 +341,7 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
         Signal { name: "error share".into(), series: Series::Share { k: fails, n: events, pooled: false }, bad: Bad::Up, down_name: None },
         Signal {
             name: "error lines".into(),
-            series: Series::Share { k: error_lines, n: lines.clone(), pooled: false },
+            series: Series::Share { k: error_lines, n: lines, pooled: false },
             bad: Bad::Up,
             down_name: None,
         },
@@ -370,18 +372,16 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
             down_name: Some(format!("fewer requests to {name}")),
         });
     }
-    let mut families: Vec<(usize, Vec<f64>)> = family_lines.into_iter().collect();
-    families.sort_by_key(|(f, _)| *f);
-    for (f, k) in families {
+    let mut families: Vec<((usize, Option<usize>), Vec<f64>)> = family_lines.into_iter().collect();
+    families.sort_by_key(|(key, _)| *key);
+    for ((f, service), k) in families {
         if k.iter().sum::<f64>() < MIN_FAMILY_LINES {
             continue;
         }
-        let owner = family_service[f].iter().max_by_key(|(s, n)| (**n, std::cmp::Reverse(**s))).map(|(s, _)| *s);
         // Against the lines of the service that writes it: a busier minute is no change.
-        let n = owner.map_or_else(|| lines.clone(), |s| svc_lines[s].clone());
-        let owner = owner.map(|s| services[s]);
+        let n = service.map_or_else(|| unowned_lines.clone(), |s| svc_lines[s].clone());
         let text: String = groups.names.get(f).map_or("", String::as_str).chars().take(60).collect();
-        let place = owner.map_or_else(String::new, |s| format!(" in {s}"));
+        let place = service.map_or_else(String::new, |s| format!(" in {}", services[s]));
         out.push(Signal {
             name: format!("new log pattern{place}: {text}"),
             series: Series::Share { k, n, pooled: true },
