@@ -43,7 +43,9 @@ report=bench-results/ranking.md
   echo "Every run is \`rootspan-eval rank DIR [--sources S] [--windows given|detected]\`: the shipped raw-ABI wasm in wasmtime."
   echo "The weights were fitted on nezha-dev + sim-seed1; sim-seed2 is never fitted on."
   echo
-  echo "| cases | windows | sources | n | AC@1 | AC@3 | AC@5 | Avg@5 | instance AC@1 | top candidate with a reason | window start vs injection |"
+  echo "AC@k figures carry their 95% bootstrap interval over cases (2000 resamples, \`bootstrap_ci\` in tools/eval/src/rank.rs)."
+  echo
+  echo "| cases | windows | sources | n | AC@1 [95% CI] | AC@3 | AC@5 | Avg@5 | instance AC@1 | top candidate with a reason | window start vs injection |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$report"
 for name in $names; do
@@ -59,7 +61,8 @@ for name in $names; do
       const inst = s.instance ? f(s.instance.ac1) : "-";
       const o = s.onset;
       const onset = o ? `median ${o.median_abs_s.toFixed(0)} s, p90 ${o.p90_abs_s.toFixed(0)} s, within 60 s ${o.within_60s} of ${o.cases}, later than 60 s ${o.late}` : "-";
-      console.log(`| ${process.argv[2]} | ${process.argv[3]} | ${process.argv[4]} | ${s.cases} | ${f(s.ac1)} | ${f(s.ac3)} | ${f(s.ac5)} | ${f(s.avg5)} | ${inst} | ${s.explained} of ${s.cases} | ${onset} |`);
+      const ci = (k, i) => `${f(k)} [${f(s.ci[i][0])}, ${f(s.ci[i][1])}]`;
+      console.log(`| ${process.argv[2]} | ${process.argv[3]} | ${process.argv[4]} | ${s.cases} | ${ci(s.ac1, 0)} | ${ci(s.ac3, 1)} | ${ci(s.ac5, 2)} | ${f(s.avg5)} | ${inst} | ${s.explained} of ${s.cases} | ${onset} |`);
     ' "$OUT/$name-$windows-$sources.json" "$name" "$windows" "$sources" >>"$report"
   done
 done

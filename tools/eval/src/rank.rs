@@ -8,9 +8,12 @@ use rootspan_core::rank::{Signal, KINDS};
 use rootspan_core::TimeRange;
 use serde::{Deserialize, Serialize};
 
-/// `case.json`: the incident window and, optionally, the baseline.
+/// `case.json`: the incident window and, optionally, the baseline and the system (topology) it
+/// ran on, which cross-validation holds out whole.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CaseSpec {
+    #[serde(default)]
+    pub system: Option<String>,
     pub window: Option<TimeRange>,
     #[serde(default)]
     pub baseline: Option<TimeRange>,
@@ -183,7 +186,8 @@ impl CaseOutcome {
     }
 }
 
-/// AC@1, AC@3, AC@5 and Avg@5 (the mean of AC@1..AC@5) over some cases.
+/// AC@1, AC@3, AC@5 and Avg@5 (the mean of AC@1..AC@5) over some cases, each AC@k with its
+/// 95% bootstrap interval.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Accuracy {
     pub cases: usize,
@@ -191,14 +195,60 @@ pub struct Accuracy {
     pub ac3: f64,
     pub ac5: f64,
     pub avg5: f64,
+    /// 95% percentile-bootstrap intervals of AC@1, AC@3 and AC@5 (`bootstrap_ci`).
+    pub ci: [[f64; 2]; 3],
+}
+
+/// Share of ranks in 1..=k.
+fn ac_at(ranks: &[u32], k: u32) -> f64 {
+    ranks.iter().filter(|r| **r >= 1 && **r <= k).count() as f64 / ranks.len().max(1) as f64
 }
 
 impl Accuracy {
     pub fn of(ranks: &[u32]) -> Accuracy {
-        let n = ranks.len().max(1) as f64;
-        let ac = |k: u32| ranks.iter().filter(|r| **r >= 1 && **r <= k).count() as f64 / n;
-        Accuracy { cases: ranks.len(), ac1: ac(1), ac3: ac(3), ac5: ac(5), avg5: (1..=5).map(ac).sum::<f64>() / 5.0 }
+        let ac = |k: u32| ac_at(ranks, k);
+        let ci = [1, 3, 5].map(|k| bootstrap_ci(ranks, k));
+        Accuracy { cases: ranks.len(), ac1: ac(1), ac3: ac(3), ac5: ac(5), avg5: (1..=5).map(ac).sum::<f64>() / 5.0, ci }
     }
+
+    /// `0.917 [0.792, 1.000]`: AC@k (k = 1, 3 or 5) with its interval.
+    pub fn with_ci(&self, k: u32) -> String {
+        let (ac, ci) = match k {
+            1 => (self.ac1, self.ci[0]),
+            3 => (self.ac3, self.ci[1]),
+            _ => (self.ac5, self.ci[2]),
+        };
+        format!("{ac:.3} [{:.3}, {:.3}]", ci[0], ci[1])
+    }
+}
+
+/// Bootstrap resamples per interval.
+const BOOTSTRAP: usize = 2000;
+
+/// The 95% percentile-bootstrap interval of AC@k: the cases resampled with replacement
+/// `BOOTSTRAP` times, the 2.5th and 97.5th percentiles of AC@k over the resamples. The
+/// generator is seeded with a constant (splitmix64), so the same ranks give the same interval.
+/// The cases are the unit: an interval says how much the figure would move on another draw of
+/// incidents like these, not on incidents of another kind.
+pub fn bootstrap_ci(ranks: &[u32], k: u32) -> [f64; 2] {
+    if ranks.is_empty() {
+        return [0.0, 0.0];
+    }
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(k);
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    let n = ranks.len();
+    let mut acs: Vec<f64> = (0..BOOTSTRAP)
+        .map(|_| (0..n).filter(|_| (1..=k).contains(&ranks[(next() % n as u64) as usize])).count() as f64 / n as f64)
+        .collect();
+    acs.sort_by(f64::total_cmp);
+    let at = |q: f64| acs[((q * BOOTSTRAP as f64) as usize).min(BOOTSTRAP - 1)];
+    [at(0.025), at(0.975)]
 }
 
 /// The whole evaluation, as `rootspan-eval rank --format json` prints it.
@@ -209,6 +259,8 @@ pub struct Summary {
     pub ac3: f64,
     pub ac5: f64,
     pub avg5: f64,
+    /// 95% bootstrap intervals of AC@1, AC@3, AC@5 (see `bootstrap_ci`).
+    pub ci: [[f64; 2]; 3],
     /// The same per fault type, sorted by fault.
     pub per_fault: BTreeMap<String, Accuracy>,
     /// Instance-level accuracy over the cases whose truth names a pod.
@@ -338,6 +390,7 @@ impl Summary {
             ac3: all.ac3,
             ac5: all.ac5,
             avg5: all.avg5,
+            ci: all.ci,
             per_fault: by_fault.into_iter().map(|(f, r)| (f, Accuracy::of(&r))).collect(),
             instance: (!pods.is_empty()).then(|| Accuracy::of(&pods)),
             explained: per_case.iter().filter(|c| c.explained).count(),
@@ -353,10 +406,11 @@ impl Summary {
 
     /// The summary as a plain-text table.
     pub fn to_text(&self) -> String {
-        let row =
-            |name: &str, a: &Accuracy| format!("{name:<24} {:>5} {:>6.3} {:>6.3} {:>6.3} {:>6.3}\n", a.cases, a.ac1, a.ac3, a.ac5, a.avg5);
-        let all = Accuracy { cases: self.cases, ac1: self.ac1, ac3: self.ac3, ac5: self.ac5, avg5: self.avg5 };
-        let mut out = format!("{:<24} {:>5} {:>6} {:>6} {:>6} {:>6}\n", "", "cases", "AC@1", "AC@3", "AC@5", "Avg@5");
+        let row = |name: &str, a: &Accuracy| {
+            format!("{name:<24} {:>5} {:>22} {:>22} {:>22} {:>6.3}\n", a.cases, a.with_ci(1), a.with_ci(3), a.with_ci(5), a.avg5)
+        };
+        let all = Accuracy::of(&self.per_case.iter().map(|c| c.rank).collect::<Vec<_>>());
+        let mut out = format!("{:<24} {:>5} {:>22} {:>22} {:>22} {:>6}\n", "", "cases", "AC@1 [95% CI]", "AC@3", "AC@5", "Avg@5");
         out += &row("all (service)", &all);
         for (f, a) in &self.per_fault {
             out += &row(&format!("  {f}"), a);
@@ -386,17 +440,25 @@ impl Summary {
     }
 }
 
-/// One case for fitting: every candidate's component values and which one is the truth.
+/// One case for fitting: every candidate's component values and which one is the truth, and
+/// the groups cross-validation holds out whole: its system (topology) and its fault type.
 #[derive(Debug, Clone)]
 pub struct FitCase {
     pub candidates: Vec<(String, [f64; KINDS.len()])>,
     pub truth: String,
+    pub system: String,
+    pub fault: String,
 }
 
 impl FitCase {
     /// From a full candidate list (analyse with `top` covering every service).
-    pub fn new(candidates: &[Ranked], truth: &str) -> FitCase {
-        FitCase { candidates: candidates.iter().map(|c| (c.service.clone(), c.values)).collect(), truth: truth.to_string() }
+    pub fn new(candidates: &[Ranked], truth: &Truth, system: Option<&str>) -> FitCase {
+        FitCase {
+            candidates: candidates.iter().map(|c| (c.service.clone(), c.values)).collect(),
+            truth: truth.service.clone(),
+            system: system.unwrap_or("unnamed").to_string(),
+            fault: truth.fault.clone().unwrap_or_else(|| "unlabelled".to_string()),
+        }
     }
 
     /// The truth's rank under `w` (ties broken by name, as `rank` does); 0 when absent.
@@ -434,6 +496,8 @@ pub fn fit_report(cases: &[FitCase], sources: &[Signal]) -> String {
         out += &format!("{n:<20} {}\n", r.join(""));
     }
     let active = active(sources);
+    out += &group_report(cases, &active, "system", |c| c.system.as_str());
+    out += &group_report(cases, &active, "fault type", |c| c.fault.as_str());
     for l2 in FIT_L2 {
         let w = fit(cases, &active, l2);
         let loo = leave_one_out(cases, &active, l2);
@@ -555,6 +619,49 @@ pub fn calibration_report(points: &[CalibrationPoint]) -> String {
     out
 }
 
+/// Cross-validation holding out whole groups (every system, or every fault type, in turn): a
+/// group's cases are ranked under weights fitted on the other groups only, at the shipped
+/// `SHIPPED_L2`. Per group and pooled over all, with bootstrap intervals. A group that is the
+/// only one leaves nothing to fit on: its cases are ranked under the prior (every weight 1).
+pub fn group_report(cases: &[FitCase], active: &[bool; KINDS.len()], what: &str, key: impl Fn(&FitCase) -> &str) -> String {
+    let ranks = leave_group_out(cases, active, SHIPPED_L2, &key);
+    let mut groups: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (c, r) in cases.iter().zip(&ranks) {
+        groups.entry(key(c)).or_default().push(*r);
+    }
+    let all = Accuracy::of(&ranks);
+    let mut out = format!(
+        "leave-one-{what}-out (l2={SHIPPED_L2}, {} groups): AC@1 {} AC@3 {} AC@5 {}\n",
+        groups.len(),
+        all.with_ci(1),
+        all.with_ci(3),
+        all.with_ci(5)
+    );
+    for (g, r) in &groups {
+        let a = Accuracy::of(r);
+        out += &format!("  held out {g:<20} {:>4} cases: AC@1 {} AC@3 {}\n", a.cases, a.with_ci(1), a.with_ci(3));
+    }
+    out
+}
+
+/// Each case's truth rank under weights fitted on the cases of every other group.
+pub fn leave_group_out(cases: &[FitCase], active: &[bool; KINDS.len()], l2: f64, key: &impl Fn(&FitCase) -> &str) -> Vec<u32> {
+    let mut fitted: BTreeMap<&str, [f64; KINDS.len()]> = BTreeMap::new();
+    cases
+        .iter()
+        .map(|c| {
+            let w = fitted.entry(key(c)).or_insert_with(|| {
+                let rest: Vec<FitCase> = cases.iter().filter(|o| key(o) != key(c)).cloned().collect();
+                fit(&rest, active, l2)
+            });
+            c.rank_under(w)
+        })
+        .collect()
+}
+
+/// The L2 strength the shipped weights were fitted at (`core/src/rank/weights.rs`).
+pub const SHIPPED_L2: f64 = 0.03;
+
 /// The L2 strengths `fit_report` compares.
 pub const FIT_L2: [f64; 4] = [0.003, 0.01, 0.03, 0.1];
 
@@ -620,6 +727,17 @@ mod tests {
     }
 
     #[test]
+    fn bootstrap_intervals_hold_the_figure_and_narrow_with_more_cases() {
+        let few: Vec<u32> = (0..10).map(|i| if i < 8 { 1 } else { 4 }).collect();
+        let many: Vec<u32> = (0..200).map(|i| if i % 5 != 0 { 1 } else { 4 }).collect();
+        let (a, b) = (bootstrap_ci(&few, 1), bootstrap_ci(&many, 1));
+        assert!(a[0] < 0.8 && 0.8 < a[1] && b[0] < 0.8 && 0.8 < b[1], "{a:?} {b:?}");
+        assert!(b[1] - b[0] < a[1] - a[0], "{a:?} {b:?}");
+        assert_eq!(bootstrap_ci(&few, 5), [1.0, 1.0], "every case within 5");
+        assert_eq!(bootstrap_ci(&few, 1), a, "deterministic");
+    }
+
+    #[test]
     fn summary_groups_faults() {
         let mk = |case: &str, rank, fault: &str, why: &str| CaseOutcome {
             case: case.into(),
@@ -667,11 +785,14 @@ mod tests {
             decoy[0] = -0.8;
             truth[1] = if i % 3 == 0 { 0.5 } else { -0.5 };
             decoy[1] = -truth[1];
-            cases.push(FitCase { candidates: vec![("a".into(), truth), ("b".into(), decoy)], truth: "a".into() });
+            let (system, fault) = (format!("s{}", i % 2), format!("f{}", i % 3));
+            cases.push(FitCase { candidates: vec![("a".into(), truth), ("b".into(), decoy)], truth: "a".into(), system, fault });
         }
         let active = [true; KINDS.len()];
         let w = fit(&cases, &active, 0.01);
         assert!(w[0] > w[1], "{w:?}");
         assert!(leave_one_out(&cases, &active, 0.01).iter().all(|r| *r == 1));
+        assert!(leave_group_out(&cases, &active, 0.01, &|c: &FitCase| c.system.as_str()).iter().all(|r| *r == 1));
+        assert!(group_report(&cases, &active, "fault type", |c| c.fault.as_str()).contains("held out f2"));
     }
 }
