@@ -147,16 +147,23 @@ fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
 }
 
 /// Whether the bracketed span `span` (brackets included) is one variable: an object dump or
-/// JSON document (`{...}` holding a comma, a quote, `:` or `=`), or a request context of
-/// positional fields with `-` placeholders (`[req-1 u2 - - -]`). A `[...]` list stays words:
-/// on the Nezha TrainTicket logs, reading lists as one variable moves near-tied ranking cases
-/// (AC@1 0.875 -> 0.833, see bench-results/patterns.md), so lists are left to the clustering.
+/// JSON document (`{...}` holding a comma, a quote, `:` or `=`), a list (`[...]` of two items
+/// or more, each one token: `[1, 2, 3]`, `[a.example.com, b]`, `["x", 'y']`), or a request
+/// context of positional fields with `-` placeholders (`[req-1 u2 - - -]`). A bracket holding
+/// phrases (`[num is: Response(status=0, msg=ok)]`, as Java services log a message) is words:
+/// its items have spaces inside, so it is text to mine, not a value.
 fn is_variable_span(span: &str) -> bool {
     let inner = &span[1..span.len() - 1];
     let dump = span.starts_with('{') && inner.contains([',', '"', '\'', ':', '=']);
+    let token = |item: &str| {
+        let t = item.trim();
+        let quoted = t.len() >= 2 && (t.starts_with('"') && t.ends_with('"') || t.starts_with('\'') && t.ends_with('\''));
+        !t.is_empty() && (quoted || !t.contains(|c: char| c.is_whitespace() || "=()[]{}\"'".contains(c)))
+    };
+    let list = span.starts_with('[') && inner.contains(',') && inner.split(',').all(token);
     // A context is positional: ids, names and `-`, no punctuation that names or separates fields.
     let context = !inner.contains([':', '=', ',', '(', '"']) && inner.split_ascii_whitespace().any(|w| w == "-");
-    dump || context
+    dump || list || context
 }
 
 /// The index of the `'` closing a single-quoted span opened at `open`, when the quote opens a
@@ -338,7 +345,11 @@ mod tests {
 
     #[test]
     fn lists_dumps_and_contexts_are_one_variable() {
-        assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[1,", "2,", "3]", "done"]);
+        assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[<*>]", "done"]);
+        assert_eq!(words("on [a.example.com, 10.0.0.1:80] ['x', \"y z\"]"), ["on", "[<*>]", "[<*>]"]);
+        // Phrases in brackets are a message, not a list.
+        assert_eq!(words("[num is: Response(status=0, msg=ok)]"), ["[num", "is:", "Response(status=0,", "msg=ok)]"]);
+        assert_eq!(words("[one]"), ["[one]"]);
         assert_eq!(words("made {'id': 3}"), ["made", "{<*>}"]);
         assert_eq!(words(r#"payload={"a": [1, 2], "b": "x]"} ok"#), ["payload={<*>}", "ok"]);
         assert_eq!(words("made Dto{id=1, n=[a, b]}."), ["made", "Dto{<*>}."]);
