@@ -31,6 +31,9 @@ pub use options::Options;
 pub use report::Report;
 
 use correlate::{CorrelateOptions, Correlation};
+use ingest::frame::Frame;
+use ingest::frame_kinds::FrameInput;
+use ingest::UntimedLines;
 use model::Dataset;
 use patterns::Mined;
 use report::{DiagnosticsReport, InputsReport, PatternRun};
@@ -44,6 +47,9 @@ use window::Windows;
 pub struct Session {
     dataset: Dataset,
     correlation: Option<(CorrelateOptions, Correlation)>,
+    /// Text log lines that cannot be placed in time: left out of an analysis session's data,
+    /// mined by a patterns one (`Session::mining`).
+    untimed: UntimedLines,
 }
 
 /// The stages' state for one analysis, from which the report is built.
@@ -58,20 +64,42 @@ impl Session {
         Session::default()
     }
 
-    /// A session with `inputs` decoded, in order, each announced to `progress`.
-    pub fn decoding(inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Session {
-        let mut session = Session::new();
+    /// A session for the patterns command: text lines without a time are mined (at time 0,
+    /// which the pattern statistics read as no time) rather than left out.
+    pub fn mining() -> Session {
+        Session { untimed: UntimedLines::Mine, ..Session::default() }
+    }
+
+    /// The session with `inputs` decoded, in order, each announced to `progress`.
+    pub fn decoding(mut self, inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Session {
         for (i, input) in inputs.iter().enumerate() {
             progress(Stage::Decode(i));
-            session.add(input);
+            self.add(input);
         }
-        session
+        self
     }
 
     /// Decodes an input. Problems become diagnostics in the report; nothing here fails.
     pub fn add(&mut self, input: &Input) {
-        ingest::ingest(&mut self.dataset, input);
+        ingest::ingest(&mut self.dataset, input, self.untimed);
         self.correlation = None;
+    }
+
+    /// Starts an input of Grafana frames that arrive one at a time (`add_frame`, then `end_frames`): each frame
+    /// is decoded as it comes and can be dropped, where `add` with `Input::Frames` needs them all at once.
+    pub fn start_frames(&mut self, name: &str) -> FrameInput<'static> {
+        self.correlation = None;
+        FrameInput::start(&mut self.dataset, name, ingest::frames_json::FORMAT)
+    }
+
+    pub fn add_frame(&mut self, input: &mut FrameInput<'static>, frame: Frame) {
+        self.correlation = None;
+        input.add(&mut self.dataset, std::borrow::Cow::Owned(frame));
+    }
+
+    pub fn end_frames(&mut self, input: FrameInput<'static>) {
+        self.correlation = None;
+        input.finish(&mut self.dataset);
     }
 
     pub fn dataset(&self) -> &Dataset {
@@ -81,7 +109,7 @@ impl Session {
     /// The stages every command runs, in the pipeline's order: correlate (the kept correlation
     /// when it was made with these options), window, patterns; each announced to `progress`.
     fn stages(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> (&Dataset, Stages<'_>) {
-        let Session { dataset, correlation: kept } = self;
+        let Session { dataset, correlation: kept, .. } = self;
         progress(Stage::Correlate);
         let correlation = kept_correlation(kept, dataset, &options.correlation);
         progress(Stage::Window);
@@ -144,7 +172,7 @@ impl Session {
     /// correlation, so a trace view costs a lookup, not a correlation.
     pub fn trace_detail(&mut self, options: &CorrelateOptions, id: &str) -> Option<TraceDetail> {
         let trace = TraceId::parse(id).ok()?;
-        let Session { dataset, correlation: kept } = self;
+        let Session { dataset, correlation: kept, .. } = self;
         trace_detail::trace_detail(dataset, kept_correlation(kept, dataset, options), trace)
     }
 }
@@ -169,7 +197,7 @@ pub fn analyze(inputs: &[Input], options: &Options) -> Report {
 
 /// `analyze`, telling `progress` each stage as it starts (decoding input by input).
 pub fn analyze_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
-    Session::decoding(inputs, progress).analyze_reporting(options, progress)
+    Session::new().decoding(inputs, progress).analyze_reporting(options, progress)
 }
 
 /// Decodes `inputs` (Loki JSON, OTLP logs JSON, plain text lines, anything `Session` reads) and
@@ -180,7 +208,7 @@ pub fn patterns(inputs: &[Input], options: &Options) -> PatternRun {
 
 /// `patterns`, telling `progress` each stage as it starts (decoding input by input).
 pub fn patterns_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> PatternRun {
-    Session::decoding(inputs, progress).patterns_reporting(options, progress)
+    Session::mining().decoding(inputs, progress).patterns_reporting(options, progress)
 }
 
 /// Where an analysis is: what a host names when a fuel or memory limit stops it (the raw ABI

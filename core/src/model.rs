@@ -6,7 +6,7 @@
 //! series labels) and `correlate::identity` maps those to one service identity, so the
 //! mapping is configurable and reported in one place.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 pub use crate::base::Level;
 use crate::diag::Diagnostics;
@@ -65,7 +65,7 @@ pub struct LabelSets {
 impl Default for LabelSets {
     fn default() -> Self {
         let empty: Box<[(Sym, Sym)]> = Box::new([]);
-        let mut index = HashMap::new();
+        let mut index = HashMap::default();
         index.insert(empty.clone(), LabelSetId(0));
         LabelSets { sets: vec![empty], index }
     }

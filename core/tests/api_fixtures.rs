@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use rootspan_core::diag::Severity;
-use rootspan_core::ingest::{ingest, Input};
+use rootspan_core::ingest::{ingest, Input, UntimedLines};
 use rootspan_core::model::{Dataset, Level, SpanKind, SpanStatus};
 
 fn shared() -> PathBuf {
@@ -16,7 +16,7 @@ fn decode(paths: &[&str]) -> Dataset {
     for p in paths {
         let path = shared().join(p);
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        ingest(&mut ds, &Input::Bytes { name: p.to_string(), bytes });
+        ingest(&mut ds, &Input::Bytes { name: p.to_string(), bytes }, UntimedLines::LeaveOut);
     }
     ds
 }

@@ -161,3 +161,124 @@ fn every_bad_input_ends_as_the_manifest_says() {
     let failures = failures.into_inner().unwrap();
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }
+
+/// A scratch folder of this build for files a test writes (never the repository).
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bad-inputs").join(name);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// The sample incident's three files (the good inputs of a mixed run).
+fn sample() -> Vec<String> {
+    ["traces.otlp.json.gz", "logs.loki.json.gz", "metrics.prom.json.gz"].iter().map(|f| format!("samples/incident/{f}")).collect()
+}
+
+fn analyze_json(files: &[String]) -> Vec<String> {
+    let mut args: Vec<String> = ["analyze", "--format", "json"].map(String::from).to_vec();
+    args.extend(files.iter().cloned());
+    args
+}
+
+/// A regular file one byte over `--max-input-mib` is refused by its size, before it is read,
+/// naming it and the flag; a file of exactly the cap is read.
+#[test]
+fn a_regular_file_over_the_input_cap_is_refused_naming_it() {
+    let dir = scratch("input-cap");
+    let line = "2023-01-29T08:43:00Z INFO request served in 12 ms\n";
+    let mut text = line.repeat((1 << 20) / line.len());
+    text.push_str(&" ".repeat((1 << 20) - text.len() - 1));
+    text.push('\n');
+    assert_eq!(text.len(), 1 << 20);
+    let (at_cap, over_cap) = (dir.join("at-cap.log"), dir.join("over-cap.log"));
+    std::fs::write(&at_cap, &text).unwrap();
+    std::fs::write(&over_cap, format!("{text}x")).unwrap();
+    let with_cap = |file: &Path| {
+        let mut args = vec!["--max-input-mib".to_string(), "1".to_string()];
+        args.extend(analyze_json(&[file.display().to_string()]));
+        run(&repo_root(), &args)
+    };
+
+    let over = with_cap(&over_cap);
+    assert_eq!(over.code, Some(1), "{}", over.stderr);
+    let message = format!("{}: larger than the input cap of 1 MiB (--max-input-mib); not read", over_cap.display());
+    assert!(over.stderr.contains(&message), "{}", over.stderr);
+    assert!(over.stdout.is_empty(), "nothing is analysed: {}", over.stdout);
+
+    let at = with_cap(&at_cap);
+    assert_eq!(at.code, Some(0), "{}", at.stderr);
+    let report: Value = serde_json::from_str(&at.stdout).expect("a report");
+    assert_eq!(report["inputs"]["totals"]["logs"].as_u64(), Some(((1 << 20) / line.len()) as u64));
+}
+
+/// Grafana's log frame as the Go SDK writes it to Arrow (frame name, refId and meta on the
+/// schema, each field's name on the field), `rows` lines a second apart from 2023-01-29T08:43Z.
+fn log_frame(rows: usize) -> arrow_array::RecordBatch {
+    use arrow_array::{ArrayRef, BinaryArray, StringArray, TimestampNanosecondArray};
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let md = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>();
+    let field = |name: &str, t: DataType| Field::new(name, t, true).with_metadata(md(&[("name", name)]));
+    let times: Vec<i64> = (0..rows as i64).map(|i| 1_674_981_780_000_000_000 + i * 1_000_000_000).collect();
+    let bodies: Vec<String> =
+        (0..rows).map(|i| if i % 2 == 0 { format!("ERROR payment {i} failed") } else { format!("INFO order {i} ok") }).collect();
+    let labels = vec![&br#"{"service_name":"shop"}"#[..]; rows];
+    let schema = Schema::new(vec![
+        field("timestamp", DataType::Timestamp(TimeUnit::Nanosecond, None)),
+        field("body", DataType::Utf8),
+        field("labels", DataType::Binary),
+    ])
+    .with_metadata(md(&[("name", "logs"), ("refId", "A"), ("meta", r#"{"type":"log-lines","typeVersion":[0,0]}"#)]));
+    let columns: Vec<ArrayRef> =
+        vec![Arc::new(TimestampNanosecondArray::from(times)), Arc::new(StringArray::from(bodies)), Arc::new(BinaryArray::from(labels))];
+    arrow_array::RecordBatch::try_new(Arc::new(schema), columns).expect("a valid batch")
+}
+
+/// Arrow IPC from a real writer (arrow-rs's FileWriter and StreamWriter) through the CLI and
+/// the wasm: an IPC file and two streams back to back (as Grafana concatenates per-frame
+/// streams) are analysed row for row; the file cut in half is an error naming it, and next to
+/// the sample incident it leaves the sample's candidates as they are.
+#[test]
+fn arrow_ipc_from_a_real_writer_is_read_and_a_cut_one_named() {
+    use arrow_ipc::writer::{FileWriter, StreamWriter};
+    let dir = scratch("arrow");
+    let batch = log_frame(6);
+    let mut file = FileWriter::try_new(Vec::new(), &batch.schema()).unwrap();
+    file.write(&batch).unwrap();
+    let file = file.into_inner().unwrap();
+    let mut streams = Vec::new();
+    for rows in [4, 3] {
+        let batch = log_frame(rows);
+        let mut w = StreamWriter::try_new(Vec::new(), &batch.schema()).unwrap();
+        w.write(&batch).unwrap();
+        streams.extend(w.into_inner().unwrap());
+    }
+    let paths = [dir.join("logs.arrow"), dir.join("two-streams.arrows"), dir.join("logs-cut.arrow")];
+    std::fs::write(&paths[0], &file).unwrap();
+    std::fs::write(&paths[1], &streams).unwrap();
+    std::fs::write(&paths[2], &file[..file.len() / 2]).unwrap();
+    let name = |i: usize| paths[i].display().to_string();
+    let root = repo_root();
+
+    for (i, logs) in [(0, 6), (1, 7)] {
+        let out = run(&root, &analyze_json(&[name(i)]));
+        assert_eq!(out.code, Some(0), "{}: {}", name(i), out.stderr);
+        let report: Value = serde_json::from_str(&out.stdout).expect("a report");
+        assert_eq!(report["inputs"]["totals"]["logs"].as_u64(), Some(logs), "{}", name(i));
+        assert_eq!(report["inputs"]["sources"][0]["format"], "arrow-ipc", "{}", name(i));
+    }
+
+    let cut = run(&root, &analyze_json(&[name(2)]));
+    assert_eq!(cut.code, Some(1), "{}", cut.stderr);
+    assert!(cut.stderr.contains(&name(2)) && format!("{}{}", cut.stdout, cut.stderr).contains("Arrow"), "{}", cut.stderr);
+
+    let alone = run(&root, &analyze_json(&sample()));
+    assert_eq!(alone.code, Some(0), "{}", alone.stderr);
+    let mixed = run(&root, &analyze_json(&[sample(), vec![name(2)]].concat()));
+    assert_eq!(mixed.code, Some(1), "{}", mixed.stderr);
+    assert!(mixed.stderr.contains(&name(2)), "{}", mixed.stderr);
+    let candidates_of = |out: &Outcome| candidates(&serde_json::from_str(&out.stdout).expect("a report"));
+    assert!(!candidates_of(&alone).is_empty());
+    assert_eq!(candidates_of(&mixed), candidates_of(&alone));
+}

@@ -260,7 +260,7 @@ for (const [label, over] of Object.entries({
 }
 for (const [label, t] of Object.entries({ 'null': null, 'minus-one': -1, 'year-2262': 9.2e15, 'string-abc': 'abc' })) {
   const name = `frames-log-time-${label}.json`;
-  // A value the frame parser cannot read is one note, the row it leaves without a time another.
+  // One note per row: the skip's (the frame parser's note for the unread value is dropped).
   add(`frames-log-time-${label}`, 'frames', 'values', analyze(write(name, json(framesLogs([...goodFrameTimes(), t])))), 0, ['skipped', 'no valid time'], { logs: 3 });
 }
 for (const [label, [start, duration]] of Object.entries({ 'start-null': [null, 1], 'start-minus-one': [-1, 1], 'duration-negative': [1674981780003, -1], 'duration-string': [1674981780003, 'abc'] })) {
@@ -304,9 +304,16 @@ s('text-invalid-utf8.log', Buffer.alloc(500, 0xfe), ['binary data'], 'text-inval
   const noise = Buffer.alloc(2048, 0).map(() => ((x = (x * 1103515245 + 12345) % 2147483648), x & 0xff));
   s('text-binary-noise.bin', noise, ['binary data'], 'text-binary-noise', 'text');
 }
-// Text lines are text: mined as patterns (exit 0), untimed lines counted as warnings.
+// Text lines are text. Lines that cannot be placed in time (no timestamp on them or before
+// them) are mined by `patterns` (exit 0, a warning) and left out of `analyze`, each noted with
+// its input and line (a log of only such lines gives no record: exit 1, naming it).
 const textLog = write('text-untimed-lines.log', 'ERROR payment failed for order 17\nINFO ok\nERROR payment failed for order 18\n');
-add('text-untimed-patterns', 'text', 'accepted', patterns(textLog), 0, ['warnings'], { logs: 3 });
+add('text-untimed-patterns', 'text', 'accepted', patterns(textLog), 0, ['warnings', 'mined, with no time'], { logs: 3 });
+add('text-untimed-analyze', 'text', 'exit', analyze(textLog), 1, ['text-untimed-lines.log', 'no usable record', 'text line left out: no timestamp on it or on a line before it', '"row":2'], { logs: 0 });
+// A header before the first timestamp is left out; a stack frame folds into its record; a line
+// that stands alone after a timestamped one (here a JSON line without a time) takes its time.
+const headed = write('text-header-then-timed.log', 'application log, started by cron\n2023-01-29T08:43:00Z ERROR payment failed 1\n\tat Payment.charge(Payment.java:42)\n{"msg":"retrying payment 1"}\n2023-01-29T08:43:02Z INFO ok\n');
+add('text-header-left-out', 'text', 'values', analyze(headed), 0, ['text line left out', '"row":0', 'took the time of the line before'], { logs: 3 });
 const timedLog = write('text-timed-lines.log', '2023-01-29T08:43:00Z ERROR payment failed 1\n2023-01-29T08:43:01Z INFO ok\n2023-01-29T08:43:02Z ERROR payment failed 2\n');
 add('text-timed-analyze', 'text', 'accepted', analyze(timedLog), 0, [], { logs: 3 });
 // A multi-byte character in a UTC offset (it trapped the wasm once): the time reads up to the
@@ -375,7 +382,25 @@ add('dev-zero-patterns', 'cli', 'limits', ['--max-input-mib', '1', ...patterns('
 
 const sample = ['{samples}/traces.otlp.json.gz', '{samples}/logs.loki.json.gz', '{samples}/metrics.prom.json.gz'];
 add('sample-reference', 'mixed', 'reference', analyze(...sample), 0, []);
-for (const broken of ['otlp-truncated-half.json', 'bare-null.json', 'otlp-lone-surrogate.json', 'otlp-deep-attribute-200.json', 'gzip-truncated.json.gz', 'text-nul-bytes.log', 'loki-number-1e400.json']) {
+// One broken file of every format the dispatcher reads (each structure-broken format, bare
+// JSON, deep nesting, gzip, Arrow, binary and untimed text, JSON lines, an empty file).
+const mixedBroken = [
+  ...Object.keys(wellFormed).map((format) => `${format}-truncated-half.json`),
+  'bare-null.json',
+  'otlp-lone-surrogate.json',
+  'otlp-deep-attribute-200.json',
+  'loki-number-1e400.json',
+  'unrecognised-object.json',
+  'jsonl-broken-first-line.jsonl',
+  'gzip-truncated.json.gz',
+  'gzip-of-broken-json.json.gz',
+  'arrow-file-truncated.arrow',
+  'arrow-stream-junk.arrow',
+  'text-nul-bytes.log',
+  'text-untimed-lines.log',
+  'text-empty.log',
+];
+for (const broken of mixedBroken) {
   add(`sample-plus-${broken.replace(/\.[a-z.]+$/, '')}`, 'mixed', 'mixed', analyze(...sample, `{bad}/${broken}`), 1, [broken], { same_candidates_as: 'sample-reference' });
 }
 

@@ -52,9 +52,10 @@ impl Session {
         Session { inner: crate::session::Session::new() }
     }
 
-    /// One packed frame of the input `source` (see PACKED_FRAMES.md).
+    /// One packed frame of the input `source` (see PACKED_FRAMES.md). `u8` is taken by value: the glue copies
+    /// it into wasm memory once and the frame's text columns keep that copy.
     #[wasm_bindgen(js_name = addPackedFrame)]
-    pub fn add_packed_frame(&mut self, source: &str, header: &str, f64: &[f64], u8: &[u8], u32: &[u32]) -> Result<(), JsError> {
+    pub fn add_packed_frame(&mut self, source: &str, header: &str, f64: &[f64], u8: Vec<u8>, u32: &[u32]) -> Result<(), JsError> {
         self.inner.add_packed_frame(source, header, Buffers { f64, u8, u32 }).map_err(js_error)
     }
 

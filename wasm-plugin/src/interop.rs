@@ -3,18 +3,20 @@
 //!
 //! A packed frame arrives as a JSON header and three typed buffers. Every offset in the header
 //! is checked against its buffer before it is read, so a malformed header is an error naming
-//! the frame and field, never a trap.
+//! the frame and field, never a trap. The `u8` buffer is taken over, not copied: once checked as
+//! UTF-8 it becomes the text every string and JSON column of the frame reads its values from.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rootspan_core::ingest::frame::{Column, Field, FieldType, Frame, StrColumn};
 use serde::Deserialize;
 
-/// The three buffers of one packed frame.
-#[derive(Debug, Clone, Copy)]
+/// The three buffers of one packed frame; `u8` is owned: the frame's text columns keep it.
+#[derive(Debug, Clone)]
 pub struct Buffers<'a> {
     pub f64: &'a [f64],
-    pub u8: &'a [u8],
+    pub u8: Vec<u8>,
     pub u32: &'a [u32],
 }
 
@@ -86,6 +88,11 @@ enum PackedColumn {
     Str { ends: usize, bytes: usize, valid: Option<usize> },
     /// JSON text of each value, laid out as `str`.
     Json { ends: usize, bytes: usize, valid: Option<usize> },
+    /// JSON values as JSON array texts of consecutive rows (what `JSON.stringify` of a slice of the values
+    /// writes), laid end to end from `bytes` in `u8`; `ends` is the start in `u32` of `chunks` end offsets,
+    /// relative to `bytes`. The elements, in order, are the `length` values; a `null` element is a missing value.
+    #[serde(rename = "jsonArrays")]
+    JsonArrays { ends: usize, chunks: usize, bytes: usize },
     /// Bytes 0 or 1 at `values` in `u8`.
     Bool { values: usize, valid: Option<usize> },
 }
@@ -105,12 +112,27 @@ pub fn unpack_frame(header: &str, buffers: Buffers<'_>, index: usize) -> Result<
         fields: Vec::with_capacity(header.fields.len()),
     };
     let frame_name = frame.display_name(index);
-    for field in header.fields {
-        let values = unpack_column(&field.column, header.length, buffers).map_err(|message| InteropError {
-            frame: frame_name.clone(),
-            field: Some(field.name.clone()),
-            message,
-        })?;
+    let fail = |field: &PackedField| {
+        let frame = frame_name.clone();
+        let field = Some(field.name.clone());
+        move |message| InteropError { frame, field, message }
+    };
+    let Buffers { f64, mut u8, u32 } = buffers;
+    // JSON array columns are split and closed up in place first, so every text column is a run of values.
+    let mut json_ends = Vec::with_capacity(header.fields.len());
+    for field in &header.fields {
+        json_ends.push(match field.column {
+            PackedColumn::JsonArrays { ends, chunks, bytes } => {
+                let chunk_ends = slice(u32, ends, chunks, "ends", "u32").map_err(fail(field))?;
+                Some(close_up_json(&mut u8, bytes, chunk_ends, header.length).map_err(fail(field))?)
+            }
+            _ => None,
+        });
+    }
+    let text = Text::of(u8);
+    let buffers = Packed { f64, u32, text: &text };
+    for (field, json) in header.fields.into_iter().zip(json_ends) {
+        let values = unpack_column(&field.column, header.length, buffers, json).map_err(fail(&field))?;
         frame.fields.push(Field {
             field_type: FieldType::from_grafana(&field.field_type),
             labels: field.labels.unwrap_or_default(),
@@ -122,17 +144,51 @@ pub fn unpack_frame(header: &str, buffers: Buffers<'_>, index: usize) -> Result<
     Ok(frame)
 }
 
-fn unpack_column(column: &PackedColumn, len: usize, b: Buffers<'_>) -> Result<Column, String> {
+/// The `u8` buffer once taken over: UTF-8 as a whole (always, from the npm package), shared by the text
+/// columns; else raw, and each text column copies and checks its own bytes.
+enum Text {
+    Shared(Arc<String>),
+    Raw(Vec<u8>),
+}
+
+impl Text {
+    fn of(bytes: Vec<u8>) -> Text {
+        match String::from_utf8(bytes) {
+            Ok(text) => Text::Shared(Arc::new(text)),
+            Err(e) => Text::Raw(e.into_bytes()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Text::Shared(text) => text.as_bytes(),
+            Text::Raw(bytes) => bytes,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Packed<'a> {
+    f64: &'a [f64],
+    u32: &'a [u32],
+    text: &'a Text,
+}
+
+/// A `jsonArrays` column closed up: its values' ends and which are present.
+type ClosedUp = (Vec<u32>, Option<Vec<bool>>);
+
+fn unpack_column(column: &PackedColumn, len: usize, b: Packed<'_>, json: Option<ClosedUp>) -> Result<Column, String> {
+    let u8 = b.text.bytes();
     match *column {
         PackedColumn::F64 { values, valid } => {
             let values = slice(b.f64, values, len, "values", "f64")?;
-            let valid = validity(b.u8, valid, len)?;
+            let valid = validity(u8, valid, len)?;
             Ok(Column::Number(values.iter().enumerate().map(|(i, &v)| present(&valid, i).then_some(v)).collect()))
         }
         PackedColumn::Time { ms, nanos, valid } => {
             let ms = slice(b.f64, ms, len, "ms", "f64")?;
             let nanos = nanos.map(|at| slice(b.f64, at, len, "nanos", "f64")).transpose()?;
-            let valid = validity(b.u8, valid, len)?;
+            let valid = validity(u8, valid, len)?;
             let mut out = Vec::with_capacity(len);
             for (i, &ms) in ms.iter().enumerate() {
                 let extra = nanos.map_or(0.0, |n| n[i]);
@@ -145,9 +201,13 @@ fn unpack_column(column: &PackedColumn, len: usize, b: Buffers<'_>) -> Result<Co
         }
         PackedColumn::Str { ends, bytes, valid } => Ok(Column::String(strings(b, ends, bytes, valid, len)?)),
         PackedColumn::Json { ends, bytes, valid } => Ok(Column::Json(strings(b, ends, bytes, valid, len)?)),
+        PackedColumn::JsonArrays { bytes, .. } => {
+            let (ends, valid) = json.ok_or("a JSON array column must be closed up first")?;
+            text_column(b, bytes, ends, valid).map(Column::Json)
+        }
         PackedColumn::Bool { values, valid } => {
-            let values = slice(b.u8, values, len, "values", "u8")?;
-            let valid = validity(b.u8, valid, len)?;
+            let values = slice(u8, values, len, "values", "u8")?;
+            let valid = validity(u8, valid, len)?;
             values
                 .iter()
                 .enumerate()
@@ -188,25 +248,130 @@ fn validity(u8: &[u8], valid: Option<usize>, len: usize) -> Result<Option<&[u8]>
     valid.map(|at| slice(u8, at, len, "valid", "u8")).transpose()
 }
 
-fn strings(b: Buffers<'_>, ends_at: usize, bytes_at: usize, valid: Option<usize>, len: usize) -> Result<StrColumn, String> {
+fn strings(b: Packed<'_>, ends_at: usize, bytes_at: usize, valid: Option<usize>, len: usize) -> Result<StrColumn, String> {
     let ends = slice(b.u32, ends_at, len, "ends", "u32")?;
+    let valid = validity(b.text.bytes(), valid, len)?.map(|v| v.iter().map(|&x| x != 0).collect());
+    text_column(b, bytes_at, ends.to_vec(), valid)
+}
+
+/// A text column over the frame's shared text; over a copy of its own bytes when the buffer as a whole is not
+/// UTF-8 (then the copy must be, or the error names the row).
+fn text_column(b: Packed<'_>, bytes_at: usize, ends: Vec<u32>, valid: Option<Vec<bool>>) -> Result<StrColumn, String> {
+    let text = match b.text {
+        Text::Shared(text) => return StrColumn::shared(text.clone(), bytes_at, ends, valid),
+        Text::Raw(bytes) => bytes,
+    };
     for (row, pair) in ends.windows(2).enumerate() {
         if pair[1] < pair[0] {
             return Err(format!("row {}: end offset {} is before the previous one, {}", row + 1, pair[1], pair[0]));
         }
     }
     let total = ends.last().map_or(0, |&e| e as usize);
-    let bytes = slice(b.u8, bytes_at, total, "bytes", "u8")?;
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    let own = std::str::from_utf8(slice(text, bytes_at, total, "bytes", "u8")?).map_err(|e| {
         let at = e.valid_up_to();
         let row = ends.partition_point(|&end| (end as usize) <= at);
         format!("row {row}: not UTF-8 (byte {at} of the column)")
     })?;
-    if let Some(row) = ends.iter().position(|&end| !text.is_char_boundary(end as usize)) {
-        return Err(format!("row {row}: end offset {} splits a UTF-8 character", ends[row]));
+    StrColumn::shared(Arc::new(own.to_string()), 0, ends, valid)
+}
+
+/// Splits the JSON array texts of a `jsonArrays` column (chunks ending at `chunk_ends`, relative to `start`)
+/// into their `len` elements and moves each element left, over the brackets and commas, so that the values lie
+/// end to end from `start` like a `json` column's. Returns their ends (relative to `start`) and which are
+/// present (`null` elements are not). What the close-up frees is blanked, so the buffer stays UTF-8.
+fn close_up_json(u8: &mut [u8], start: usize, chunk_ends: &[u32], len: usize) -> Result<ClosedUp, String> {
+    let mut ends = Vec::with_capacity(len);
+    let mut valid: Option<Vec<bool>> = None;
+    let mut write = start;
+    let mut read = start;
+    for (chunk, &end) in chunk_ends.iter().enumerate() {
+        let stop = start.checked_add(end as usize).filter(|&stop| stop >= read && stop <= u8.len()).ok_or_else(|| {
+            format!("chunk {chunk}: end offset {end} is before the previous chunk's or beyond the u8 buffer of {} bytes", u8.len())
+        })?;
+        let not_array = |row: usize| format!("chunk {chunk} (rows from {row}) is not a JSON array");
+        let mut i = skip_space(u8, read, stop);
+        if u8.get(i) != Some(&b'[') || i >= stop {
+            return Err(not_array(ends.len()));
+        }
+        i = skip_space(u8, i + 1, stop);
+        if i < stop && u8[i] == b']' {
+            i += 1;
+        } else {
+            loop {
+                let from = i;
+                i = element_end(u8, i, stop).ok_or_else(|| not_array(ends.len()))?;
+                let mut to = i;
+                while to > from && u8[to - 1].is_ascii_whitespace() {
+                    to -= 1;
+                }
+                if from == to || ends.len() == len {
+                    return Err(if from == to {
+                        not_array(ends.len())
+                    } else {
+                        format!("chunk {chunk} holds more than the frame's {len} rows")
+                    });
+                }
+                let present = &u8[from..to] != b"null";
+                if present {
+                    u8.copy_within(from..to, write);
+                    write += to - from;
+                }
+                match (&mut valid, present) {
+                    (Some(valid), present) => valid.push(present),
+                    (None, false) => valid = Some([vec![true; ends.len()], vec![false]].concat()),
+                    (None, true) => {}
+                }
+                ends.push((write - start) as u32);
+                let separator = u8[i];
+                i = skip_space(u8, i + 1, stop);
+                if separator == b']' {
+                    break;
+                }
+            }
+        }
+        if skip_space(u8, i, stop) != stop {
+            return Err(not_array(ends.len()));
+        }
+        read = stop;
     }
-    let valid = validity(b.u8, valid, len)?.map(|v| v.iter().map(|&x| x != 0).collect());
-    Ok(StrColumn { bytes: text.to_string(), ends: ends.to_vec(), valid })
+    if ends.len() != len {
+        return Err(format!("{} values in the JSON arrays, the frame has {len} rows", ends.len()));
+    }
+    u8[write..read].fill(b' ');
+    Ok((ends, valid))
+}
+
+fn skip_space(u8: &[u8], mut i: usize, stop: usize) -> usize {
+    while i < stop && u8[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// The index of the `,` or `]` that ends the array element starting at `from`; `None` if there is none before
+/// `stop`. Strings are skipped a search for the next quote or backslash at a time.
+fn element_end(u8: &[u8], from: usize, stop: usize) -> Option<usize> {
+    let text = u8.get(..stop)?;
+    let mut depth = 0usize;
+    let mut i = from;
+    while let Some(&b) = text.get(i) {
+        match b {
+            b'"' => loop {
+                i += 1 + text.get(i + 1..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+                if text[i] == b'"' {
+                    break;
+                }
+                i += 1; // the escaped byte
+            },
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' if depth > 0 => depth -= 1,
+            b']' => return Some(i),
+            b',' if depth == 0 => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A JS `Error` carrying the message: what every browser-API failure becomes.
@@ -249,7 +414,7 @@ mod tests {
             (ends, bytes)
         }
         fn buffers(&self) -> Buffers<'_> {
-            Buffers { f64: &self.f64, u8: &self.u8, u32: &self.u32 }
+            Buffers { f64: &self.f64, u8: self.u8.clone(), u32: &self.u32 }
         }
     }
 
@@ -296,6 +461,74 @@ mod tests {
         assert_eq!(f[3].values, Column::Boolean(vec![Some(true), Some(false), Some(true)]));
         assert_eq!(f[4].field_type, FieldType::Other);
         assert_eq!(f[4].values.text(0).as_deref(), Some("{\"k\":1}"));
+    }
+
+    /// `jsonArrays`: chunks of JSON array text, as `JSON.stringify` of slices of the values writes them, laid
+    /// out as a `str` column of one value a chunk.
+    fn json_arrays(p: &mut Packer, chunks: &[&str]) -> serde_json::Value {
+        let (ends, bytes) = p.strs(chunks);
+        serde_json::json!({"kind": "jsonArrays", "ends": ends, "chunks": chunks.len(), "bytes": bytes})
+    }
+
+    fn texts(column: &Column) -> Vec<Option<String>> {
+        (0..column.len()).map(|i| column.text(i).map(|t| t.into_owned())).collect()
+    }
+
+    #[test]
+    fn json_arrays_are_split_into_values_and_share_the_frame_text() {
+        let mut p = Packer::default();
+        let (ends, bytes) = p.strs(&["x", "é", "", "", "", "z"]);
+        let tricky = r#"[{"k":"a,]b","q":"\"\\"},null,[1,[2]],"[é]"]"#;
+        let column = json_arrays(&mut p, &[tricky, "[]", " [ 5 , null ] "]);
+        let header = serde_json::json!({"name": "t", "length": 6, "fields": [
+            field("tags", "other", column),
+            field("s", "string", serde_json::json!({"kind": "str", "ends": ends, "bytes": bytes, "valid": null})),
+        ]});
+        let frame = unpack_frame(&header.to_string(), p.buffers(), 0).unwrap();
+        let want = [Some(r#"{"k":"a,]b","q":"\"\\"}"#), None, Some("[1,[2]]"), Some(r#""[é]""#), Some("5"), None];
+        assert_eq!(texts(&frame.fields[0].values), want.map(|w| w.map(str::to_string)));
+        assert_eq!(frame.fields[0].field_type, FieldType::Other);
+        assert_eq!(texts(&frame.fields[1].values)[..2], [Some("x".to_string()), Some("é".to_string())]);
+        assert_eq!(texts(&frame.fields[1].values)[5], Some("z".to_string()));
+    }
+
+    #[test]
+    fn malformed_json_arrays_are_errors_naming_the_field() {
+        let cases: [(&[&str], usize, &str); 5] = [
+            (&["[1,2]"], 3, "frame logs, field j: 2 values in the JSON arrays, the frame has 3 rows"),
+            (&["[1,2,3]"], 2, "frame logs, field j: chunk 0 holds more than the frame's 2 rows"),
+            (&["{\"a\":1}"], 1, "frame logs, field j: chunk 0 (rows from 0) is not a JSON array"),
+            (&["[1,\"open]"], 2, "frame logs, field j: chunk 0 (rows from 1) is not a JSON array"),
+            (&["[1,,2]"], 3, "frame logs, field j: chunk 0 (rows from 1) is not a JSON array"),
+        ];
+        for (chunks, length, want) in cases {
+            let mut p = Packer::default();
+            let column = json_arrays(&mut p, chunks);
+            let header = serde_json::json!({"name": "logs", "length": length, "fields": [field("j", "other", column)]});
+            assert_eq!(unpack_frame(&header.to_string(), p.buffers(), 0).unwrap_err().to_string(), want, "{chunks:?}");
+        }
+        let mut p = Packer::default();
+        let mut column = json_arrays(&mut p, &["[1]"]);
+        column["ends"] = serde_json::json!(5);
+        let header = serde_json::json!({"name": "logs", "length": 1, "fields": [field("j", "other", column)]});
+        assert!(unpack_frame(&header.to_string(), p.buffers(), 0).unwrap_err().to_string().contains("outside the u32 buffer"));
+    }
+
+    #[test]
+    fn a_buffer_that_is_not_utf8_outside_the_text_still_reads() {
+        // A validity byte of 0xff (present, as any non-zero byte) makes the buffer as a whole not UTF-8: each
+        // text column then reads a checked copy of its own bytes.
+        let mut p = Packer::default();
+        let (ends, bytes) = p.strs(&["ok", "é"]);
+        let valid = p.u8s(&[0xff, 0]);
+        let column = json_arrays(&mut p, &["[null,true]"]);
+        let header = serde_json::json!({"name": "logs", "length": 2, "fields": [
+            field("s", "string", serde_json::json!({"kind": "str", "ends": ends, "bytes": bytes, "valid": valid})),
+            field("j", "other", column),
+        ]});
+        let frame = unpack_frame(&header.to_string(), p.buffers(), 0).unwrap();
+        assert_eq!(texts(&frame.fields[0].values), [Some("ok".to_string()), None]);
+        assert_eq!(texts(&frame.fields[1].values), [None, Some("true".to_string())]);
     }
 
     fn unpack_err(fields: serde_json::Value, p: &Packer) -> String {

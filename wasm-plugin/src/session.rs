@@ -1,18 +1,18 @@
 //! The browser session in plain Rust (the wasm-bindgen class in `browser.rs` only wraps it, so
 //! this logic is tested natively).
 
-use rootspan_core::ingest::frame::Frame;
+use rootspan_core::ingest::frame_kinds::FrameInput;
 use rootspan_core::{Input, Options};
 
 use crate::interop::{unpack_frame, Buffers, InteropError};
 
-/// Inputs added so far, the options to analyse them with, and the frames of the source being
-/// added (frames of one `addFrames` call arrive one by one but form one input).
+/// Inputs added so far, the options to analyse them with, and the source being added (frames of
+/// one `addFrames` call arrive one by one but form one input; each is decoded as it arrives).
 #[derive(Debug, Default)]
 pub struct Session {
     core: rootspan_core::Session,
     options: Options,
-    pending: Option<(String, Vec<Frame>)>,
+    pending: Option<(String, FrameInput<'static>)>,
 }
 
 impl Session {
@@ -25,9 +25,12 @@ impl Session {
         if self.pending.as_ref().is_some_and(|(name, _)| name != source) {
             self.flush();
         }
-        let (_, frames) = self.pending.get_or_insert_with(|| (source.to_string(), Vec::new()));
-        let frame = unpack_frame(header, buffers, frames.len()).map_err(|e: InteropError| format!("{source}: {e}"))?;
-        frames.push(frame);
+        let (_, frames) = match &mut self.pending {
+            Some(pending) => pending,
+            None => self.pending.insert((source.to_string(), self.core.start_frames(source))),
+        };
+        let frame = unpack_frame(header, buffers, frames.added()).map_err(|e: InteropError| format!("{source}: {e}"))?;
+        self.core.add_frame(frames, frame);
         Ok(())
     }
 
@@ -67,8 +70,8 @@ impl Session {
     }
 
     fn flush(&mut self) {
-        if let Some((name, frames)) = self.pending.take() {
-            self.core.add(&Input::Frames { name, frames });
+        if let Some((_, frames)) = self.pending.take() {
+            self.core.end_frames(frames);
         }
     }
 }
@@ -84,18 +87,20 @@ mod tests {
         .to_string()
     }
 
-    const BUFFERS: Buffers<'static> = Buffers { f64: &[1.0], u8: &[], u32: &[] };
+    fn buffers() -> Buffers<'static> {
+        Buffers { f64: &[1.0], u8: Vec::new(), u32: &[] }
+    }
 
     #[test]
     fn frames_of_one_source_form_one_input() {
         let mut with_batches = Session::new();
-        with_batches.add_packed_frame("panel:A", &header("a"), BUFFERS).unwrap();
-        with_batches.add_packed_frame("panel:A", &header("b"), BUFFERS).unwrap();
-        with_batches.add_packed_frame("panel:B", &header("c"), BUFFERS).unwrap();
+        with_batches.add_packed_frame("panel:A", &header("a"), buffers()).unwrap();
+        with_batches.add_packed_frame("panel:A", &header("b"), buffers()).unwrap();
+        with_batches.add_packed_frame("panel:B", &header("c"), buffers()).unwrap();
         let report = with_batches.analyze(None).unwrap();
 
         let mut direct = rootspan_core::Session::new();
-        let frame = |name: &str| unpack_frame(&header(name), BUFFERS, 0).unwrap();
+        let frame = |name: &str| unpack_frame(&header(name), buffers(), 0).unwrap();
         direct.add(&Input::Frames { name: "panel:A".into(), frames: vec![frame("a"), frame("b")] });
         direct.add(&Input::Frames { name: "panel:B".into(), frames: vec![frame("c")] });
         assert_eq!(report, direct.analyze(&Options::default()).to_json());
@@ -104,7 +109,7 @@ mod tests {
     #[test]
     fn errors_name_the_source_and_options_are_checked() {
         let mut s = Session::new();
-        let e = s.add_packed_frame("panel:A", "{}", BUFFERS).unwrap_err();
+        let e = s.add_packed_frame("panel:A", "{}", buffers()).unwrap_err();
         assert!(e.starts_with("panel:A: frame #0: packed frame header is not valid"), "{e}");
         assert!(s.set_options(r#"{"top": "many"}"#).unwrap_err().starts_with("options:"));
         assert!(s.analyze(Some("\"nope\"")).is_err());

@@ -2,10 +2,11 @@
 //! The analysis stages (correlate, repair, window, patterns, rank, report) on decoded data:
 //! fuzz bytes become a span frame and a log frame directly (no parser in the way), with few
 //! distinct ids, services and times, so duplicates, cycles, orphans, skew, deep chains and
-//! ties are common.
+//! ties are common. An odd first byte gives a window (and, with bit 1, a baseline) from the
+//! next bytes: the given-window paths of every stage, and half the runs skip detection.
 
 use rootspan_core::ingest::frame::{Column, Field, FieldType, Frame, StrColumn};
-use rootspan_core::{analyze, Input, Options};
+use rootspan_core::{analyze, Input, Options, TimeRange};
 
 fn strings(values: impl Iterator<Item = String>) -> Column {
     let mut c = StrColumn::default();
@@ -21,7 +22,21 @@ fn field(name: &str, field_type: FieldType, values: Column) -> Field {
 
 const T0: i64 = 1_700_000_000_000_000_000;
 
+/// A window (and maybe a baseline) from the first bytes when the first is odd, in the range
+/// the data covers (T0 + 0..255 s) or just outside it; the rest of the bytes are the data.
+fn windows(data: &[u8]) -> (Option<TimeRange>, Option<TimeRange>, &[u8]) {
+    let Some((&[flags, a, b, c, d], rest)) = data.split_first_chunk::<5>() else { return (None, None, data) };
+    if flags & 1 == 0 {
+        return (None, None, data);
+    }
+    let at = |x: u8| T0 + (i64::from(x) - 16) * 1_000_000_000;
+    let range = |x: u8, y: u8| TimeRange::new(at(x.min(y)), at(x.max(y)) + 1).ok();
+    let baseline = if flags & 2 != 0 { range(c, d) } else { None };
+    (range(a, b), baseline, rest)
+}
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let (window, baseline, data) = windows(data);
     // 6 bytes per span: trace, span, parent, service+kind, start, duration+status.
     let spans: Vec<&[u8]> = data.chunks_exact(6).take(2000).collect();
     let trace = |b: u8| format!("{:032x}", u128::from(b % 4) + 1);
@@ -61,6 +76,6 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         ],
     };
     let inputs = [Input::Frames { name: "spans".into(), frames: vec![span_frame] }, Input::Frames { name: "logs".into(), frames: vec![log_frame] }];
-    let report = analyze(&inputs, &Options::default());
+    let report = analyze(&inputs, &Options { window, baseline, ..Options::default() });
     let _ = report.to_json();
 });

@@ -3,11 +3,11 @@
 
 mod common;
 
-use rootspan_core::ingest::{ingest, Input};
+use rootspan_core::ingest::{ingest, Input, UntimedLines};
 use rootspan_core::model::Dataset;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let mut ds = Dataset::default();
-    ingest(&mut ds, &Input::Bytes { name: "fuzz".into(), bytes: data.to_vec() });
+    ingest(&mut ds, &Input::Bytes { name: "fuzz".into(), bytes: data.to_vec() }, UntimedLines::LeaveOut);
     common::check(&ds);
 });

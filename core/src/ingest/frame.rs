@@ -10,6 +10,7 @@
 //! and `ingest::frame_kinds` turns frames into model rows.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Epoch milliseconds (Grafana's time values) plus the `nanos` entity, in ns since the epoch.
 /// Integral milliseconds are exact; a fractional millisecond count (trace frames' `startTime`)
@@ -48,17 +49,47 @@ impl FieldType {
     }
 }
 
-/// Strings of one column in one UTF-8 buffer: value `i` is `bytes[ends[i-1]..ends[i]]`.
-/// This is also the layout the JS side packs a string column into before it crosses.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Strings of one column as slices of one UTF-8 text: value `i` is `text[base + ends[i-1] .. base + ends[i]]`.
+/// This is also the layout the JS side packs a string column into before it crosses; a packed frame's text
+/// columns share the buffer the frame crossed in (`StrColumn::shared`), so their bytes are never copied.
+#[derive(Debug, Clone, Default)]
 pub struct StrColumn {
-    pub bytes: String,
-    pub ends: Vec<u32>,
+    text: Arc<String>,
+    base: usize,
+    ends: Vec<u32>,
     /// `None` when every value is present.
-    pub valid: Option<Vec<bool>>,
+    valid: Option<Vec<bool>>,
 }
 
 impl StrColumn {
+    /// The column whose values end at `ends` (relative to `base`) in `text`. Fails, naming the row, when an end
+    /// is before the previous one, beyond `text` or inside a UTF-8 character, or `valid` is not one per row.
+    pub fn shared(text: Arc<String>, base: usize, ends: Vec<u32>, valid: Option<Vec<bool>>) -> Result<StrColumn, String> {
+        if valid.as_ref().is_some_and(|v| v.len() != ends.len()) {
+            return Err(format!("{} validity flags for {} values", valid.map_or(0, |v| v.len()), ends.len()));
+        }
+        if base > text.len() {
+            return Err(format!("the column's start, byte {base}, is beyond the {} bytes of text", text.len()));
+        }
+        let mut previous = 0;
+        for (row, &end) in ends.iter().enumerate() {
+            if end < previous {
+                return Err(format!("row {row}: end offset {end} is before the previous one, {previous}"));
+            }
+            let at = base.checked_add(end as usize).filter(|&at| at <= text.len());
+            match at {
+                None => return Err(format!("row {row}: end offset {end} is beyond the {} bytes of text", text.len().saturating_sub(base))),
+                Some(at) if !text.is_char_boundary(at) => return Err(format!("row {row}: end offset {end} splits a UTF-8 character")),
+                Some(_) => {}
+            }
+            previous = end;
+        }
+        if !text.is_char_boundary(base) {
+            return Err(format!("the column's start, byte {base}, splits a UTF-8 character"));
+        }
+        Ok(StrColumn { text, base, ends, valid })
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }
@@ -75,14 +106,16 @@ impl StrColumn {
         }
         let end = *self.ends.get(i)? as usize;
         let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.bytes.get(start..end)
+        self.text.get(self.base + start..self.base + end)
     }
 
     pub fn push(&mut self, value: Option<&str>) {
+        let text = self.own();
         if let Some(v) = value {
-            self.bytes.push_str(v);
+            text.push_str(v);
         }
-        self.ends.push(self.bytes.len() as u32);
+        let end = text.len() as u32;
+        self.ends.push(end);
         match (&mut self.valid, value.is_some()) {
             (Some(valid), present) => valid.push(present),
             (None, false) => {
@@ -92,6 +125,23 @@ impl StrColumn {
             }
             (None, true) => {}
         }
+    }
+
+    /// The text to append to: this column's alone (a shared one's bytes are copied out first, once).
+    fn own(&mut self) -> &mut String {
+        let used = self.ends.last().map_or(0, |&e| e as usize);
+        if self.base != 0 || self.text.len() != used || Arc::strong_count(&self.text) > 1 {
+            self.text = Arc::new(self.text[self.base..self.base + used].to_string());
+            self.base = 0;
+        }
+        Arc::make_mut(&mut self.text)
+    }
+}
+
+/// Equal values, wherever their bytes live.
+impl PartialEq for StrColumn {
+    fn eq(&self, other: &StrColumn) -> bool {
+        self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i))
     }
 }
 
@@ -212,6 +262,25 @@ mod tests {
         c.push(Some("ccc"));
         assert_eq!((c.get(0), c.get(1), c.get(2), c.get(3)), (Some("a"), None, Some("ccc"), None));
         assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn shared_columns_read_their_slice_and_copy_out_to_grow() {
+        let text = Arc::new("xxhéllo-ab".to_string());
+        let mut c = StrColumn::shared(text.clone(), 2, vec![6, 6, 7], Some(vec![true, false, true])).unwrap();
+        assert_eq!((c.get(0), c.get(1), c.get(2)), (Some("héllo"), None, Some("-")));
+        c.push(Some("z"));
+        assert_eq!((c.get(0), c.get(2), c.get(3)), (Some("héllo"), Some("-"), Some("z")));
+        assert_eq!(text.as_str(), "xxhéllo-ab", "the shared text is left alone");
+        let mut copy = StrColumn::default();
+        for v in [Some("héllo"), None, Some("-"), Some("z")] {
+            copy.push(v);
+        }
+        assert_eq!(c, copy);
+        assert_eq!(StrColumn::shared(text.clone(), 2, vec![2], None).unwrap_err(), "row 0: end offset 2 splits a UTF-8 character");
+        assert_eq!(StrColumn::shared(text.clone(), 2, vec![3, 1], None).unwrap_err(), "row 1: end offset 1 is before the previous one, 3");
+        assert_eq!(StrColumn::shared(text.clone(), 2, vec![10], None).unwrap_err(), "row 0: end offset 10 is beyond the 9 bytes of text");
+        assert!(StrColumn::shared(text, 4, vec![], None).unwrap_err().contains("splits"));
     }
 
     #[test]

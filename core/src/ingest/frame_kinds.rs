@@ -17,8 +17,10 @@
 //! Node graphs, trace search tables and annotations without trace ids are recognised and
 //! left alone (they repeat what the traces hold); any other frame with rows is reported.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -99,20 +101,79 @@ pub fn detect(frame: &Frame) -> FrameKind {
     }
 }
 
+/// Values a frame parser could not read, by (frame, field, row) index into the frames, with
+/// why. A row skipped for lack of one of them is noted once, by the skip; the others are noted
+/// as they are after the frames are read.
+pub type UnreadCells = BTreeMap<(usize, usize, usize), &'static str>;
+
 /// Detects each frame's kind and writes its rows into `ds`. Exemplar frames go last so they
 /// can point at series from the same call.
 pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Frame]) {
-    let source = ds.add_source(input, format);
-    let kinds: Vec<FrameKind> = frames.iter().map(detect).collect();
-    let exemplars_last = kinds
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| **k != FrameKind::Exemplars)
-        .chain(kinds.iter().enumerate().filter(|(_, k)| **k == FrameKind::Exemplars));
-    for (index, kind) in exemplars_last {
-        let frame = &frames[index];
-        let cx = Cx { source, place: Place::input(input).frame(frame.display_name(index)) };
-        match *kind {
+    ingest_frames_with_unread(ds, input, format, frames, UnreadCells::new());
+}
+
+/// `ingest_frames` for frames whose parser left `unread` cells empty: one note per cell, the
+/// row skip's when its row is skipped for it, else the parser's reason.
+pub fn ingest_frames_with_unread(ds: &mut Dataset, input: &str, format: &str, frames: &[Frame], unread: UnreadCells) {
+    let mut frames_in = FrameInput::start(ds, input, format);
+    frames_in.unread = RefCell::new(unread);
+    for frame in frames {
+        frames_in.add(ds, Cow::Borrowed(frame));
+    }
+    frames_in.finish(ds);
+}
+
+/// The frames of one input, decoded one at a time as they arrive, so that a caller handed them one by one (the
+/// browser session gets a panel's frames one call each) need not hold them all: each is dropped once its rows
+/// are in the dataset. Exemplar frames wait for `finish`, so that they can point at series of the same input.
+#[derive(Debug)]
+pub struct FrameInput<'a> {
+    source: SourceId,
+    input: String,
+    added: usize,
+    exemplars: Vec<(usize, Cow<'a, Frame>)>,
+    /// Cells the frames' parser could not read (frames JSON), noted as each frame is written.
+    unread: RefCell<UnreadCells>,
+}
+
+impl<'a> FrameInput<'a> {
+    /// Starts the input: it is listed among the dataset's sources from now on.
+    pub fn start(ds: &mut Dataset, input: &str, format: &str) -> FrameInput<'a> {
+        FrameInput {
+            source: ds.add_source(input, format),
+            input: input.to_string(),
+            added: 0,
+            exemplars: Vec::new(),
+            unread: RefCell::new(UnreadCells::new()),
+        }
+    }
+
+    /// How many frames were added: the next one's position, which names it when it has no name or refId.
+    pub fn added(&self) -> usize {
+        self.added
+    }
+
+    /// Detects the frame's kind and writes its rows into `ds` (an exemplar frame's at `finish`).
+    pub fn add(&mut self, ds: &mut Dataset, frame: Cow<'a, Frame>) {
+        let index = self.added;
+        self.added += 1;
+        match detect(&frame) {
+            FrameKind::Exemplars => self.exemplars.push((index, frame)),
+            kind => self.ingest(ds, index, kind, &frame),
+        }
+    }
+
+    /// Writes the exemplar frames' rows, in the order they came.
+    pub fn finish(self, ds: &mut Dataset) {
+        for (index, frame) in &self.exemplars {
+            self.ingest(ds, *index, FrameKind::Exemplars, frame);
+        }
+    }
+
+    fn ingest(&self, ds: &mut Dataset, index: usize, kind: FrameKind, frame: &Frame) {
+        let place = Place::input(&self.input).frame(frame.display_name(index));
+        let cx = Cx { source: self.source, place: place.clone(), frame, index, unread: &self.unread };
+        match kind {
             FrameKind::Empty | FrameKind::NotAnalysed(_) => {}
             FrameKind::Unrecognised(why) => ds.diagnostics.warn(cx.place, format!("frame not analysed: {why}")),
             FrameKind::Trace => ingest_trace(ds, &cx, frame),
@@ -120,6 +181,17 @@ pub fn ingest_frames(ds: &mut Dataset, input: &str, format: &str, frames: &[Fram
             FrameKind::SeriesWide => ingest_series(ds, &cx, frame, false),
             FrameKind::SeriesLong => ingest_series(ds, &cx, frame, true),
             FrameKind::Exemplars => ingest_exemplars(ds, &cx, frame),
+        }
+        // The frame's cells left unread and not noted by a row skip: noted now, while the frame
+        // (and its field names) is still here.
+        let mut unread = self.unread.borrow_mut();
+        let mine: Vec<_> = unread.range((index, 0, 0)..(index + 1, 0, 0)).map(|(&cell, &why)| (cell, why)).collect();
+        for (cell, why) in mine {
+            unread.remove(&cell);
+            let (_, field, row) = cell;
+            if let Some(field) = frame.fields.get(field) {
+                ds.diagnostics.skip(place.clone().field(field.name.as_str()).row(row), why);
+            }
         }
     }
 }
@@ -138,14 +210,27 @@ struct StreamLabels {
 }
 
 /// Where rows of one frame go and come from.
-struct Cx {
+struct Cx<'a> {
     source: SourceId,
     place: Place,
+    frame: &'a Frame,
+    /// The frame's index in the call, as `UnreadCells` counts.
+    index: usize,
+    unread: &'a RefCell<UnreadCells>,
 }
 
-impl Cx {
+impl Cx<'_> {
     fn at(&self, field: &str, row: usize) -> Place {
         self.place.clone().field(field).row(row)
+    }
+
+    /// Notes that `row` is skipped for want of a value of `field`: the one note for that row,
+    /// so the parser's note for the cell (when it could not read it) is dropped.
+    fn skip_row(&self, ds: &mut Dataset, field: &Field, row: usize, reason: impl Into<String>) {
+        if let Some(i) = self.frame.fields.iter().position(|f| std::ptr::eq(f, field)) {
+            self.unread.borrow_mut().remove(&(self.index, i, row));
+        }
+        ds.diagnostics.skip(self.at(&field.name, row), reason);
     }
 }
 
@@ -290,6 +375,9 @@ fn exception_event(events: &str) -> Option<(Option<String>, String)> {
     })
 }
 
+/// Distinct `tags` texts of a trace frame whose parsed pairs are kept: what a frame repeats, not every span's own.
+const TAG_TEXTS: usize = 4096;
+
 fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let field = |name: &str| frame.field(name);
     let (Some(trace_f), Some(span_f), Some(start_f)) = (field("traceID"), field("spanID"), field("startTime")) else { return };
@@ -300,7 +388,8 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         (field("operationName"), field("serviceName"), field("serviceNamespace"), field("serviceTags"));
     let (kind_f, status_f, message_f, tags_f) = (field("kind"), field("statusCode"), field("statusMessage"), field("tags"));
     let (scope_f, scope_version_f, events_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"), field("logs"));
-    let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::new();
+    let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::default();
+    let mut tag_texts: HashMap<Cow<str>, Vec<(String, String)>> = HashMap::default();
     for row in 0..frame.len() {
         let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
             Some(Ok(id)) => id,
@@ -319,7 +408,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             }
         };
         let Some(start_ns) = time_ns(start_f, row, start_unit) else {
-            ds.diagnostics.skip(cx.at("startTime", row), "span skipped: no valid start time (in 1970..2200)");
+            cx.skip_row(ds, start_f, row, "span skipped: no valid start time (in 1970..2200)");
             continue;
         };
         // Roots have no parent, an empty one or Tempo's all-zero one.
@@ -332,14 +421,14 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             }
         };
         // No duration column at all reads as 0 (with a warning); a bad value skips the span.
-        let duration_ns = match duration_f.map(|f| duration_ns(f, row, duration_unit)) {
-            Some(Some(d)) if d >= 0 => d,
+        let duration_ns = match duration_f.map(|f| (f, duration_ns(f, row, duration_unit))) {
+            Some((_, Some(d))) if d >= 0 => d,
             None => {
                 ds.diagnostics.warn(cx.at("duration", row), "no duration field; read as 0");
                 0
             }
-            Some(_) => {
-                ds.diagnostics.skip(cx.at("duration", row), "span skipped: duration missing, not a number or negative");
+            Some((f, _)) => {
+                cx.skip_row(ds, f, row, "span skipped: duration missing, not a number or negative");
                 continue;
             }
         };
@@ -355,8 +444,21 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
                 id
             }
         };
-        let mut tags = text(tags_f, row).map(|t| json_pairs(&t)).unwrap_or_default();
-        let tag = |key: &str| tags.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        // Spans of one kind repeat their tags' text: each distinct text is parsed once (up to TAG_TEXTS of them).
+        let tags_text = text(tags_f, row);
+        let uncached;
+        let parsed: &[(String, String)] = match tags_text {
+            None => &[],
+            Some(t) if tag_texts.len() < TAG_TEXTS || tag_texts.contains_key(&t) => {
+                tag_texts.entry(t).or_insert_with_key(|t| json_pairs(t))
+            }
+            Some(t) => {
+                uncached = json_pairs(&t);
+                &uncached
+            }
+        };
+        let mut tags: Vec<(&str, Cow<str>)> = parsed.iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))).collect();
+        let tag = |key: &str| tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_ref());
         let kind = SpanKind::from_text(text(kind_f, row).as_deref().or(tag("span.kind")).unwrap_or_default());
         let status = match text(status_f, row) {
             Some(code) => parse_status(&code),
@@ -368,13 +470,13 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         // A failed span's error often lives only in its exception event (span `logs`).
         if status == SpanStatus::Error && message.is_none() {
             if let Some((kind, what)) = text(events_f, row).and_then(|t| exception_event(&t)) {
-                tags.extend(kind.map(|k| ("exception.type".to_string(), k)));
+                tags.extend(kind.map(|k| ("exception.type", Cow::Owned(k))));
                 message = Some(what);
             }
         }
-        tags.extend(text(scope_f, row).map(|s| ("otel.scope.name".to_string(), s.into_owned())));
-        tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version".to_string(), s.into_owned())));
-        let attributes = ds.labels(tags.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        tags.extend(text(scope_f, row).map(|s| ("otel.scope.name", s)));
+        tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version", s)));
+        let attributes = ds.labels(tags.iter().map(|(k, v)| (*k, v.as_ref())));
         let operation = ds.strings.intern(text(op_f, row).as_deref().unwrap_or_default());
         let status_message = message.map(|m| ds.strings.intern(&m));
         ds.spans.push(SpanRow {
@@ -465,7 +567,7 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         .collect();
     // Labels on the body field (dataplane frames without a labels column) belong to every row.
     let base: Vec<(String, String)> = body_f.map(|f| f.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
-    let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::new();
+    let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::default();
     for row in 0..frame.len() {
         let exact = ns_f
             .and_then(|f| match &f.values {
@@ -474,7 +576,7 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             })
             .filter(|t| crate::time::check_range(*t).is_ok());
         let Some(time_ns) = exact.or_else(|| time_ns(time_f, row, Unit::Millis)) else {
-            ds.diagnostics.skip(cx.at(&time_f.name, row), "log line skipped: no valid time (in 1970..2200)");
+            cx.skip_row(ds, time_f, row, "log line skipped: no valid time (in 1970..2200)");
             continue;
         };
         let key = (text(labels_f, row), text(types_f, row));
@@ -521,7 +623,7 @@ fn points(cx: &Cx, ds: &mut Dataset, time: &Field, value: &Field, rows: impl Ite
         let Some(v) = v else { continue };
         match time_ns(time, row, Unit::Millis) {
             Some(t) => out.push((t, v)),
-            None => ds.diagnostics.skip(cx.at(&time.name, row), "sample skipped: no valid time (in 1970..2200)"),
+            None => cx.skip_row(ds, time, row, "sample skipped: no valid time (in 1970..2200)"),
         }
     }
     out
@@ -556,7 +658,7 @@ fn ingest_series(ds: &mut Dataset, cx: &Cx, frame: &Frame, long: bool) {
     // Long: rows grouped by their string dimension values, in order of first appearance.
     let dims: Vec<&Field> = frame.fields.iter().filter(|f| f.field_type == FieldType::String).collect();
     let mut groups: Vec<(Vec<Text>, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<Vec<Text>, usize> = HashMap::new();
+    let mut index: HashMap<Vec<Text>, usize> = HashMap::default();
     for row in 0..frame.len() {
         let key: Vec<Text> = dims.iter().map(|d| d.values.text(row)).collect();
         let g = *index.entry(key.clone()).or_insert_with(|| {
@@ -600,7 +702,7 @@ fn ingest_exemplars(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     for row in 0..frame.len() {
         let Some(v) = value.values.number(row) else { continue };
         let Some(time_ns) = time_ns(time, row, Unit::Millis) else {
-            ds.diagnostics.skip(cx.at(&time.name, row), "exemplar skipped: no valid time (in 1970..2200)");
+            cx.skip_row(ds, time, row, "exemplar skipped: no valid time (in 1970..2200)");
             continue;
         };
         let mut series_pairs: Vec<(Cow<str>, Cow<str>)> =

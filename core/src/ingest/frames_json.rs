@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::frame::{ms_to_ns, Column, Field, FieldType, Frame, StrColumn};
-use super::frame_kinds;
+use super::frame_kinds::{self, UnreadCells};
 use crate::diag::{Diagnostics, Place};
 use crate::model::Dataset;
 
@@ -22,9 +22,11 @@ pub const FORMAT: &str = "grafana-frames";
 /// Decodes `value` if it is frame-shaped and ingests its frames. Returns false (and records
 /// nothing) when it is not, so the dispatcher can try other decoders.
 pub fn try_decode(ds: &mut Dataset, input: &str, value: &Value) -> bool {
-    match parse_frames(input, value, &mut ds.diagnostics) {
+    let mut unread = UnreadCells::new();
+    match parse_frames_unread(input, value, &mut ds.diagnostics, &mut unread) {
         Some(frames) => {
-            frame_kinds::ingest_frames(ds, input, FORMAT, &frames);
+            // The values it could not read are noted there, once per row.
+            frame_kinds::ingest_frames_with_unread(ds, input, FORMAT, &frames, unread);
             true
         }
         None => false,
@@ -45,12 +47,23 @@ pub fn strip_comment_header(text: &str) -> &str {
 /// The frames in `value`, or `None` when it is not frame-shaped. Bad values and failed queries
 /// are recorded in `diagnostics` with their place; what is valid is returned.
 pub fn parse_frames(input: &str, value: &Value, diagnostics: &mut Diagnostics) -> Option<Vec<Frame>> {
+    let mut unread = UnreadCells::new();
+    let frames = parse_frames_unread(input, value, diagnostics, &mut unread)?;
+    for ((index, field, row), why) in unread {
+        let (frame, field) = (&frames[index], &frames[index].fields[field]);
+        diagnostics.skip(Place::input(input).frame(frame.display_name(index)).field(field.name.as_str()).row(row), why);
+    }
+    Some(frames)
+}
+
+/// `parse_frames`, the values it could not read left in `unread` (not yet noted).
+fn parse_frames_unread(input: &str, value: &Value, diagnostics: &mut Diagnostics, unread: &mut UnreadCells) -> Option<Vec<Frame>> {
     let located = locate(value)?;
     let mut frames = Vec::new();
     for item in located {
         match item {
             Located::Frame { value, ref_id } => {
-                let mut frame = parse_frame(input, frames.len(), value, diagnostics);
+                let mut frame = parse_frame(input, frames.len(), value, diagnostics, unread);
                 if frame.ref_id.is_none() {
                     frame.ref_id = ref_id.map(str::to_string);
                 }
@@ -141,7 +154,7 @@ fn locate(value: &Value) -> Option<Vec<Located<'_>>> {
     (!out.is_empty()).then_some(out)
 }
 
-fn parse_frame(input: &str, index: usize, obj: &Map<String, Value>, diagnostics: &mut Diagnostics) -> Frame {
+fn parse_frame(input: &str, index: usize, obj: &Map<String, Value>, diagnostics: &mut Diagnostics, unread: &mut UnreadCells) -> Frame {
     let (head, field_specs, data) = match obj.get("schema").and_then(Value::as_object) {
         Some(schema) => (schema, schema.get("fields"), obj.get("data")),
         None => (obj, obj.get("fields"), None),
@@ -176,7 +189,12 @@ fn parse_frame(input: &str, index: usize, obj: &Map<String, Value>, diagnostics:
             }
             None => &[],
         };
-        frame.fields.push(decode_field(spec, RawColumn { values, entities, nanos, enums }, &field_place, diagnostics));
+        let field_index = frame.fields.len();
+        let mut note = |row: usize, why: &'static str| {
+            unread.insert((index, field_index, row), why);
+        };
+        let field = decode_field(spec, RawColumn { values, entities, nanos, enums }, &mut note);
+        frame.fields.push(field);
     }
     pad_columns(&mut frame, &place, diagnostics);
     frame
@@ -218,7 +236,8 @@ struct RawColumn<'a> {
     enums: Option<&'a Value>,
 }
 
-fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, place: &Place, diagnostics: &mut Diagnostics) -> Field {
+/// One field's column; `unread(row, why)` for each value it cannot read (the cell is left empty).
+fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, unread: &mut dyn FnMut(usize, &'static str)) -> Field {
     let RawColumn { values, entities, nanos, enums } = raw;
     let name = spec.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
     let config = spec.get("config").cloned().unwrap_or(Value::Null);
@@ -228,7 +247,6 @@ fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, place: &Place, di
         Some(t) => FieldType::from_grafana(t),
         None => guess_type(&name, values),
     };
-    let bad = |diagnostics: &mut Diagnostics, row: usize, reason: &str| diagnostics.skip(place.clone().row(row), reason.to_string());
     let values = match field_type {
         FieldType::Time => {
             let nanos = nanos.and_then(Value::as_array);
@@ -241,7 +259,7 @@ fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, place: &Place, di
                     _ => None,
                 };
                 if ns.is_none() {
-                    bad(diagnostics, row, "not a time (epoch ms or RFC 3339) in range");
+                    unread(row, "not a time (epoch ms or RFC 3339) in range");
                 }
                 ns
             });
@@ -265,7 +283,7 @@ fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, place: &Place, di
                                 _ => None,
                             };
                             if x.is_none() {
-                                bad(diagnostics, row, "not a number");
+                                unread(row, "not a number");
                             }
                             x
                         })
@@ -284,7 +302,7 @@ fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, place: &Place, di
                     Value::Bool(b) => Some(*b),
                     Value::String(s) if s == "true" || s == "false" => Some(s == "true"),
                     _ => {
-                        bad(diagnostics, row, "not a boolean");
+                        unread(row, "not a boolean");
                         None
                     }
                 })
@@ -304,12 +322,12 @@ fn decode_field(spec: &Map<String, Value>, raw: RawColumn<'_>, place: &Place, di
                     (_, Some(texts)) => {
                         let text = v.as_u64().and_then(|i| texts.get(usize::try_from(i).ok()?)?.as_str());
                         if text.is_none() {
-                            bad(diagnostics, row, "enum index has no text in the field's enum config");
+                            unread(row, "enum index has no text in the field's enum config");
                         }
                         column.push(text);
                     }
                     _ => {
-                        bad(diagnostics, row, "not an enum index");
+                        unread(row, "not an enum index");
                         column.push(None);
                     }
                 }
@@ -524,6 +542,28 @@ mod tests {
         assert!(places.iter().any(|p| p.starts_with("t, frame f, field t, row 1: not a time")), "{places:?}");
         assert!(places.iter().any(|p| p.starts_with("t, frame f, field v, row 1: not a number")), "{places:?}");
         assert!(places.iter().any(|p| p.starts_with("t, frame f, field v: field has fewer values")), "{places:?}");
+    }
+
+    #[test]
+    fn a_row_skipped_for_an_unread_value_is_noted_once() {
+        // Row 1's time cannot be read (the row is skipped), row 2's level flag cannot be read
+        // (the row is kept without it), row 3's time is null (skipped, nothing to read).
+        let mut ds = Dataset::default();
+        let frame = json!({"schema": {"name": "logs", "meta": {"type": "log-lines"}, "fields": [
+            {"name": "timestamp", "type": "time"}, {"name": "body", "type": "string"}, {"name": "flag", "type": "boolean"}]},
+            "data": {"values": [[1674981780000i64, "abc", 1674981782000i64, null], ["a", "b", "c", "d"], [true, false, "maybe", true]]}});
+        assert!(try_decode(&mut ds, "t", &frame));
+        assert_eq!(ds.logs.len(), 2);
+        let notes: Vec<String> = ds.diagnostics.entries().iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            notes,
+            [
+                "t, frame logs, field timestamp, row 1: log line skipped: no valid time (in 1970..2200)",
+                "t, frame logs, field timestamp, row 3: log line skipped: no valid time (in 1970..2200)",
+                "t, frame logs, field flag, row 2: not a boolean",
+            ]
+        );
+        assert_eq!(ds.diagnostics.total(), 3);
     }
 
     #[test]

@@ -39,17 +39,20 @@ impl Input {
     }
 }
 
-/// Decodes one input into the dataset. Never fails: problems are diagnostics.
-pub fn ingest(ds: &mut Dataset, input: &Input) {
+pub use text::UntimedLines;
+
+/// Decodes one input into the dataset. Never fails: problems are diagnostics. `untimed`: what
+/// becomes of text log lines that cannot be placed in time.
+pub fn ingest(ds: &mut Dataset, input: &Input, untimed: UntimedLines) {
     match input {
-        Input::Bytes { name, bytes } => ingest_bytes(ds, name, bytes),
-        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, "grafana-frames", frames),
+        Input::Bytes { name, bytes } => ingest_bytes(ds, name, bytes, untimed),
+        Input::Frames { name, frames } => frame_kinds::ingest_frames(ds, name, frames_json::FORMAT, frames),
     }
 }
 
 /// Bytes: gunzip if gzip, then Arrow IPC, else one JSON document, else JSON lines, else
 /// plain-text log lines. Formats are recognised by shape, never by file name.
-fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
+fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8], untimed: UntimedLines) {
     let inflated;
     let bytes = if gzip::is_gzip(bytes) {
         match gzip::gunzip(bytes, gzip::MAX_DECOMPRESSED) {
@@ -103,7 +106,7 @@ fn ingest_bytes(ds: &mut Dataset, name: &str, bytes: &[u8]) {
         // A bare `null`, number, string or boolean: JSON, and no telemetry.
         return decode_document(ds, name, &value);
     }
-    if !text::try_decode(ds, name, text) {
+    if !text::try_decode(ds, name, text, untimed) {
         ds.diagnostics.error(Place::input(name), "not JSON, JSON lines, Arrow IPC or text lines (binary data?)");
     }
 }
@@ -221,7 +224,7 @@ mod tests {
 
     fn run(bytes: &[u8]) -> Dataset {
         let mut ds = Dataset::default();
-        ingest(&mut ds, &Input::Bytes { name: "in".into(), bytes: bytes.to_vec() });
+        ingest(&mut ds, &Input::Bytes { name: "in".into(), bytes: bytes.to_vec() }, UntimedLines::LeaveOut);
         ds
     }
 
@@ -302,11 +305,11 @@ mod tests {
         let ds = run(b"2023-01-29T08:43:00Z ERROR a\n{not json either\n");
         assert_eq!(ds.logs.len(), 2);
         // Text with a little mis-encoded UTF-8 is text; mostly invalid UTF-8 is not.
-        assert_eq!(run(b"caf\xe9 ERROR a\nline two\n").logs.len(), 2);
+        assert_eq!(run(b"2023-01-29T08:43:00Z caf\xe9 ERROR a\n2023-01-29T08:43:01Z line two\n").logs.len(), 2);
         assert_eq!(run(&[0xfe; 300]).diagnostics.count(Severity::Error), 1);
         assert_eq!(ds.sources[0].format, "text-lines");
         // JSON log lines of an application are logs, not unrecognised documents.
-        let ds = run(b"{\"level\":\"error\",\"msg\":\"boom\"}\n{\"level\":\"info\",\"msg\":\"ok\"}\n");
+        let ds = run(b"{\"ts\":1674981780,\"level\":\"error\",\"msg\":\"boom\"}\n{\"level\":\"info\",\"msg\":\"ok\"}\n");
         assert_eq!(ds.logs.len(), 2);
         assert_eq!(ds.logs.level[0], crate::model::Level::Error);
         assert_eq!(ds.logs.body(1), r#"{"level":"info","msg":"ok"}"#);

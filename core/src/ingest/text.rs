@@ -1,34 +1,65 @@
 //! Plain-text logs, one record per line: the fallback when bytes are neither JSON nor Arrow.
-//! A leading RFC 3339 / ISO 8601 timestamp becomes the record time; lines without one get
-//! time 0 and keep their order (the table keeps rows in input order). The level is the first
-//! level word in the line (`Level::in_text`, applied by `LogTable::push`), the way Grafana's logs
-//! panel finds it. A line that is a JSON object (structured application logs) gives its time
-//! and level from its `time`/`level` fields.
-//!
-//! Multi-line records fold: once a record starts with a timestamp, a following line without
-//! one (a Java exception line, its `\tat ...` frames, `Caused by:`, `... N more`) continues
-//! that record rather than starting its own, as log shippers' multiline rules do.
+//! A leading RFC 3339 / ISO 8601 timestamp becomes the record time. Multi-line records fold:
+//! once a record starts with a timestamp, a following line without one (a Java exception
+//! line, its `\tat ...` frames, `Caused by:`, `... N more`) continues that record rather than
+//! starting its own, as log shippers' multiline rules do. A record without a timestamp that
+//! folding leaves on its own (after a blank line, a JSON line without a time) takes the time
+//! of the last timestamped record before it in its input. One with no timestamped record
+//! before it cannot be placed in time: an analysis leaves it out (noted with its input and
+//! line, rows being line indexes from 0), the patterns command mines it without a time
+//! (`UntimedLines`). The level is the first level word in the line (`Level::in_text`, applied
+//! by `LogTable::push`), the way Grafana's logs panel finds it. A line that is a JSON object
+//! (structured application logs) gives its time and level from its `time`/`level` fields.
 
 use crate::diag::Place;
 use crate::model::{Dataset, LabelSetId, Level, LogRow};
 
+/// What becomes of a text line that has no timestamp and no timestamped line before it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UntimedLines {
+    /// Left out, each with a diagnostic naming its input and line: an analysis places every
+    /// record in time, and time 0 would put the line in 1970 and drag the window there.
+    #[default]
+    LeaveOut,
+    /// Kept at time 0, which the pattern statistics read as "no time": a template needs no
+    /// time, so the patterns command mines logs that carry none (Loghub's, syslog's).
+    Mine,
+}
+
+/// The reason noted for each line `UntimedLines::LeaveOut` leaves out (one reason, so the
+/// report counts them).
+pub const LEFT_OUT: &str = "text line left out: no timestamp on it or on a line before it";
+
 /// Decodes `text` as log lines. Refuses (returns false) text that does not look like text:
 /// NUL bytes or many control characters mean a binary file read by mistake.
-pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
+pub fn try_decode(ds: &mut Dataset, input: &str, text: &str, untimed: UntimedLines) -> bool {
     if !looks_like_text(text) {
         return false;
     }
     let source = ds.add_source(input, "text-lines");
-    let mut untimed = 0usize;
+    let (mut last_time, mut from_context, mut mined_untimed) = (None, 0usize, 0usize);
+    let mut lines = LineIndex::new(text);
     for line in records(text) {
         let (time, level) = match json_fields(line) {
             // No level field: the record is at its line's level (`LogTable::push`).
             Some((time, level)) => (time, level.unwrap_or_default()),
             None => (leading_timestamp(line), Level::Unknown),
         };
-        untimed += usize::from(time.is_none());
+        from_context += usize::from(time.is_none() && last_time.is_some());
+        last_time = time.or(last_time);
+        let time_ns = match (last_time, untimed) {
+            (Some(t), _) => t,
+            (None, UntimedLines::Mine) => {
+                mined_untimed += 1;
+                0
+            }
+            (None, UntimedLines::LeaveOut) => {
+                ds.diagnostics.skip(Place::input(input).row(lines.of(line)), LEFT_OUT);
+                continue;
+            }
+        };
         ds.logs.push(LogRow {
-            time_ns: time.unwrap_or(0),
+            time_ns,
             resource: LabelSetId(0),
             metadata: LabelSetId(0),
             level,
@@ -38,8 +69,11 @@ pub fn try_decode(ds: &mut Dataset, input: &str, text: &str) -> bool {
             source,
         });
     }
-    if untimed > 0 {
-        ds.diagnostics.warn(Place::input(input), format!("{untimed} lines without a leading timestamp: time 0, input order kept"));
+    if from_context > 0 {
+        ds.diagnostics.warn(Place::input(input), format!("{from_context} lines without a timestamp took the time of the line before"));
+    }
+    if mined_untimed > 0 {
+        ds.diagnostics.warn(Place::input(input), format!("{mined_untimed} lines without a timestamp: mined, with no time"));
     }
     true
 }
@@ -74,6 +108,30 @@ fn records(text: &str) -> impl Iterator<Item = &str> {
         rest = &rest[end..];
         return Some(record);
     })
+}
+
+/// The line index (from 0) of lines of one text, asked for in order: counts the newlines
+/// between the last line asked for and the next, so a whole text costs one pass.
+struct LineIndex<'a> {
+    text: &'a str,
+    offset: usize,
+    index: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> LineIndex<'a> {
+        LineIndex { text, offset: 0, index: 0 }
+    }
+
+    /// The index of `line`, a slice of the text at or after the last one asked for.
+    fn of(&mut self, line: &str) -> usize {
+        let start = (line.as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize).min(self.text.len());
+        if start >= self.offset {
+            self.index += self.text.as_bytes()[self.offset..start].iter().filter(|b| **b == b'\n').count();
+            self.offset = start;
+        }
+        self.index
+    }
 }
 
 /// Time and level of a JSON log line (`{"time":"2023-...","level":"info",...}`); `None` when
@@ -202,13 +260,44 @@ mod tests {
     #[test]
     fn lines_become_records() {
         let mut ds = Dataset::default();
-        assert!(try_decode(&mut ds, "app.log", "2023-01-29T08:43:00Z ERROR boom\r\n\nplain info line\n"));
+        assert!(try_decode(&mut ds, "app.log", "2023-01-29T08:43:00Z ERROR boom\r\n\nplain info line\n", UntimedLines::LeaveOut));
         assert_eq!(ds.logs.len(), 2);
         assert_eq!(ds.logs.body(0), "2023-01-29T08:43:00Z ERROR boom");
         assert_eq!(ds.logs.level[0], Level::Error);
-        assert_eq!((ds.logs.time_ns[1], ds.logs.level[1]), (0, Level::Info));
+        // The untimed line continues the one before: its time, its own level.
+        assert_eq!((ds.logs.time_ns[1], ds.logs.level[1]), (ds.logs.time_ns[0], Level::Info));
         assert_eq!(ds.diagnostics.count(crate::diag::Severity::Warning), 1);
-        assert!(!try_decode(&mut Dataset::default(), "bin", "\0\u{1}\u{2}garbage"));
+        assert!(!try_decode(&mut Dataset::default(), "bin", "\0\u{1}\u{2}garbage", UntimedLines::LeaveOut));
+    }
+
+    #[test]
+    fn lines_that_cannot_be_placed_in_time_are_left_out_of_an_analysis_and_mined_by_patterns() {
+        let t = 1_674_981_780_000_000_000;
+        // The stack frame folds into the timed record; the JSON line after it stands alone.
+        let text =
+            "header one\n\n{\"msg\":\"no time\"}\n2023-01-29T08:43:00Z ERROR boom\n\tat a.b(C.java:1)\n{\"msg\":\"json, no time\"}\n";
+        let mut ds = Dataset::default();
+        assert!(try_decode(&mut ds, "app.log", text, UntimedLines::LeaveOut));
+        assert_eq!(ds.logs.time_ns, [t, t]);
+        assert_eq!(ds.logs.body(0), "2023-01-29T08:43:00Z ERROR boom\n\tat a.b(C.java:1)");
+        let left_out: Vec<String> = ds.diagnostics.entries().iter().filter(|d| d.reason == LEFT_OUT).map(|d| d.place.to_string()).collect();
+        // Lines 1 and 3 of the file: rows 0 and 2.
+        assert_eq!(left_out, ["app.log, row 0", "app.log, row 2"]);
+        assert_eq!(ds.diagnostics.count(crate::diag::Severity::Skipped), 2);
+
+        let mut ds = Dataset::default();
+        assert!(try_decode(&mut ds, "app.log", text, UntimedLines::Mine));
+        assert_eq!(ds.logs.time_ns, [0, 0, t, t]);
+        assert_eq!(ds.diagnostics.count(crate::diag::Severity::Skipped), 0);
+    }
+
+    #[test]
+    fn a_log_without_any_timestamp_is_left_out_line_by_line() {
+        let mut ds = Dataset::default();
+        assert!(try_decode(&mut ds, "syslog", "Jan 29 08:43:00 host a\r\nJan 29 08:43:01 host b\r\n", UntimedLines::LeaveOut));
+        assert_eq!(ds.logs.len(), 0);
+        let places: Vec<String> = ds.diagnostics.entries().iter().map(|d| d.to_string()).collect();
+        assert_eq!(places, [format!("syslog, row 0: {LEFT_OUT}"), format!("syslog, row 1: {LEFT_OUT}")]);
     }
 
     #[test]

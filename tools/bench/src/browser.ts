@@ -53,6 +53,15 @@ export function namedWasm(): string | undefined {
 }
 const DUCKDB_DIST = path.join(ROOT, 'node_modules/@duckdb/duckdb-wasm/dist');
 
+/**
+ * The page on one origin with its script (page.js, and the package's worker.js beside it) from another, as a
+ * Grafana page runs a plugin served from a CDN: the browser refuses `new Worker(url)` across origins, and the
+ * package must start its worker another way. Serve `cdn` first (`serve(pageDir)`), then this.
+ */
+export function crossOriginIndex(cdn: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>rootspan bench (plugin from a CDN)</title><script type="module" crossorigin src="${cdn}page.js"></script>\n`;
+}
+
 /** Bundles src/page.ts into target/bench/page (rootspan from the workspace's package source and built wasm). */
 export async function bundlePage(): Promise<string> {
   for (const [file, hint] of [
@@ -82,8 +91,11 @@ export async function bundlePage(): Promise<string> {
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 
-/** Serves the page, rootspan's .wasm and DuckDB-wasm's files, cross-origin isolated. */
-export async function serve(pageDir: string): Promise<{ url: string; close: () => Promise<void> }> {
+/**
+ * Serves the page, rootspan's .wasm and DuckDB-wasm's files, cross-origin isolated, each readable from other
+ * origins (CORS), as a CDN serves a Grafana plugin. `index` replaces the page's index.html.
+ */
+export async function serve(pageDir: string, index?: string): Promise<{ url: string; close: () => Promise<void> }> {
   const resolve = (pathname: string): string | undefined => {
     if (pathname === '/rootspan.wasm') return WASM;
     if (pathname === '/rootspan-named.wasm') return path.join(NAMED, 'rootspan_wasm_bg.wasm');
@@ -92,7 +104,12 @@ export async function serve(pageDir: string): Promise<{ url: string; close: () =
     return file.startsWith(base + path.sep) && fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
   };
   const server = http.createServer((req, res) => {
-    const file = resolve(decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname));
+    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (index !== undefined && (pathname === '/' || pathname === '/index.html')) {
+      res.writeHead(200, { 'content-type': TYPES['.html']!, 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }).end(index);
+      return;
+    }
+    const file = resolve(pathname);
     if (file === undefined) {
       res.writeHead(404).end('not found');
       return;
@@ -101,6 +118,7 @@ export async function serve(pageDir: string): Promise<{ url: string; close: () =
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cross-origin-opener-policy': 'same-origin',
       'cross-origin-embedder-policy': 'require-corp',
+      'access-control-allow-origin': '*',
       'cache-control': 'no-cache',
     });
     fs.createReadStream(file).pipe(res);

@@ -2,13 +2,14 @@
 // the native CLI and drain3 on the same data; a CPU-profiled rootspan run at 1x) writes bench-results/browser.md.
 // `--smoke`: the smallest size, one run of each browser peer, checks that every peer produced a result of the
 // right shape (the three joins agree on the joined row count, Arquero and DuckDB on the template groups,
-// rootspan's report has candidates), no timing asserts, no file written.
+// rootspan's report has candidates; and rootspan runs when its script is served from another origin than the
+// page, as a plugin from a CDN), no timing asserts, no file written.
 // Options: --sizes 0.1,1,3  --runs 3  --no-native (skip the CLI and drain3)
 //          --profile SCALE: only rootspan's phases and CPU profile at SCALE, printed (nothing written)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundlePage, measure, namedWasm, ROOT, serve } from './browser.js';
+import { bundlePage, crossOriginIndex, measure, namedWasm, ROOT, serve } from './browser.js';
 import type { Measurement } from './browser.js';
 import { drain3, rootspanCli, writeFiles } from './native.js';
 import type { Peer } from './page.js';
@@ -45,6 +46,18 @@ function check(byPeer: Map<Peer, Measurement>): void {
   const r = byPeer.get('rootspan')?.rootspan;
   if (r === undefined || r.candidates === 0) throw new Error('rootspan produced no candidates');
   log(`smoke ok: ${g} joined rows in all three joins, ${ga} template groups, rootspan ${r.candidates} candidates (top: ${r.top.join(' | ')})`);
+}
+
+/** The smoke check that rootspan runs when its script comes from another origin than the page (a plugin from a CDN). */
+async function crossOrigin(page: string, cdn: string): Promise<void> {
+  const site = await serve(page, crossOriginIndex(cdn));
+  try {
+    const m = await measure(site.url, 'rootspan', 0.01);
+    if (m.rootspan === undefined || m.rootspan.candidates === 0) throw new Error('rootspan from another origin produced no candidates');
+    log(`smoke ok: rootspan's worker started with its script on another origin (${m.rootspan.candidates} candidates)`);
+  } finally {
+    await site.close();
+  }
 }
 
 async function profileOnly(scale: number): Promise<void> {
@@ -85,6 +98,7 @@ async function main(): Promise<void> {
       }
       if (args.smoke) {
         check(byPeer);
+        await crossOrigin(page, server.url);
         continue;
       }
       if (!args['no-native']) results.native.push(nativeRow(scale));

@@ -1,12 +1,14 @@
 // The one place the benchmark touches rootspan's public API: the async, worker-backed `Session`, as a panel uses it.
 import { init, packFrame, Session } from 'rootspan';
-import type { DataFrameLike, Options, Report } from 'rootspan';
+import type { DataFrameLike, MemoryUse, Options, Report } from 'rootspan';
 import type { Workload } from './workload.js';
 
 export interface RootspanResult {
   readonly candidates: number;
   readonly top: readonly string[];
   readonly reportBytes: number;
+  /** The session's worker at the end: its wasm memory (never shrinks: the session's most) and its inputs' bytes. */
+  readonly memory: MemoryUse;
 }
 
 /** ms spent in each phase of one analysis. */
@@ -14,10 +16,11 @@ export interface RootspanPhases {
   readonly init: number;
   /** packFrame alone (JS: reading the fields into typed arrays and UTF-8 buffers). */
   readonly pack: number;
-  /** addFrames minus pack: handing the packed buffers to wasm (copy into wasm memory + header parse). */
+  /**
+   * addFrames minus pack: in the worker, the packed buffers copied into wasm memory and each frame decoded into
+   * rows (spans, logs, series) as it arrives; closing the source (the exemplar frames) included.
+   */
   readonly cross: number;
-  /** Closing the source: the packed frames are decoded into rows (spans, logs, series). */
-  readonly decode: number;
   /** analyzeJson: join, windows, patterns, ranking, report JSON. */
   readonly analyse: number;
 }
@@ -28,12 +31,13 @@ function options(w: Workload): Options {
 
 const frames = (w: Workload): DataFrameLike[] => [w.traces, w.logs, ...w.metrics] as DataFrameLike[];
 
-function summary(json: string): RootspanResult {
+function summary(json: string, memory: MemoryUse): RootspanResult {
   const report = JSON.parse(json) as Report;
   return {
     candidates: report.candidates.length,
     top: report.candidates.slice(0, 3).map((c) => [c.service, c.instance, c.operation].filter((x) => x != null).join(' ')),
     reportBytes: json.length,
+    memory,
   };
 }
 
@@ -47,7 +51,8 @@ export async function analyse(w: Workload): Promise<RootspanResult> {
   const session = await Session.create();
   try {
     await session.addFrames(frames(w), 'bench');
-    return summary(await session.analyzeJson(options(w)));
+    const json = await session.analyzeJson(options(w));
+    return summary(json, await session.memory());
   } finally {
     session.close();
   }
@@ -62,13 +67,12 @@ export async function profile(w: Workload, initMs: number): Promise<{ result: Ro
   const session = await Session.create();
   try {
     await session.addFrames(all, 'bench');
-    const t2 = performance.now();
-    // An empty input closes the frames' source, which decodes the packed frames into rows.
+    // An empty input closes the frames' source (its exemplar frames are decoded then).
     await session.addBytes(new Uint8Array(0), 'close');
-    const t3 = performance.now();
+    const t2 = performance.now();
     const json = await session.analyzeJson(options(w));
-    const t4 = performance.now();
-    return { result: summary(json), phases: { init: initMs, pack: t1 - t0, cross: t2 - t1 - (t1 - t0), decode: t3 - t2, analyse: t4 - t3 } };
+    const t3 = performance.now();
+    return { result: summary(json, await session.memory()), phases: { init: initMs, pack: t1 - t0, cross: t2 - t1 - (t1 - t0), analyse: t3 - t2 } };
   } finally {
     session.close();
   }

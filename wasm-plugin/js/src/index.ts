@@ -3,7 +3,7 @@
 export { init } from './wasm.js';
 export type { WasmSource } from './wasm.js';
 export { Session } from './session.js';
-export type { CallOptions, Progress } from './session.js';
+export type { CallOptions, MemoryUse, Progress } from './session.js';
 export { FrameError } from './frame.js';
 export type { DataFrameLike, FieldLike, FieldValues, FrameProblem, VectorLike } from './frame.js';
 export { packFrame } from './pack.js';

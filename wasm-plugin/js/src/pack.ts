@@ -1,9 +1,9 @@
 // A DataFrame packed for one crossing into wasm: a JSON header and three typed arrays
 // (the contract is ../PACKED_FRAMES.md, its header type generated from schema/packed-frame.schema.json; the Rust side is rootspan-wasm's interop).
-import { boolColumn, enumText, jsonColumn, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
-import type { Column, Steps, ValueProblem } from './columns.js';
+import { boolColumn, enumText, FrameBuffers, jsonColumn, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
+import type { Placed, Steps, ValueProblem } from './columns.js';
 import type { DataFrameLike, FieldLike, FieldValues, FrameProblem } from './frame.js';
-import type { PackedColumn, PackedField, PackedFrameHeader } from './generated/types.js';
+import type { PackedField, PackedFrameHeader } from './generated/types.js';
 
 /** A frame ready to cross: pass the four parts to the wasm `addPackedFrame` as they are. */
 export interface PackedFrame {
@@ -62,21 +62,65 @@ function guessType(values: ArrayLike<unknown>): string {
   return 'string';
 }
 
-function* toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, problems: ValueProblem[]): Steps<Column> {
+function* toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, out: FrameBuffers, problems: ValueProblem[]): Steps<Placed> {
   switch (type) {
     case 'time':
-      return yield* timeColumn(values, field.nanos ?? null, problems);
+      return yield* timeColumn(values, field.nanos ?? null, out, problems);
     case 'number':
-      return (yield* numberColumn(values, problems)) ?? (yield* textColumn('str', values, plainText));
+      return (yield* numberColumn(values, out, problems)) ?? (yield* textColumn('str', values, plainText, out));
     case 'boolean':
-      return yield* boolColumn(values, problems);
+      return yield* boolColumn(values, out, problems);
     case 'string':
-      return yield* textColumn('str', values, plainText);
+      return yield* textColumn('str', values, plainText, out);
     case 'enum':
-      return yield* textColumn('str', values, enumText(field.config, problems));
+      return yield* textColumn('str', values, enumText(field.config, problems), out);
     default:
-      return (yield* jsonColumn(values)) ?? (yield* textColumn('json', values, jsonText(problems)));
+      return (yield* jsonColumn(values, out)) ?? (yield* textColumn('json', values, jsonText(problems), out));
   }
+}
+
+/**
+ * The JSON text of a column, estimated from a sample of values spread over it, with a tenth more for what the
+ * sample missed (growing a buffer of hundreds of MB costs more than the slack: a copy, and a full GC in V8).
+ */
+function jsonEstimate(values: ArrayLike<unknown>): number {
+  const n = values.length;
+  const count = Math.min(n, JSON_CHUNK);
+  if (count === 0) return 0;
+  try {
+    const text = JSON.stringify(Array.from({ length: count }, (_, i) => values[Math.floor((i * n) / count)]));
+    return Math.ceil(((text.length * n) / count) * 1.1);
+  } catch {
+    return 0;
+  }
+}
+
+/** How many JSON values one `JSON.stringify` call packs (columns.ts' chunk). */
+const JSON_CHUNK = 1024;
+
+/**
+ * The buffers' first sizes, from the fields' types and values: exact for numbers, times and ASCII strings (their
+ * characters are counted: a quick pass); JSON text estimated from its first chunk. So they rarely grow.
+ */
+function capacity(columns: readonly { field: FieldLike; type: string; values: ArrayLike<unknown> }[]): { f64: number; u8: number; u32: number } {
+  const size = { f64: 0, u8: 0, u32: 0 };
+  for (const { field, type, values } of columns) {
+    const n = values.length;
+    if (type === 'time') size.f64 += field.nanos ? 2 * n : n;
+    else if (type === 'number') size.f64 += n;
+    else if (type === 'boolean') size.u8 += n;
+    else if (type === 'string' || type === 'enum') {
+      size.u32 += n;
+      for (let i = 0; i < n; i++) {
+        const v = values[i];
+        if (typeof v === 'string') size.u8 += v.length;
+      }
+    } else {
+      size.u32 += Math.ceil(n / JSON_CHUNK);
+      size.u8 += jsonEstimate(values);
+    }
+  }
+  return size;
 }
 
 /** JSON-safe copy of meta or config; a problem (and `{}`) when it cannot be serialised. */
@@ -88,52 +132,6 @@ function jsonObject(value: object | null | undefined, what: string, problems: Va
   } catch (e) {
     problems.push({ row: -1, message: `${what} is not JSON-serialisable (sent as {}): ${e instanceof Error ? e.message : String(e)}` });
     return {};
-  }
-}
-
-/** Lays the columns out in the three buffers and writes the header that points into them (a step a column). */
-function* layout(columns: Column[]): Steps<{ headers: PackedColumn[]; f64: Float64Array; u8: Uint8Array; u32: Uint32Array }> {
-  let f64Len = 0;
-  let u8Len = 0;
-  let u32Len = 0;
-  for (const c of columns) {
-    if (c.kind === 'f64') f64Len += c.values.length;
-    else if (c.kind === 'time') f64Len += c.ms.length + (c.nanos?.length ?? 0);
-    else if (c.kind === 'bool') u8Len += c.values.length;
-    else {
-      u32Len += c.ends.length;
-      u8Len += c.bytes.length;
-    }
-    u8Len += c.valid?.length ?? 0;
-  }
-  const f64 = new Float64Array(f64Len);
-  const u8 = new Uint8Array(u8Len);
-  const u32 = new Uint32Array(u32Len);
-  let f = 0;
-  let b = 0;
-  let w = 0;
-  const putF64 = (a: Float64Array): number => (f64.set(a, f), (f += a.length) - a.length);
-  const putU8 = (a: Uint8Array): number => (u8.set(a, b), (b += a.length) - a.length);
-  const putU32 = (a: Uint32Array): number => (u32.set(a, w), (w += a.length) - a.length);
-  const headers: PackedColumn[] = [];
-  for (const c of columns) {
-    yield;
-    headers.push(place(c));
-  }
-  return { headers, f64, u8, u32 };
-
-  function place(c: Column): PackedColumn {
-    const valid = c.valid ? putU8(c.valid) : null;
-    switch (c.kind) {
-      case 'f64':
-        return { kind: 'f64', values: putF64(c.values), valid };
-      case 'bool':
-        return { kind: 'bool', values: putU8(c.values), valid };
-      case 'time':
-        return { kind: 'time', ms: putF64(c.ms), nanos: c.nanos ? putF64(c.nanos) : null, valid };
-      default:
-        return { kind: c.kind, ends: putU32(c.ends), bytes: putU8(c.bytes), valid };
-    }
   }
 }
 
@@ -179,47 +177,51 @@ function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
   const length =
     typeof declared === 'number' && Number.isInteger(declared) && declared >= 0 ? declared : (fieldValues.find((v) => v !== null)?.length ?? 0);
 
-  const columns: Column[] = [];
-  const fields: Omit<PackedField, 'column'>[] = [];
-  let usable = true;
+  // First the shape: a field whose values are not a column of `length` rows makes the frame unusable.
+  const usable: { field: FieldLike; name: string; type: string; values: ArrayLike<unknown> }[] = [];
   for (const [j, field] of frame.fields.entries()) {
     const name = typeof field?.name === 'string' ? field.name : `#${j}`;
     const values = fieldValues[j];
     const place = { frame: index, frameName, field: name };
     if (values === null || values === undefined) {
       problems.push({ ...place, message: 'values is not an array or Vector', scope: 'frame' });
-      usable = false;
-      continue;
-    }
-    if (values.length !== length) {
+    } else if (values.length !== length) {
       problems.push({ ...place, message: `has ${values.length} values, the frame has ${length} rows`, scope: 'frame' });
-      usable = false;
-      continue;
-    }
-    if (field.nanos && field.nanos.length !== length) {
+    } else if (field.nanos && field.nanos.length !== length) {
       problems.push({ ...place, message: `has ${field.nanos.length} nanos, the frame has ${length} rows`, scope: 'frame' });
-      usable = false;
-      continue;
+    } else {
+      usable.push({ field, name, values, type: typeof field.type === 'string' && field.type !== '' ? field.type : guessType(values) });
     }
-    const type = typeof field.type === 'string' && field.type !== '' ? field.type : guessType(values);
+  }
+  if (usable.length !== frame.fields.length) return { packed: null, problems };
+
+  const out = new FrameBuffers(capacity(usable));
+  const placed: Placed[] = [];
+  const fields: Omit<PackedField, 'column'>[] = [];
+  for (const { field, name, type, values } of usable) {
     const valueProblems: ValueProblem[] = [];
     const config = jsonObject(field.config, 'config', valueProblems);
-    columns.push(yield* toColumn(field, type, values, valueProblems));
+    placed.push(yield* toColumn(field, type, values, out, valueProblems));
+    const place = { frame: index, frameName, field: name };
     for (const p of valueProblems) problems.push({ ...place, ...(p.row >= 0 ? { row: p.row } : {}), message: p.message, scope: 'value' });
     fields.push({ name, type, labels: field.labels ?? {}, config });
   }
-  if (!usable) return { packed: null, problems };
+  // Validity masks go last, after every column's values.
+  for (const p of placed) {
+    if (p.valid === null || !('valid' in p.column)) continue;
+    p.column.valid = out.u8.reserve(p.valid.length);
+    out.u8.buf.set(p.valid, p.column.valid);
+  }
 
   const metaProblems: ValueProblem[] = [];
   const meta = jsonObject(frame.meta, 'meta', metaProblems);
   for (const p of metaProblems) problems.push({ frame: index, frameName, message: p.message, scope: 'value' });
-  const { headers, f64, u8, u32 } = yield* layout(columns);
   const header: PackedFrameHeader = {
     name: frame.name ?? null,
     refId: frame.refId ?? null,
     meta,
     length,
-    fields: fields.map((f, j) => ({ ...f, column: headers[j]! })),
+    fields: fields.map((f, j) => ({ ...f, column: placed[j]!.column })),
   };
-  return { packed: { header: JSON.stringify(header), f64, u8, u32 }, problems };
+  return { packed: { header: JSON.stringify(header), f64: out.f64.written(), u8: out.u8.written(), u32: out.u32.written() }, problems };
 }

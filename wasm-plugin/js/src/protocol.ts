@@ -16,6 +16,7 @@ export type Call =
   | { op: 'setOptions'; options: string }
   | { op: 'analyze'; options: string | undefined }
   | { op: 'trace'; traceId: string; options: string | undefined }
+  | { op: 'memory' }
   | { op: 'panicForTest'; message: string };
 
 export type Request = Call & { id: number };

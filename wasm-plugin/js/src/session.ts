@@ -24,6 +24,17 @@ export interface Progress {
   total: number;
 }
 
+/** What a session's worker holds, in bytes. */
+export interface MemoryUse {
+  /**
+   * The worker's WebAssembly memory. It never shrinks, so this is the most the session has held at once: its
+   * inputs decoded, and the largest analysis so far.
+   */
+  wasmBytes: number;
+  /** The inputs as they crossed into the worker: packed frames' buffers (values, UTF-8 text, offsets), files' bytes. */
+  inputBytes: number;
+}
+
 /** Per call: cancel it with `signal`, follow it with `onProgress`. */
 export interface CallOptions {
   /**
@@ -157,6 +168,11 @@ export class Session implements Disposable {
       const detail = await this.#call(thread, { op: 'trace', traceId, options: json(options) }, [], call.signal);
       return detail === undefined ? undefined : (JSON.parse(detail) as TraceDetail);
     });
+  }
+
+  /** How much memory the session's worker holds, against the size of its inputs. */
+  memory(): Promise<MemoryUse> {
+    return this.#serial(undefined, async () => JSON.parse((await this.#call(await this.#worker(undefined), { op: 'memory' }, [], undefined)) ?? '{}') as MemoryUse);
   }
 
   /** Ends the worker and the wasm memory it holds. Calls made afterwards reject. */

@@ -35,14 +35,84 @@ function isNode(): boolean {
 
 type Handlers = { reply(reply: Reply): void; fail(message: string): void };
 
-function browserWorker(on: Handlers): Endpoint {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'rootspan-worker' });
-  worker.onmessage = (e: MessageEvent<Reply>) => on.reply(e.data);
-  worker.onerror = (e: ErrorEvent) => {
-    e.preventDefault();
-    on.fail(`rootspan: the worker failed: ${e.message || 'it could not be loaded (is worker.js served next to the package?)'}`);
+/** The worker's options; the call below spells them out as a literal, which bundlers (Vite) must read statically. */
+const WORKER_OPTIONS: WorkerOptions = { type: 'module', name: 'rootspan-worker' };
+
+/**
+ * Constructs the worker the way bundlers recognise (they rewrite the URL in place: a plugin's chunk under its
+ * public path), and reads the URL off the call, for the fallback: the global `Worker` is wrapped for that one call.
+ */
+function constructWorker(): { worker: Worker | undefined; url: URL | undefined; error: unknown } {
+  const Native = globalThis.Worker;
+  let url: URL | undefined;
+  globalThis.Worker = class extends Native {
+    constructor(script: string | URL, opts?: WorkerOptions) {
+      url = new URL(String(script), globalThis.location?.href);
+      super(script, opts);
+    }
   };
-  return { post: (r, transfer) => worker.postMessage(r, transfer), terminate: () => worker.terminate(), hold: () => undefined };
+  try {
+    return { worker: new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'rootspan-worker' }), url, error: undefined };
+  } catch (error) {
+    return { worker: undefined, url, error };
+  } finally {
+    globalThis.Worker = Native;
+  }
+}
+
+/**
+ * A module worker started from a same-origin Blob URL whose one line imports the worker script: what works when
+ * the script is served from another origin than the page (a Grafana plugin from a CDN), where `new Worker(url)`
+ * is refused. The import is fetched with CORS (as the CDN serves plugins), and the worker's own relative imports
+ * resolve against its real URL, which a fetched copy of the script would break.
+ */
+function blobWorker(url: URL, options: WorkerOptions): Worker {
+  const bootstrap = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
+  const worker = new Worker(bootstrap, options);
+  const revoke = (): void => URL.revokeObjectURL(bootstrap);
+  worker.addEventListener('message', revoke, { once: true });
+  worker.addEventListener('error', revoke, { once: true });
+  return worker;
+}
+
+function browserWorker(on: Handlers): Endpoint {
+  const first = constructWorker();
+  /** Until the worker first answers, what was posted: sent again to the fallback worker should this one fail to load. */
+  let unanswered: [Request, Transferable[]][] | undefined = [];
+  let fellBack = first.worker === undefined;
+  const fallBack = (why: string): Worker => {
+    if (first.url === undefined) throw new Error(`rootspan: the worker could not be started: ${why}`);
+    return blobWorker(first.url, WORKER_OPTIONS);
+  };
+  let worker = first.worker ?? fallBack(String(first.error));
+  const listen = (w: Worker): void => {
+    w.onmessage = (e: MessageEvent<Reply>) => {
+      unanswered = undefined;
+      on.reply(e.data);
+    };
+    w.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      if (unanswered !== undefined && !fellBack) {
+        // It never ran (refused or not loadable from here): the same script again, from a Blob URL.
+        fellBack = true;
+        w.terminate();
+        worker = fallBack(e.message);
+        listen(worker);
+        for (const [r, transfer] of unanswered) worker.postMessage(r, transfer);
+        return;
+      }
+      on.fail(`rootspan: the worker failed: ${e.message || 'it could not be loaded (is worker.js served next to the package?)'}`);
+    };
+  };
+  listen(worker);
+  return {
+    post: (r, transfer) => {
+      unanswered?.push([r, transfer]);
+      worker.postMessage(r, transfer);
+    },
+    terminate: () => worker.terminate(),
+    hold: () => undefined,
+  };
 }
 
 async function nodeWorker(on: Handlers): Promise<Endpoint> {

@@ -36,6 +36,9 @@ async function connect(): Promise<Port> {
 }
 
 let session: WasmSession | undefined;
+let memory: WebAssembly.Memory | undefined;
+/** Bytes of the inputs given to this worker's session: packed frames' buffers as they crossed, files' bytes. */
+let inputBytes = 0;
 
 function ready(): WasmSession {
   if (!session) throw new Error('rootspan: the worker was not initialised');
@@ -46,17 +49,19 @@ function ready(): WasmSession {
 function run(request: Request): string | undefined {
   switch (request.op) {
     case 'init':
-      initSync({ module: request.module });
+      memory = initSync({ module: request.module }).memory;
       session = new WasmSession();
       return undefined;
     case 'addPackedFrame': {
       const { header, f64, u8, u32 } = request.frame;
       ready().addPackedFrame(request.source, header, f64, u8, u32);
+      inputBytes += f64.byteLength + u8.byteLength + u32.byteLength;
       return undefined;
     }
     case 'addBytes':
       if (request.arrow) ready().addArrowIpc(request.name, request.bytes);
       else ready().addBytes(request.name, request.bytes);
+      inputBytes += request.bytes.byteLength;
       return undefined;
     case 'setOptions':
       ready().setOptions(request.options);
@@ -65,6 +70,9 @@ function run(request: Request): string | undefined {
       return ready().analyze(request.options);
     case 'trace':
       return ready().trace(request.traceId, request.options);
+    case 'memory':
+      ready();
+      return JSON.stringify({ wasmBytes: memory?.buffer.byteLength ?? 0, inputBytes });
     case 'panicForTest':
       panicForTest(request.message);
       return undefined;

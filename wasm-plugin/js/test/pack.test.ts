@@ -23,8 +23,9 @@ interface ColumnHeader {
   ms?: number;
   nanos?: number | null;
   ends?: number;
+  chunks?: number;
   bytes?: number;
-  valid: number | null;
+  valid?: number | null;
 }
 interface Header {
   name: string | null;
@@ -42,8 +43,17 @@ function unpack(p: PackedFrame): { header: Header; columns: unknown[][] } {
   const n = header.length;
   const columns = header.fields.map(({ column: c }) => {
     const out: unknown[] = [];
+    if (c.kind === 'jsonArrays') {
+      // Chunks of JSON array text, one after another: their elements are the values.
+      for (let k = 0, start = c.bytes!; k < c.chunks!; k++) {
+        const end = c.bytes! + p.u32[c.ends! + k]!;
+        out.push(...(JSON.parse(decoder.decode(p.u8.subarray(start, end))) as unknown[]));
+        start = end;
+      }
+      return out;
+    }
     for (let i = 0; i < n; i++) {
-      if (c.valid !== null && p.u8[c.valid + i] === 0) {
+      if (c.valid != null && p.u8[c.valid + i] === 0) {
         out.push(null);
         continue;
       }
@@ -92,11 +102,11 @@ describe('packFrame', () => {
     assert.deepEqual(
       header.fields.map((f) => [f.name, f.type, f.column.kind]),
       [
-        ['labels', 'other', 'json'],
+        ['labels', 'other', 'jsonArrays'],
         ['Time', 'time', 'time'],
         ['Line', 'string', 'str'],
         ['tsNs', 'string', 'str'],
-        ['labelTypes', 'other', 'json'],
+        ['labelTypes', 'other', 'jsonArrays'],
         ['id', 'string', 'str'],
       ],
     );
@@ -108,8 +118,8 @@ describe('packFrame', () => {
     );
     assert.deepEqual(columns[2], spec.fields[2]!.values);
     assert.deepEqual(columns[0], spec.fields[0]!.values);
-    // One crossing per frame: every column lives in the same three buffers.
-    assert.equal(packed.u32.length, 50 * 5);
+    // One crossing per frame: every column lives in the same three buffers (a JSON column: one end per chunk).
+    assert.equal(packed.u32.length, 50 * 3 + 2);
     assert.equal(packed.f64.length, 50 * 2);
   });
 
@@ -150,9 +160,23 @@ describe('packFrame', () => {
       { backslash: '\\', quote: '\\"' },
     ];
     const { header, columns } = unpack(pack({ fields: [{ name: 'tags', type: 'other', values: tricky }] }));
-    assert.equal(header.fields[0]!.column.kind, 'json');
+    assert.equal(header.fields[0]!.column.kind, 'jsonArrays');
     const expected = tricky.map((v) => (v === undefined || typeof v === 'function' ? null : (JSON.parse(JSON.stringify(v)) as unknown)));
     assert.deepEqual(columns[0], expected);
+  });
+
+  it('packs JSON columns over many chunks, ASCII and not, into one text', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? null : i % 1500 === 0 ? { msg: `日本 ${i}`, n: i } : { n: i, tags: ['a', 'b,c'] }));
+    const { header, columns } = unpack(pack({ fields: [{ name: 'tags', type: 'other', values }] }));
+    assert.deepEqual(header.fields[0]!.column, { kind: 'jsonArrays', ends: 0, chunks: 5, bytes: 0 });
+    assert.deepEqual(columns[0], values);
+  });
+
+  it('copies typed arrays of numbers into the f64 buffer as they are', () => {
+    const values = new Float64Array([1.5, NaN, -0, 3e300]);
+    const ints = new Int32Array([1, -2, 3, 4]);
+    const { columns } = unpack(pack({ fields: [{ name: 'f', type: 'number', values }, { name: 'i', type: 'number', values: ints }] }));
+    assert.deepEqual(columns, [[...values], [...ints]]);
   });
 
   it('goes value by value when a JSON column cannot be stringified whole, and names the row', () => {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as arrow from 'apache-arrow';
-import { FrameError, init, Session } from 'rootspan';
+import { FrameError, init, packFrame, Session } from 'rootspan';
 import type { Options, Progress, Report } from 'rootspan';
 import { lokiFrame, tempoFrame, traceSet } from './fixtures.js';
 import type { FrameSpec } from './fixtures.js';
@@ -147,6 +147,22 @@ describe('Session', () => {
     assert.ok(a.candidates.length > 0);
     // The format name tells the two apart; everything read from the frames is the same.
     assert.deepEqual({ ...a, inputs: a.inputs.totals }, { ...b, inputs: b.inputs.totals });
+  });
+
+  it('tells the memory its worker holds and the bytes of the inputs it was given', async () => {
+    const set = traceSet(10, 3);
+    const frames = [grafanaFrame(tempoFrame(set)), grafanaFrame(lokiFrame(200, set))];
+    const packedBytes = frames
+      .map((f) => packFrame(f).packed!)
+      .reduce((sum, p) => sum + p.f64.byteLength + p.u8.byteLength + p.u32.byteLength, 0);
+    using s = await Session.create();
+    await s.addFrames(frames, 'panel');
+    const jaeger = await readFile(fixture('jaeger-api/ui_01.json'));
+    await s.addBytes(jaeger, 'jaeger.json');
+    await s.analyze();
+    const memory = await s.memory();
+    assert.equal(memory.inputBytes, packedBytes + jaeger.byteLength);
+    assert.ok(memory.wasmBytes > 0 && memory.wasmBytes % 65536 === 0, `${memory.wasmBytes} is whole wasm pages`);
   });
 
   it('reads Arrow IPC written by apache-arrow, and names the input when it is corrupt', async () => {
