@@ -65,10 +65,13 @@ fn split_detail(record: &str) -> (&str, bool) {
 }
 
 /// The message of a logfmt line: the value of its message key, when the line holds another
-/// `key=value` word too (a lone `msg=` in prose is not logfmt).
+/// `key=value` word too and is mostly such words, each key a plain name. A lone `msg=` in
+/// prose is not logfmt, nor is a Java object dump inside a sentence
+/// (`[num is: Response(status=1, msg=Get Left Ticket, data=3)]`): its `msg=` names a field of
+/// the dump, and taking its first word as the message would mine every such line as `Get`.
 fn logfmt_message(line: &str) -> Option<&str> {
     let b = line.as_bytes();
-    let (mut pairs, mut message) = (0usize, None);
+    let (mut pairs, mut others, mut message) = (0usize, 0usize, None);
     let mut i = 0;
     while i < b.len() {
         if b[i].is_ascii_whitespace() {
@@ -79,12 +82,14 @@ fn logfmt_message(line: &str) -> Option<&str> {
         while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' {
             i += 1;
         }
-        if i >= b.len() || b[i] != b'=' || i == start {
+        let key = &line[start..i];
+        let named = !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'));
+        if i >= b.len() || b[i] != b'=' || !named {
             // Not a `key=` word: skip it (quoted spans whole).
             skip_value(b, &mut i);
+            others += 1;
             continue;
         }
-        let key = &line[start..i];
         i += 1;
         let value_start = i;
         skip_value(b, &mut i);
@@ -94,7 +99,7 @@ fn logfmt_message(line: &str) -> Option<&str> {
             message = Some(v.strip_prefix('"').map_or(v, |v| v.strip_suffix('"').unwrap_or(v)));
         }
     }
-    message.filter(|_| pairs >= 2)
+    message.filter(|_| pairs >= 2 && pairs > others)
 }
 
 /// Advances `i` past a value: to the next whitespace, a double-quoted span counting as one.
@@ -332,6 +337,9 @@ mod tests {
         assert_eq!(words(r#"time=x level=INFO msg=started"#), ["started"]);
         // A lone `msg=` in prose is not logfmt.
         assert_eq!(words(r#"set msg="a b" now"#), ["set", r#"msg="a b""#, "now"]);
+        // Nor is an object dump in a sentence, whose fields include a `msg=`.
+        let dump = "INFO a.Svc#5 [get][num is: Response(status=1, msg=Get Left Ticket, data=3)]";
+        assert_eq!(words(dump), ["INFO", "a.Svc#5", "[get][num", "is:", "Response(status=1,", "msg=Get", "Left", "Ticket,", "data=3)]"]);
     }
 
     #[test]
