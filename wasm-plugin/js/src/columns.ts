@@ -3,6 +3,8 @@
 // in, and text is UTF-8 encoded a chunk of values at a time. Values that cannot be used are sent as null and
 // reported by row.
 import type { PackedColumn } from './generated/types.js';
+import { take } from './pool.js';
+import type { Kind } from './pool.js';
 
 /** A value that could not be used, by row; the packer adds frame and field. */
 export interface ValueProblem {
@@ -31,9 +33,10 @@ export class Sink<A extends Elements> {
   used = 0;
   readonly #make: (length: number) => A;
 
-  constructor(make: (length: number) => A, capacity: number) {
+  /** `start`: the array to write into first, or how many elements it needs. */
+  constructor(make: (length: number) => A, start: A | number) {
     this.#make = make;
-    this.buf = make(Math.max(16, capacity));
+    this.buf = typeof start === 'number' ? make(Math.max(16, start)) : start;
   }
 
   /**
@@ -68,17 +71,26 @@ export class Sink<A extends Elements> {
   }
 }
 
-/** The buffers of one frame, sized from what its fields hold (they grow when that was not enough). */
+/**
+ * The buffers of one frame, sized from what its fields hold (they grow when that was not enough): buffers a
+ * previous frame crossed in, when the worker gave them back and they are large enough (pool.ts), else new ones.
+ */
 export class FrameBuffers {
   readonly f64: Sink<Float64Array>;
   readonly u8: Sink<Uint8Array>;
   readonly u32: Sink<Uint32Array>;
 
   constructor(capacity: { f64: number; u8: number; u32: number }) {
-    this.f64 = new Sink((n) => new Float64Array(n), capacity.f64);
-    this.u8 = new Sink((n) => new Uint8Array(n), capacity.u8);
-    this.u32 = new Sink((n) => new Uint32Array(n), capacity.u32);
+    this.f64 = new Sink((n) => new Float64Array(n), reuse('f64', capacity.f64, 8, (b) => new Float64Array(b)));
+    this.u8 = new Sink((n) => new Uint8Array(n), reuse('u8', capacity.u8, 1, (b) => new Uint8Array(b)));
+    this.u32 = new Sink((n) => new Uint32Array(n), reuse('u32', capacity.u32, 4, (b) => new Uint32Array(b)));
   }
+}
+
+/** A kept buffer of at least `elements` as the array to start with, or the number of elements to allocate. */
+function reuse<A extends Elements>(kind: Kind, elements: number, size: number, view: (b: ArrayBuffer) => A): A | number {
+  const buffer = take(kind, elements * size);
+  return buffer === undefined ? elements : view(buffer);
 }
 
 /** A column written into the buffers; its validity mask (null: every value present) is laid out last. */
