@@ -7,12 +7,13 @@
 // Options: --sizes 0.1,1,3  --runs 3  --no-native (skip the CLI and drain3)  --peers rootspan,grafana (default: all)
 //          --profile SCALE: only rootspan's phases and CPU profile at SCALE, printed (nothing written)
 //          --longtasks SCALE: only rootspan at SCALE, traced: each main-thread task over 50 ms and what filled it, printed
+//          --packed SCALE: only write the frames at SCALE packed, for the native replay of the browser's path (native.ts)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlePage, crossOriginIndex, measure, namedWasm, ROOT, serve } from './browser.js';
 import type { Measurement } from './browser.js';
-import { drain3, rootspanCli, writeFiles } from './native.js';
+import { drain3, rootspanCli, writeFiles, writePacked } from './native.js';
 import type { Peer } from './page.js';
 import { render } from './report.js';
 import type { NativeRow, Results } from './report.js';
@@ -27,6 +28,7 @@ const { values: args } = parseArgs({
     peers: { type: 'string' },
     profile: { type: 'string' },
     longtasks: { type: 'string' },
+    packed: { type: 'string' },
   },
 });
 const SIZES = args.smoke ? [0.1] : args.sizes.split(',').map(Number);
@@ -171,4 +173,10 @@ function nativeRow(scale: number): NativeRow {
   };
 }
 
-await (args.longtasks !== undefined ? longTasksOnly(Number(args.longtasks)) : args.profile !== undefined ? profileOnly(Number(args.profile)) : main());
+function packedOnly(scale: number): void {
+  const dir = writePacked(workload(scale));
+  log(`wrote ${path.relative(ROOT, dir)}: cargo run --release -p rootspan-wasm --example replay -- ${path.relative(ROOT, dir)}`);
+}
+
+if (args.packed !== undefined) packedOnly(Number(args.packed));
+else await (args.longtasks !== undefined ? longTasksOnly(Number(args.longtasks)) : args.profile !== undefined ? profileOnly(Number(args.profile)) : main());
