@@ -50,14 +50,17 @@ fn eval_ranks_the_real_faults_first_with_a_reason_and_beats_every_single_source(
     }
 }
 
-/// The confidence on windows before each recorded injection (bench-results/ranking.md): at
-/// most the 3 of 24 stated clear that were measured (one of them shows its own fault already),
-/// and most say "no clear root cause".
+/// The confidence on windows before each recorded injection (bench-results/ranking.md): the
+/// issue's goal, at most 10% of fault-free windows with a confident ("clear") top candidate
+/// (2 of 24 measured: 1215, whose own fault shows before its recorded injection, and 1104,
+/// where another service is already slow), and most say "no clear root cause" (21 of 24
+/// measured).
 #[test]
 fn fault_free_windows_rarely_get_a_clear_root_cause() {
     let calm = eval_nezha_with("traces,logs,metrics", "no-fault");
     let c = &calm["calibration"];
     assert_eq!(calm["cases"], 24);
-    assert!(c["clear"].as_u64().unwrap() <= 3, "{c}");
-    assert!(c["no_clear_cause"].as_u64().unwrap() >= 18, "{c}");
+    let clear = c["clear"].as_u64().unwrap();
+    assert!(clear as f64 <= 0.10 * 24.0, "{c}");
+    assert!(c["no_clear_cause"].as_u64().unwrap() >= 19, "{c}");
 }
