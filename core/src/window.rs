@@ -235,6 +235,27 @@ mod tests {
         let got = choose_in(&ds, None);
         assert!(got.onsets.iter().any(|o| !o.chosen && o.window.start_ns == 0 && o.baseline.is_none()), "{:?}", got.onsets);
         let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
-        assert_eq!((w.start_ns / 1_000_000_000, b.start_ns, b.end_ns), (3600, 0, w.start_ns));
+        // The baseline is the calm stretch itself, not a range across the hour between.
+        assert_eq!((w.start_ns / 1_000_000_000, b.start_ns, b.end_ns), (3600, 0, 299_000_000_001));
+    }
+
+    /// A baseline recorded apart (five calm minutes) and an incident stretch whose first
+    /// minute is calm: the baseline is the longer calm stretch, alone, not the minute before
+    /// the onset nor a range across the gap that mixes the two recordings.
+    #[test]
+    fn the_baseline_is_the_longest_calm_stretch() {
+        let mut ds = Dataset::default();
+        for s in 0..300 {
+            span(&mut ds, s as u64, s, 20 + (s % 7), SpanStatus::Ok);
+        }
+        for s in 0..200 {
+            let failing = s >= 60 && s % 2 == 0;
+            span(&mut ds, 1000 + s as u64, 3600 + s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
+        }
+        let got = choose_in(&ds, None);
+        let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
+        let start_s = w.start_ns / 1_000_000_000;
+        assert!((3600..=3660).contains(&start_s), "{w:?}");
+        assert_eq!((b.start_ns, b.end_ns), (0, 299_000_000_001));
     }
 }

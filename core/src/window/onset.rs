@@ -69,9 +69,6 @@ const RELATIVE: f64 = 0.2;
 /// evidence (on the Nezha dev cases and simulator seed 1, 4 against 2 and 3: AC@1 0.792 vs
 /// 0.708 and 0.750 on Nezha, 0.883 vs 0.891 and 0.883 on seed 1).
 const LEAD_BUCKETS: usize = 4;
-/// A baseline before the onset needs this many buckets with data; otherwise the baseline is
-/// taken after the window.
-const MIN_BASELINE_BUCKETS: usize = 6;
 /// Entry latency and latency per service need this many requests in a bucket.
 const MIN_LATENCY_SAMPLES: usize = 3;
 /// The robust spread of a latency (natural log of ms) is at least this: 5% jitter is no change.
@@ -521,17 +518,22 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
     let windows_at = |b: usize| -> Option<(TimeRange, Option<TimeRange>)> {
         // The window opens `LEAD_BUCKETS` before the onset, within its segment.
         let first = grid.segment.iter().position(|s| *s == grid.segment[b]).unwrap_or(b);
-        let start = grid.start_ns(b.saturating_sub(LEAD_BUCKETS).max(first));
-        let end = grid.segment_end[last_changed.unwrap_or(0).max(grid.segment[b])];
-        let window = TimeRange::new(start, end).ok()?;
-        let after_start = grid.segment.iter().position(|s| grid.segment_end[*s] > end).map(|a| grid.start_ns(a));
-        let before = b >= MIN_BASELINE_BUCKETS;
-        let hi = *grid.segment_end.last()?;
-        let baseline = if before {
-            TimeRange::new(grid.lo, start).ok()
-        } else {
-            after_start.and_then(|a| TimeRange::new(a, hi).ok()).or_else(|| TimeRange::new(grid.lo, start).ok())
-        };
+        let opened = b.saturating_sub(LEAD_BUCKETS).max(first);
+        let start = grid.start_ns(opened);
+        let (first_w, last_w) = (grid.segment[b], last_changed.unwrap_or(0).max(grid.segment[b]));
+        let window = TimeRange::new(start, grid.segment_end[last_w]).ok()?;
+        // The baseline: the longest stretch of calm data, either the part of the onset's
+        // segment before the window or a whole other segment outside the window (a baseline
+        // recorded apart). One stretch: a range across a gap would mix two recordings, and
+        // a minute before the onset is a noisier reference than three recorded apart.
+        let mut best: Option<(usize, TimeRange)> = TimeRange::new(grid.segment_start[first_w], start).ok().map(|r| (opened - first, r));
+        for seg in (0..grid.segment_end.len()).filter(|s| *s < first_w || *s > last_w) {
+            let buckets = grid.segment.iter().filter(|s| **s == seg).count();
+            if best.as_ref().is_none_or(|(n, _)| buckets > *n) {
+                best = TimeRange::new(grid.segment_start[seg], grid.segment_end[seg]).ok().map(|r| (buckets, r));
+            }
+        }
+        let baseline = best.map(|(_, r)| r);
         Some((window, baseline))
     };
     // The earliest accepted change that can be timed; else (every change lies at a gap) the
