@@ -276,6 +276,9 @@ fn cusum(z: &[Option<f64>], grid: &Grid) -> Vec<Alarm> {
     out
 }
 
+/// A log-template family and the service writing it (none when no service owns the line).
+type FamilyKey = (usize, Option<usize>);
+
 /// Every signal of the dataset over the grid.
 fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -> Vec<Signal> {
     let nb = grid.len();
@@ -322,7 +325,7 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
 
     // Per family *and* service: a family the miner shares across services (a catch-all
     // template) is each service's own message, read against that service's lines.
-    let mut family_lines: HashMap<(usize, Option<usize>), Vec<f64>> = HashMap::new();
+    let mut family_lines: HashMap<FamilyKey, Vec<f64>> = HashMap::new();
     let mut unowned_lines = vec![0f64; nb];
     for r in 0..ds.logs.len() {
         let Some(b) = grid.index(ds.logs.time_ns[r]) else { continue };
@@ -394,7 +397,7 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
             measures: None,
         });
     }
-    let mut families: Vec<((usize, Option<usize>), Vec<f64>)> = family_lines.into_iter().collect();
+    let mut families: Vec<(FamilyKey, Vec<f64>)> = family_lines.into_iter().collect();
     families.sort_by_key(|(key, _)| *key);
     for ((f, service), k) in families {
         if k.iter().sum::<f64>() < MIN_FAMILY_LINES {
