@@ -17,13 +17,15 @@ fn eval_nezha(sources: &str) -> serde_json::Value {
     eval_nezha_with(sources, "given")
 }
 
-/// With the windows the tool finds itself (the panel's default): the level the detector
-/// reaches on the dev cases (docs/ranking.md), so a regression in onset detection shows here.
+/// With the windows the tool finds itself (the panel's default). The AC@1 bar is issue 13's
+/// target for detected windows (0.80; measured 0.833, 20 of 24: docs/ranking.md), not a level
+/// fitted to these cases: the detector's settings were chosen on these cases and simulator seed
+/// 1, and reach 0.805 on the held-out seeds 2 and 3. A regression in onset detection shows here.
 #[test]
 fn eval_with_detected_windows_finds_the_onsets_and_the_faults() {
     let all = eval_nezha_with("traces,logs,metrics", "detected");
     let (ac1, ac3) = (all["ac1"].as_f64().unwrap(), all["ac3"].as_f64().unwrap());
-    assert!(ac1 >= 0.85 && ac3 >= 0.95, "AC@1 {ac1}, AC@3 {ac3}");
+    assert!(ac1 >= 0.80 && ac3 >= 0.95, "AC@1 {ac1}, AC@3 {ac3}");
     let onset = &all["onset"];
     assert_eq!(onset["cases"], 24, "{onset}");
     assert!(onset["median_abs_s"].as_f64().unwrap() < 60.0, "{onset}");
