@@ -84,7 +84,7 @@ export function ReportView({ report, problems = [], loadTrace, seriesPoints, tra
         {tabButton('trace', traceId ? `Trace ${traceId.slice(0, 8)}…` : 'Trace')}
       </div>
       <div role="tabpanel">
-        {tab === 'candidates' && <CandidateList candidates={view.candidates} window={view.window} links={links} seriesPoints={seriesPoints} />}
+        {tab === 'candidates' && <CandidateList candidates={view.candidates} confidence={view.confidence} window={view.window} links={links} seriesPoints={seriesPoints} />}
         {tab === 'patterns' && <PatternList patterns={view.patterns} window={view.window} onOpenTrace={links.openTrace} />}
         {tab === 'trace' && <TracePane traceId={traceId} trace={trace} onChoose={links.openTrace} href={traceId ? links.traceHref(traceId) : undefined} />}
       </div>

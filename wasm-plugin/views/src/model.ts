@@ -56,6 +56,16 @@ export interface CandidateView {
   blastRadius: string[];
 }
 
+export interface ConfidenceView {
+  probability: number;
+  /** `clear`, `tentative` or `no_clear_cause`. */
+  certainty: string;
+  /** One sentence, e.g. "No clear root cause: the strongest candidate, X, is 23% sure." */
+  phrase: string;
+  /** False when the report says there is no clear root cause. */
+  clearCause: boolean;
+}
+
 export interface DiagnosticView {
   severity: string;
   reason: string;
@@ -67,6 +77,8 @@ export interface ReportModel {
   baseline?: TimeSpan;
   windowSource: string;
   candidates: CandidateView[];
+  /** How sure the ranking is about its first candidate: the report's calibrated probability and its phrase. */
+  confidence: ConfidenceView;
   patterns: PatternView[];
   diagnostics: { total: number; errors: number; skipped: number; warnings: number; entries: DiagnosticView[] };
 }
@@ -210,6 +222,12 @@ export function reportView(r: Report): ReportModel {
     baseline: span(r.windows.baseline),
     windowSource: r.windows.source,
     candidates,
+    confidence: {
+      probability: r.confidence.probability,
+      certainty: r.confidence.certainty,
+      phrase: r.confidence.phrase,
+      clearCause: r.confidence.certainty !== 'no_clear_cause',
+    },
     patterns,
     diagnostics: {
       total: d.total,
