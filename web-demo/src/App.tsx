@@ -8,7 +8,7 @@ import {
   lightTheme,
   toCoreOptions,
   traceDetail,
-  useReport,
+  useAnalysis,
   useRootspan,
   useSession,
   progressText,
@@ -48,7 +48,7 @@ export function App({ initialInputs }: { initialInputs?: Input[] }) {
   );
   const { session, problems, error: addError, progress: adding } = useSession(rootspan, inputs ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
-  const { report, error, progress: analysing } = useReport(session, coreOptions);
+  const { report, error, progress: analysing, onsets } = useAnalysis(session, coreOptions);
   const progress = adding ?? analysing;
   const loadTrace = useCallback((id: string) => traceDetail(session, coreOptions, id), [session, coreOptions]);
   const onSelectWindow = useCallback((w: TimeSpan) => setOptions((o) => ({ ...o, windowStart: isoMs(w.startMs), windowEnd: isoMs(w.endMs) })), []);
@@ -97,7 +97,7 @@ export function App({ initialInputs }: { initialInputs?: Input[] }) {
         ) : !report ? (
           <Message testId="rootspan-loading" text={progress ? `rootspan: ${progressText(progress)}…` : 'Loading rootspan…'} />
         ) : (
-          <ReportView report={report} problems={problems} loadTrace={loadTrace} onSelectWindow={onSelectWindow} />
+          <ReportView report={report} problems={problems} loadTrace={loadTrace} onSelectWindow={onSelectWindow} onsets={onsets} />
         )}
       </main>
     </ThemeContext.Provider>
