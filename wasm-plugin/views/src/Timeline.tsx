@@ -61,6 +61,12 @@ export function Timeline({ view, range, onSelectWindow, onsets }: Props) {
 
   return (
     <div style={{ marginBottom: 6 }}>
+      {/* The markers sit in a strip of their own above the timeline: the timeline stays draggable everywhere. */}
+      {onsets && (
+        <div data-testid="onset-strip" style={{ position: 'relative', height: 10 }}>
+          <OnsetMarkers choice={onsets} left={pct} theme={theme} />
+        </div>
+      )}
       <div
         ref={ref}
         data-testid="timeline"
@@ -104,7 +110,7 @@ export function Timeline({ view, range, onSelectWindow, onsets }: Props) {
         {view.window && (
           <div data-testid="timeline-window" style={{ position: 'absolute', top: 0, bottom: 0, left: pct(view.window.startMs), width: width(view.window), background: theme.error, opacity: 0.25 }} />
         )}
-        {onsets && <OnsetMarkers choice={onsets} left={pct} theme={theme} />}
+        {onsets && <OnsetLines choice={onsets} left={pct} theme={theme} />}
         {drag && (
           <div style={{ position: 'absolute', top: 0, bottom: 0, left: `${Math.min(drag.from, drag.to) * 100}%`, width: `${Math.abs(drag.to - drag.from) * 100}%`, background: theme.primary, opacity: 0.3 }} />
         )}
@@ -127,13 +133,19 @@ interface OnsetProps {
   theme: ViewTheme;
 }
 
+type Placed = OnsetProps & { left: (ms: number) => string };
+
+/** The onset the report follows: the picked one, else the detected one. */
+const followed = (choice: OnsetChoice) => choice.picked ?? choice.onsets.findIndex((o) => o.chosen);
+const colour = (theme: ViewTheme, chosen: boolean) => (chosen ? theme.error : theme.primary);
+
 /**
- * One button per candidate onset, at its start: the detected one solid in the window's colour, the others
- * dashed; the one the report follows ringed. Its name and tooltip say when and which signals, as text (signal
- * names hold log templates: attacker-controlled). No hooks: a plain function of its props.
+ * One button per candidate onset, a flag at its start: the detected one in the window's colour, the one the
+ * report follows larger. Its name and tooltip say when and which signals, as text (signal names hold log
+ * templates: attacker-controlled). No hooks: a plain function of its props.
  */
-export function OnsetMarkers({ choice, theme, left }: OnsetProps & { left: (ms: number) => string }) {
-  const followed = choice.picked ?? choice.onsets.findIndex((o) => o.chosen);
+export function OnsetMarkers({ choice, theme, left }: Placed) {
+  const shown = followed(choice);
   return (
     <>
       {choice.onsets.map((o, i) => (
@@ -143,35 +155,46 @@ export function OnsetMarkers({ choice, theme, left }: OnsetProps & { left: (ms: 
           data-testid="onset-marker"
           data-chosen={o.chosen}
           aria-label={o.label}
-          aria-pressed={i === followed}
+          aria-pressed={i === shown}
           title={o.label}
-          // A press on a marker is no drag on the timeline under it.
-          onPointerDown={(e) => e.stopPropagation()}
           onClick={() => choice.pick(i)}
+          style={{ position: 'absolute', top: 0, bottom: 0, left: left(o.window.startMs), width: 14, marginLeft: -7, padding: 0, border: 'none', background: 'transparent', cursor: 'pointer' }}
+        >
+          {/* A triangle pointing down at the onset. */}
+          <span
+            style={{
+              display: 'block',
+              margin: '0 auto',
+              width: 0,
+              borderLeft: `${i === shown ? 6 : 4}px solid transparent`,
+              borderRight: `${i === shown ? 6 : 4}px solid transparent`,
+              borderTop: `${i === shown ? 10 : 7}px solid ${colour(theme, o.chosen)}`,
+            }}
+          />
+        </button>
+      ))}
+    </>
+  );
+}
+
+/** Each onset's line across the timeline under its marker: solid for the detected one, dashed for the others. */
+function OnsetLines({ choice, theme, left }: Placed) {
+  const shown = followed(choice);
+  return (
+    <>
+      {choice.onsets.map((o, i) => (
+        <div
+          key={`${o.window.startMs}-${i}`}
           style={{
             position: 'absolute',
             top: 0,
             bottom: 0,
             left: left(o.window.startMs),
-            width: 11,
-            marginLeft: -5,
-            padding: 0,
-            border: 'none',
-            background: 'transparent',
-            cursor: 'pointer',
+            marginLeft: -1,
+            borderLeft: `${i === shown ? 2 : 1}px ${o.chosen ? 'solid' : 'dashed'} ${colour(theme, o.chosen)}`,
+            pointerEvents: 'none',
           }}
-        >
-          <span
-            style={{
-              display: 'block',
-              margin: '0 auto',
-              height: '100%',
-              width: 0,
-              borderLeft: `${o.chosen ? 3 : 2}px ${o.chosen ? 'solid' : 'dashed'} ${o.chosen ? theme.error : theme.primary}`,
-              boxShadow: i === followed ? `0 0 0 2px ${theme.text}` : undefined,
-            }}
-          />
-        </button>
+        />
       ))}
     </>
   );
@@ -193,7 +216,7 @@ function OnsetNote({ choice, theme }: OnsetProps) {
         <span>
           {choice.onsets.length === 1
             ? 'The marker is the onset the window was detected from.'
-            : `${choice.onsets.length} candidate onsets marked (solid: the detected one): click one to analyse from there.`}
+            : `${choice.onsets.length} candidate onsets marked above the timeline; the analysis starts at the detected one (larger). Click another to analyse from there.`}
         </span>
       )}
     </div>
