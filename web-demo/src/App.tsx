@@ -68,7 +68,7 @@ export function App({ initialInputs }: { initialInputs?: Input[] }) {
         <h1 style={{ fontSize: 20, margin: '0 0 4px' }}>rootspan</h1>
         <p style={{ margin: '0 0 12px', color: lightTheme.textWeak }}>
           Root-cause candidates from an incident&apos;s traces, logs and metrics, joined on trace id — computed in this page with WebAssembly. Nothing is uploaded.
-          The incident window is found from the data: the markers on the timeline are the candidate onsets it considered
+          The incident window is found from the data: the markers above the timeline are the candidate onsets it considered
           (click one to analyse from there), or drag across the timeline to choose a window yourself.
         </p>
         <section data-testid="inputs" style={{ border: `2px dashed ${lightTheme.border}`, borderRadius: 6, padding: 12, marginBottom: 12 }}>
