@@ -186,7 +186,10 @@ export function useAnalysis(session: Session | undefined, options: Options): Ana
   const [held, setHeld] = useState<Held | undefined>(undefined);
   const current = held && held.session === session && held.key === key ? held : undefined;
   const picked = current?.picked !== undefined ? current.onsets[current.picked] : undefined;
-  const analysed = useMemo(() => (picked ? withOnset(JSON.parse(key) as Options, picked) : (JSON.parse(key) as Options)), [key, picked]);
+  const analysed = useMemo(() => {
+    const base = JSON.parse(key) as Options;
+    return picked ? withOnset(base, picked) : base;
+  }, [key, picked]);
   const state = useReport(session, analysed);
   const fresh = useMemo(() => (state.report ? onsetViews(state.report) : []), [state.report]);
   const onsets = current?.onsets ?? fresh;
