@@ -1,7 +1,7 @@
 // The view model: what the panel and the web demo show, derived from a report in one place so both
 // homes render the same thing. Pure functions over the generated report and trace-detail types (from
 // the core's JSON Schemas): no React, no Grafana, no guessing at keys.
-import type { Buckets, Candidate, Component, Diagnostic, ExemplarDetail, LogDetail, Pattern, Report, Signal, TimeRange, TraceDetail } from 'rootspan';
+import type { Buckets, Candidate, Component, Diagnostic, ExemplarDetail, LogDetail, OnsetCandidate, Pattern, Report, Signal, TimeRange, TraceDetail } from 'rootspan';
 
 export interface TimeSpan {
   startMs: number;
@@ -66,6 +66,28 @@ export interface ConfidenceView {
   clearCause: boolean;
 }
 
+/** A candidate onset the core's window detection considered, as the timeline marks it. */
+export interface OnsetView {
+  /** The window this onset gives (from the onset to the end of its stretch of data). */
+  window: TimeSpan;
+  baseline?: TimeSpan;
+  /** The signals that change here, strongest first, as the core names them (log text among them: render as text). */
+  signals: string[];
+  /** How many signals change here, named or not. */
+  signalCount: number;
+  /** The change lies across a gap in the data: its time is only known to lie in the gap. */
+  atGap: boolean;
+  /** The onset the detection chose. */
+  chosen: boolean;
+  /** When and which signals, in one line of plain text: the marker's accessible name and tooltip. */
+  label: string;
+  /**
+   * The window and baseline as the report gives them, to analyse again with (exact: the wire's RFC 3339
+   * nanoseconds, not the milliseconds above).
+   */
+  request: { window: TimeRange; baseline?: TimeRange };
+}
+
 export interface DiagnosticView {
   severity: string;
   reason: string;
@@ -89,12 +111,43 @@ export function timeMs(v: string | number): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
+/** A time as the views print it: `2023-01-29 08:43:00Z` (UTC, to the second). */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
 function span(range: TimeRange | null): TimeSpan | undefined {
   if (!range) {
     return undefined;
   }
   const [startMs, endMs] = [timeMs(range.start), timeMs(range.end)];
   return startMs !== undefined && endMs !== undefined ? { startMs, endMs } : undefined;
+}
+
+/** One candidate onset; undefined when its window's times are unreadable. */
+function onsetView(o: OnsetCandidate): OnsetView | undefined {
+  const window = span(o.window);
+  if (!window) {
+    return undefined;
+  }
+  const unnamed = o.signal_count - o.signals.length;
+  const signals = o.signals.join('; ') + (unnamed > 0 ? ` and ${unnamed} more` : '');
+  const when = `${formatTime(window.startMs)}${o.at_gap ? ' (after a gap in the data)' : ''}`;
+  return {
+    window,
+    baseline: span(o.baseline),
+    signals: o.signals,
+    signalCount: o.signal_count,
+    atGap: o.at_gap,
+    chosen: o.chosen,
+    label: `${o.chosen ? 'Detected onset' : 'Candidate onset'} at ${when}: ${signals || 'no signal named'}`,
+    request: o.baseline ? { window: o.window, baseline: o.baseline } : { window: o.window },
+  };
+}
+
+/** The candidate onsets a report offers: only when its window was detected (a given window has none to offer). */
+export function onsetViews(r: Report): OnsetView[] {
+  return r.windows.source === 'detected' ? r.windows.onsets.map(onsetView).filter((o): o is OnsetView => !!o) : [];
 }
 
 /** The patterns section's shared bucket axis as a time span. */
