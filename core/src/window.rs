@@ -106,6 +106,24 @@ mod tests {
         });
     }
 
+    /// One request a second for `seconds` from `start_s`, ids from `first_id`; `each(s)` gives
+    /// the s-th request's duration (ms) and status. Tests build a recording from stretches.
+    fn stretch(ds: &mut Dataset, first_id: u64, start_s: i64, seconds: i64, each: impl Fn(i64) -> (i64, SpanStatus)) {
+        for s in 0..seconds {
+            let (dur_ms, status) = each(s);
+            span(ds, first_id + s as u64, start_s + s, dur_ms, status);
+        }
+    }
+
+    /// Failing every other request when `failing`.
+    fn status(failing: bool, s: i64) -> SpanStatus {
+        if failing && s % 2 == 0 {
+            SpanStatus::Error
+        } else {
+            SpanStatus::Ok
+        }
+    }
+
     fn choose_in(ds: &Dataset, window: Option<TimeRange>) -> Windows {
         let corr = crate::correlate::correlate(ds, &Default::default());
         let families = crate::patterns::mine_logs(ds).families();
@@ -131,10 +149,7 @@ mod tests {
     #[test]
     fn detects_where_errors_start() {
         let mut ds = Dataset::default();
-        for s in 0..600 {
-            let failing = s >= 450 && s % 2 == 0;
-            span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
-        }
+        stretch(&mut ds, 0, 0, 600, |s| (20 + (s % 7), status(s >= 450, s)));
         let got = choose_in(&ds, None);
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
@@ -145,9 +160,7 @@ mod tests {
     #[test]
     fn detects_where_latency_grows_and_handles_no_data() {
         let mut ds = Dataset::default();
-        for s in 0..600 {
-            span(&mut ds, s as u64, s, if s >= 400 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok);
-        }
+        stretch(&mut ds, 0, 0, 600, |s| (if s >= 400 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok));
         let w = choose_in(&ds, None).window.unwrap();
         opens_at(w, 400, 600);
         let empty = choose_in(&Dataset::default(), None);
@@ -159,15 +172,14 @@ mod tests {
     #[test]
     fn the_earliest_sustained_change_wins_over_the_largest() {
         let mut ds = Dataset::default();
-        for s in 0..900 {
+        stretch(&mut ds, 0, 0, 900, |s| {
             let ms = match s {
                 100 => 5000,
                 500..=899 => 60 + (s % 5),
                 _ => 20 + (s % 5),
             };
-            let failing = s >= 750 && s % 2 == 0;
-            span(&mut ds, s as u64, s, ms, if failing { SpanStatus::Error } else { SpanStatus::Ok });
-        }
+            (ms, status(s >= 750, s))
+        });
         let got = choose_in(&ds, None);
         let w = got.window.unwrap();
         opens_at(w, 500, 900);
@@ -183,10 +195,7 @@ mod tests {
     #[test]
     fn one_measure_read_twice_is_one_piece_of_evidence() {
         let mut ds = Dataset::default();
-        for s in 0..600 {
-            let failing = s >= 450 && s % 2 == 0;
-            span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
-        }
+        stretch(&mut ds, 0, 0, 600, |s| (20 + (s % 7), status(s >= 450, s)));
         let labels = ds.labels([("pod", "cart-1")]);
         for (name, scale) in [("cpu_usage_millicores", 1.0), ("cpu_usage_rate_percent", 0.1)] {
             let sym = ds.strings.intern(name);
@@ -206,12 +215,8 @@ mod tests {
     #[test]
     fn an_incident_at_the_start_with_the_calm_after_a_gap() {
         let mut ds = Dataset::default();
-        for s in 0..200 {
-            span(&mut ds, s as u64, s, 400 + (s % 5), SpanStatus::Ok);
-        }
-        for s in 0..500 {
-            span(&mut ds, 1000 + s as u64, 3600 + s, 20 + (s % 5), SpanStatus::Ok);
-        }
+        stretch(&mut ds, 0, 0, 200, |s| (400 + (s % 5), SpanStatus::Ok));
+        stretch(&mut ds, 1000, 3600, 500, |s| (20 + (s % 5), SpanStatus::Ok));
         let got = choose_in(&ds, None);
         assert_eq!(got.source, "detected");
         let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
@@ -225,13 +230,8 @@ mod tests {
     #[test]
     fn a_change_whose_window_leaves_no_baseline_is_not_chosen() {
         let mut ds = Dataset::default();
-        for s in 0..300 {
-            let failing = s < 40 && s % 2 == 0;
-            span(&mut ds, s as u64, s, 20 + (s % 5), if failing { SpanStatus::Error } else { SpanStatus::Ok });
-        }
-        for s in 0..120 {
-            span(&mut ds, 1000 + s as u64, 3600 + s, 400 + (s % 5), SpanStatus::Ok);
-        }
+        stretch(&mut ds, 0, 0, 300, |s| (20 + (s % 5), status(s < 40, s)));
+        stretch(&mut ds, 1000, 3600, 120, |s| (400 + (s % 5), SpanStatus::Ok));
         let got = choose_in(&ds, None);
         assert!(got.onsets.iter().any(|o| !o.chosen && o.window.start_ns == 0 && o.baseline.is_none()), "{:?}", got.onsets);
         let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
@@ -245,13 +245,8 @@ mod tests {
     #[test]
     fn the_baseline_is_the_longest_calm_stretch() {
         let mut ds = Dataset::default();
-        for s in 0..300 {
-            span(&mut ds, s as u64, s, 20 + (s % 7), SpanStatus::Ok);
-        }
-        for s in 0..200 {
-            let failing = s >= 60 && s % 2 == 0;
-            span(&mut ds, 1000 + s as u64, 3600 + s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
-        }
+        stretch(&mut ds, 0, 0, 300, |s| (20 + (s % 7), SpanStatus::Ok));
+        stretch(&mut ds, 1000, 3600, 200, |s| (20 + (s % 7), status(s >= 60, s)));
         let got = choose_in(&ds, None);
         let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
         let start_s = w.start_ns / 1_000_000_000;
