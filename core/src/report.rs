@@ -16,7 +16,7 @@ use crate::rank::{Candidate, Confidence};
 use crate::window::Windows;
 
 /// The report format version. Bump the major part on any change a reader could trip on.
-pub const REPORT_VERSION: &str = "1.1";
+pub const REPORT_VERSION: &str = "1.2";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

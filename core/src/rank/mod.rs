@@ -8,11 +8,13 @@
 //! gap goes to the callee, and error lines a deeper service explains do not count, so a
 //! caller showing its dependency's symptoms ranks below that dependency.
 
+mod calls;
 mod confidence;
 mod evidence;
 mod fuse;
 mod logs;
 mod metrics;
+mod nodes;
 mod stats;
 mod traces;
 mod view;
@@ -57,7 +59,12 @@ impl Default for RankOptions {
 pub struct Candidate {
     /// 1 for the most likely root cause.
     pub rank: u32,
-    /// The service, as `service.name` or the label mapped to it.
+    /// What the candidate is: a service, or a node (host) whose instances of several
+    /// services stopped together. Reports before 1.2 have services only.
+    #[serde(default)]
+    pub kind: CandidateKind,
+    /// The service, as `service.name` or the label mapped to it; for a node candidate, the
+    /// node's name (`k8s.node.name` or a `node` label).
     pub service: String,
     /// The operation that carries the strongest evidence, when one does.
     pub operation: Option<String>,
@@ -75,6 +82,21 @@ pub struct Candidate {
     /// Upstream services (direct and indirect callers in the window): whom a fault here
     /// reaches, the blast radius if this candidate is the cause. Sorted.
     pub blast_radius: Vec<String>,
+    /// For a node candidate: its instances that stopped, sorted. Empty for a service.
+    #[serde(default)]
+    pub instances: Vec<String>,
+}
+
+/// What a candidate names.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateKind {
+    /// A service (with its strongest operation and instance).
+    #[default]
+    Service,
+    /// A node: the machine under the instances that stopped, not any one service.
+    Node,
 }
 
 /// One named part of a candidate's score.
@@ -153,18 +175,35 @@ pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mine
     order.sort_by(|a, b| services[*b].score.total_cmp(&services[*a].score).then(v.services[*a].cmp(&v.services[*b])));
     let graph = callers(&v);
     let scores: Vec<f64> = order.iter().map(|s| services[*s].score).collect();
+    // The confidence reads the services' scores: a node candidate takes its score from the
+    // services it explains (see `node_candidate`), so it adds no evidence of its own.
     let confidence = Confidence::of(&scores, order.first().map(|s| v.services[*s].as_str()));
-    let candidates = order
+    let mut candidates: Vec<Candidate> = order
         .into_iter()
         .take(top)
-        .enumerate()
-        .map(|(i, s)| {
+        .map(|s| {
             let best_instance = (0..v.instances.len())
                 .filter(|x| v.instances[*x].1 == s)
                 .max_by(|a, b| instances[*a].score.total_cmp(&instances[*b].score).then(v.instances[*b].0.cmp(&v.instances[*a].0)));
-            candidate(&v, &ev, s, &services[s], best_instance, &graph, i as u32 + 1)
+            candidate(&v, &ev, s, &services[s], best_instance, &graph)
         })
         .collect();
+    if let Some(baseline) = windows.baseline {
+        let acts = nodes::activity(&v, window, baseline);
+        let service_of: Vec<usize> = v.instances.iter().map(|(_, s)| *s).collect();
+        let on = nodes::instance_nodes(&v);
+        for found in nodes::find(&acts, &on, &service_of, window, baseline.duration_ns()) {
+            if let Some(c) = node_candidate(&v, &ev, &services, &graph, &on, &found) {
+                candidates.push(c);
+            }
+        }
+    }
+    // Stable: a node goes before the service whose score it took.
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then((b.kind == CandidateKind::Node).cmp(&(a.kind == CandidateKind::Node))));
+    candidates.truncate(top);
+    for (i, c) in candidates.iter_mut().enumerate() {
+        c.rank = i as u32 + 1;
+    }
     Ranking { candidates, confidence }
 }
 
@@ -186,15 +225,7 @@ fn callers(v: &view::View) -> Vec<BTreeSet<usize>> {
     out
 }
 
-fn candidate(
-    v: &view::View,
-    ev: &Evidence,
-    s: usize,
-    scored: &Scored,
-    instance: Option<usize>,
-    graph: &[BTreeSet<usize>],
-    rank: u32,
-) -> Candidate {
+fn candidate(v: &view::View, ev: &Evidence, s: usize, scored: &Scored, instance: Option<usize>, graph: &[BTreeSet<usize>]) -> Candidate {
     let found = &ev.services[s];
     let components = KINDS
         .iter()
@@ -228,17 +259,10 @@ fn candidate(
     let mut evidence: Vec<EvidenceRef> = lead.iter().take(3).flat_map(|k| found[*k].iter().flat_map(|f| f.refs.iter().cloned())).collect();
     evidence.sort();
     evidence.dedup();
-    // Blast radius: every service upstream of this one in the window's calls.
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<usize> = graph[s].iter().copied().collect();
-    while let Some(c) = stack.pop() {
-        if c != s && seen.insert(c) {
-            stack.extend(graph[c].iter().copied());
-        }
-    }
-    let blast_radius = seen.into_iter().map(|c| v.services[c].clone()).collect();
+    let blast_radius = upstream(graph, &[s]).into_iter().map(|c| v.services[c].clone()).collect();
     Candidate {
-        rank,
+        rank: 0,
+        kind: CandidateKind::Service,
         service: name.clone(),
         operation,
         instance: instance.map(|i| v.instances[i].0.clone()),
@@ -247,5 +271,62 @@ fn candidate(
         evidence,
         why,
         blast_radius,
+        instances: Vec::new(),
     }
+}
+
+/// Every service upstream of `from` in the window's calls (`from` excluded).
+fn upstream(graph: &[BTreeSet<usize>], from: &[usize]) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = from.iter().flat_map(|s| graph[*s].iter().copied()).collect();
+    while let Some(c) = stack.pop() {
+        if !from.contains(&c) && seen.insert(c) {
+            stack.extend(graph[c].iter().copied());
+        }
+    }
+    seen
+}
+
+/// A node as a candidate. It ranks just before the strongest service it explains (one with an
+/// instance on it, or a caller of a stopped one), with that service's score and components:
+/// what that service shows, the node's failure accounts for.
+fn node_candidate(
+    v: &view::View,
+    ev: &Evidence,
+    services: &[Scored],
+    graph: &[BTreeSet<usize>],
+    on: &[Option<String>],
+    found: &nodes::NodeFinding,
+) -> Option<Candidate> {
+    let mut affected: Vec<usize> = found.instances.iter().map(|i| v.instances[*i].1).collect();
+    affected.sort_unstable();
+    affected.dedup();
+    // What the node explains: every service with an instance on it, and the callers of the
+    // stopped ones (their calls time out or fail).
+    let mut explained: BTreeSet<usize> =
+        (0..v.instances.len()).filter(|i| on[*i].as_deref() == Some(found.node.as_str())).map(|i| v.instances[i].1).collect();
+    explained.extend(upstream(graph, &affected));
+    let strongest = explained.iter().copied().max_by(|a, b| services[*a].score.total_cmp(&services[*b].score).then(b.cmp(a)))?;
+    let base = candidate(v, ev, strongest, &services[strongest], None, graph);
+    let names: Vec<String> = found.instances.iter().map(|i| v.instances[*i].0.clone()).collect();
+    let why = format!(
+        "node {}: {} instances of {} services on it stopped together at {} ({}) while those services' instances on other nodes kept reporting",
+        found.node,
+        names.len(),
+        affected.len(),
+        crate::time::format_rfc3339(found.since_ns),
+        names.join(", "),
+    );
+    let mut radius = upstream(graph, &affected);
+    radius.extend(affected.iter().copied());
+    Some(Candidate {
+        kind: CandidateKind::Node,
+        service: found.node.clone(),
+        operation: None,
+        instance: None,
+        why,
+        blast_radius: radius.into_iter().map(|s| v.services[s].clone()).collect(),
+        instances: names,
+        ..base
+    })
 }

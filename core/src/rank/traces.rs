@@ -153,10 +153,10 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             if !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
                 gaps.entry((t, service)).or_default().add(phase, v.ds.spans.duration_ns[r].max(0) as f64, r);
             }
-            counts.entry(t).or_default().count(Served::Call, slot, true, v.failed(r) && !failed_below, r);
+            counts.entry(t).or_default().count(Served::Call, slot, true, v.failed_at_peer(r).is_some() && !failed_below, r);
         }
         let entry = v.is_entry(r);
-        let origin = v.failed(r) && !failed_below && v.span_callee[r].is_none();
+        let origin = v.failed(r) && !failed_below && v.failed_at_peer(r).is_none();
         for t in Target::both(service, instance) {
             if entry {
                 selfs.entry(t).or_default().add(phase, self_time, r);

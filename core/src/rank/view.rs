@@ -5,7 +5,7 @@
 //! Identity, parents and the log-to-span join come from `correlate`; each line's template is
 //! the pattern miner's, so evidence names the patterns the report lists.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::correlate::{Correlation, ServiceId};
 use crate::id::TraceId;
@@ -45,6 +45,9 @@ pub struct View<'a> {
     /// The service a call went to when no span of that service answers it (an
     /// uninstrumented database or cache, a refused connection): `correlate`'s peer.
     pub span_callee: Vec<Option<usize>>,
+    /// (caller, dependency) pairs whose unanswered failing calls start at the caller (see
+    /// `calls`): such a call is the caller's failure, not its peer's.
+    failing_at_caller: BTreeSet<(usize, usize)>,
     pub span_phase: Vec<Phase>,
     pub log_instance: Vec<Option<usize>>,
     /// Each line's template family (see `Mined::families`), an index into `templates`.
@@ -111,8 +114,9 @@ impl<'a> View<'a> {
             span_instance,
             parents_first,
             span_depth,
-            // Filled just below: it reads the view's own accessors.
+            // Filled just below: they read the view's own accessors.
             span_fails_downstream: Vec::new(),
+            failing_at_caller: BTreeSet::new(),
             span_callee,
             span_phase,
             log_instance,
@@ -123,6 +127,7 @@ impl<'a> View<'a> {
             window_ns: windows.window.map_or(0, |w| w.duration_ns()),
             baseline_ns: windows.baseline.map_or(0, |b| b.duration_ns()),
         };
+        view.failing_at_caller = super::calls::failing_at_caller(&view);
         view.span_fails_downstream = fails_downstream(&view);
         view
     }
@@ -182,6 +187,12 @@ impl<'a> View<'a> {
         self.ds.spans.status[row] == SpanStatus::Error
     }
 
+    /// The peer a failing call no span answers failed at, when the failure is the peer's: not
+    /// when the caller's calls to it all fail while its other callers' succeed (`calls`).
+    pub fn failed_at_peer(&self, row: usize) -> Option<usize> {
+        self.span_callee[row].filter(|d| self.failed(row) && !self.failing_at_caller.contains(&(self.span_service(row), *d)))
+    }
+
     /// Whether a call made in or under span `row` failed in another service: a failing span
     /// of another service below it, or a failing call to a peer that no span answers.
     pub fn fails_downstream(&self, row: usize) -> bool {
@@ -227,7 +238,7 @@ fn fails_downstream(v: &View) -> Vec<bool> {
     let (mut failing, mut unanswered) = (vec![Failing::None; n], vec![false; n]);
     for &r in v.parents_first.iter().rev() {
         let failed = v.failed(r);
-        let (mut f, mut u) = (if failed { Failing::One(v.span_service(r)) } else { Failing::None }, failed && v.span_callee[r].is_some());
+        let (mut f, mut u) = (if failed { Failing::One(v.span_service(r)) } else { Failing::None }, v.failed_at_peer(r).is_some());
         for c in v.span_children(r) {
             f = f.add(failing[c]);
             u |= unanswered[c];

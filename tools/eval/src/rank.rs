@@ -25,6 +25,9 @@ pub struct Truth {
     pub service: String,
     #[serde(default)]
     pub pod: Option<String>,
+    /// The node, when the truth blames one (a node failure) rather than a service.
+    #[serde(default)]
+    pub node: Option<String>,
     #[serde(default)]
     pub fault: Option<String>,
     /// When the fault was injected (RFC 3339): what a detected window's start is measured against.
@@ -33,6 +36,19 @@ pub struct Truth {
 }
 
 impl Truth {
+    /// Whether `c` names this truth: the node for a node truth, else the service.
+    pub fn named(&self, c: &Ranked) -> bool {
+        match &self.node {
+            Some(node) => c.node && c.service == *node,
+            None => !c.node && c.service == self.service,
+        }
+    }
+
+    /// The key `FitCase` compares candidates with (`Ranked::key`).
+    fn key(&self) -> String {
+        self.node.as_ref().map_or_else(|| self.service.clone(), |n| format!("node {n}"))
+    }
+
     /// The injection time (ns), when the truth names one.
     pub fn injected(&self) -> Option<i64> {
         self.inject_time.as_deref().and_then(|t| rootspan_core::time::parse_timestamp(t).ok())
@@ -41,7 +57,7 @@ impl Truth {
     /// The same case analysed in a fault-free window: no service is the cause, and no window
     /// start is measured against the injection.
     pub fn without_fault(self) -> Truth {
-        Truth { service: String::new(), pod: None, fault: Some(NO_FAULT.into()), inject_time: None }
+        Truth { service: String::new(), pod: None, node: None, fault: Some(NO_FAULT.into()), inject_time: None }
     }
 }
 
@@ -82,7 +98,10 @@ pub struct CaseOutcome {
 /// A candidate as a report lists it, reduced to what evaluation needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranked {
+    /// The service, or the node's name when `node` is set.
     pub service: String,
+    /// Whether the candidate is a node (`kind: node`).
+    pub node: bool,
     pub instance: Option<String>,
     /// Component values in weight order.
     pub values: [f64; KINDS.len()],
@@ -90,6 +109,17 @@ pub struct Ranked {
     /// Whether any component adds to the score (value and weight both above 0).
     pub has_evidence: bool,
     pub score: f64,
+}
+
+impl Ranked {
+    /// A name no service shares with a node: nodes and services are ranked in one list.
+    fn key(&self) -> String {
+        if self.node {
+            format!("node {}", self.service)
+        } else {
+            self.service.clone()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -131,6 +161,8 @@ pub fn window_start(report_json: &str) -> Result<Option<i64>, String> {
 
 #[derive(Deserialize)]
 struct CandidateWire {
+    #[serde(default)]
+    kind: Option<String>,
     service: String,
     instance: Option<String>,
     score: f64,
@@ -159,7 +191,15 @@ pub fn ranked(report_json: &str) -> Result<Vec<Ranked>, String> {
                     values[k] = comp.value;
                 }
             }
-            Ranked { service: c.service, instance: c.instance, values, why: c.why, has_evidence, score: c.score }
+            Ranked {
+                node: c.kind.as_deref() == Some("node"),
+                service: c.service,
+                instance: c.instance,
+                values,
+                why: c.why,
+                has_evidence,
+                score: c.score,
+            }
         })
         .collect())
 }
@@ -172,7 +212,7 @@ impl CaseOutcome {
         let position = |hit: &dyn Fn(&Ranked) -> bool| candidates.iter().position(hit).map_or(0, |i| i as u32 + 1);
         CaseOutcome {
             case: case.to_string(),
-            rank: position(&|c| c.service == truth.service),
+            rank: position(&|c| truth.named(c)),
             fault: truth.fault.clone(),
             instance_rank: truth.pod.as_ref().map(|pod| position(&|c| c.instance.as_deref() == Some(pod.as_str()))),
             why: candidates.first().map_or_else(String::new, |c| c.why.clone()),
@@ -454,8 +494,8 @@ impl FitCase {
     /// From a full candidate list (analyse with `top` covering every service).
     pub fn new(candidates: &[Ranked], truth: &Truth, system: Option<&str>) -> FitCase {
         FitCase {
-            candidates: candidates.iter().map(|c| (c.service.clone(), c.values)).collect(),
-            truth: truth.service.clone(),
+            candidates: candidates.iter().map(|c| (c.key(), c.values)).collect(),
+            truth: truth.key(),
             system: system.unwrap_or("unnamed").to_string(),
             fault: truth.fault.clone().unwrap_or_else(|| "unlabelled".to_string()),
         }
