@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rootspan_core::correlate::CorrelationReport;
 use rootspan_core::diag::Diagnostic;
 use rootspan_core::patterns::PatternsReport;
-use rootspan_core::rank::{Candidate, Component, Confidence, EvidenceRef};
+use rootspan_core::rank::{Candidate, CandidateKind, Component, Confidence, EvidenceRef};
 use rootspan_core::report::{Counts, DiagnosticsReport, InputsReport};
 use rootspan_core::time::format_rfc3339;
 use rootspan_core::window::Windows;
@@ -129,14 +129,24 @@ fn candidates(list: &[Candidate], confidence: &Confidence) -> Vec<Block> {
         .iter()
         .take(SHOWN)
         .map(|c| {
-            let name: Vec<&str> = [Some(c.service.as_str()), c.operation.as_deref(), c.instance.as_deref()].into_iter().flatten().collect();
+            let head = match c.kind {
+                CandidateKind::Node => format!("node {}", c.service),
+                CandidateKind::Service => [Some(c.service.as_str()), c.operation.as_deref(), c.instance.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            };
             let mut details = vec![format!("why: {}", c.why)];
+            if !c.instances.is_empty() {
+                details.push(format!("instances on it: {}", names_list(&c.instances, 6)));
+            }
             details.extend(score_components(&c.components));
             details.extend(evidence_counts(&c.evidence));
             if !c.blast_radius.is_empty() {
                 details.push(format!("affects: {}", names_list(&c.blast_radius, 6)));
             }
-            Item { head: format!("{}. {}  (score {:.2})", c.rank, name.join(" / "), c.score), details }
+            Item { head: format!("{}. {}  (score {:.2})", c.rank, head, c.score), details }
         })
         .collect();
     // How sure the ranking is comes first: "no clear root cause" changes how to read the list.
@@ -410,6 +420,7 @@ mod tests {
             patterns: PatternsReport::default(),
             candidates: vec![Candidate {
                 rank: 1,
+                kind: CandidateKind::Service,
                 service: "ts-order-service".into(),
                 operation: None,
                 instance: None,
@@ -422,6 +433,7 @@ mod tests {
                 ],
                 why: "new pattern <script>alert(1)</script>\u{1b}[2J".into(),
                 blast_radius: vec!["a".into(), "b".into()],
+                instances: Vec::new(),
             }],
             confidence: Confidence::of(&[0.8249, 0.8], Some("ts-order-service")),
             diagnostics: DiagnosticsReport::from_diagnostics(&diagnostics),
@@ -453,6 +465,16 @@ mod tests {
         assert!(m.contains("&lt;script&gt;alert\\(1\\)&lt;/script&gt;"), "{m}");
         assert!(m.contains("| input | format | spans | logs | series | points | exemplars |"), "{m}");
         assert!(m.contains("## Root-cause candidates"));
+    }
+
+    #[test]
+    fn a_node_candidate_reads_as_a_node_with_its_instances() {
+        let mut r = report();
+        let c = &mut r.candidates[0];
+        (c.kind, c.service, c.instances) = (CandidateKind::Node, "worker-1".into(), vec!["api-1".into(), "db-0".into()]);
+        let t = text(&r);
+        assert!(t.contains("1. node worker-1  (score 0.82)"), "{t}");
+        assert!(t.contains("instances on it: api-1, db-0\n"), "{t}");
     }
 
     #[test]

@@ -122,9 +122,9 @@ fn stopped(a: &Activity, window: TimeRange, baseline_ns: i64) -> bool {
     a.baseline_rows >= MIN_ROWS && silent >= window.duration_ns() / 2 && due >= MIN_ROWS
 }
 
-/// Nodes where instances of two or more services stopped together while those services'
-/// replicas on other nodes kept reporting (and none stopped with them): the node, not a
-/// service, went away.
+/// Nodes where instances of two or more services stopped together while most instances on
+/// other nodes kept reporting and no replica of those services stopped with them: the node,
+/// not a service, went away.
 /// `nodes` and `service_of` are per instance, like `acts`.
 pub fn find(acts: &[Activity], nodes: &[Option<String>], service_of: &[usize], window: TimeRange, baseline_ns: i64) -> Vec<NodeFinding> {
     let stop: Vec<Option<i64>> = acts.iter().map(|a| a.last_ns.filter(|_| stopped(a, window, baseline_ns))).collect();
@@ -148,12 +148,13 @@ pub fn find(acts: &[Activity], nodes: &[Option<String>], service_of: &[usize], w
         }
         let since = best.first().and_then(|i| stop[*i]).unwrap_or(0);
         let services: BTreeSet<usize> = best.iter().map(|i| service_of[*i]).collect();
-        // Replicas of those services on other nodes: none may stop with them, and one must
-        // keep reporting, or nothing tells the node from the data ending or a rollout.
-        let replicas: Vec<usize> =
-            (0..acts.len()).filter(|j| services.contains(&service_of[*j]) && nodes[*j].as_deref().is_some_and(|n| n != node)).collect();
-        let stopped_too = replicas.iter().any(|j| stop[*j].is_some_and(|t| (t - since).abs() <= TOGETHER_NS));
-        let kept = replicas.iter().any(|j| stop[*j].is_none() && acts[*j].last_ns.is_some_and(|t| t > since + TOGETHER_NS));
+        // None of those services may stop on another node with them (a rollout, a scale-down),
+        // and most instances on other nodes must keep reporting (else the data ended).
+        let elsewhere: Vec<usize> = (0..acts.len()).filter(|j| nodes[*j].as_deref().is_some_and(|n| n != node)).collect();
+        let with_them = |j: &usize| stop[*j].is_some_and(|t| (t - since).abs() <= TOGETHER_NS);
+        let stopped_too = elsewhere.iter().any(|j| services.contains(&service_of[*j]) && with_them(j));
+        let quiet = elsewhere.iter().filter(|j| with_them(j) || acts[**j].last_ns.is_none_or(|t| t <= since + TOGETHER_NS)).count();
+        let kept = elsewhere.len() > 2 * quiet;
         if services.len() >= 2 && !stopped_too && kept {
             let mut instances = best.to_vec();
             instances.sort_unstable();
@@ -209,11 +210,14 @@ mod tests {
     }
 
     #[test]
-    fn stops_without_a_replica_that_kept_reporting_are_not_a_node() {
-        // Single-replica services whose data ends at once: the data ended, not the node.
-        let nodes = [on("n1"), on("n1"), on("n2")];
-        let acts = [until(320), until(321), until(322)];
-        assert!(find(&acts, &nodes, &[0, 1, 2], W, 300 * S).is_empty());
+    fn stops_everywhere_at_once_are_not_a_node() {
+        // Every instance's data ends at once: the data ended, not the node.
+        let nodes = [on("n1"), on("n1"), on("n2"), on("n3")];
+        let acts = [until(320), until(321), until(322), until(320)];
+        assert!(find(&acts, &nodes, &[0, 1, 2, 3], W, 300 * S).is_empty());
+        // The same services, with the other nodes reporting on: the node.
+        let acts = [until(320), until(321), until(599), until(599)];
+        assert_eq!(find(&acts, &nodes, &[0, 1, 2, 3], W, 300 * S).len(), 1);
     }
 
     #[test]

@@ -78,9 +78,14 @@ function Evidence({ candidate, window, links, seriesPoints }: Omit<Props, 'candi
   const heading = { fontSize: 11, textTransform: 'uppercase' as const, color: theme.textWeak, margin: '8px 0 2px' };
   return (
     <div data-testid="evidence" style={{ marginLeft: '2.5em', marginTop: 4 }}>
+      {candidate.instances.length > 0 && (
+        <div data-testid="node-instances" style={{ fontSize: 12, color: theme.textWeak }}>
+          Instances on this node that stopped: {candidate.instances.join(', ')}
+        </div>
+      )}
       {candidate.blastRadius.length > 0 && (
         <div data-testid="blast-radius" style={{ fontSize: 12, color: theme.textWeak }}>
-          Callers showing anomalies too: {candidate.blastRadius.join(', ')}
+          {candidate.node ? 'Services it affects' : 'Callers showing anomalies too'}: {candidate.blastRadius.join(', ')}
         </div>
       )}
       <div style={heading}>Traces ({candidate.traces.length})</div>

@@ -44,6 +44,10 @@ export interface SeriesView {
 export interface CandidateView {
   rank: number;
   name: string;
+  /** The candidate is a node (a host under several services' instances), not a service. */
+  node: boolean;
+  /** For a node: its instances that stopped together. Empty for a service. */
+  instances: string[];
   score: number;
   /** Score scaled to the listed range, 0..1, for the bar. */
   bar: number;
@@ -209,8 +213,9 @@ export function formatNumber(x: number): string {
   return Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 1 ? x.toFixed(2) : x.toPrecision(2);
 }
 
-/** The candidate's display name: service, then operation and instance when the core names them. */
+/** The candidate's display name: `node <name>` for a node; else service, then operation and instance when the core names them. */
 export function candidateName(c: Candidate): string {
+  if (c.kind === 'node') return `node ${c.service}`;
   return [c.service, c.operation, c.instance].filter((p): p is string => !!p).join(' · ') || '(unnamed)';
 }
 
@@ -257,6 +262,8 @@ export function reportView(r: Report): ReportModel {
     return {
       rank: c.rank,
       name: candidateName(c),
+      node: c.kind === 'node',
+      instances: c.instances,
       score: c.score,
       // Scores are a weighted sum that can be negative: the bar spans the listed range.
       bar: hi > lo ? (c.score - lo) / (hi - lo) : 1,

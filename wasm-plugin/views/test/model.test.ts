@@ -52,6 +52,18 @@ describe('reportView on the sample incident', () => {
     assert.equal(view.candidates.find((c) => c.score === best)?.bar, 1, 'the best score fills the bar');
   });
 
+  it('names a node candidate as a node, with its stopped instances', () => {
+    const first = report.candidates[0]!;
+    assert.equal(first.kind, 'service', 'the sample incident is a service fault');
+    assert.deepEqual(first.instances, []);
+    const node = { ...first, kind: 'node' as const, service: 'worker-1', instances: ['api-1', 'db-0'] };
+    const [c] = reportView({ ...report, candidates: [node] }).candidates;
+    assert.equal(c!.name, 'node worker-1');
+    assert.equal(c!.node, true);
+    assert.deepEqual(c!.instances, ['api-1', 'db-0']);
+    assert.equal(reportView(report).candidates[0]!.node, false);
+  });
+
   it('splits evidence into traces, listed templates and parsed series', () => {
     const view = reportView(report);
     const listed = new Set(report.patterns.patterns.map((p) => p.template));
