@@ -28,6 +28,8 @@ enum Fault {
     /// The uninstrumented cache `api` calls refuses connections: only `api`'s client spans
     /// (naming it as their peer) and `api`'s error lines show it.
     CacheDown,
+    /// `db` answers in 1.5 s; `api` gives up on it after 1 s and fails, `db`'s span succeeds.
+    Timeout,
 }
 
 impl Builder {
@@ -86,7 +88,13 @@ impl Builder {
         let root = self.span(trace, None, ("gateway", "GET /order", SpanKind::Server), (t, 30 * MS + db_time + delay), failed);
         let call = self.span(trace, Some(root), ("gateway", "HTTP GET", SpanKind::Client), (t + MS, 25 * MS + db_time + delay), failed);
         let api = self.span(trace, Some(call), ("api", "/order", SpanKind::Server), (t + 2 * MS, 22 * MS + db_time + delay), failed);
-        let api_call = self.span(trace, Some(api), ("api", "HTTP GET", SpanKind::Client), (t + 3 * MS, 10 * MS + db_time + delay), failed);
+        let timeout = fault == Fault::Timeout;
+        let api_call = if timeout {
+            self.span(trace, Some(api), ("api", "HTTP GET", SpanKind::Client), (t + 3 * MS, 1000 * MS), true)
+        } else {
+            self.span(trace, Some(api), ("api", "HTTP GET", SpanKind::Client), (t + 3 * MS, 10 * MS + db_time + delay), failed)
+        };
+        let db_time = if timeout { 1500 * MS } else { db_time };
         let db = self.span(trace, Some(api_call), ("db", "/row", SpanKind::Server), (t + 4 * MS + delay, db_time), failed);
         let cache_down = fault == Fault::CacheDown;
         let cache = self.span(trace, Some(api), ("api", "GET", SpanKind::Client), (t + 3 * MS, MS), cache_down);
@@ -178,6 +186,16 @@ fn an_uninstrumented_dependency_is_a_candidate_through_its_callers_spans() {
     // api's error lines are about its failed call to the cache: explained, not its own.
     assert_eq!(component(api, "log_error"), 0.0, "{api:#?}");
     assert_eq!(component(api, "trace_error_origin"), 0.0);
+}
+
+#[test]
+fn a_call_given_up_on_fails_at_the_callee_still_working() {
+    let got = ranked(Fault::Timeout, &RankOptions::default());
+    assert_eq!(got[0].service, "db", "{got:#?}");
+    // api's calls fail (it timed out) while db's spans succeed: the failures start at db.
+    assert!(component(&got[0], "trace_error_origin") > 5.0, "{:#?}", got[0]);
+    let api = got.iter().find(|c| c.service == "api").unwrap();
+    assert_eq!(component(api, "trace_error_origin"), 0.0, "{api:#?}");
 }
 
 #[test]

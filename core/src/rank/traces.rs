@@ -156,7 +156,14 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             counts.entry(t).or_default().count(Served::Call, slot, true, v.failed_at_peer(r).is_some() && !failed_below, r);
         }
         let entry = v.is_entry(r);
-        let origin = v.failed(r) && !failed_below && v.failed_at_peer(r).is_none();
+        let abandoned = v.abandoned(r).filter(|_| !failed_below);
+        if let Some(c) = abandoned {
+            // A call given up on: the failure starts at the callee that was still working.
+            for t in Target::both(v.span_service(c), v.span_instance[c]) {
+                counts.entry(t).or_default().count(Served::Entry, slot, false, true, r);
+            }
+        }
+        let origin = v.failed(r) && !failed_below && v.failed_at_peer(r).is_none() && abandoned.is_none();
         for t in Target::both(service, instance) {
             if entry {
                 selfs.entry(t).or_default().add(phase, self_time, r);

@@ -187,6 +187,16 @@ impl<'a> View<'a> {
         self.ds.spans.status[row] == SpanStatus::Error
     }
 
+    /// The span of another service a failing call gave up on: a child that did not fail and
+    /// ended after the call did. The caller timed out waiting; the slowness is the callee's.
+    pub fn abandoned(&self, row: usize) -> Option<usize> {
+        if !self.failed(row) {
+            return None;
+        }
+        let end = |r: usize| self.ds.spans.start_ns[r].saturating_add(self.ds.spans.duration_ns[r]);
+        self.span_children(row).find(|c| self.span_service(*c) != self.span_service(row) && !self.failed(*c) && end(*c) > end(row))
+    }
+
     /// The peer a failing call no span answers failed at, when the failure is the peer's: not
     /// when the caller's calls to it all fail while its other callers' succeed (`calls`).
     pub fn failed_at_peer(&self, row: usize) -> Option<usize> {
@@ -232,13 +242,17 @@ impl Failing {
 }
 
 /// For every span, whether a failing span in its subtree (itself included) is in another
-/// service or is a call no span answers: one bottom-up pass instead of a walk per span.
+/// service (a call given up on counts as failing in the callee, see `abandoned`) or is a call
+/// no span answers: one bottom-up pass instead of a walk per span.
 fn fails_downstream(v: &View) -> Vec<bool> {
     let n = v.ds.spans.len();
     let (mut failing, mut unanswered) = (vec![Failing::None; n], vec![false; n]);
     for &r in v.parents_first.iter().rev() {
         let failed = v.failed(r);
         let (mut f, mut u) = (if failed { Failing::One(v.span_service(r)) } else { Failing::None }, v.failed_at_peer(r).is_some());
+        if let Some(c) = v.abandoned(r) {
+            f = f.add(Failing::One(v.span_service(c)));
+        }
         for c in v.span_children(r) {
             f = f.add(failing[c]);
             u |= unanswered[c];
