@@ -71,7 +71,7 @@ pub fn activity(v: &View, window: TimeRange, baseline: TimeRange) -> Vec<Activit
     let mut lasts: Vec<Vec<i64>> = vec![Vec::new(); v.instances.len()];
     // One channel's last row up to the window's end, counting its baseline rows.
     let mut channel = |instance: Option<usize>, times: &mut dyn Iterator<Item = i64>| {
-        let Some(i) = instance else { return None };
+        let i = instance?;
         let mut last = None;
         for t in times {
             if baseline.contains(t) {
