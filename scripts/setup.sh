@@ -54,4 +54,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
+# The Spark job (spark/): Java 17 and a venv with PySpark, pyarrow and wasmtime (about 2.7 minutes and
+# 718 MB in .tools/spark-venv, once).
+say "spark: $(bash scripts/setup-spark.sh)"
 say "ready"
