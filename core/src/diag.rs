@@ -126,6 +126,16 @@ impl Diagnostics {
         self.push(Severity::Error, place, reason)
     }
 
+    /// Adds `later`'s diagnostics after these, as if they had been pushed here: counts add up,
+    /// and the kept entries stay the first `MAX_KEPT` of both in order.
+    pub fn append(&mut self, later: Diagnostics) {
+        for (key, n) in later.counts {
+            *self.counts.entry(key).or_default() += n;
+        }
+        let room = MAX_KEPT.saturating_sub(self.kept.len());
+        self.kept.extend(later.kept.into_iter().take(room));
+    }
+
     pub fn entries(&self) -> &[Diagnostic] {
         &self.kept
     }

@@ -14,6 +14,7 @@ pub mod correlate;
 pub mod diag;
 pub mod id;
 pub mod ingest;
+pub mod merge;
 pub mod model;
 pub mod options;
 pub mod patterns;
@@ -80,8 +81,12 @@ impl Session {
     }
 
     /// Decodes an input. Problems become diagnostics in the report; nothing here fails.
+    /// Each input is decoded on its own and appended (`merge::append`): the one path a
+    /// distributed analysis, which decodes its inputs apart, shares (`docs/spark.md`).
     pub fn add(&mut self, input: &Input) {
-        ingest::ingest(&mut self.dataset, input, self.untimed);
+        let mut decoded = Dataset::default();
+        ingest::ingest(&mut decoded, input, self.untimed);
+        merge::append(&mut self.dataset, decoded);
         self.correlation = None;
     }
 
