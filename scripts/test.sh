@@ -25,6 +25,7 @@ stage "eslint" npm run lint --workspaces --if-present
 stage "wasm crate tests" cargo test -p rootspan-wasm
 stage "engine + CLI unit tests" cargo test --release -p rootspan-engine -p rootspan-cli
 stage "wasmtime host + cross-home identity + CLI" cargo test --release -p rootspan-host
+stage "Spark job in local[2] (the CLI's report, byte for byte)" bash scripts/test-spark.sh
 stage "evaluation tooling (Loghub accuracy, Nezha ranking bar)" cargo test --release -p rootspan-eval
 stage "TypeScript + Chromium tests" npm test --workspaces --if-present
 stage "Grafana plugin zip (validated)" npm run package -w wasm-plugin/panel

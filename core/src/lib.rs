@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod merge;
 pub mod model;
 pub mod options;
+pub mod partial;
 pub mod patterns;
 pub mod rank;
 pub mod report;
@@ -86,8 +87,18 @@ impl Session {
     pub fn add(&mut self, input: &Input) {
         let mut decoded = Dataset::default();
         ingest::ingest(&mut decoded, input, self.untimed);
+        self.add_decoded(decoded);
+    }
+
+    /// Appends an input decoded apart (a partial state's): the same as `add` with that input.
+    pub fn add_decoded(&mut self, decoded: Dataset) {
         merge::append(&mut self.dataset, decoded);
         self.correlation = None;
+    }
+
+    /// The decoded inputs, for a partial state.
+    pub fn into_dataset(self) -> Dataset {
+        self.dataset
     }
 
     /// Starts an input of Grafana frames that arrive one at a time (`add_frame`, then `end_frames`): each frame

@@ -11,7 +11,8 @@
 //! 8. `report`: the DTOs, built at the end from the stages' state
 //! 9. `options` (gathers the stages' option types), `trace_detail` (a lookup over a correlation)
 //! 10. `lib` (`Session`: runs the stages, keeps the correlation for trace lookups)
-//! 11. `request` (the raw-ABI envelope, running a `Session`)
+//! 11. `partial` (the analysis split for Spark: decoded inputs as a mergeable state, finished by a `Session`)
+//! 12. `request` (the raw-ABI envelope, running a `Session` or a partial state)
 //!
 //! Test code (after a file's `#[cfg(test)]`, and `tests.rs` files) may use anything: it builds
 //! whole sessions to check one stage.
@@ -19,7 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const TIERS: [(&str, u8); 16] = [
+const TIERS: [(&str, u8); 17] = [
     ("time", 0),
     ("id", 0),
     ("diag", 0),
@@ -35,7 +36,8 @@ const TIERS: [(&str, u8); 16] = [
     ("options", 9),
     ("trace_detail", 9),
     ("lib", 10),
-    ("request", 11),
+    ("partial", 11),
+    ("request", 12),
 ];
 
 fn src() -> PathBuf {
