@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence
@@ -49,6 +50,10 @@ def _partial_states(wasm: bytes, limits: Limits, names: Sequence[str]):
 def spark_session(master: str, app_name: str = "rootspan"):
     from pyspark.sql import SparkSession
 
+    # The Python workers import this package's dependencies (wasmtime, pyarrow): they run the
+    # interpreter the driver runs (the venv's) unless the cluster names its own.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
     return (
         SparkSession.builder.master(master)
         .appName(app_name)
@@ -84,7 +89,8 @@ def analyze(
     for other in frames[1:]:
         df = df.unionAll(other)
     states = df.mapInArrow(_partial_states(wasm_bytes, limits, names), "ordinal int, state binary")
-    collected = sorted((row.ordinal, bytes(row.state)) for row in states.toLocalIterator())
+    # collect, not toLocalIterator: that runs one partition at a time.
+    collected = sorted((row.ordinal, bytes(row.state)) for row in states.collect())
     found = [o for o, _ in collected]
     if found != list(range(len(files))):
         missing = sorted(set(range(len(files))) - set(found))
