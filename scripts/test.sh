@@ -18,6 +18,9 @@ stage "rustfmt" cargo fmt --all --check
 # Before clippy: the CLI embeds the raw-ABI wasm (cli/build.rs), so the workspace needs it to build.
 stage "wasm build (browser + raw ABI)" bash scripts/build-wasm.sh
 stage "clippy" cargo clippy --workspace --all-targets --all-features -- -D warnings
+# The fuzz targets are their own workspace (cargo-fuzz builds them with nightly flags); checked
+# here on stable so a change to the core cannot leave them uncompilable until the next campaign.
+stage "fuzz targets (clippy)" cargo clippy --manifest-path core/fuzz/Cargo.toml --bins --target-dir target -- -D warnings
 stage "core tests (native)" cargo test -p rootspan-core --all-features
 stage "npm build" npm run build --workspaces --if-present
 stage "typecheck" npm run typecheck --workspaces --if-present

@@ -19,10 +19,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let f64s: Vec<f64> = f64_bytes.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
     let u32s: Vec<u32> = u32_bytes.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
     let mut session = Session::new();
-    let buffers = Buffers { f64: &f64s, u8: u8s, u32: &u32s };
+    // The text buffer is handed over (the session keeps it), so each frame gets its own.
+    let buffers = || Buffers { f64: &f64s, u8: u8s.to_vec(), u32: &u32s };
     // Twice into one source (two frames of one input), then analysed.
-    if session.add_packed_frame("fuzz", header, buffers).is_ok() {
-        let _ = session.add_packed_frame("fuzz", header, buffers);
+    if session.add_packed_frame("fuzz", header, buffers()).is_ok() {
+        let _ = session.add_packed_frame("fuzz", header, buffers());
     }
     let report = session.analyze(None).expect("default options always analyse");
     assert!(report.starts_with('{'));

@@ -10,6 +10,8 @@ import { CHROMIUM, CHROMIUM_FLAGS } from '@rootspan/views/testing';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Browser, CDPSession } from 'playwright-core';
+import { longTasks, TRACE_CATEGORIES } from './longtasks.js';
+import type { LongTask } from './longtasks.js';
 import type { PageRun, Peer } from './page.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -30,6 +32,14 @@ export interface Measurement extends PageRun {
   readonly hotFunctions?: HotFunction[];
   /** The same run's time by phase, read off the CPU profile's stacks. */
   readonly profiledPhases?: Record<string, number>;
+  /** The main thread's tasks over 50 ms and what filled them, when a trace was asked for. */
+  readonly traced?: LongTask[];
+}
+
+/** What to record beside the figures: a CPU profile of the main thread (`named`: wasm with function names), a trace. */
+export interface Recording {
+  readonly profile?: { named: boolean };
+  readonly trace?: boolean;
 }
 
 const WASM = path.join(ROOT, 'wasm-plugin/js/pkg/rootspan_wasm_bg.wasm');
@@ -219,7 +229,8 @@ function hotFunctions(profile: CpuProfile): HotFunction[] {
 const PROFILE_INTERVAL_US = 500;
 
 /** One measurement in a fresh browser and page. Errors (a crashed or out-of-memory page) are thrown. */
-export async function measure(url: string, peer: Peer, scale: number, cpuProfile: { named: boolean } | undefined = undefined): Promise<Measurement> {
+export async function measure(url: string, peer: Peer, scale: number, recording: Recording = {}): Promise<Measurement> {
+  const cpuProfile = recording.profile;
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   try {
     const cdp = await browser.newBrowserCDPSession();
@@ -238,10 +249,12 @@ export async function measure(url: string, peer: Peer, scale: number, cpuProfile
       await session.send('Profiler.setSamplingInterval', { interval: PROFILE_INTERVAL_US });
       await session.send('Profiler.start');
     }
+    if (recording.trace) await browser.startTracing(page, { categories: TRACE_CATEGORIES });
     const run = await page.evaluate((p) => (globalThis as never as BenchGlobal).__bench.run(p), peer).catch((e: unknown) => {
       throw new Error(`${peer} at ${scale}x: ${failures.join('; ') || (e instanceof Error ? e.message : String(e))}`);
     });
     const profile = session === undefined ? undefined : ((await session.send('Profiler.stop')) as { profile: CpuProfile }).profile;
+    const traced = recording.trace ? longTasks(await browser.stopTracing()) : undefined;
     const after = await renderers(cdp);
     return {
       ...run,
@@ -251,6 +264,7 @@ export async function measure(url: string, peer: Peer, scale: number, cpuProfile
       inputRssMB: before.rssMB,
       peakRssMB: after.hwmMB,
       ...(profile === undefined ? {} : { hotFunctions: hotFunctions(profile), profiledPhases: phaseTimes(profile) }),
+      ...(traced === undefined ? {} : { traced }),
     };
   } finally {
     await browser.close();

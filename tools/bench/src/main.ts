@@ -4,14 +4,16 @@
 // right shape (the three joins agree on the joined row count, Arquero and DuckDB on the template groups,
 // rootspan's report has candidates; and rootspan runs when its script is served from another origin than the
 // page, as a plugin from a CDN), no timing asserts, no file written.
-// Options: --sizes 0.1,1,3  --runs 3  --no-native (skip the CLI and drain3)
+// Options: --sizes 0.1,1,3  --runs 3  --no-native (skip the CLI and drain3)  --peers rootspan,grafana (default: all)
 //          --profile SCALE: only rootspan's phases and CPU profile at SCALE, printed (nothing written)
+//          --longtasks SCALE: only rootspan at SCALE, traced: each main-thread task over 50 ms and what filled it, printed
+//          --packed SCALE: only write the frames at SCALE packed, for the native replay of the browser's path (native.ts)
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlePage, crossOriginIndex, measure, namedWasm, ROOT, serve } from './browser.js';
 import type { Measurement } from './browser.js';
-import { drain3, rootspanCli, writeFiles } from './native.js';
+import { drain3, rootspanCli, writeFiles, writePacked } from './native.js';
 import type { Peer } from './page.js';
 import { render } from './report.js';
 import type { NativeRow, Results } from './report.js';
@@ -23,12 +25,16 @@ const { values: args } = parseArgs({
     sizes: { type: 'string', default: '0.1,1,3' },
     runs: { type: 'string', default: '3' },
     'no-native': { type: 'boolean', default: false },
+    peers: { type: 'string' },
     profile: { type: 'string' },
+    longtasks: { type: 'string' },
+    packed: { type: 'string' },
   },
 });
 const SIZES = args.smoke ? [0.1] : args.sizes.split(',').map(Number);
 const RUNS = args.smoke ? 1 : Number(args.runs);
-export const PEERS: readonly Peer[] = ['rootspan', 'grafana', 'duckdb', 'arquero'];
+const ALL_PEERS: readonly Peer[] = ['rootspan', 'grafana', 'duckdb', 'arquero'];
+export const PEERS: readonly Peer[] = args.smoke || args.peers === undefined ? ALL_PEERS : ALL_PEERS.filter((p) => args.peers!.split(',').includes(p));
 
 const log = (text: string): void => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}`);
 
@@ -63,9 +69,24 @@ async function crossOrigin(page: string, cdn: string): Promise<void> {
 async function profileOnly(scale: number): Promise<void> {
   const server = await serve(await bundlePage());
   try {
-    const m = await measure(server.url, 'rootspan-profile', scale, { named: namedWasm() !== undefined });
+    const m = await measure(server.url, 'rootspan-profile', scale, { profile: { named: namedWasm() !== undefined } });
     console.log(JSON.stringify({ cpuMs: m.cpuMs, wallMs: m.wallMs, peakRssMB: m.peakRssMB, phases: m.phases, profiledPhases: m.profiledPhases, rootspan: m.rootspan }, null, 1));
     for (const h of m.hotFunctions ?? []) console.log(`${h.ms.toFixed(0).padStart(7)} ms  ${h.name}  <- ${h.via}`);
+  } finally {
+    await server.close();
+  }
+}
+
+async function longTasksOnly(scale: number): Promise<void> {
+  const server = await serve(await bundlePage());
+  try {
+    const m = await measure(server.url, 'rootspan', scale, { trace: true });
+    log(`rootspan ${scale}x: cpu ${m.cpuMs.toFixed(0)} ms, wall ${m.wallMs.toFixed(0)} ms, long tasks (observer) ${m.longTasks.count} / ${m.longTasks.totalMs.toFixed(0)} / ${m.longTasks.maxMs.toFixed(0)} ms`);
+    for (const t of m.traced ?? []) {
+      console.log(`task at ${t.at.toFixed(0)} ms: ${t.ms.toFixed(1)} ms`);
+      for (const e of t.events) console.log(`  event ${e.ms.toFixed(1).padStart(7)} ms  ${e.name}`);
+      for (const f of t.functions) console.log(`  js    ${f.ms.toFixed(1).padStart(7)} ms  ${f.name}`);
+    }
   } finally {
     await server.close();
   }
@@ -104,7 +125,7 @@ async function main(): Promise<void> {
       if (!args['no-native']) results.native.push(nativeRow(scale));
       if (scale === 1) {
         log('rootspan 1x, phases and CPU profile');
-        results.profile = await measure(server.url, 'rootspan-profile', 1, { named: namedWasm() !== undefined });
+        results.profile = await measure(server.url, 'rootspan-profile', 1, { profile: { named: namedWasm() !== undefined } });
       }
       // Written after each size, so a run stopped early leaves what it measured.
       write(results);
@@ -152,4 +173,10 @@ function nativeRow(scale: number): NativeRow {
   };
 }
 
-await (args.profile === undefined ? main() : profileOnly(Number(args.profile)));
+function packedOnly(scale: number): void {
+  const dir = writePacked(workload(scale));
+  log(`wrote ${path.relative(ROOT, dir)}: cargo run --release -p rootspan-wasm --example replay -- ${path.relative(ROOT, dir)}`);
+}
+
+if (args.packed !== undefined) packedOnly(Number(args.packed));
+else await (args.longtasks !== undefined ? longTasksOnly(Number(args.longtasks)) : args.profile !== undefined ? profileOnly(Number(args.profile)) : main());

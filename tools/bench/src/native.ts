@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { packFrame } from 'rootspan';
 import { ROOT } from './browser.js';
 import type { BenchFrame, Workload } from './workload.js';
 
@@ -106,6 +107,29 @@ export function writeFiles(w: Workload): Files {
   const line = w.logs.fields.find((f) => f.name === 'Line')!.values as string[];
   fs.writeFileSync(lines, line.slice(0, DRAIN3_LINES).join('\n'));
   return { frames, lines, frameBytes: fs.statSync(frames).size };
+}
+
+/**
+ * The workload's frames packed as the npm package packs them (`packFrame`), one `NNNNN.{json,f64,u8,u32}` set a
+ * frame (header, then the three buffers' bytes), with the analysis options in `options.json`: what
+ * `cargo run --release -p rootspan-wasm --example replay -- DIR` replays natively, the browser's path without JS.
+ */
+export function writePacked(w: Workload): string {
+  const dir = path.join(OUT, `packed-${w.scale}x`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  [w.traces, w.logs, ...w.metrics].forEach((frame, i) => {
+    const { packed, problems } = packFrame(frame, i);
+    if (packed === null || problems.length > 0) throw new Error(`frame ${i} does not pack: ${JSON.stringify(problems).slice(0, 300)}`);
+    const file = path.join(dir, String(i).padStart(5, '0'));
+    fs.writeFileSync(`${file}.json`, packed.header);
+    for (const kind of ['f64', 'u8', 'u32'] as const) {
+      const a = packed[kind];
+      fs.writeFileSync(`${file}.${kind}`, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    }
+  });
+  fs.writeFileSync(path.join(dir, 'options.json'), JSON.stringify({ window: w.window, baseline: w.baseline }));
+  return dir;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

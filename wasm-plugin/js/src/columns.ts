@@ -3,6 +3,8 @@
 // in, and text is UTF-8 encoded a chunk of values at a time. Values that cannot be used are sent as null and
 // reported by row.
 import type { PackedColumn } from './generated/types.js';
+import { take } from './pool.js';
+import type { Kind } from './pool.js';
 
 /** A value that could not be used, by row; the packer adds frame and field. */
 export interface ValueProblem {
@@ -18,6 +20,9 @@ export type Steps<T> = Generator<void, T, void>;
 
 type Elements = Float64Array | Uint8Array | Uint32Array;
 
+/** Bytes a growing buffer copies between two yields (a few ms). */
+const COPY_BYTES = 8 << 20;
+
 /**
  * A typed array that grows at its end: columns reserve room in it and write their values there. No other column
  * writes between a column's reservation and its writes (a frame's columns are packed one after another), so a
@@ -28,21 +33,27 @@ export class Sink<A extends Elements> {
   used = 0;
   readonly #make: (length: number) => A;
 
-  constructor(make: (length: number) => A, capacity: number) {
+  /** `start`: the array to write into first, or how many elements it needs. */
+  constructor(make: (length: number) => A, start: A | number) {
     this.#make = make;
-    this.buf = make(Math.max(16, capacity));
+    this.buf = typeof start === 'number' ? make(Math.max(16, start)) : start;
   }
 
   /**
    * Room for `n` more elements (and, if it must grow, for `more` after them); returns where it starts. It grows
    * by a quarter at least: a frame's buffers are sized from its values first and rarely grow, and doubling a
-   * buffer of hundreds of MB would hold twice the memory for a few bytes more.
+   * buffer of hundreds of MB would hold twice the memory for a few bytes more. Growing copies what was written a
+   * few MB per step: one copy of hundreds of MB would be a long task on a page's main thread.
    */
-  reserve(n: number, more = 0): number {
+  *reserve(n: number, more = 0): Steps<number> {
     const at = this.used;
     if (at + n > this.buf.length) {
       const next = this.#make(Math.max(at + n + more, Math.ceil(this.buf.length * 1.25)));
-      next.set(this.buf.subarray(0, at));
+      const step = COPY_BYTES / next.BYTES_PER_ELEMENT;
+      for (let from = 0; from < at; from += step) {
+        if (from > 0) yield;
+        next.set(this.buf.subarray(from, Math.min(at, from + step)), from);
+      }
       this.buf = next;
     }
     this.used = at + n;
@@ -60,17 +71,26 @@ export class Sink<A extends Elements> {
   }
 }
 
-/** The buffers of one frame, sized from what its fields hold (they grow when that was not enough). */
+/**
+ * The buffers of one frame, sized from what its fields hold (they grow when that was not enough): buffers a
+ * previous frame crossed in, when the worker gave them back and they are large enough (pool.ts), else new ones.
+ */
 export class FrameBuffers {
   readonly f64: Sink<Float64Array>;
   readonly u8: Sink<Uint8Array>;
   readonly u32: Sink<Uint32Array>;
 
   constructor(capacity: { f64: number; u8: number; u32: number }) {
-    this.f64 = new Sink((n) => new Float64Array(n), capacity.f64);
-    this.u8 = new Sink((n) => new Uint8Array(n), capacity.u8);
-    this.u32 = new Sink((n) => new Uint32Array(n), capacity.u32);
+    this.f64 = new Sink((n) => new Float64Array(n), reuse('f64', capacity.f64, 8, (b) => new Float64Array(b)));
+    this.u8 = new Sink((n) => new Uint8Array(n), reuse('u8', capacity.u8, 1, (b) => new Uint8Array(b)));
+    this.u32 = new Sink((n) => new Uint32Array(n), reuse('u32', capacity.u32, 4, (b) => new Uint32Array(b)));
   }
+}
+
+/** A kept buffer of at least `elements` as the array to start with, or the number of elements to allocate. */
+function reuse<A extends Elements>(kind: Kind, elements: number, size: number, view: (b: ArrayBuffer) => A): A | number {
+  const buffer = take(kind, elements * size);
+  return buffer === undefined ? elements : view(buffer);
 }
 
 /** A column written into the buffers; its validity mask (null: every value present) is laid out last. */
@@ -80,7 +100,7 @@ export interface Placed {
 }
 
 /** Rows between two yields in the cheap per-row loops. */
-const SLICE = 4096;
+export const SLICE = 4096;
 
 function isMissing(v: unknown): v is null | undefined {
   return v === null || v === undefined;
@@ -109,7 +129,7 @@ function isNumberArray(values: ArrayLike<unknown>): values is ArrayLike<number> 
  */
 export function* numberColumn(values: ArrayLike<unknown>, out: FrameBuffers, problems: ValueProblem[]): Steps<Placed | null> {
   const n = values.length;
-  const at = out.f64.reserve(n);
+  const at = yield* out.f64.reserve(n);
   const dst = out.f64.buf;
   if (isNumberArray(values)) {
     dst.set(values, at);
@@ -144,12 +164,9 @@ const DIGITS = /^-?\d+$/;
  */
 export function* timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<number> | null, out: FrameBuffers, problems: ValueProblem[]): Steps<Placed> {
   const n = values.length;
-  const at = out.f64.reserve(n);
-  const nanosAt = givenNanos ? out.f64.reserve(n) : null;
+  const at = yield* out.f64.reserve(n);
+  const nanosAt = givenNanos ? yield* out.f64.reserve(n) : null;
   const dst = out.f64.buf;
-  if (givenNanos && nanosAt !== null) {
-    for (let i = 0; i < n; i++) dst[nanosAt + i] = Number(givenNanos[i] ?? 0) || 0;
-  }
   /** Sub-ms digits found in strings of a field without `nanos`: laid out after the column when there are any. */
   let found: Float64Array | null = null;
   const setNanos = (i: number, ns: number): void => {
@@ -159,6 +176,8 @@ export function* timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<nu
   let valid: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
     if (i % SLICE === SLICE - 1) yield;
+    // Given nanos first: a sub-ms part found in a string below takes their place.
+    if (givenNanos && nanosAt !== null) dst[nanosAt + i] = Number(givenNanos[i] ?? 0) || 0;
     const v = values[i];
     let t = NaN;
     if (typeof v === 'number') {
@@ -192,7 +211,7 @@ export function* timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<nu
   }
   let nanos = nanosAt;
   if (found !== null) {
-    nanos = out.f64.reserve(n);
+    nanos = yield* out.f64.reserve(n);
     out.f64.buf.set(found, nanos);
   }
   return { column: { kind: 'time', ms: at, nanos, valid: null }, valid };
@@ -200,7 +219,7 @@ export function* timeColumn(values: ArrayLike<unknown>, givenNanos: ArrayLike<nu
 
 export function* boolColumn(values: ArrayLike<unknown>, out: FrameBuffers, problems: ValueProblem[]): Steps<Placed> {
   const n = values.length;
-  const at = out.u8.reserve(n);
+  const at = yield* out.u8.reserve(n);
   const dst = out.u8.buf;
   let valid: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
@@ -268,7 +287,7 @@ const encoder = new TextEncoder();
  */
 export function* textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, toText: ToText, out: FrameBuffers): Steps<Placed> {
   const n = values.length;
-  const endsAt = out.u32.reserve(n);
+  const endsAt = yield* out.u32.reserve(n);
   const start = out.u8.used;
   const texts: string[] = [];
   let valid: Uint8Array | null = null;
@@ -290,7 +309,7 @@ export function* textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, to
       }
     }
     const joined = texts.join('');
-    const at = out.u8.reserve(chars);
+    const at = yield* out.u8.reserve(chars);
     const { read, written } = encoder.encodeInto(joined, out.u8.buf.subarray(at, at + chars));
     const ends = out.u32.buf;
     if (read === joined.length && written === joined.length) {
@@ -302,7 +321,7 @@ export function* textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, to
     out.u8.truncate(at);
     for (let i = from; i < to; i++) {
       const t = texts[i - from]!;
-      const room = out.u8.reserve(t.length * 3);
+      const room = yield* out.u8.reserve(t.length * 3);
       const used = encoder.encodeInto(t, out.u8.buf.subarray(room, room + t.length * 3)).written;
       out.u8.truncate(room + used);
       ends[endsAt + i] = room + used - start;
@@ -311,22 +330,28 @@ export function* textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, to
   return { column: { kind, ends: endsAt, bytes: start, valid: null }, valid };
 }
 
+/** The fewest and most values one `JSON.stringify` call packs, and the text it aims at (a ms or two of work). */
+export const JSON_CHUNK = { min: 16, max: CHUNK, chars: 256 << 10 } as const;
+
 /**
  * JSON columns: each chunk of values goes through one `JSON.stringify` of the slice (per-value calls cost more
  * than the rest of the packing; one call for the whole column would be one long task), and the array text is
- * encoded as it is, straight into the u8 buffer: Rust splits it into the values (`jsonArrays` kind). Returns
- * null (and gives the room back) when some slice cannot be stringified (a BigInt, a cycle): the caller then goes
- * value by value and reports which.
+ * encoded as it is, straight into the u8 buffer: Rust splits it into the values (`jsonArrays` kind). A chunk
+ * holds as many values as make about `JSON_CHUNK.chars` of text at the column's mean so far (large values, fewer
+ * per call). Returns null (and gives the room back) when some slice cannot be stringified (a BigInt, a cycle):
+ * the caller then goes value by value and reports which.
  */
 export function* jsonColumn(values: ArrayLike<unknown>, out: FrameBuffers): Steps<Placed | null> {
   const n = values.length;
-  const chunks = Math.ceil(n / CHUNK);
-  const endsAt = out.u32.reserve(chunks);
+  // Room for the most chunks there can be; what is not used is given back at the end.
+  const endsAt = yield* out.u32.reserve(Math.ceil(n / JSON_CHUNK.min));
   const start = out.u8.used;
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    if (chunk > 0) yield;
-    const from = chunk * CHUNK;
-    const to = Math.min(n, from + CHUNK);
+  let chunks = 0;
+  for (let from = 0; from < n; chunks++) {
+    if (from > 0) yield;
+    const mean = from === 0 ? 0 : (out.u8.used - start) / from;
+    const count = mean === 0 ? JSON_CHUNK.min : Math.max(JSON_CHUNK.min, Math.min(JSON_CHUNK.max, Math.floor(JSON_CHUNK.chars / mean)));
+    const to = Math.min(n, from + count);
     let text: string;
     try {
       text = JSON.stringify(Array.isArray(values) ? values.slice(from, to) : Array.from({ length: to - from }, (_, i) => values[from + i]));
@@ -335,17 +360,19 @@ export function* jsonColumn(values: ArrayLike<unknown>, out: FrameBuffers): Step
       out.u32.truncate(endsAt);
       return null;
     }
-    // Room for this text if it is ASCII and, should the buffer grow, for the chunks still to come at its size.
-    const at = out.u8.reserve(text.length, text.length * (chunks - chunk - 1));
+    // Room for this text if it is ASCII and, should the buffer grow, for the values still to come at its size.
+    const at = yield* out.u8.reserve(text.length, Math.ceil((text.length * (n - to)) / (to - from)));
     const { read, written } = encoder.encodeInto(text, out.u8.buf.subarray(at, at + text.length));
     out.u8.truncate(at + written);
     if (read < text.length) {
       // Non-ASCII: the rest needs at most 3 bytes per UTF-16 unit (encodeInto never splits a surrogate pair).
       const rest = text.slice(read);
-      const room = out.u8.reserve(rest.length * 3);
+      const room = yield* out.u8.reserve(rest.length * 3);
       out.u8.truncate(room + encoder.encodeInto(rest, out.u8.buf.subarray(room, room + rest.length * 3)).written);
     }
-    out.u32.buf[endsAt + chunk] = out.u8.used - start;
+    out.u32.buf[endsAt + chunks] = out.u8.used - start;
+    from = to;
   }
+  out.u32.truncate(endsAt + chunks);
   return { column: { kind: 'jsonArrays', ends: endsAt, chunks, bytes: start }, valid: null };
 }

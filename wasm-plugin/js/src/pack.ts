@@ -1,6 +1,6 @@
 // A DataFrame packed for one crossing into wasm: a JSON header and three typed arrays
 // (the contract is ../PACKED_FRAMES.md, its header type generated from schema/packed-frame.schema.json; the Rust side is rootspan-wasm's interop).
-import { boolColumn, enumText, FrameBuffers, jsonColumn, jsonText, numberColumn, plainText, textColumn, timeColumn } from './columns.js';
+import { boolColumn, enumText, FrameBuffers, JSON_CHUNK, jsonColumn, jsonText, numberColumn, plainText, SLICE, textColumn, timeColumn } from './columns.js';
 import type { Placed, Steps, ValueProblem } from './columns.js';
 import type { DataFrameLike, FieldLike, FieldValues, FrameProblem } from './frame.js';
 import type { PackedField, PackedFrameHeader } from './generated/types.js';
@@ -85,7 +85,7 @@ function* toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, o
  */
 function jsonEstimate(values: ArrayLike<unknown>): number {
   const n = values.length;
-  const count = Math.min(n, JSON_CHUNK);
+  const count = Math.min(n, JSON_CHUNK.max);
   if (count === 0) return 0;
   try {
     const text = JSON.stringify(Array.from({ length: count }, (_, i) => values[Math.floor((i * n) / count)]));
@@ -95,14 +95,12 @@ function jsonEstimate(values: ArrayLike<unknown>): number {
   }
 }
 
-/** How many JSON values one `JSON.stringify` call packs (columns.ts' chunk). */
-const JSON_CHUNK = 1024;
-
 /**
  * The buffers' first sizes, from the fields' types and values: exact for numbers, times and ASCII strings (their
- * characters are counted: a quick pass); JSON text estimated from its first chunk. So they rarely grow.
+ * characters are counted: a quick pass, in slices like the packing); JSON text estimated from a sample. So they
+ * rarely grow.
  */
-function capacity(columns: readonly { field: FieldLike; type: string; values: ArrayLike<unknown> }[]): { f64: number; u8: number; u32: number } {
+function* capacity(columns: readonly { field: FieldLike; type: string; values: ArrayLike<unknown> }[]): Steps<{ f64: number; u8: number; u32: number }> {
   const size = { f64: 0, u8: 0, u32: 0 };
   for (const { field, type, values } of columns) {
     const n = values.length;
@@ -112,12 +110,14 @@ function capacity(columns: readonly { field: FieldLike; type: string; values: Ar
     else if (type === 'string' || type === 'enum') {
       size.u32 += n;
       for (let i = 0; i < n; i++) {
+        if (i % SLICE === SLICE - 1) yield;
         const v = values[i];
         if (typeof v === 'string') size.u8 += v.length;
       }
     } else {
-      size.u32 += Math.ceil(n / JSON_CHUNK);
+      size.u32 += Math.ceil(n / JSON_CHUNK.min);
       size.u8 += jsonEstimate(values);
+      yield;
     }
   }
   return size;
@@ -195,7 +195,7 @@ function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
   }
   if (usable.length !== frame.fields.length) return { packed: null, problems };
 
-  const out = new FrameBuffers(capacity(usable));
+  const out = new FrameBuffers(yield* capacity(usable));
   const placed: Placed[] = [];
   const fields: Omit<PackedField, 'column'>[] = [];
   for (const { field, name, type, values } of usable) {
@@ -209,7 +209,7 @@ function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
   // Validity masks go last, after every column's values.
   for (const p of placed) {
     if (p.valid === null || !('valid' in p.column)) continue;
-    p.column.valid = out.u8.reserve(p.valid.length);
+    p.column.valid = yield* out.u8.reserve(p.valid.length);
     out.u8.buf.set(p.valid, p.column.valid);
   }
 

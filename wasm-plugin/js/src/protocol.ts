@@ -21,7 +21,10 @@ export type Call =
 
 export type Request = Call & { id: number };
 
+/** A packed frame's buffers, moved back once the frame is in wasm memory: the next frames pack into them (pool.ts). */
+export type Returned = Record<'f64' | 'u8' | 'u32', ArrayBuffer>;
+
 export type Reply =
-  | { id: number; kind: 'ok'; value: string | undefined }
+  | { id: number; kind: 'ok'; value: string | undefined; returned?: Returned }
   /** `trapped`: the wasm instance aborted (a panic) and cannot be used again. */
   | { id: number; kind: 'error'; message: string; trapped: boolean };

@@ -2,6 +2,7 @@
 // one promise-per-request interface. The worker file is found the way bundlers recognise workers
 // (`new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`), so Vite and webpack emit it as a
 // chunk next to the page's (the Grafana panel's: under the plugin's public path).
+import { giveBack } from './pool.js';
 import type { Call, Reply, Request } from './protocol.js';
 
 /** A call the worker could not answer. `trapped`: the wasm instance aborted and the worker must be dropped. */
@@ -148,6 +149,7 @@ export async function spawn(module: WebAssembly.Module): Promise<Thread> {
   const handlers: Handlers = {
     reply(reply) {
       const p = settle(reply.id);
+      if (reply.kind === 'ok' && reply.returned) for (const kind of ['f64', 'u8', 'u32'] as const) giveBack(kind, reply.returned[kind]);
       if (reply.kind === 'ok') p?.resolve(reply.value);
       else p?.reject(new CallError(reply.message, reply.trapped));
     },

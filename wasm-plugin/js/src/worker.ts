@@ -2,10 +2,10 @@
 // module the caller compiled once, holds one wasm session, and answers the requests of protocol.ts in order.
 // A trap (a panic: the wasm build aborts) is reported with the panic message; the caller then drops this worker.
 import { initSync, lastPanic, panicForTest, Session as WasmSession } from '../pkg/rootspan_wasm.js';
-import type { Reply, Request } from './protocol.js';
+import type { Reply, Request, Returned } from './protocol.js';
 
 interface Port {
-  post(reply: Reply): void;
+  post(reply: Reply, transfer?: Transferable[]): void;
   listen(handler: (request: Request) => void): void;
 }
 
@@ -21,7 +21,7 @@ if (inBrowser) scope.onmessage = (e: MessageEvent) => early.push(e.data as Reque
 async function connect(): Promise<Port> {
   if (inBrowser) {
     return {
-      post: (reply) => scope.postMessage(reply),
+      post: (reply, transfer = []) => (scope.postMessage as (m: unknown, t: Transferable[]) => void)(reply, transfer),
       listen: (handler) => {
         scope.onmessage = (e: MessageEvent) => handler(e.data as Request);
         early.splice(0).forEach(handler);
@@ -32,7 +32,7 @@ async function connect(): Promise<Port> {
   const threads = 'node:worker_threads';
   const { parentPort } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ threads)) as typeof import('node:worker_threads');
   if (!parentPort) throw new Error('rootspan: worker.js runs only as a worker');
-  return { post: (reply) => parentPort.postMessage(reply), listen: (handler) => parentPort.on('message', handler) };
+  return { post: (reply, transfer = []) => parentPort.postMessage(reply, transfer as never), listen: (handler) => parentPort.on('message', handler) };
 }
 
 let session: WasmSession | undefined;
@@ -45,6 +45,9 @@ function ready(): WasmSession {
   return session;
 }
 
+/** A packed frame's buffers once the frame is decoded, to move back to the caller. */
+let returned: Returned | undefined;
+
 /** Runs one request; returns its value (a JSON text or nothing). */
 function run(request: Request): string | undefined {
   switch (request.op) {
@@ -56,6 +59,8 @@ function run(request: Request): string | undefined {
       const { header, f64, u8, u32 } = request.frame;
       ready().addPackedFrame(request.source, header, f64, u8, u32);
       inputBytes += f64.byteLength + u8.byteLength + u32.byteLength;
+      // The call copied them into wasm memory: the caller packs its next frames into them.
+      returned = { f64: f64.buffer as ArrayBuffer, u8: u8.buffer as ArrayBuffer, u32: u32.buffer as ArrayBuffer };
       return undefined;
     }
     case 'addBytes':
@@ -93,7 +98,10 @@ function panicMessage(e: WebAssembly.RuntimeError): string {
 void connect().then((port) =>
   port.listen((request) => {
     try {
-      port.post({ id: request.id, kind: 'ok', value: run(request) });
+      returned = undefined;
+      const value = run(request);
+      const back = returned as Returned | undefined;
+      port.post({ id: request.id, kind: 'ok', value, ...(back && { returned: back }) }, back ? [back.f64, back.u8, back.u32] : []);
     } catch (e) {
       const trapped = e instanceof WebAssembly.RuntimeError;
       const message = trapped ? panicMessage(e) : e instanceof Error ? e.message : String(e);

@@ -119,7 +119,9 @@ describe('packFrame', () => {
     assert.deepEqual(columns[2], spec.fields[2]!.values);
     assert.deepEqual(columns[0], spec.fields[0]!.values);
     // One crossing per frame: every column lives in the same three buffers (a JSON column: one end per chunk).
-    assert.equal(packed.u32.length, 50 * 3 + 2);
+    const chunks = header.fields.reduce((sum, f) => sum + (f.column.chunks ?? 0), 0);
+    assert.ok(chunks >= 2);
+    assert.equal(packed.u32.length, 50 * 3 + chunks);
     assert.equal(packed.f64.length, 50 * 2);
   });
 
@@ -168,7 +170,22 @@ describe('packFrame', () => {
   it('packs JSON columns over many chunks, ASCII and not, into one text', () => {
     const values = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? null : i % 1500 === 0 ? { msg: `日本 ${i}`, n: i } : { n: i, tags: ['a', 'b,c'] }));
     const { header, columns } = unpack(pack({ fields: [{ name: 'tags', type: 'other', values }] }));
-    assert.deepEqual(header.fields[0]!.column, { kind: 'jsonArrays', ends: 0, chunks: 5, bytes: 0 });
+    const { chunks, ...rest } = header.fields[0]!.column;
+    assert.deepEqual(rest, { kind: 'jsonArrays', ends: 0, bytes: 0 });
+    assert.ok(chunks! >= 5, `${chunks} chunks for 5000 values`);
+    assert.deepEqual(columns[0], values);
+  });
+
+  it('stringifies fewer large JSON values per call, so no one call is long', () => {
+    const values = Array.from({ length: 300 }, (_, i) => ({ i, text: 'x'.repeat(8000) }));
+    const packed = pack({ fields: [{ name: 'big', type: 'other', values }] });
+    const { header, columns } = unpack(packed);
+    const c = header.fields[0]!.column;
+    const ends = Array.from(packed.u32.subarray(c.ends, c.ends! + c.chunks!));
+    const sizes = ends.map((end, k) => end - (k === 0 ? 0 : ends[k - 1]!));
+    // The first chunk (16 values) finds the mean; every later one aims at 256 KiB of text.
+    assert.ok(sizes.slice(1).every((bytes) => bytes <= 300 << 10), `chunk sizes ${sizes.join(', ')}`);
+    assert.ok(c.chunks! > 300 / 40, `${c.chunks} chunks`);
     assert.deepEqual(columns[0], values);
   });
 

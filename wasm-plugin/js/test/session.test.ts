@@ -207,6 +207,23 @@ describe('Session', () => {
     assert.equal((await s.analyze()).inputs.totals.points, 2);
   });
 
+  it('packs later frames into the buffers the worker gave back, so a refresh allocates none; the report is the same', async () => {
+    // Larger than any frame of the tests before: its buffers are new ones, of the size packing it asks for.
+    const set = traceSet(200, 5);
+    const big = lokiFrame(30_000, set);
+    const bigBytes = packFrame(big).packed!.u8.buffer.byteLength;
+    const tiny = { name: 'm', fields: [{ name: 'Line', type: 'string', values: ['a'] }] };
+    assert.ok(packFrame(tiny).packed!.u8.buffer.byteLength < bigBytes);
+    const reports: string[] = [];
+    for (let refresh = 0; refresh < 2; refresh++) {
+      using s = await Session.create();
+      await s.addFrames([tempoFrame(set), big]);
+      reports.push(await s.analyzeJson());
+    }
+    assert.equal(packFrame(tiny).packed!.u8.buffer.byteLength, bigBytes, "the tiny frame is packed into the big frame's buffer");
+    assert.equal(reports[1], reports[0]);
+  });
+
   it('cancels a running analysis with an AbortSignal; the next analysis works on the same inputs', async () => {
     using s = await Session.create();
     await s.addBytes(await readFile(fixture('jaeger-api/ui_01.json')), 'jaeger.json');
