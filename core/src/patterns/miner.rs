@@ -566,6 +566,11 @@ fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
             return true;
         }
         let holds_var = |g: &Vec<&str>| g.iter().any(|w| is_value(w));
+        // A stretch that stands for another holds no named field (`rt=<*>`, `method=<*>`): extra
+        // or other fields say the lines are another event or another log format.
+        let names_field = |g: &Vec<&str>| {
+            g.iter().any(|w| w.find(VAR).is_some_and(|v| w[..v].ends_with(['=', ':']) && w[..v].contains(char::is_alphabetic)))
+        };
         let bracketed = |g: &Vec<&str>| {
             g.first().is_some_and(|w| w.starts_with(['(', '[']))
                 && g.last().is_some_and(|w| w.trim_end_matches([',', ';', '.']).ends_with([')', ']']))
@@ -574,7 +579,7 @@ fn align_variable_gaps(a: &[String], b: &[String]) -> Option<Vec<String>> {
         let short = gap_a.len() <= MAX_GAP && gap_b.len() <= MAX_GAP;
         let ok = short
             && match (gap_a.is_empty(), gap_b.is_empty()) {
-                (false, false) => holds_var(gap_a) && holds_var(gap_b),
+                (false, false) => holds_var(gap_a) && holds_var(gap_b) && !names_field(gap_a) && !names_field(gap_b),
                 (true, _) => optional(gap_b),
                 (_, true) => optional(gap_a),
             };

@@ -65,10 +65,13 @@ fn split_detail(record: &str) -> (&str, bool) {
 }
 
 /// The message of a logfmt line: the value of its message key, when the line holds another
-/// `key=value` word too (a lone `msg=` in prose is not logfmt).
+/// `key=value` word too and is mostly such words, each key a plain name. A lone `msg=` in
+/// prose is not logfmt, nor is a Java object dump inside a sentence
+/// (`[num is: Response(status=1, msg=Get Left Ticket, data=3)]`): its `msg=` names a field of
+/// the dump, and taking its first word as the message would mine every such line as `Get`.
 fn logfmt_message(line: &str) -> Option<&str> {
     let b = line.as_bytes();
-    let (mut pairs, mut message) = (0usize, None);
+    let (mut pairs, mut others, mut message) = (0usize, 0usize, None);
     let mut i = 0;
     while i < b.len() {
         if b[i].is_ascii_whitespace() {
@@ -79,12 +82,14 @@ fn logfmt_message(line: &str) -> Option<&str> {
         while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'=' {
             i += 1;
         }
-        if i >= b.len() || b[i] != b'=' || i == start {
+        let key = &line[start..i];
+        let named = !key.is_empty() && key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'));
+        if i >= b.len() || b[i] != b'=' || !named {
             // Not a `key=` word: skip it (quoted spans whole).
             skip_value(b, &mut i);
+            others += 1;
             continue;
         }
-        let key = &line[start..i];
         i += 1;
         let value_start = i;
         skip_value(b, &mut i);
@@ -94,7 +99,7 @@ fn logfmt_message(line: &str) -> Option<&str> {
             message = Some(v.strip_prefix('"').map_or(v, |v| v.strip_suffix('"').unwrap_or(v)));
         }
     }
-    message.filter(|_| pairs >= 2)
+    message.filter(|_| pairs >= 2 && pairs > others)
 }
 
 /// Advances `i` past a value: to the next whitespace, a double-quoted span counting as one.
@@ -147,16 +152,23 @@ fn closing_bracket(b: &[u8], open: usize) -> Option<usize> {
 }
 
 /// Whether the bracketed span `span` (brackets included) is one variable: an object dump or
-/// JSON document (`{...}` holding a comma, a quote, `:` or `=`), or a request context of
-/// positional fields with `-` placeholders (`[req-1 u2 - - -]`). A `[...]` list stays words:
-/// on the Nezha TrainTicket logs, reading lists as one variable moves near-tied ranking cases
-/// (AC@1 0.875 -> 0.833, see bench-results/patterns.md), so lists are left to the clustering.
+/// JSON document (`{...}` holding a comma, a quote, `:` or `=`), a list (`[...]` of two items
+/// or more, each one token: `[1, 2, 3]`, `[a.example.com, b]`, `["x", 'y']`), or a request
+/// context of positional fields with `-` placeholders (`[req-1 u2 - - -]`). A bracket holding
+/// phrases (`[num is: Response(status=0, msg=ok)]`, as Java services log a message) is words:
+/// its items have spaces inside, so it is text to mine, not a value.
 fn is_variable_span(span: &str) -> bool {
     let inner = &span[1..span.len() - 1];
     let dump = span.starts_with('{') && inner.contains([',', '"', '\'', ':', '=']);
+    let token = |item: &str| {
+        let t = item.trim();
+        let quoted = t.len() >= 2 && (t.starts_with('"') && t.ends_with('"') || t.starts_with('\'') && t.ends_with('\''));
+        !t.is_empty() && (quoted || !t.contains(|c: char| c.is_whitespace() || "=()[]{}\"'".contains(c)))
+    };
+    let list = span.starts_with('[') && inner.contains(',') && inner.split(',').all(token);
     // A context is positional: ids, names and `-`, no punctuation that names or separates fields.
     let context = !inner.contains([':', '=', ',', '(', '"']) && inner.split_ascii_whitespace().any(|w| w == "-");
-    dump || context
+    dump || list || context
 }
 
 /// The index of the `'` closing a single-quoted span opened at `open`, when the quote opens a
@@ -325,6 +337,9 @@ mod tests {
         assert_eq!(words(r#"time=x level=INFO msg=started"#), ["started"]);
         // A lone `msg=` in prose is not logfmt.
         assert_eq!(words(r#"set msg="a b" now"#), ["set", r#"msg="a b""#, "now"]);
+        // Nor is an object dump in a sentence, whose fields include a `msg=`.
+        let dump = "INFO a.Svc#5 [get][num is: Response(status=1, msg=Get Left Ticket, data=3)]";
+        assert_eq!(words(dump), ["INFO", "a.Svc#5", "[get][num", "is:", "Response(status=1,", "msg=Get", "Left", "Ticket,", "data=3)]"]);
     }
 
     #[test]
@@ -338,7 +353,11 @@ mod tests {
 
     #[test]
     fn lists_dumps_and_contexts_are_one_variable() {
-        assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[1,", "2,", "3]", "done"]);
+        assert_eq!(words("ids [1, 2, 3] done"), ["ids", "[<*>]", "done"]);
+        assert_eq!(words("on [a.example.com, 10.0.0.1:80] ['x', \"y z\"]"), ["on", "[<*>]", "[<*>]"]);
+        // Phrases in brackets are a message, not a list.
+        assert_eq!(words("[num is: Response(status=0, msg=ok)]"), ["[num", "is:", "Response(status=0,", "msg=ok)]"]);
+        assert_eq!(words("[one]"), ["[one]"]);
         assert_eq!(words("made {'id': 3}"), ["made", "{<*>}"]);
         assert_eq!(words(r#"payload={"a": [1, 2], "b": "x]"} ok"#), ["payload={<*>}", "ok"]);
         assert_eq!(words("made Dto{id=1, n=[a, b]}."), ["made", "Dto{<*>}."]);
