@@ -2,7 +2,8 @@
 # What the Spark job (spark/, issue 15) runs with: Java 17 from Debian when no Java 17 or newer is on the
 # PATH, and a Python venv in .tools/spark-venv with spark/requirements.txt's exact pins from PyPI.
 # Idempotent: the venv is rebuilt only when the requirements file changed (a stamp beside it), so a second
-# run takes a second. Called by scripts/setup.sh; prints the venv's python on success.
+# run takes a second. Called by `scripts/setup.sh --spark` (npm test), test-spark.sh and bench-spark.sh, never
+# by the demo; prints the venv's python on success.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -8,4 +8,4 @@ py=$(bash scripts/setup-spark.sh)
 [ -f wasm-plugin/dist/rootspan_raw.wasm ] || { echo "test-spark: run scripts/build-wasm.sh first" >&2; exit 1; }
 cargo build --release -q -p rootspan-cli
 # Spark's own log lines (its JVM warnings) go to stderr; the test runner's summary is the last line.
-PYTHONPATH=spark "$py" -m unittest discover -s spark/tests -t spark -v
+PYTHONPATH=spark "$py" -m unittest discover -s spark/tests -v

@@ -13,7 +13,7 @@ stage() {
   printf '==== %s: ok (%ss)\n' "$name" $((SECONDS - t0)) >&2
 }
 
-stage "setup" bash scripts/setup.sh
+stage "setup" bash scripts/setup.sh --spark
 stage "rustfmt" cargo fmt --all --check
 # Before clippy: the CLI embeds the raw-ABI wasm (cli/build.rs), so the workspace needs it to build.
 stage "wasm build (browser + raw ABI)" bash scripts/build-wasm.sh

@@ -98,6 +98,8 @@ class WasmRunner:
         instance = wasmtime.Instance(store, self.module, [])
         exports = instance.exports(store)
         memory = exports["memory"]
+        # Where the wasm keeps its stage, asked now: after a trap the store may have no fuel left to call it.
+        progress_at = exports["progress"](store)
         length = len(request)
         ptr = exports["alloc"](store, length)
         if ptr == 0:
@@ -107,24 +109,22 @@ class WasmRunner:
         try:
             packed = exports["analyze"](store, ptr, length)
         except wasmtime.Trap as trap:
-            raise self._classify(trap, store, exports, memory, budget, names) from None
+            raise self._classify(trap, store, progress_at, memory, budget, names) from None
         at, size = packed >> 32, packed & 0xFFFFFFFF
         if at + size > memory.data_len(store):
             raise WasmError(f"response [{at}, +{size}) is outside the wasm memory")
         return decode_response(memory.read(store, at, at + size))
 
-    def _classify(self, trap: wasmtime.Trap, store, exports, memory, budget: int, names) -> Exception:
+    def _classify(self, trap: wasmtime.Trap, store, progress_at: int, memory, budget: int, names) -> Exception:
         """The trap as a limit (fuel; memory) or an error, with the stage the wasm was in."""
-        where = ""
-        try:
-            at = exports["progress"](store)
-            what, index = struct.unpack("<II", bytes(memory.read(store, at, at + 8)))
-            stage = _STAGES.get(what)
-            if stage:
-                name = names[index] if index < len(names) else "?"
-                where = " while " + stage.format(input=f"{index + 1} ({name})")
-        except (wasmtime.Trap, wasmtime.WasmtimeError):
-            pass
+        what, index = struct.unpack("<II", bytes(memory.read(store, progress_at, progress_at + 8)))
+        stage = _STAGES.get(what)
+        if stage:
+            name = names[index] if index < len(names) else "?"
+            where = " while " + stage.format(input=f"{index + 1} ({name})")
+        else:
+            # No stage yet: the wasm was still unpacking the envelope (copying the inputs).
+            where = " while unpacking the request"
         if trap.trap_code == wasmtime.TrapCode.OUT_OF_FUEL:
             return LimitExceeded(f"limit exceeded: the call used all its fuel ({budget} units){where}")
         if trap.trap_code == wasmtime.TrapCode.UNREACHABLE:
