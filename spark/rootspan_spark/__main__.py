@@ -1,4 +1,4 @@
-"""python -m rootspan_spark analyze [--master local[2]] [--options FILE] [--top N] [--out FILE] FILES..."""
+"""python -m rootspan_spark analyze [--master local[2]] [--options FILE] [--top N] [--driver-memory 4g] [--out FILE] FILES..."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ def main(argv=None) -> int:
     a.add_argument("--fuel-base", type=int, default=Limits.fuel_base, help="fuel per call (as the CLI)")
     a.add_argument("--fuel-per-byte", type=int, default=Limits.fuel_per_byte, help="extra fuel per request byte")
     a.add_argument("--memory-mib", type=int, default=Limits.memory_bytes >> 20, help="wasm memory cap per call")
+    a.add_argument("--driver-memory", default="4g", help="the driver JVM's heap in local mode (default 4g): all partial states pass through it")
     a.add_argument("--out", type=Path, help="write the report here (default: standard output)")
     args = parser.parse_args(argv)
 
@@ -35,7 +36,7 @@ def main(argv=None) -> int:
     from .job import analyze, spark_session
 
     started = time.monotonic()
-    spark = spark_session(args.master)
+    spark = spark_session(args.master, driver_memory=args.driver_memory)
     try:
         report = analyze(spark, args.files, json.dumps(options) if options else "", args.wasm, limits)
     except (CommandFailed, LimitExceeded, WasmError, RuntimeError) as e:

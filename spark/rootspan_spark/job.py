@@ -47,7 +47,11 @@ def _partial_states(wasm: bytes, limits: Limits, names: Sequence[str]):
     return run
 
 
-def spark_session(master: str, app_name: str = "rootspan"):
+def spark_session(master: str, app_name: str = "rootspan", driver_memory: str = "4g"):
+    """A session for `master`. `driver_memory` is the driver JVM's heap when this process starts
+    it (local mode; under spark-submit the submission's own setting wins): every input's partial
+    state passes through it (phase A collects them all), and Spark's default of 1g overflows at a
+    few million log lines, while a finish larger than the wasm's 3 GiB cap could not run anyway."""
     from pyspark.sql import SparkSession
 
     # The Python workers import this package's dependencies (wasmtime, pyarrow): they run the
@@ -59,6 +63,7 @@ def spark_session(master: str, app_name: str = "rootspan"):
         .appName(app_name)
         # Files are read whole and states can be large: the driver collects them.
         .config("spark.driver.maxResultSize", "0")
+        .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )
