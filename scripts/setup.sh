@@ -63,7 +63,7 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
 fi
-# The Spark job (spark/): Java 17 and a venv with PySpark, pyarrow and wasmtime (718 MB in
+# The Spark job (spark/): Java 17 and a venv with PySpark, pyarrow and wasmtime (878 MB in
 # .tools/spark-venv, once); only for the tests, so the demo does not download it.
 if [ $spark = 1 ]; then
   say "spark: $(bash scripts/setup-spark.sh)"
