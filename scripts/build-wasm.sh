@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 say() { printf '== build-wasm: %s\n' "$*" >&2; }
 
 target=wasm32-unknown-unknown
-# Cargo profiles (Cargo.toml): the browser flavour small first, the raw one (wasmtime) fast first.
+# Cargo profiles (Cargo.toml): both flavours speed first (the analysis runs in them), in profiles of their own.
 profile=wasm
 raw_profile=wasm-raw
 pkg_dir=wasm-plugin/js/pkg
@@ -78,7 +78,7 @@ else
   say "cargo build browser (features bindgen, arrow)"
   cargo build -p rootspan-wasm --target "$target" --profile "$profile" --features arrow
   wasm-bindgen --target web --out-dir "$pkg_dir" "$built"
-  "$wasm_opt" -Oz "${wasm_opt_features[@]}" --strip-debug "$pkg_dir/rootspan_wasm_bg.wasm" -o "$pkg_dir/rootspan_wasm_bg.wasm.tmp"
+  "$wasm_opt" -O2 "${wasm_opt_features[@]}" --strip-debug "$pkg_dir/rootspan_wasm_bg.wasm" -o "$pkg_dir/rootspan_wasm_bg.wasm.tmp"
   mv "$pkg_dir/rootspan_wasm_bg.wasm.tmp" "$pkg_dir/rootspan_wasm_bg.wasm"
 
   echo "$hash" > "$stamp"

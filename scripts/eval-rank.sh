@@ -8,6 +8,11 @@
 #
 #   scripts/eval-rank.sh                 (NEZHA=path overrides testdata/rca/nezha-tt/dev)
 #   scripts/eval-rank.sh --fit           (also the weight fit over Nezha dev + seed 1)
+#   ONLY_NEZHA=1 scripts/eval-rank.sh    (the Nezha dev cases only: no simulator suites)
+#
+# Every set runs twice with all sources: with each case's window and baseline (`given`) and
+# with none (`detected`: the tool finds the onset, as the panel does by default), the latter
+# with the distance between the detected window's start and the injection time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NEZHA="${NEZHA:-testdata/rca/nezha-tt/dev}"
@@ -19,7 +24,10 @@ bash scripts/build-wasm.sh >/dev/null
 cargo build --quiet --release -p rootspan-eval
 eval_bin="${CARGO_TARGET_DIR:-target}/release/rootspan-eval"
 
+names="nezha-dev sim-seed1 sim-seed2"
+[ -n "${ONLY_NEZHA:-}" ] && names="nezha-dev"
 for seed in 1 2; do
+  [ -n "${ONLY_NEZHA:-}" ] && break
   if [ ! -f "$SIM/seed$seed/sim-127/truth.json" ]; then
     echo "== generating 128 cases, seed $seed, in $SIM/seed$seed"
     npm run --silent simulate -w rootspan-simulator -- --out "$PWD/$SIM/seed$seed" --cases 128 --seed "$seed" --jobs 2
@@ -32,35 +40,54 @@ report=bench-results/ranking.md
   echo "# Ranking evaluation"
   echo
   echo "Made by \`scripts/eval-rank.sh\` on $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')."
-  echo "Every run is \`rootspan-eval rank DIR [--sources S]\`: the shipped raw-ABI wasm in wasmtime."
+  echo "Every run is \`rootspan-eval rank DIR [--sources S] [--windows given|detected]\`: the shipped raw-ABI wasm in wasmtime."
   echo "The weights were fitted on nezha-dev + sim-seed1; sim-seed2 is never fitted on."
   echo
-  echo "| cases | sources | n | AC@1 | AC@3 | AC@5 | Avg@5 | instance AC@1 | top candidate with a reason |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "AC@k figures carry their 95% bootstrap interval over cases (2000 resamples, \`bootstrap_ci\` in tools/eval/src/rank.rs)."
+  echo
+  echo "| cases | windows | sources | n | AC@1 [95% CI] | AC@3 | AC@5 | Avg@5 | instance AC@1 | top candidate with a reason | window start vs injection |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$report"
-for name in nezha-dev sim-seed1 sim-seed2; do
+for name in $names; do
   dir=${sets[$name]}
-  for sources in traces,logs,metrics traces logs metrics; do
-    echo "== $name, $sources"
-    "$eval_bin" rank "$dir" --sources "$sources" --format json >"$OUT/$name-$sources.json"
+  for run in given:traces,logs,metrics detected:traces,logs,metrics given:traces given:logs given:metrics; do
+    windows=${run%%:*}
+    sources=${run#*:}
+    echo "== $name, $windows windows, $sources"
+    "$eval_bin" rank "$dir" --sources "$sources" --windows "$windows" --format json >"$OUT/$name-$windows-$sources.json"
     node -e '
       const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
       const f = (x) => x.toFixed(3);
       const inst = s.instance ? f(s.instance.ac1) : "-";
-      console.log(`| ${process.argv[2]} | ${process.argv[3]} | ${s.cases} | ${f(s.ac1)} | ${f(s.ac3)} | ${f(s.ac5)} | ${f(s.avg5)} | ${inst} | ${s.explained} of ${s.cases} |`);
-    ' "$OUT/$name-$sources.json" "$name" "$sources" >>"$report"
+      const o = s.onset;
+      const onset = o ? `median ${o.median_abs_s.toFixed(0)} s, p90 ${o.p90_abs_s.toFixed(0)} s, within 60 s ${o.within_60s} of ${o.cases}, later than 60 s ${o.late}` : "-";
+      const ci = (k, i) => `${f(k)} [${f(s.ci[i][0])}, ${f(s.ci[i][1])}]`;
+      console.log(`| ${process.argv[2]} | ${process.argv[3]} | ${process.argv[4]} | ${s.cases} | ${ci(s.ac1, 0)} | ${ci(s.ac3, 1)} | ${ci(s.ac5, 2)} | ${f(s.avg5)} | ${inst} | ${s.explained} of ${s.cases} | ${onset} |`);
+    ' "$OUT/$name-$windows-$sources.json" "$name" "$windows" "$sources" >>"$report"
   done
 done
 {
   echo
   echo "Per fault type, all sources (AC@1 / AC@3, cases):"
   echo
-  for name in nezha-dev sim-seed1 sim-seed2; do
+  for name in $names; do
+    for windows in given detected; do
+      node -e '
+        const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        const faults = Object.entries(s.per_fault).map(([k, a]) => `${k} ${a.ac1.toFixed(3)} / ${a.ac3.toFixed(3)} (${a.cases})`);
+        console.log(`- ${process.argv[2]}, ${process.argv[3]} windows: ${faults.join(", ")}`);
+      ' "$OUT/$name-$windows-traces,logs,metrics.json" "$name" "$windows"
+    done
+  done
+  echo
+  echo "Detected windows, per case (true service's rank; window start minus injection, s):"
+  echo
+  for name in $names; do
     node -e '
       const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-      const faults = Object.entries(s.per_fault).map(([k, a]) => `${k} ${a.ac1.toFixed(3)} / ${a.ac3.toFixed(3)} (${a.cases})`);
-      console.log(`- ${process.argv[2]}: ${faults.join(", ")}`);
-    ' "$OUT/$name-traces,logs,metrics.json" "$name"
+      const rows = s.per_case.filter((c) => c.onset_error_s !== undefined).map((c) => `${c.case} ${c.rank} (${c.onset_error_s >= 0 ? "+" : ""}${c.onset_error_s.toFixed(0)})`);
+      if (rows.length) console.log(`- ${process.argv[2]}: ${rows.join(", ")}`);
+    ' "$OUT/$name-detected-traces,logs,metrics.json" "$name"
   done
 } >>"$report"
 if [ "${1:-}" = "--fit" ]; then

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rootspan_core::correlate::CorrelationReport;
 use rootspan_core::diag::Diagnostic;
 use rootspan_core::patterns::PatternsReport;
-use rootspan_core::rank::{Candidate, Component, EvidenceRef};
+use rootspan_core::rank::{Candidate, Component, Confidence, EvidenceRef};
 use rootspan_core::report::{Counts, DiagnosticsReport, InputsReport};
 use rootspan_core::time::format_rfc3339;
 use rootspan_core::window::Windows;
@@ -105,7 +105,7 @@ pub fn markdown(report: &Report) -> String {
 fn document(report: &Report) -> Vec<Section> {
     vec![
         Section { title: "Incident", blocks: windows(&report.windows) },
-        Section { title: "Root-cause candidates", blocks: candidates(&report.candidates) },
+        Section { title: "Root-cause candidates", blocks: candidates(&report.candidates, &report.confidence) },
         Section { title: "Correlation", blocks: correlation(&report.correlation) },
         Section { title: "Log patterns", blocks: patterns(&report.patterns) },
         Section { title: "Inputs", blocks: inputs(&report.inputs) },
@@ -121,7 +121,7 @@ fn windows(w: &Windows) -> Vec<Block> {
     vec![Block::Line(format!("window   {} ({})", range(w.window), w.source)), Block::Line(format!("baseline {}", range(w.baseline)))]
 }
 
-fn candidates(list: &[Candidate]) -> Vec<Block> {
+fn candidates(list: &[Candidate], confidence: &Confidence) -> Vec<Block> {
     if list.is_empty() {
         return vec![Block::Line("No candidate stands out against the baseline.".to_string())];
     }
@@ -139,7 +139,8 @@ fn candidates(list: &[Candidate]) -> Vec<Block> {
             Item { head: format!("{}. {}  (score {:.2})", c.rank, name.join(" / "), c.score), details }
         })
         .collect();
-    let mut blocks = vec![Block::Items(items)];
+    // How sure the ranking is comes first: "no clear root cause" changes how to read the list.
+    let mut blocks = vec![Block::Line(confidence.phrase.clone()), Block::Items(items)];
     if list.len() > SHOWN {
         blocks.push(Block::Line(format!("... and {} more", list.len() - SHOWN)));
     }
@@ -399,6 +400,7 @@ mod tests {
                 window: TimeRange::new(1_675_079_460_000_000_000, 1_675_079_633_000_000_000).ok(),
                 baseline: None,
                 source: "given".into(),
+                onsets: Vec::new(),
             },
             inputs: InputsReport {
                 sources: vec![SourceCounts { input: "logs.json".into(), format: "loki".into(), counts }],
@@ -421,6 +423,7 @@ mod tests {
                 why: "new pattern <script>alert(1)</script>\u{1b}[2J".into(),
                 blast_radius: vec!["a".into(), "b".into()],
             }],
+            confidence: Confidence::of(&[0.8249, 0.8], Some("ts-order-service")),
             diagnostics: DiagnosticsReport::from_diagnostics(&diagnostics),
         }
     }
@@ -431,6 +434,8 @@ mod tests {
         assert!(t.contains("window   2023-01-30T11:51:00Z .. 2023-01-30T11:53:53Z (given)"), "{t}");
         assert!(t.contains("baseline none"));
         assert!(t.contains("1. ts-order-service  (score 0.82)"), "{t}");
+        // A lead of 0.02: the list comes with "no clear root cause" before it.
+        assert!(t.contains("  No clear root cause: the strongest candidate, ts-order-service, is "), "{t}");
         assert!(t.contains("score from: metric_latency 0.70, log_error 0.50\n"), "{t}");
         assert!(t.contains("evidence: template x1, trace x2\n"), "{t}");
         assert!(t.contains("affects: a, b\n"), "{t}");
@@ -454,7 +459,7 @@ mod tests {
     fn a_report_without_candidates_or_windows_still_renders() {
         let mut r = report();
         r.candidates.clear();
-        r.windows = Windows { window: None, baseline: None, source: "undetected".into() };
+        r.windows = Windows { window: None, baseline: None, source: "undetected".into(), onsets: Vec::new() };
         let t = text(&r);
         assert!(t.contains("No candidate stands out"), "{t}");
         assert!(t.contains("window   none (undetected)"), "{t}");

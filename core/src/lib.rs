@@ -122,16 +122,19 @@ impl Session {
         &self.dataset
     }
 
-    /// The stages every command runs, in the pipeline's order: correlate (the kept correlation
-    /// when it was made with these options), window, patterns; each announced to `progress`.
+    /// The stages every command runs: correlate (the kept correlation when it was made with
+    /// these options), patterns (mining, which needs no window), window (detection reads the
+    /// lines' template families, as plain indices); each announced to `progress`.
     fn stages(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> (&Dataset, Stages<'_>) {
         let Session { dataset, correlation: kept, .. } = self;
         progress(Stage::Correlate);
         let correlation = kept_correlation(kept, dataset, &options.correlation);
-        progress(Stage::Window);
-        let windows = window::choose(dataset, options.window, options.baseline);
         progress(Stage::Patterns);
         let patterns = patterns::mine_logs(dataset);
+        progress(Stage::Window);
+        let families = patterns.families();
+        let lines = window::LineGroups { of_line: &families.of_line, names: &families.names };
+        let windows = window::choose(dataset, correlation, &lines, options.window, options.baseline);
         (dataset, Stages { correlation, windows, patterns })
     }
 
@@ -144,7 +147,7 @@ impl Session {
     pub fn analyze_reporting(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
         let (ds, s) = self.stages(options, progress);
         progress(Stage::Rank);
-        let candidates = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
+        let ranking = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
         progress(Stage::Report);
         Report {
             version: report::REPORT_VERSION.into(),
@@ -158,7 +161,8 @@ impl Session {
                 &options.patterns,
                 Some(options.patterns.max_patterns),
             ),
-            candidates,
+            candidates: ranking.candidates,
+            confidence: ranking.confidence,
             // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
             diagnostics: DiagnosticsReport::from_diagnostics(&s.correlation.diagnostics),
             windows: s.windows,

@@ -264,6 +264,21 @@ impl LogTable {
         self.time_ns.is_empty()
     }
 
+    /// Room for `rows` more records with `body_bytes` more bytes of bodies, for a decoder that
+    /// knows them: growing by doubling copies the bodies each time, and in wasm a copy of hundreds
+    /// of MB is a large part of decoding a log frame.
+    pub fn reserve(&mut self, rows: usize, body_bytes: usize) {
+        self.time_ns.reserve(rows);
+        self.resource.reserve(rows);
+        self.metadata.reserve(rows);
+        self.level.reserve(rows);
+        self.trace.reserve(rows);
+        self.span.reserve(rows);
+        self.body_bytes.reserve(body_bytes);
+        self.body_end.reserve(rows);
+        self.source.reserve(rows);
+    }
+
     /// Adds a record. A record whose source gives no level is at the level of its body's first
     /// level word (`Level::in_text`): decided here, once, so every stage sees the same level.
     pub fn push(&mut self, r: LogRow<'_>) {

@@ -12,11 +12,11 @@ use crate::correlate::CorrelationReport;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::Dataset;
 use crate::patterns::PatternsReport;
-use crate::rank::Candidate;
+use crate::rank::{Candidate, Confidence};
 use crate::window::Windows;
 
 /// The report format version. Bump the major part on any change a reader could trip on.
-pub const REPORT_VERSION: &str = "1.0";
+pub const REPORT_VERSION: &str = "1.1";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -33,6 +33,9 @@ pub struct Report {
     pub patterns: PatternsReport,
     /// Root-cause candidates, best first.
     pub candidates: Vec<Candidate>,
+    /// How sure the ranking is about its first candidate ("no clear root cause" when the
+    /// evidence is weak).
+    pub confidence: Confidence,
     /// What was skipped or repaired, and why.
     pub diagnostics: DiagnosticsReport,
 }

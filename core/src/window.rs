@@ -1,26 +1,23 @@
 //! The incident window and its baseline: as given, or found from the data.
 //!
-//! Found: the time range the spans and logs cover is cut into buckets; in each, the share of
-//! failing spans and error lines, and the median duration of requests entering services.
-//! The window starts where one of them changes most (the split that maximises the robust
-//! standardised difference of the means after and before) and runs to the end of the data;
-//! the baseline is the part of the range before it. A given window without a baseline gets
-//! the same length right before it.
+//! Found: `onset` looks for the earliest sustained change over every signal (errors,
+//! latency, throughput per service, log templates appearing and going missing, metrics) and
+//! the window runs from there to the end of that stretch of data; the baseline is the data
+//! before it (or after the window when too little precedes it). The candidate onsets it
+//! considered are listed with the windows, so a reader can pick another. A given window
+//! without a baseline gets the same length right before it.
+
+mod onset;
 
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::base::stats::{mad, median};
-use crate::base::TimeRange;
-use crate::model::{Dataset, SpanStatus};
+pub use onset::OnsetCandidate;
 
-/// Buckets the range is cut into for detection.
-const BUCKETS: usize = 60;
-/// The window never starts in the first buckets: a baseline needs some length.
-const MIN_BASELINE_BUCKETS: usize = 6;
-/// Below this standardised change, nothing changed: the last quarter is the window.
-const MIN_CHANGE: f64 = 3.0;
+use crate::base::TimeRange;
+use crate::correlate::Correlation;
+use crate::model::Dataset;
 
 /// The windows an analysis compares, and how they were chosen.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -31,86 +28,58 @@ pub struct Windows {
     /// `None` when nothing precedes the window.
     pub baseline: Option<TimeRange>,
     /// `given` (both from options), `given_window` (baseline placed right before it),
-    /// `detected` (where errors or latency change) or `undetected` (no change found: the
+    /// `detected` (the earliest sustained change) or `undetected` (no change found: the
     /// last quarter of the range).
     pub source: Cow<'static, str>,
+    /// When detected (or undetected): the candidate onsets considered, in time order, the
+    /// chosen one marked. Empty for given windows.
+    pub onsets: Vec<OnsetCandidate>,
 }
 
-/// The windows for `window` and `baseline` as the options give them (either may be absent).
-pub fn choose(ds: &Dataset, window: Option<TimeRange>, baseline: Option<TimeRange>) -> Windows {
+/// Log lines grouped by what they say: each line's group and each group's text. The session
+/// gives the miner's template families (mining needs no window, so it runs first); detection
+/// reads a group's share of the lines (a new message, a usual one gone missing).
+pub struct LineGroups<'a> {
+    pub of_line: &'a [usize],
+    pub names: &'a [String],
+}
+
+/// The windows for `window` and `baseline` as the options give them (either may be absent);
+/// with no window, detected from the data.
+pub fn choose(ds: &Dataset, corr: &Correlation, lines: &LineGroups, window: Option<TimeRange>, baseline: Option<TimeRange>) -> Windows {
     match (window, baseline) {
-        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given".into() },
+        (Some(w), Some(b)) => Windows { window: Some(w), baseline: Some(b), source: "given".into(), onsets: Vec::new() },
         (Some(w), None) => Windows {
             window: Some(w),
             baseline: TimeRange::new(w.start_ns.saturating_sub(w.duration_ns()), w.start_ns).ok(),
             source: "given_window".into(),
+            onsets: Vec::new(),
         },
-        (None, _) => detect(ds),
+        (None, _) => detect(ds, corr, lines),
     }
 }
 
-/// Per bucket: (failures, events) and the entry-span durations.
-fn detect(ds: &Dataset) -> Windows {
+fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Windows {
+    let undetected = |onsets| Windows { window: None, baseline: None, source: "undetected".into(), onsets };
+    let Some(found) = onset::detect(ds, corr, lines) else {
+        return undetected(Vec::new());
+    };
+    if let Some((window, baseline)) = found.chosen {
+        return Windows { window: Some(window), baseline, source: "detected".into(), onsets: found.candidates };
+    }
+    // Nothing changed: the last quarter of the range against the rest.
     let times = ds.spans.start_ns.iter().chain(&ds.logs.time_ns);
     let (Some(lo), Some(hi)) = (times.clone().min().copied(), times.max().copied()) else {
-        return Windows { window: None, baseline: None, source: "undetected".into() };
+        return undetected(found.candidates);
     };
     // i128: times are untrusted input and may span the whole i64 range.
-    let width = ((i128::from(hi) - i128::from(lo)) / BUCKETS as i128).max(1);
-    let bucket = |t: i64| ((i128::from(t) - i128::from(lo)) / width).clamp(0, BUCKETS as i128 - 1) as usize;
-    let mut fails = vec![0f64; BUCKETS];
-    let mut events = vec![0f64; BUCKETS];
-    let mut durations: Vec<Vec<f64>> = vec![Vec::new(); BUCKETS];
-    let has_parent: std::collections::HashSet<(crate::TraceId, crate::SpanId)> =
-        (0..ds.spans.len()).map(|r| (ds.spans.trace[r], ds.spans.span[r])).collect();
-    for r in 0..ds.spans.len() {
-        let b = bucket(ds.spans.start_ns[r]);
-        events[b] += 1.0;
-        if ds.spans.status[r] == SpanStatus::Error {
-            fails[b] += 1.0;
-        }
-        if ds.spans.parent[r].is_none_or(|p| !has_parent.contains(&(ds.spans.trace[r], p))) {
-            durations[b].push(ds.spans.duration_ns[r] as f64);
-        }
-    }
-    for r in 0..ds.logs.len() {
-        let b = bucket(ds.logs.time_ns[r]);
-        events[b] += 1.0;
-        if ds.logs.level[r].is_failure() {
-            fails[b] += 1.0;
-        }
-    }
-    let error_rate: Vec<f64> = fails.iter().zip(&events).map(|(f, e)| if *e > 0.0 { f / e } else { 0.0 }).collect();
-    let latency: Vec<f64> = durations.iter().map(|d| median(d).map_or(0.0, |m| libm::log(m + 1.0))).collect();
-    let best =
-        [change_point(&error_rate), change_point(&latency)].into_iter().flatten().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
-    let split = match best {
-        Some((i, score)) if score >= MIN_CHANGE => i128::from(lo) + i as i128 * width,
-        _ => i128::from(hi) - (i128::from(hi) - i128::from(lo)) / 4,
-    };
-    let split = split.clamp(i128::from(lo), i128::from(hi)) as i64;
-    let detected = best.is_some_and(|(_, s)| s >= MIN_CHANGE);
+    let split = (i128::from(hi) - (i128::from(hi) - i128::from(lo)) / 4) as i64;
     Windows {
         window: TimeRange::new(split, hi.saturating_add(1)).ok(),
         baseline: TimeRange::new(lo, split).ok(),
-        source: if detected { "detected" } else { "undetected" }.into(),
+        source: "undetected".into(),
+        onsets: found.candidates,
     }
-}
-
-/// The split `i` maximising (mean after - mean before) / robust spread before, with its score.
-fn change_point(xs: &[f64]) -> Option<(usize, f64)> {
-    let mut best: Option<(usize, f64)> = None;
-    for i in MIN_BASELINE_BUCKETS..xs.len().saturating_sub(1) {
-        let (before, after) = xs.split_at(i);
-        let center = median(before)?;
-        let spread = mad(before, center).max(1e-3 * center.abs()).max(1e-9);
-        let mean_after = after.iter().sum::<f64>() / after.len() as f64;
-        let score = (mean_after - center) / spread;
-        if best.is_none_or(|(_, s)| score > s) {
-            best = Some((i, score));
-        }
-    }
-    best
 }
 
 #[cfg(test)]
@@ -137,10 +106,42 @@ mod tests {
         });
     }
 
+    /// One request a second for `seconds` from `start_s`, ids from `first_id`; `each(s)` gives
+    /// the s-th request's duration (ms) and status. Tests build a recording from stretches.
+    fn stretch(ds: &mut Dataset, first_id: u64, start_s: i64, seconds: i64, each: impl Fn(i64) -> (i64, SpanStatus)) {
+        for s in 0..seconds {
+            let (dur_ms, status) = each(s);
+            span(ds, first_id + s as u64, start_s + s, dur_ms, status);
+        }
+    }
+
+    /// Failing every other request when `failing`.
+    fn status(failing: bool, s: i64) -> SpanStatus {
+        if failing && s % 2 == 0 {
+            SpanStatus::Error
+        } else {
+            SpanStatus::Ok
+        }
+    }
+
+    fn choose_in(ds: &Dataset, window: Option<TimeRange>) -> Windows {
+        let corr = crate::correlate::correlate(ds, &Default::default());
+        let families = crate::patterns::mine_logs(ds).families();
+        choose(ds, &corr, &LineGroups { of_line: &families.of_line, names: &families.names }, window, None)
+    }
+
+    /// The window opens at most five buckets (of 1/60 of the `span_s` seconds) before the
+    /// change at `change_s` (it opens four early on purpose) and at most one after.
+    fn opens_at(w: TimeRange, change_s: i64, span_s: i64) {
+        let bucket = span_s as f64 / 60.0;
+        let off = (w.start_ns as f64 / 1e9) - change_s as f64;
+        assert!(off >= -5.0 * bucket && off <= bucket, "window {w:?} opens {off} s from the change at {change_s} s");
+    }
+
     #[test]
     fn given_window_gets_a_baseline_right_before() {
         let w = TimeRange::new(100, 160).unwrap();
-        let got = choose(&Dataset::default(), Some(w), None);
+        let got = choose_in(&Dataset::default(), Some(w));
         assert_eq!(got.baseline, Some(TimeRange::new(40, 100).unwrap()));
         assert_eq!(got.source, "given_window");
     }
@@ -148,26 +149,108 @@ mod tests {
     #[test]
     fn detects_where_errors_start() {
         let mut ds = Dataset::default();
-        for s in 0..600 {
-            let failing = s >= 450 && s % 2 == 0;
-            span(&mut ds, s as u64, s, 20 + (s % 7), if failing { SpanStatus::Error } else { SpanStatus::Ok });
-        }
-        let got = choose(&ds, None, None);
+        stretch(&mut ds, 0, 0, 600, |s| (20 + (s % 7), status(s >= 450, s)));
+        let got = choose_in(&ds, None);
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
-        assert!((w.start_ns / 1_000_000_000 - 450).abs() <= 10, "{w:?}");
+        opens_at(w, 450, 600);
         assert_eq!(got.baseline.unwrap().end_ns, w.start_ns);
     }
 
     #[test]
     fn detects_where_latency_grows_and_handles_no_data() {
         let mut ds = Dataset::default();
-        for s in 0..600 {
-            span(&mut ds, s as u64, s, if s >= 300 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok);
-        }
-        let w = choose(&ds, None, None).window.unwrap();
-        assert!((w.start_ns / 1_000_000_000 - 300).abs() <= 10, "{w:?}");
-        let empty = choose(&Dataset::default(), None, None);
+        stretch(&mut ds, 0, 0, 600, |s| (if s >= 400 { 400 } else { 20 + (s % 5) }, SpanStatus::Ok));
+        let w = choose_in(&ds, None).window.unwrap();
+        opens_at(w, 400, 600);
+        let empty = choose_in(&Dataset::default(), None);
         assert_eq!((empty.window, empty.source.as_ref()), (None, "undetected"));
+    }
+
+    /// The earliest sustained change wins over a larger later one, a lone spike is no change,
+    /// and the candidates list both changes.
+    #[test]
+    fn the_earliest_sustained_change_wins_over_the_largest() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 900, |s| {
+            let ms = match s {
+                100 => 5000,
+                500..=899 => 60 + (s % 5),
+                _ => 20 + (s % 5),
+            };
+            (ms, status(s >= 750, s))
+        });
+        let got = choose_in(&ds, None);
+        let w = got.window.unwrap();
+        opens_at(w, 500, 900);
+        let starts: Vec<i64> = got.onsets.iter().map(|o| o.window.start_ns / 1_000_000_000).collect();
+        assert!(starts.iter().any(|s| (675..=765).contains(s)), "{starts:?}");
+        assert!(!starts.iter().any(|s| (25..=115).contains(s)), "{starts:?}");
+        assert_eq!(got.onsets.iter().filter(|o| o.chosen).count(), 1);
+    }
+
+    /// Two series of one pod that read the same measure (CPU in millicores and in percent)
+    /// leave their level for two buckets: one piece of evidence at the alarm level, not two
+    /// that agree, so the onset is where the requests start failing.
+    #[test]
+    fn one_measure_read_twice_is_one_piece_of_evidence() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 600, |s| (20 + (s % 7), status(s >= 450, s)));
+        let labels = ds.labels([("pod", "cart-1")]);
+        for (name, scale) in [("cpu_usage_millicores", 1.0), ("cpu_usage_rate_percent", 0.1)] {
+            let sym = ds.strings.intern(name);
+            let points = (0..60).map(|i| {
+                let busy = if (20..22).contains(&i) { 5.0 } else { 1.0 + 0.02 * f64::from(i % 3) };
+                (i64::from(i) * 10_000_000_000 + 5_000_000_000, 100.0 * scale * busy)
+            });
+            ds.series.push(sym, labels, SourceId(0), points);
+        }
+        let got = choose_in(&ds, None);
+        assert!(got.onsets.iter().any(|o| o.signals.iter().any(|s| s.starts_with("cpu_usage"))), "{:?}", got.onsets);
+        opens_at(got.window.unwrap(), 450, 600);
+    }
+
+    /// The data begins inside the incident and the calm comes after a gap (a baseline
+    /// recorded later): the window is the first stretch, the baseline the calm one.
+    #[test]
+    fn an_incident_at_the_start_with_the_calm_after_a_gap() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 200, |s| (400 + (s % 5), SpanStatus::Ok));
+        stretch(&mut ds, 1000, 3600, 500, |s| (20 + (s % 5), SpanStatus::Ok));
+        let got = choose_in(&ds, None);
+        assert_eq!(got.source, "detected");
+        let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
+        assert_eq!((w.start_ns / 1_000_000_000, w.end_ns / 1_000_000_000), (0, 199));
+        assert_eq!(b.start_ns / 1_000_000_000, 3600);
+    }
+
+    /// Two changes, both at gaps: failures from the data's first second, and slow requests
+    /// from the start of a stretch recorded an hour later. The first one's window would cover
+    /// all the data and leave nothing to compare with, so the later one is chosen.
+    #[test]
+    fn a_change_whose_window_leaves_no_baseline_is_not_chosen() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 300, |s| (20 + (s % 5), status(s < 40, s)));
+        stretch(&mut ds, 1000, 3600, 120, |s| (400 + (s % 5), SpanStatus::Ok));
+        let got = choose_in(&ds, None);
+        assert!(got.onsets.iter().any(|o| !o.chosen && o.window.start_ns == 0 && o.baseline.is_none()), "{:?}", got.onsets);
+        let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
+        // The baseline is the calm stretch itself, not a range across the hour between.
+        assert_eq!((w.start_ns / 1_000_000_000, b.start_ns, b.end_ns), (3600, 0, 299_000_000_001));
+    }
+
+    /// A baseline recorded apart (five calm minutes) and an incident stretch whose first
+    /// minute is calm: the baseline is the longer calm stretch, alone, not the minute before
+    /// the onset nor a range across the gap that mixes the two recordings.
+    #[test]
+    fn the_baseline_is_the_longest_calm_stretch() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 300, |s| (20 + (s % 7), SpanStatus::Ok));
+        stretch(&mut ds, 1000, 3600, 200, |s| (20 + (s % 7), status(s >= 60, s)));
+        let got = choose_in(&ds, None);
+        let (w, b) = (got.window.unwrap(), got.baseline.unwrap());
+        let start_s = w.start_ns / 1_000_000_000;
+        assert!((3600..=3660).contains(&start_s), "{w:?}");
+        assert_eq!((b.start_ns, b.end_ns), (0, 299_000_000_001));
     }
 }

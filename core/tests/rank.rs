@@ -118,6 +118,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
         window: Some(TimeRange::new(120 * S, 240 * S).unwrap()),
         baseline: Some(TimeRange::new(0, 120 * S).unwrap()),
         source: "given".into(),
+        onsets: Vec::new(),
     };
     (b.ds, windows)
 }
@@ -126,7 +127,7 @@ fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candi
     let (ds, windows) = incident(fault);
     let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
     let patterns = rootspan_core::patterns::mine_logs(&ds);
-    rank(&ds, &corr, &windows, &patterns, options, 10)
+    rank(&ds, &corr, &windows, &patterns, options, 10).candidates
 }
 
 fn component(c: &rootspan_core::rank::Candidate, name: &str) -> f64 {

@@ -2,7 +2,8 @@
 //! packed (`npm run bench -w rootspan-bench -- --packed 1` writes the bench workload's into
 //! target/bench/packed-1x), unpacking and decoding each as it arrives, then analyses them with the folder's
 //! `options.json`. Prints each stage's wall time and this thread's CPU time (a shared machine inflates wall time):
-//! `cargo run --release -p rootspan-wasm --example replay -- target/bench/packed-1x`.
+//! `cargo run --release -p rootspan-wasm --example replay -- target/bench/packed-1x [REPORT]` (with REPORT, the
+//! report JSON is written there: a change that must not change the report is checked by comparing them).
 use rootspan_core::{Options, Session};
 use rootspan_wasm::interop::{unpack_frame, Buffers};
 use std::time::Instant;
@@ -59,7 +60,7 @@ fn read(dir: &str) -> Result<(Vec<Packed>, Options), String> {
 }
 
 fn main() -> Result<(), String> {
-    let dir = std::env::args().nth(1).ok_or("usage: replay DIR (of packed frames: bench --packed SCALE)")?;
+    let dir = std::env::args().nth(1).ok_or("usage: replay DIR (of packed frames: bench --packed SCALE) [REPORT]")?;
     let (frames, options) = read(&dir)?;
     let (mut unpack, mut decode) = (Spent::default(), Spent::default());
     let mut session = Session::new();
@@ -87,5 +88,8 @@ fn main() -> Result<(), String> {
     }
     let total = |f: fn(&Spent) -> f64| stages.iter().map(|(_, s)| f(s)).sum::<f64>();
     println!("{:>10} {:9.1} {:9.1}; {} candidates", "total", total(|s| s.wall), total(|s| s.cpu), report.candidates.len());
+    if let Some(out) = std::env::args().nth(2) {
+        std::fs::write(&out, report.to_json()).map_err(|e| format!("{out}: {e}"))?;
+    }
     Ok(())
 }

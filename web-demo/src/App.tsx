@@ -8,7 +8,7 @@ import {
   lightTheme,
   toCoreOptions,
   traceDetail,
-  useReport,
+  useAnalysis,
   useRootspan,
   useSession,
   progressText,
@@ -48,7 +48,7 @@ export function App({ initialInputs }: { initialInputs?: Input[] }) {
   );
   const { session, problems, error: addError, progress: adding } = useSession(rootspan, inputs ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
-  const { report, error, progress: analysing } = useReport(session, coreOptions);
+  const { report, error, progress: analysing, onsets } = useAnalysis(session, coreOptions);
   const progress = adding ?? analysing;
   const loadTrace = useCallback((id: string) => traceDetail(session, coreOptions, id), [session, coreOptions]);
   const onSelectWindow = useCallback((w: TimeSpan) => setOptions((o) => ({ ...o, windowStart: isoMs(w.startMs), windowEnd: isoMs(w.endMs) })), []);
@@ -68,6 +68,8 @@ export function App({ initialInputs }: { initialInputs?: Input[] }) {
         <h1 style={{ fontSize: 20, margin: '0 0 4px' }}>rootspan</h1>
         <p style={{ margin: '0 0 12px', color: lightTheme.textWeak }}>
           Root-cause candidates from an incident&apos;s traces, logs and metrics, joined on trace id — computed in this page with WebAssembly. Nothing is uploaded.
+          The incident window is found from the data: the markers above the timeline are the candidate onsets it considered
+          (click one to analyse from there), or drag across the timeline to choose a window yourself.
         </p>
         <section data-testid="inputs" style={{ border: `2px dashed ${lightTheme.border}`, borderRadius: 6, padding: 12, marginBottom: 12 }}>
           Drop OTLP/JSON, Tempo, Jaeger, Loki, Prometheus or Grafana frame files here (gzip is fine), or{' '}
@@ -97,7 +99,7 @@ export function App({ initialInputs }: { initialInputs?: Input[] }) {
         ) : !report ? (
           <Message testId="rootspan-loading" text={progress ? `rootspan: ${progressText(progress)}…` : 'Loading rootspan…'} />
         ) : (
-          <ReportView report={report} problems={problems} loadTrace={loadTrace} onSelectWindow={onSelectWindow} />
+          <ReportView report={report} problems={problems} loadTrace={loadTrace} onSelectWindow={onSelectWindow} onsets={onsets} />
         )}
       </main>
     </ThemeContext.Provider>

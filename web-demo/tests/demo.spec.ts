@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { candidateName } from '@rootspan/views/model';
+import { candidateName, formatTime } from '@rootspan/views/model';
 import { referenceReport } from '@rootspan/views/testing/reference';
 import type { Options, Report } from 'rootspan';
 
@@ -94,6 +94,51 @@ test('under StrictMode in a development build (effects mount, unmount, mount) no
   await page.getByLabel('Top').fill('1');
   await expect(page.getByTestId('candidate')).toHaveCount(1);
   expect((await live()).started - (await live()).ended).toBe(1);
+});
+
+test('under StrictMode, candidate onsets re-analyse from the keyboard: the last one picked is shown, the one it cancelled shows nothing', async ({ page, server, log }) => {
+  const live = await countWorkers(page);
+  // Any error the page shows, however briefly: the analysis a newer pick cancels must show none.
+  await page.addInitScript(() => {
+    const errors: string[] = [];
+    (window as unknown as { __shown: string[] }).__shown = errors;
+    new MutationObserver(() => {
+      const shown = document.querySelector('[data-testid="rootspan-error"]')?.textContent;
+      if (shown && errors[errors.length - 1] !== shown) errors.push(shown);
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+  const caseDir = path.join(REPO, 'testdata/rca/nezha-tt/dev/tt-2023-01-29-0843');
+  const files = ['traces.otlp.json.gz', 'logs.loki.json.gz', 'metrics.prom.json.gz'].map((f) => path.join(caseDir, f));
+  await page.goto(`${server.url}/demo-dev/index.html`);
+  await page.getByTestId('file-input').setInputFiles(files);
+  await expect(page.getByTestId('rootspan-report')).toBeVisible({ timeout: 60_000 });
+  const inputs = files.map((f) => ({ name: path.basename(f), bytes: fs.readFileSync(f) }));
+  const ref = await filesReport(inputs, { top: 10 });
+  expect(ref.windows.source).toBe('detected');
+  const onsets = ref.windows.onsets;
+  const others = onsets.flatMap((o, i) => (o.chosen ? [] : [i]));
+  expect(others.length, 'the case has candidate onsets besides the detected one').toBeGreaterThan(0);
+  const markers = page.getByTestId('onset-marker');
+  await expect(markers).toHaveCount(onsets.length);
+
+  // Two picks in a row, the second before the first analysis is done: the second one is what shows.
+  const first = others[0]!;
+  const last = others.length > 1 ? others[1]! : onsets.findIndex((o) => o.chosen);
+  const want = onsets[last]!;
+  const expected = want.chosen ? ref : await filesReport(inputs, { top: 10, window: want.window, baseline: want.baseline });
+  const labelOf = (r: Report) => `window ${formatTime(Date.parse(String(r.windows.window!.start)))} – ${formatTime(Date.parse(String(r.windows.window!.end)))} (${r.windows.source})`;
+  await markers.nth(first).focus();
+  await page.keyboard.press('Enter');
+  await markers.nth(last).focus();
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('window-label')).toContainText(labelOf(expected));
+  await expect(markers.nth(last)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('candidate')).toHaveCount(expected.candidates.length);
+  await expect(page.getByTestId('candidate-name')).toContainText(expected.candidates.map(candidateName));
+  expect(await page.evaluate(() => (window as unknown as { __shown: string[] }).__shown), 'the cancelled analysis showed no error').toEqual([]);
+  const counts = await live();
+  expect(counts.started - counts.ended, 'one worker runs').toBe(1);
+  expect(log.errors).toEqual([]);
 });
 
 interface Watched {

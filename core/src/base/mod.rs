@@ -3,12 +3,15 @@
 //! - `TimeRange`: a half-open range of ns since the epoch, as options and reports give it.
 //! - `stats`: robust statistics (median, MAD).
 //! - `level`: `Level` and the one log-level classifier (a level word, a line's first level word).
+//! - `metric`: what a metric series measures, from its name, and its samples as readings
+//!   (counters as increases), read the same way by window detection and ranking.
 //! - `number`: numbers as text (label values, series names).
 //!
 //! Below it only `time` (RFC 3339 parsing and formatting), `id` and `diag`, which use nothing of
 //! the crate either; see `tests/edges.rs` for the order every module keeps.
 
 pub mod level;
+pub mod metric;
 pub mod number;
 pub mod stats;
 mod time_range;

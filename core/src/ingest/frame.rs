@@ -98,6 +98,11 @@ impl StrColumn {
         self.ends.is_empty()
     }
 
+    /// The bytes of all its values together.
+    pub fn text_bytes(&self) -> usize {
+        self.ends.last().map_or(0, |&e| e as usize)
+    }
+
     pub fn get(&self, i: usize) -> Option<&str> {
         if let Some(valid) = &self.valid {
             if !valid.get(i).copied().unwrap_or(false) {
@@ -182,6 +187,14 @@ impl Column {
             Column::Time(v) | Column::Int(v) => v.get(i).copied().flatten().map(|x| Cow::Owned(x.to_string())),
             Column::Number(v) => v.get(i).copied().flatten().map(|x| Cow::Owned(crate::base::format_number(x))),
             Column::Boolean(v) => v.get(i).copied().flatten().map(|x| Cow::Borrowed(if x { "true" } else { "false" })),
+        }
+    }
+
+    /// The bytes of a text column's values together; 0 for other columns.
+    pub fn text_bytes(&self) -> usize {
+        match self {
+            Column::String(c) | Column::Json(c) => c.text_bytes(),
+            _ => 0,
         }
     }
 

@@ -424,6 +424,7 @@ mod tests {
             baseline: Some(TimeRange { start_ns: T0, end_ns: T0 + 600 * S }),
             window: Some(TimeRange { start_ns: T0 + 600 * S, end_ns: T0 + 1200 * S }),
             source: "given".into(),
+            onsets: Vec::new(),
         };
         (ds, windows)
     }
@@ -470,7 +471,7 @@ mod tests {
     #[test]
     fn without_windows_there_are_no_changes_and_the_list_is_capped() {
         let (ds, _) = dataset();
-        let windows = Windows { window: None, baseline: None, source: "given".into() };
+        let windows = Windows { window: None, baseline: None, source: "given".into(), onsets: Vec::new() };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
         let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));

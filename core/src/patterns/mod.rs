@@ -57,6 +57,41 @@ pub struct Mined {
     pub assignment: Vec<u32>,
 }
 
+/// Constant words of a template that name its family.
+const FAMILY_WORDS: usize = 8;
+
+/// Log lines grouped into template families: for each line its family, and each family's
+/// first (most frequent) template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Families {
+    pub of_line: Vec<usize>,
+    pub names: Vec<String>,
+}
+
+impl Mined {
+    /// The templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left out): a
+    /// log statement whose variable part has a varying number of words (a list, an object
+    /// dump) mines into one template per length, and counting each apart would read their
+    /// chance swings as messages going missing. Ranking reads a line's family, and so does
+    /// window detection (a family's share of the lines changing).
+    pub fn families(&self) -> Families {
+        let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        let mut names = Vec::new();
+        let family: Vec<usize> = self
+            .templates
+            .iter()
+            .map(|t| {
+                let key: Vec<&str> = t.text.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
+                *ids.entry(key.join(" ")).or_insert_with(|| {
+                    names.push(t.text.clone());
+                    names.len() - 1
+                })
+            })
+            .collect();
+        Families { of_line: self.assignment.iter().map(|t| family[*t as usize]).collect(), names }
+    }
+}
+
 /// What the raw ABI's `mine` command returns: the miner's result alone, for hosts that only
 /// parse log lines into templates (and for the benchmark against Drain, which does only that).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

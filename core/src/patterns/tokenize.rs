@@ -35,8 +35,17 @@ pub fn for_each_word(line: &str, word: &mut impl FnMut(&str)) {
     let (message, detail) = split_detail(line);
     let trimmed = message.trim_start();
     if trimmed.starts_with('{') {
-        if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(trimmed) {
-            json_words(&map, word);
+        // Most JSON lines carry a message: read it without building the document (a map and a
+        // string per field); only a valid object without one is parsed whole, to be flattened.
+        if let Ok(message) = serde_json::from_str::<JsonMessage>(trimmed) {
+            match message.text() {
+                Some(text) => plain_words(&text, word),
+                None => {
+                    if let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(trimmed) {
+                        json_words(&map, word);
+                    }
+                }
+            }
             return;
         }
     }
@@ -271,11 +280,121 @@ fn is_fullwidth_punctuation(c: char) -> bool {
         || matches!(c, '\u{ff01}'..='\u{ff0f}' | '\u{ff1a}'..='\u{ff20}' | '\u{ff3b}'..='\u{ff40}' | '\u{ff5b}'..='\u{ff65}')
 }
 
-fn json_words(map: &serde_json::Map<String, serde_json::Value>, word: &mut impl FnMut(&str)) {
-    if let Some(text) = MESSAGE_KEYS.iter().find_map(|k| map.get(*k)?.as_str()) {
-        plain_words(text, word);
-        return;
+/// A JSON object line's message fields, read in one pass that checks the whole line as
+/// `serde_json::Value` would (same syntax, depth and number errors: every value goes through
+/// `deserialize_any`) but keeps only the values of `MESSAGE_KEYS`.
+struct JsonMessage {
+    /// Per message key: absent (`None`), or its last value (a repeated key's last wins, as in a
+    /// `Value` map): its text when a string, `None` otherwise.
+    values: [Option<Option<String>>; MESSAGE_KEYS.len()],
+}
+
+impl JsonMessage {
+    /// The first message key's text that is a string, in `MESSAGE_KEYS` order.
+    fn text(self) -> Option<String> {
+        self.values.into_iter().find_map(|v| v.flatten())
     }
+}
+
+impl<'de> serde::Deserialize<'de> for JsonMessage {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<JsonMessage, D::Error> {
+        d.deserialize_any(MessageVisitor)
+    }
+}
+
+struct MessageVisitor;
+
+impl<'de> serde::de::Visitor<'de> for MessageVisitor {
+    type Value = JsonMessage;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonMessage, A::Error> {
+        let mut message = JsonMessage { values: Default::default() };
+        while let Some(key) = map.next_key::<MessageKey>()? {
+            match key.0 {
+                Some(k) => message.values[k] = Some(map.next_value_seed(Checked { keep: true })?),
+                None => {
+                    map.next_value_seed(Checked { keep: false })?;
+                }
+            }
+        }
+        Ok(message)
+    }
+}
+
+/// An object key: which of `MESSAGE_KEYS` it is, if any (read without allocating).
+struct MessageKey(Option<usize>);
+
+impl<'de> serde::Deserialize<'de> for MessageKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<MessageKey, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = MessageKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<MessageKey, E> {
+                Ok(MessageKey(MESSAGE_KEYS.iter().position(|k| *k == key)))
+            }
+        }
+        d.deserialize_any(KeyVisitor)
+    }
+}
+
+/// Any JSON value, checked as `Value` checks it and dropped; with `keep`, its text is kept when
+/// it is a string (only message values are kept: most fields are dropped unread).
+#[derive(Clone, Copy)]
+struct Checked {
+    keep: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Checked {
+    type Value = Option<String>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Checked {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, text: &str) -> Result<Option<String>, E> {
+        Ok(self.keep.then(|| text.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Option<String>, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Option<String>, A::Error> {
+        while seq.next_element_seed(Checked { keep: false })?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+        let drop = Checked { keep: false };
+        while map.next_entry_seed(drop, drop)?.is_some() {}
+        Ok(None)
+    }
+}
+
+fn json_words(map: &serde_json::Map<String, serde_json::Value>, word: &mut impl FnMut(&str)) {
     let mut buf = String::new();
     flatten("", map, &mut buf, word);
 }

@@ -8,6 +8,7 @@
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
 use super::view::View;
+use crate::base::metric::{readings, Measure};
 use crate::base::stats::{mad, median};
 
 /// Scores saturate here: one wild sample should not outweigh every other signal.
@@ -19,27 +20,14 @@ const MIN_HISTORY: usize = 5;
 /// A series this anomalous lends its exemplars as evidence.
 const EXEMPLAR_Z: f64 = 3.0;
 
-/// Which way is bad for a series, and which component it feeds, from its name. Names that
-/// say nothing about health (bytes, syscalls) and node-wide series feed nothing.
-pub fn family(name: &str) -> Option<(Kind, f64)> {
-    let n = name.to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
-    if n.starts_with("node_") || has(&["client"]) {
-        return None;
+/// The evidence kind a measure feeds.
+fn kind_of(measure: Measure) -> Kind {
+    match measure {
+        Measure::Throughput => Kind::MetricThroughput,
+        Measure::Errors => Kind::MetricErrors,
+        Measure::Latency => Kind::MetricLatency,
+        Measure::Saturation => Kind::MetricSaturation,
     }
-    if has(&["success", "throughput", "ops", "requests_total", "qps", "rps", "available"]) {
-        return Some((Kind::MetricThroughput, -1.0));
-    }
-    if has(&["error", "fail", "5xx", "exception", "restart", "oom"]) {
-        return Some((Kind::MetricErrors, 1.0));
-    }
-    if has(&["latency", "duration", "response_time", "seconds"]) {
-        return Some((Kind::MetricLatency, 1.0));
-    }
-    if has(&["cpu", "mem", "heap", "gc_", "thread", "fd", "queue", "load", "throttl", "saturation", "disk_usage"]) {
-        return Some((Kind::MetricSaturation, 1.0));
-    }
-    None
 }
 
 fn series_text(v: &View, s: usize) -> String {
@@ -51,7 +39,8 @@ pub fn collect(v: &View, ev: &mut Evidence, window: crate::base::TimeRange) {
     for s in 0..v.ds.series.len() {
         let Some(service) = v.series_service(s) else { continue };
         let name = v.ds.strings.resolve(v.ds.series.name[s]);
-        let Some((kind, direction)) = family(name) else { continue };
+        let Some(measure) = Measure::of(name) else { continue };
+        let (kind, direction) = (kind_of(measure), measure.bad_direction());
         let (times, values) = v.ds.series.points(s);
         let points = readings(name, times, values);
         // A sample covers the step before its time: the window's samples run past its end
@@ -100,17 +89,6 @@ pub fn collect(v: &View, ev: &mut Evidence, window: crate::base::TimeRange) {
     }
 }
 
-/// The finite samples of a series in time order; a counter's as its increase since the
-/// sample before (a drop is a reset, counted from zero, as PromQL's `increase` does).
-fn readings(name: &str, times: &[i64], values: &[f64]) -> Vec<(i64, f64)> {
-    let mut points: Vec<(i64, f64)> = times.iter().copied().zip(values.iter().copied()).filter(|(_, x)| x.is_finite()).collect();
-    points.sort_by_key(|p| p.0);
-    if !name.ends_with("_total") {
-        return points;
-    }
-    points.windows(2).map(|p| (p[1].0, if p[1].1 >= p[0].1 { p[1].1 - p[0].1 } else { p[1].1 })).collect()
-}
-
 /// Grid steps counted in one window at most: more than any real window holds (10 days of
 /// 10 s samples), so hostile timestamps cannot make the count a long loop or a huge vector.
 const MAX_STEPS: i128 = 100_000;
@@ -134,25 +112,6 @@ fn silent_steps(times: &[i64], step: i64, window: crate::base::TimeRange) -> usi
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn families_follow_names() {
-        assert_eq!(family("cpu_usage_rate_percent"), Some((Kind::MetricSaturation, 1.0)));
-        assert_eq!(family("pod_server_latency_p90_seconds"), Some((Kind::MetricLatency, 1.0)));
-        assert_eq!(family("pod_client_latency_p90_seconds"), None);
-        assert_eq!(family("pod_success_rate_percent"), Some((Kind::MetricThroughput, -1.0)));
-        assert_eq!(family("http_server_errors_total"), Some((Kind::MetricErrors, 1.0)));
-        assert_eq!(family("node_cpu_usage_rate_percent"), None);
-        assert_eq!(family("network_receive_bytes"), None);
-        assert_eq!(family("kube_pod_container_status_restarts_total"), Some((Kind::MetricErrors, 1.0)));
-    }
-
-    #[test]
-    fn counters_read_as_increases() {
-        let got = readings("restarts_total", &[30, 10, 20, 40], &[3.0, 1.0, 1.0, 0.0]);
-        assert_eq!(got, vec![(20, 0.0), (30, 2.0), (40, 0.0)]);
-        assert_eq!(readings("ops", &[20, 10], &[2.0, f64::NAN]), vec![(20, 2.0)]);
-    }
 
     #[test]
     fn silence_is_counted_on_the_series_grid() {

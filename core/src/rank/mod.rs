@@ -8,6 +8,7 @@
 //! gap goes to the callee, and error lines a deeper service explains do not count, so a
 //! caller showing its dependency's symptoms ranks below that dependency.
 
+mod confidence;
 mod evidence;
 mod fuse;
 mod logs;
@@ -22,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+pub use confidence::{Certainty, Confidence};
 use evidence::{Evidence, Finding};
 pub use evidence::{EvidenceRef, Kind, Signal, KINDS};
 
@@ -128,9 +130,16 @@ fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]
         .collect()
 }
 
-/// Ranks services (with their best operation and instance). Returns at most `top` candidates.
-pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mined, options: &RankOptions, top: usize) -> Vec<Candidate> {
-    let Some(window) = windows.window else { return Vec::new() };
+/// The ranking: at most `top` candidates, and how sure it is about the first.
+pub struct Ranking {
+    pub candidates: Vec<Candidate>,
+    pub confidence: Confidence,
+}
+
+/// Ranks services (with their best operation and instance). Returns at most `top` candidates;
+/// the confidence reads every service's score.
+pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mined, options: &RankOptions, top: usize) -> Ranking {
+    let Some(window) = windows.window else { return Ranking { candidates: Vec::new(), confidence: Confidence::of(&[], None) } };
     let v = view::View::new(ds, corr, windows, patterns);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
     let w = weights(options);
@@ -143,7 +152,9 @@ pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mine
     let mut order: Vec<usize> = (0..v.services.len()).collect();
     order.sort_by(|a, b| services[*b].score.total_cmp(&services[*a].score).then(v.services[*a].cmp(&v.services[*b])));
     let graph = callers(&v);
-    order
+    let scores: Vec<f64> = order.iter().map(|s| services[*s].score).collect();
+    let confidence = Confidence::of(&scores, order.first().map(|s| v.services[*s].as_str()));
+    let candidates = order
         .into_iter()
         .take(top)
         .enumerate()
@@ -153,7 +164,8 @@ pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mine
                 .max_by(|a, b| instances[*a].score.total_cmp(&instances[*b].score).then(v.instances[*b].0.cmp(&v.instances[*a].0)));
             candidate(&v, &ev, s, &services[s], best_instance, &graph, i as u32 + 1)
         })
-        .collect()
+        .collect();
+    Ranking { candidates, confidence }
 }
 
 /// Direct callers of each service in the window, from cross-service parent/child spans and

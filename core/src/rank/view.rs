@@ -47,7 +47,7 @@ pub struct View<'a> {
     pub span_callee: Vec<Option<usize>>,
     pub span_phase: Vec<Phase>,
     pub log_instance: Vec<Option<usize>>,
-    /// Each line's template family (see `families`), an index into `templates`.
+    /// Each line's template family (see `Mined::families`), an index into `templates`.
     pub log_template: Vec<usize>,
     pub log_phase: Vec<Phase>,
     /// Each family's most frequent template, as the report's patterns section has it.
@@ -99,7 +99,7 @@ impl<'a> View<'a> {
         // Duplicated span rows are counted once: their first row.
         let span_phase = (0..n).map(|r| if corr.span_duplicate[r] { Phase::Outside } else { phase(ds.spans.start_ns[r]) }).collect();
 
-        let (family, templates) = families(&patterns.templates);
+        let families = patterns.families();
         let log_instance = (0..ds.logs.len()).map(|r| instance(corr.log_service[r], corr.log_instance[r])).collect();
         let series_instance = (0..ds.series.len()).map(|r| instance(corr.series_service[r], corr.series_instance[r])).collect();
         let mut view = View {
@@ -116,9 +116,9 @@ impl<'a> View<'a> {
             span_callee,
             span_phase,
             log_instance,
-            log_template: patterns.assignment.iter().map(|p| family[*p as usize]).collect(),
+            log_template: families.of_line,
             log_phase: ds.logs.time_ns.iter().map(|t| phase(*t)).collect(),
-            templates,
+            templates: families.names,
             series_instance,
             window_ns: windows.window.map_or(0, |w| w.duration_ns()),
             baseline_ns: windows.baseline.map_or(0, |b| b.duration_ns()),
@@ -244,29 +244,4 @@ fn fails_downstream(v: &View) -> Vec<bool> {
                 }
         })
         .collect()
-}
-
-/// Constant words of a template that name its family.
-const FAMILY_WORDS: usize = 8;
-
-/// The miner's templates grouped by their first `FAMILY_WORDS` constant words (`<*>` left
-/// out): a log statement whose variable part has a varying number of words (a list, an
-/// object dump) mines into one template per length, and counting each apart would read
-/// their chance swings as messages going missing. Returns each template's family and each
-/// family's first (most frequent) template.
-fn families(templates: &[crate::patterns::miner::Template]) -> (Vec<usize>, Vec<String>) {
-    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
-    let mut names = Vec::new();
-    let family = templates
-        .iter()
-        .map(|t| {
-            let key: Vec<&str> = t.text.split(' ').filter(|w| *w != "<*>").take(FAMILY_WORDS).collect();
-            let key = key.join(" ");
-            *ids.entry(key).or_insert_with(|| {
-                names.push(t.text.clone());
-                names.len() - 1
-            })
-        })
-        .collect();
-    (family, names)
 }

@@ -139,7 +139,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
  * module at every start today: the tiny workload's run measures that fixed cost).
  */
 export function rootspanCli(w: Workload, files: Files, native: boolean): ProcessRun & { candidates: number } {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: cargo build --release -p rootspan-host --bin rootspan`);
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: cargo build --release -p rootspan-cli`);
   const args = ['analyze', '--format', 'json', '--window', `${iso(w.window.start)},${iso(w.window.end)}`, '--baseline', `${iso(w.baseline.start)},${iso(w.baseline.end)}`];
   const run = timedRun(CLI, [...args, ...(native ? ['--native'] : ['--memory-mib', '4096']), files.frames]);
   const report = JSON.parse(run.stdout) as { candidates: unknown[] };

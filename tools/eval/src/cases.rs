@@ -1,13 +1,14 @@
 //! `rootspan-eval rank DIR`: analyses every case folder under DIR (its `case.json` gives the
 //! window and baseline; every other file but `truth.json` is an input), then compares the
-//! ranking with `truth.json`, read only after the analysis. The accuracy figures and the weight
+//! ranking with `truth.json`, read only after the analysis (a fault-free window reads the
+//! injection time first, to end before it; never the service). The accuracy figures and the weight
 //! fit are `crate::rank`; this module reads the folders.
 
 use std::path::{Path, PathBuf};
 
 use rootspan_core::rank::Signal;
 use rootspan_core::request::{self, Command, NamedBytes, Request, Response};
-use rootspan_core::Options;
+use rootspan_core::{Options, TimeRange};
 
 use crate::rank::{self as eval, CaseOutcome, CaseSpec, FitCase, Summary, Truth};
 
@@ -49,11 +50,34 @@ fn read_truth(path: &Path) -> Result<Truth, String> {
     serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Which windows a case is analysed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WindowChoice {
+    /// The case's own window and baseline (`case.json`).
+    Given,
+    /// None: the analysis detects them, as the panel does by default.
+    Detected,
+    /// A fault-free window: the minute before the injection, against the case's baseline. The
+    /// truth is absent (rank 0): a confident top candidate here is a false alarm.
+    NoFault,
+}
+
+/// The fault-free window's length, ending at the injection.
+const NO_FAULT_WINDOW_NS: i64 = 60_000_000_000;
+
 /// The options one case is analysed with.
-pub fn case_options(spec: &CaseSpec, sources: &[Signal]) -> String {
-    let mut options = Options { window: spec.window, baseline: spec.baseline, top: EVAL_TOP, ..Options::default() };
+pub fn case_options(spec: &CaseSpec, injected: Option<i64>, sources: &[Signal], windows: WindowChoice) -> Result<String, String> {
+    let (window, baseline) = match windows {
+        WindowChoice::Given => (spec.window, spec.baseline),
+        WindowChoice::Detected => (None, None),
+        WindowChoice::NoFault => {
+            let end = injected.ok_or("a fault-free window needs the truth's inject_time")?;
+            (Some(TimeRange::new(end - NO_FAULT_WINDOW_NS, end).map_err(|e| e.to_string())?), spec.baseline)
+        }
+    };
+    let mut options = Options { window, baseline, top: EVAL_TOP, ..Options::default() };
     options.rank.sources = sources.to_vec();
-    serde_json::to_string(&options).expect("options serialise")
+    Ok(serde_json::to_string(&options).expect("options serialise"))
 }
 
 /// Turns inputs and options JSON into report JSON: the wasm engine, or the core natively.
@@ -61,7 +85,7 @@ pub type Analyse<'a> = dyn FnMut(Vec<NamedBytes>, &str) -> Result<String, String
 
 /// Runs the evaluation with `analyse` over the case folders of every dir in `dirs`. With more
 /// than one dir, a case is named `<dir>/<case>` so the per-case list says where it came from.
-pub fn run(dirs: &[PathBuf], sources: &[Signal], analyse: &mut Analyse) -> Result<EvalRun, String> {
+pub fn run(dirs: &[PathBuf], sources: &[Signal], windows: WindowChoice, analyse: &mut Analyse) -> Result<EvalRun, String> {
     let mut outcomes = Vec::new();
     let mut fit_cases = Vec::new();
     let folders: Vec<(PathBuf, &Path)> = dirs
@@ -81,11 +105,21 @@ pub fn run(dirs: &[PathBuf], sources: &[Signal], analyse: &mut Analyse) -> Resul
             .collect();
         files.sort();
         let inputs = files.iter().map(|f| read_input(f)).collect::<Result<Vec<_>, _>>()?;
-        let report = analyse(inputs, &case_options(&spec, sources)).map_err(|e| format!("{name}: {e}"))?;
+        let injected = match windows {
+            WindowChoice::NoFault => read_truth(&folder.join("truth.json"))?.injected(),
+            WindowChoice::Given | WindowChoice::Detected => None,
+        };
+        let options = case_options(&spec, injected, sources, windows).map_err(|e| format!("{name}: {e}"))?;
+        let report = analyse(inputs, &options).map_err(|e| format!("{name}: {e}"))?;
         let candidates = eval::ranked(&report).map_err(|e| format!("{name}: {e}"))?;
-        let truth = read_truth(&folder.join("truth.json"))?;
-        outcomes.push(CaseOutcome::new(&name, &truth, &candidates));
-        fit_cases.push(FitCase::new(&candidates, &truth.service));
+        let start = eval::window_start(&report).map_err(|e| format!("{name}: {e}"))?;
+        let mut truth = read_truth(&folder.join("truth.json"))?;
+        if windows == WindowChoice::NoFault {
+            truth = truth.without_fault();
+        }
+        let confidence = eval::confidence(&report).map_err(|e| format!("{name}: {e}"))?;
+        outcomes.push(CaseOutcome::new(&name, &truth, &candidates, start, &confidence));
+        fit_cases.push(FitCase::new(&candidates, &truth, spec.system.as_deref()));
     }
     Ok(EvalRun { summary: Summary::of(outcomes), fit_cases })
 }

@@ -33,12 +33,21 @@ enum Command {
         /// Also fit the component weights on these cases and print leave-one-case-out accuracy.
         #[arg(long)]
         fit: bool,
+        /// Also analyse each case in a fault-free window (the minute before its injection) and
+        /// fit the confidence curve on both: prints the curve and its leave-one-case-out
+        /// calibration (Brier, reliability, false alarms on the fault-free windows).
+        #[arg(long)]
+        calibrate: bool,
         /// Run the core natively instead of the wasm (same reports, faster to iterate).
         #[arg(long)]
         native: bool,
         /// The raw-ABI wasm to run. Default: wasm-plugin/dist/rootspan_raw.wasm of this checkout.
         #[arg(long, value_name = "PATH")]
         wasm: Option<PathBuf>,
+        /// `given`: each case's window and baseline; `detected`: none, the analysis finds them
+        /// (and the output adds how far each window starts from the injection).
+        #[arg(long, value_enum, default_value_t = cases::WindowChoice::Given)]
+        windows: cases::WindowChoice,
     },
     /// The log-pattern benchmark against drain3 (run by scripts/bench-patterns.sh).
     BenchPatterns {
@@ -71,20 +80,31 @@ fn default_wasm() -> PathBuf {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Rank { dirs, format, sources, fit, native, wasm } => {
+        Command::Rank { dirs, format, sources, fit, calibrate, native, wasm, windows } => {
             let sources = cases::parse_sources(&sources)?;
-            let run = if native {
-                cases::run(&dirs, &sources, &mut cases::analyse_native)?
-            } else {
-                let engine = Engine::load(&wasm.unwrap_or_else(default_wasm)).map_err(|e| e.to_string())?;
-                cases::run(&dirs, &sources, &mut |inputs, options| engine.analyze(inputs, options).map_err(|e| e.to_string()))?
+            let engine = if native { None } else { Some(Engine::load(&wasm.unwrap_or_else(default_wasm)).map_err(|e| e.to_string())?) };
+            let mut analyse = |inputs, options: &str| match &engine {
+                Some(engine) => engine.analyze(inputs, options).map_err(|e| e.to_string()),
+                None => cases::analyse_native(inputs, options),
             };
+            let run = cases::run(&dirs, &sources, windows, &mut analyse)?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&run.summary).map_err(|e| e.to_string())?),
                 Format::Text => print!("{}", run.summary.to_text()),
             }
             if fit {
                 print!("{}", rank::fit_report(&run.fit_cases, &sources));
+            }
+            if calibrate {
+                let given = if windows == cases::WindowChoice::Given {
+                    run
+                } else {
+                    cases::run(&dirs, &sources, cases::WindowChoice::Given, &mut analyse)?
+                };
+                let calm = cases::run(&dirs, &sources, cases::WindowChoice::NoFault, &mut analyse)?;
+                let points: Vec<rank::CalibrationPoint> =
+                    given.summary.per_case.iter().chain(&calm.summary.per_case).map(rank::CalibrationPoint::of).collect();
+                print!("{}", rank::calibration_report(&points));
             }
             Ok(())
         }

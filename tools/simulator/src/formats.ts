@@ -152,10 +152,17 @@ export function callErrorMessage(lang: Lang, callee: string, cause: 'refused' | 
   return `rpc error: code = Internal desc = ${callee} returned an error`;
 }
 
-/** The dependency client error (database or cache down), per language and dependency. */
-export function dependencyErrorMessage(lang: Lang, dep: Lang, host: string, r: Rng): string {
+/** The dependency client error (database or cache down, or its node gone: a timeout), per language and dependency. */
+export function dependencyErrorMessage(lang: Lang, dep: Lang, host: string, r: Rng, cause: 'refused' | 'timeout' = 'refused'): string {
   const port = dep === 'redis' ? 6379 : dep === 'memcached' ? 11211 : dep === 'postgres' ? 5432 : 27017;
   const ip = `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(2, 254)}`;
+  if (cause === 'timeout') {
+    if (dep === 'mongodb' && lang === 'java') return `Timed out after 3000 ms while waiting to connect. Client view of cluster state is {type=UNKNOWN, servers=[{address=${host}:${port}, type=UNKNOWN, state=CONNECTING, exception={com.mongodb.MongoSocketOpenException: Exception opening socket}, caused by {java.net.SocketTimeoutException: Connect timed out}}]`;
+    if (lang === 'java') return `Could not open JDBC Connection for transaction; nested exception is java.net.SocketTimeoutException: Connect timed out (${host}:${port})`;
+    if (lang === 'dotnet') return `Timeout connecting to ${host}:${port}: ConnectTimeout`;
+    if (lang === 'cpp') return `Failed to connect to ${host}:${port}: Connection timed out`;
+    return `dial tcp ${ip}:${port}: i/o timeout`;
+  }
   if (dep === 'mongodb') {
     if (lang === 'java') return `Exception in monitor thread while connecting to server ${host}:${port} com.mongodb.MongoSocketOpenException: Exception opening socket`;
     return `Failed to connect to mongodb://${host}:${port}: Connection refused`;
@@ -190,4 +197,76 @@ export function exceptionMessage(lang: Lang, op: string, r: Rng): { type: string
     default:
       return { type: 'std::runtime_error', message: `${method}: unexpected empty response` };
   }
+}
+
+/** What a caller logs when the name of a service does not resolve (a wrong address in its config), per language. */
+export function resolverMessage(lang: Lang, host: string, r: Rng): string {
+  switch (lang) {
+    case 'java':
+      return `I/O error on POST request for "http://${host}:8080": ${host}: Name or service not known; nested exception is java.net.UnknownHostException: ${host}: Name or service not known`;
+    case 'node':
+      return `request to ${host} failed: getaddrinfo ENOTFOUND ${host}`;
+    case 'python':
+      return `failed to call ${host}: <_InactiveRpcError of RPC that terminated with: status = StatusCode.UNAVAILABLE details = "DNS resolution failed for ${host}:8080: C-ares status is not ARES_SUCCESS qtype=A name=${host}: Domain name not found">`;
+    case 'dotnet':
+      return `Call to ${host} failed: Status(StatusCode="Unavailable", Detail="Error starting gRPC call. HttpRequestException: Name or service not known (${host}:8080) SocketException: Name or service not known")`;
+    case 'cpp':
+      return `Failed to connect ${host}: TSocket::open() getaddrinfo() <Host: ${host} Port: 9090>Name or service not known`;
+    default:
+      return `rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp: lookup ${host} on 10.96.0.10:53: no such host" (${r.int(1, 3)} addresses tried)`;
+  }
+}
+
+/** What a caller logs when the callee's certificate has expired (the TLS handshake fails), per language. */
+export function expiredCertificateMessage(lang: Lang, callee: string, notAfterUs: number): string {
+  const after = new Date(Math.floor(notAfterUs / 1e6) * 1000).toISOString().replace('.000Z', 'Z');
+  switch (lang) {
+    case 'java':
+      return `I/O error on POST request for "https://${callee}:8443": PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed; nested exception is javax.net.ssl.SSLHandshakeException: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed`;
+    case 'node':
+      return `request to ${callee} failed: 14 UNAVAILABLE: certificate has expired (CERT_HAS_EXPIRED)`;
+    case 'python':
+      return `failed to call ${callee}: ssl.SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: certificate has expired (_ssl.c:1006)`;
+    case 'dotnet':
+      return `Call to ${callee} failed: The SSL connection could not be established, see inner exception. AuthenticationException: The remote certificate is invalid because of errors in the certificate chain: NotTimeValid`;
+    case 'cpp':
+      return `Failed to connect ${callee}: TSSLSocket::open(): error:0A000086:SSL routines::certificate verify failed (certificate has expired)`;
+    default:
+      return `rpc error: code = Unavailable desc = connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time is after ${after}"`;
+  }
+}
+
+/** What a server logs when a client aborts the handshake on its certificate. */
+export function rejectedHandshakeLine(lang: Lang, r: Rng): string {
+  const peer = `10.${r.int(0, 255)}.${r.int(0, 255)}.${r.int(2, 254)}:${r.int(32768, 60999)}`;
+  if (lang === 'go') return `http: TLS handshake error from ${peer}: remote error: tls: bad certificate`;
+  if (lang === 'java') return `Handshake failed for client ${peer}: javax.net.ssl.SSLHandshakeException: Received fatal alert: certificate_unknown`;
+  if (lang === 'cpp') return `TSSLSocket::accept(): error:0A000416:SSL routines::sslv3 alert certificate unknown (peer ${peer})`;
+  return `TLS handshake with ${peer} failed: alert certificate_unknown`;
+}
+
+/** The exception a service throws when no connection of its database or cache pool frees up in time. */
+export function poolTimeoutException(lang: Lang, timeoutMs: number): { type: string; message: string } {
+  switch (lang) {
+    case 'java':
+      return { type: 'java.sql.SQLTransientConnectionException', message: `HikariPool-1 - Connection is not available, request timed out after ${timeoutMs}ms.` };
+    case 'node':
+      return { type: 'KnexTimeoutError', message: 'Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?' };
+    case 'python':
+      return { type: 'sqlalchemy.exc.TimeoutError', message: `QueuePool limit of size 5 overflow 10 reached, connection timed out, timeout ${timeoutMs / 1000} (Background on this error at: https://sqlalche.me/e/20/3o7r)` };
+    case 'dotnet':
+      return { type: 'System.InvalidOperationException', message: `The connection pool has been exhausted, either raise 'Max Pool Size' (currently 100) or 'Timeout' (currently ${timeoutMs / 1000} seconds) in your connection string.` };
+    case 'go':
+      return { type: '*errors.errorString', message: `failed to acquire connection: pool exhausted (max conns 10 in use): context deadline exceeded after ${timeoutMs}ms` };
+    default:
+      return { type: 'mongocxx::exception', message: `connection pool wait queue timed out after ${timeoutMs}ms: no connection available` };
+  }
+}
+
+/** What a pod logs when Kubernetes stops it (a rollout replacing it, a finished job). */
+export function shutdownMessage(lang: Lang): string {
+  if (lang === 'java') return 'Commencing graceful shutdown. Waiting for active requests to complete';
+  if (lang === 'go') return 'received signal terminated, shutting down server';
+  if (lang === 'dotnet') return 'Application is shutting down...';
+  return 'received SIGTERM, shutting down';
 }

@@ -76,7 +76,7 @@ export function otlpTraces(plan: CasePlan, spans: readonly SpanRec[]): Uint8Arra
         resourceFromAttributes({
           'service.name': pod.service.name,
           'service.namespace': plan.topology.namespace,
-          'service.version': '1.0.0',
+          'service.version': pod.version,
           'k8s.namespace.name': plan.topology.namespace,
           'k8s.pod.name': pod.name,
           'k8s.node.name': pod.node,
@@ -93,7 +93,7 @@ export function otlpTraces(plan: CasePlan, spans: readonly SpanRec[]): Uint8Arra
   };
   const made = new Map<SpanRec, Span>();
   for (const rec of spans) {
-    if (rec.pod.service.kind !== 'app') continue;
+    if (rec.pod.service.kind !== 'app' || rec.hidden) continue;
     const parentSpan = rec.parent ? made.get(rec.parent) : undefined;
     let ctx = ROOT_CONTEXT;
     if (parentSpan) {

@@ -68,7 +68,8 @@ export function promSeries(plan: CasePlan, sim: Simulation, r: Rng): PromSeries[
   const stepS = sim.stepUs / 1e6;
   const f = plan.fault;
   for (const pod of sim.pods) {
-    const labels = { namespace: plan.topology.namespace, service: pod.service.name, pod: pod.name };
+    const labels = { namespace: plan.topology.namespace, service: pod.service.name, pod: pod.name, node: pod.node };
+    const consumer = pod.service.ops.some((o) => o.consumer);
     const series = new Map<string, [number, string][]>();
     const put = (name: string, t: number, v: number): void => {
       const list = series.get(name) ?? [];
@@ -83,9 +84,11 @@ export function promSeries(plan: CasePlan, sim: Simulation, r: Rng): PromSeries[
       const endUs = plan.dataStartUs + (i + 1) * sim.stepUs;
       if (endUs > plan.dataEndUs + sim.stepUs) return;
       const t = Math.round(endUs / 1e3) / 1e3;
-      put('kube_pod_container_status_restarts_total', t, pod.restarts.filter((x) => x < endUs).length);
       const midUs = endUs - sim.stepUs / 2;
-      const running = !pod.down.some(([a, b]) => midUs >= a && midUs < b);
+      // kube-state-metrics lists a pod from its creation to its deletion; a lost node's pods stay listed.
+      if (midUs < pod.startUs || midUs >= pod.endUs) return;
+      put('kube_pod_container_status_restarts_total', t, pod.restarts.filter((x) => x < endUs).length);
+      const running = midUs < pod.lostUs && !pod.down.some(([a, b]) => midUs >= a && midUs < b);
       if (!running) return;
       const saturated = f.type === 'cpu' && f.pod === pod.name && midUs >= f.startUs && midUs < f.endUs;
       let cpu = cpuBase * r.uniform(0.8, 1.2) + (1000 * st.busyUs * 0.7) / sim.stepUs;
@@ -107,6 +110,11 @@ export function promSeries(plan: CasePlan, sim: Simulation, r: Rng): PromSeries[
       if (s.kind === 'app') {
         put('pod_client_latency_p90_seconds', t, quantile(st.clientMs, 0.9) / 1000);
         put('pod_client_latency_p99_seconds', t, quantile(st.clientMs, 0.99) / 1000);
+      }
+      if (consumer) {
+        // How far behind the newest message this consumer is (kafka-lag-exporter's lag in seconds).
+        const behind = f.type === 'queue_lag' && f.pod === pod.name && midUs >= f.startUs ? ((midUs - f.startUs) / 1e6) * f.magnitude : 0;
+        put('messaging_consumer_lag_seconds', t, r.uniform(0.005, 0.06) + behind);
       }
     });
     for (const [name, values] of series) result.push({ metric: { __name__: name, ...labels }, values });
@@ -130,5 +138,6 @@ export function caseJson(plan: CasePlan): string {
 
 export function truthJson(plan: CasePlan): string {
   const f = plan.fault;
-  return `${JSON.stringify({ service: f.service, pod: f.pod, fault: f.type, inject_time: rfc3339(f.startUs) }, null, 2)}\n`;
+  const where = { service: f.service, ...(f.pod === undefined ? {} : { pod: f.pod }), ...(f.node === undefined ? {} : { node: f.node }) };
+  return `${JSON.stringify({ ...where, fault: f.type, inject_time: rfc3339(f.startUs) }, null, 2)}\n`;
 }

@@ -1,7 +1,19 @@
 // Runs one case: requests arrive at the entry services, flow through the call graph (sync calls with retries,
 // async messages, database and cache calls), and leave spans, log lines and per-pod metric samples. The fault
 // and the noise act only through what they would change in a real system.
-import { accessLine, callErrorMessage, dependencyErrorMessage, exceptionMessage, fill, formatLine } from './formats.js';
+import {
+  accessLine,
+  callErrorMessage,
+  dependencyErrorMessage,
+  exceptionMessage,
+  expiredCertificateMessage,
+  fill,
+  formatLine,
+  poolTimeoutException,
+  rejectedHandshakeLine,
+  resolverMessage,
+  shutdownMessage,
+} from './formats.js';
 import type { Level } from './formats.js';
 import type { CasePlan, Fault } from './model.js';
 import type { Rng } from './rng.js';
@@ -21,6 +33,8 @@ export interface SpanRec {
   error: string | null;
   readonly attributes: Record<string, string | number | boolean>;
   exception?: { type: string; message: string; timeUs: number };
+  /** Made by an uninstrumented service: simulated for its effects, never exported. */
+  readonly hidden?: boolean;
 }
 
 export interface LogRec {
@@ -49,6 +63,12 @@ export interface Pod {
   readonly index: number;
   readonly node: string;
   readonly service: ServiceSpec;
+  readonly version: string;
+  /** The pod exists in [startUs, endUs) (a rollout or a job creates and deletes pods). */
+  readonly startUs: number;
+  readonly endUs: number;
+  /** When its node stopped answering (Infinity: never): calls to it time out, then it leaves the endpoints. */
+  lostUs: number;
   readonly skewUs: number;
   /** Intervals [start, end) when the container is not running. */
   readonly down: [number, number][];
@@ -68,8 +88,23 @@ export const STEP_US = 15_000_000;
 const MS = 1000;
 
 function isDown(pod: Pod, t: number): boolean {
+  if (t < pod.startUs || t >= pod.endUs || t >= pod.lostUs) return true;
   for (const [s, e] of pod.down) if (t >= s && t < e) return true;
   return false;
+}
+
+/** Seconds after its node stops answering that a pod leaves the service's endpoints (node NotReady). */
+const ENDPOINT_REMOVAL_US = 45e6;
+
+/** Whether the service's endpoints list the pod at `t`: created, not deleted, its node not long gone. */
+function routable(pod: Pod, t: number): boolean {
+  return t >= pod.startUs && t < pod.endUs && t < pod.lostUs + ENDPOINT_REMOVAL_US;
+}
+
+/** Traffic relative to the day's mean at `t`: busiest about 16:00 UTC, quietest about 04:00. */
+export function diurnal(t: number, peak: number): number {
+  const hour = (t / 3600e6) % 24;
+  return 1 + peak * Math.sin((2 * Math.PI * (hour - 10)) / 24);
 }
 
 function active(f: Fault, t: number): boolean {
@@ -84,6 +119,7 @@ function lifecycle(plan: CasePlan, pod: Pod, r: Rng): void {
     pod.down.push([at, at + r.uniform(4, 9) * 1e6]);
     pod.restarts.push(at);
   }
+  if (f.type === 'node_failure' && pod.node === f.node) pod.lostUs = f.startUs;
   if (pod.name !== f.pod) return;
   if (f.type === 'dependency_down') {
     pod.down.push([f.startUs, f.endUs]);
@@ -146,6 +182,10 @@ class Engine {
         index,
         node: p.node,
         service,
+        version: p.version,
+        startUs: p.startUs ?? -Infinity,
+        endUs: p.endUs ?? Infinity,
+        lostUs: Infinity,
         skewUs: plan.noise.skew?.pod === p.name ? plan.noise.skew.ms * MS : 0,
         down: [],
         restarts: [],
@@ -164,21 +204,34 @@ class Engine {
   }
 
   log(pod: Pod, t: number, level: Level, message: string, span?: SpanRec): void {
-    if (!pod.service.logs) return;
+    if (!pod.service.logs || isDown(pod, t)) return;
     const timeUs = Math.round(t + pod.skewUs);
     const ids = span && pod.service.traceIds ? { traceId: span.traceId, spanId: span.spanId } : {};
     this.logs.push({ pod, timeUs, ...ids, line: formatLine({ service: pod.service.name, pod: pod.name, lang: pod.service.lang, timeUs, ...ids }, level, message, this.r) });
   }
 
   span(traceId: string, parent: SpanRec | null, pod: Pod, name: string, kind: SpanKindName, startUs: number, attributes: SpanRec['attributes']): SpanRec {
-    const rec: SpanRec = { traceId, spanId: this.r.hex(16), parent, pod, name, kind, startUs, endUs: startUs, error: null, attributes };
+    const hidden = pod.service.name === this.plan.noise.untraced;
+    const rec: SpanRec = { traceId, spanId: this.r.hex(16), parent, pod, name, kind, startUs, endUs: startUs, error: null, attributes, ...(hidden ? { hidden } : {}) };
     this.spans.push(rec);
     return rec;
   }
 
-  pick(service: string): Pod {
+  /** The pod a request to `service` at `t` lands on: one of its endpoints, or any pod when it has none. */
+  pick(service: string, t: number): Pod {
     const pods = this.byService.get(service)!;
-    return pods.length === 1 ? pods[0]! : this.r.pick(pods);
+    const ready = pods.filter((p) => routable(p, t));
+    const from = ready.length > 0 ? ready : pods;
+    return from.length === 1 ? from[0]! : this.r.pick(from);
+  }
+
+  /** Requests per step at `pod` relative to its baseline mean (the load a retry storm multiplies). */
+  load(pod: Pod, t: number): number {
+    const { baseline, dataStartUs } = this.plan;
+    const steps = pod.stats.slice(Math.ceil((baseline.startUs - dataStartUs) / STEP_US), Math.floor((baseline.endUs - dataStartUs) / STEP_US));
+    const mean = steps.reduce((s, st) => s + st.requests, 0) / Math.max(1, steps.length);
+    const previous = pod.stats[Math.floor((t - dataStartUs) / STEP_US) - 1];
+    return mean > 0 && previous ? previous.requests / mean : 1;
   }
 
   /** How much slower a pod works at `t`: CPU saturation, GC pressure near the memory limit. */
@@ -190,23 +243,36 @@ class Engine {
       const fill = leakFill(this.plan, pod, t);
       return fill > 0.75 ? 1 + ((fill - 0.75) / 0.25) * 2.5 : 1;
     }
+    if (f.type === 'queue_lag') return 2 + f.magnitude * 5;
     return 1;
   }
 
   /** Serves one request at a pod of `service`. Returns null when no pod could take it (connection refused). */
-  serve(service: ServiceSpec, opName: string, t: number, traceId: string, parent: SpanRec | null, kind: 'server' | 'consumer'): { end: number; error: string | null; pod: Pod } | null {
-    const pod = this.pick(service.name);
+  serve(
+    service: ServiceSpec,
+    opName: string,
+    t: number,
+    traceId: string,
+    parent: SpanRec | null,
+    kind: 'server' | 'consumer',
+    chosen?: Pod,
+  ): { end: number; error: string | null; pod: Pod } | null {
+    const pod = chosen ?? this.pick(service.name, t);
     if (isDown(pod, t)) return null;
     const op = service.ops.find((o) => o.name === opName)!;
     const f = this.plan.fault;
     const faulty = pod.name === f.pod && active(f, t);
     const attributes = serverAttributes(service, op);
-    const span = this.span(traceId, parent, pod, op.name, kind, t, attributes);
+    // An uninstrumented service takes no context and sends none: what it calls starts new traces.
+    const untraced = this.plan.noise.untraced === service.name;
+    const span = untraced ? this.span(this.r.hex(32), null, pod, op.name, kind, t, attributes) : this.span(traceId, parent, pod, op.name, kind, t, attributes);
     const r = this.r;
     let self = r.lognormal(op.selfMs * MS, 0.35) * this.slowdown(pod, t);
     const slow = this.plan.noise.slowOp;
     if (slow && slow.service === service.name && slow.op === op.name) self += r.lognormal(slow.ms * MS, 0.25);
     if (faulty && f.type === 'latency' && f.op === op.name) self += r.lognormal(f.magnitude * MS, 0.3);
+    // Retries pile onto the slow pod: the more requests it queues, the slower each one gets.
+    if (faulty && f.type === 'retry_storm') self += r.lognormal(f.magnitude * MS, 0.5) * Math.max(1, this.load(pod, t)) ** 2;
     let cur = t + self * 0.3;
     const wrong = faulty && f.type === 'wrong_result' && f.op === op.name;
     const lines = op.logs.length > 0 && wrong ? op.logs.slice(0, -1) : op.logs;
@@ -215,12 +281,19 @@ class Engine {
 
     let error: string | null = null;
     const blip = this.plan.noise.blip;
+    // An exhausted pool: every query waits for a connection, some until the pool's timeout.
+    let poolTimeout = false;
+    if (faulty && f.type === 'pool_exhaustion' && op.calls.some((c) => c.mode === 'db' || c.mode === 'cache')) {
+      poolTimeout = r.chance(f.magnitude);
+      cur += (poolTimeout ? 1 : r.uniform(0.05, 0.8)) * f.timeoutMs! * MS;
+    }
     const throws =
-      (faulty && f.type === 'errors' && f.op === op.name && r.chance(f.magnitude)) ||
+      poolTimeout ||
+      (faulty && (f.type === 'errors' || f.type === 'bad_deploy') && f.op === op.name && r.chance(f.magnitude)) ||
       (blip !== undefined && blip.pod === pod.name && t >= blip.startUs && t < blip.endUs && r.chance(blip.share)) ||
       r.chance(0.0015);
     if (throws) {
-      const ex = exceptionMessage(service.lang, op.name, r);
+      const ex = poolTimeout ? poolTimeoutException(service.lang, f.timeoutMs!) : exceptionMessage(service.lang, op.name, r);
       span.exception = { ...ex, timeUs: cur };
       error = `${ex.type}: ${ex.message}`;
       this.log(pod, cur, 'error', `${op.name} failed: ${ex.type}: ${ex.message}`, span);
@@ -271,6 +344,7 @@ class Engine {
     const r = this.r;
     const callee = this.services.get(c.to)!;
     if (c.mode === 'db' || c.mode === 'cache') return this.dependency(pod, callee, c, t, parent);
+    const f = this.plan.fault;
     if (c.mode === 'async') {
       const system = this.plan.topology.name === 'shop' ? 'kafka' : 'rabbitmq';
       const topic = c.op.split(' ')[0]!;
@@ -280,25 +354,64 @@ class Engine {
         'messaging.operation.type': 'publish',
       });
       producer.endUs = t + r.uniform(0.2, 1.2) * MS;
-      const lag = r.lognormal(15 * MS, 0.6);
-      this.serve(callee, c.op, producer.endUs + lag, parent.traceId, producer, 'consumer');
+      const consumer = this.pick(callee.name, producer.endUs);
+      let lag = r.lognormal(15 * MS, 0.6);
+      // A consumer that falls behind: the backlog, and with it each message's wait, grows from the start.
+      if (f.type === 'queue_lag' && consumer.name === f.pod && active(f, t)) lag += (t - f.startUs) * f.magnitude;
+      if (producer.endUs + lag < this.plan.dataEndUs) this.serve(callee, c.op, producer.endUs + lag, parent.traceId, producer, 'consumer', consumer);
       return { end: producer.endUs, error: null };
     }
+    const grpc = clientAttributes(callee, c.op)['rpc.system'] !== undefined;
+    const status = grpc ? 'rpc.grpc.status_code' : 'http.response.status_code';
     let start = t;
+    let pinned: Pod | undefined;
     for (let attempt = 0; ; attempt++) {
       const client = this.span(parent.traceId, parent, pod, clientName(callee, c.op), 'client', start, clientAttributes(callee, c.op));
       const out = r.uniform(0.15, 0.6) * MS;
-      const res = this.serve(callee, c.op, start + out, parent.traceId, client, 'server');
+      // A client with a timeout keeps its connection (HTTP keep-alive, a gRPC subchannel): retries go to the same pod.
+      const target = pinned ?? this.pick(callee.name, start);
+      if (c.timeoutMs !== undefined) pinned = target;
       let end: number;
       let error: string | null;
-      if (res === null) {
-        end = start + r.uniform(0.5, 3) * MS;
-        error = callErrorMessage(pod.service.lang, callee.name, 'refused', r);
-        client.attributes['error.type'] = 'connection_refused';
+      if (f.type === 'dns_error' && pod.service.name === f.service && callee.name === f.target && active(f, start)) {
+        // The configured address does not resolve: the resolver answers NXDOMAIN at once, nothing is sent.
+        end = start + r.uniform(1, 8) * MS;
+        error = resolverMessage(pod.service.lang, `${callee.name}.staging.svc.cluster.local`, r);
+        if (grpc) client.attributes[status] = 14;
+        else delete client.attributes[status];
+      } else if (f.type === 'cert_expiry' && callee.name === f.service && active(f, start) && r.chance(Math.min(1, (start - f.startUs) / (f.magnitude * 1e6)))) {
+        // A new connection's handshake fails on the expired certificate; pooled ones go first as they recycle.
+        end = start + r.uniform(2, 12) * MS;
+        error = expiredCertificateMessage(pod.service.lang, callee.name, f.startUs);
+        if (grpc) client.attributes[status] = 14;
+        else delete client.attributes[status];
+        if (!isDown(target, start)) this.log(target, start + out, 'warn', rejectedHandshakeLine(callee.lang, r));
       } else {
-        end = res.end + r.uniform(0.15, 0.6) * MS + this.edgeDelay(pod, res.pod, start);
-        error = res.error === null ? null : callErrorMessage(pod.service.lang, callee.name, 'status', r);
-        if (res.error !== null) client.attributes[client.attributes['rpc.system'] ? 'rpc.grpc.status_code' : 'http.response.status_code'] = client.attributes['rpc.system'] ? 2 : 500;
+        const res = this.serve(callee, c.op, start + out, parent.traceId, client, 'server', target);
+        if (res === null && start >= target.lostUs) {
+          // The pod's node is gone: the connection attempt hangs until the client gives up.
+          end = start + (c.timeoutMs ?? r.uniform(1000, 3000)) * MS;
+          error = callErrorMessage(pod.service.lang, callee.name, 'timeout', r);
+          client.attributes['error.type'] = 'timeout';
+          if (grpc) client.attributes[status] = 4;
+          else delete client.attributes[status];
+        } else if (res === null) {
+          end = start + r.uniform(0.5, 3) * MS;
+          error = callErrorMessage(pod.service.lang, callee.name, 'refused', r);
+          client.attributes['error.type'] = 'connection_refused';
+        } else {
+          end = res.end + r.uniform(0.15, 0.6) * MS + this.edgeDelay(pod, res.pod, start);
+          error = res.error === null ? null : callErrorMessage(pod.service.lang, callee.name, 'status', r);
+          if (res.error !== null) client.attributes[status] = grpc ? 2 : 500;
+          if (c.timeoutMs !== undefined && end - start > c.timeoutMs * MS) {
+            // The client gives up; the server goes on with the request it no longer waits for.
+            end = start + c.timeoutMs * MS;
+            error = callErrorMessage(pod.service.lang, callee.name, 'timeout', r);
+            client.attributes['error.type'] = 'timeout';
+            if (grpc) client.attributes[status] = 4;
+            else delete client.attributes[status];
+          }
+        }
       }
       client.endUs = end;
       client.error = error;
@@ -307,7 +420,8 @@ class Engine {
       if (error === null) return { end, error };
       if (attempt < c.retries) {
         this.log(pod, end, 'warn', `retrying call to ${callee.name} (attempt ${attempt + 2}/${c.retries + 1}) after error: ${error}`, parent);
-        start = end + r.uniform(20, 120) * MS;
+        // Clients with a timeout retry at once (no back-off): what turns a slow pod into a storm.
+        start = end + (c.timeoutMs !== undefined ? r.uniform(1, 20) : r.uniform(20, 120)) * MS;
         continue;
       }
       this.log(pod, end, c.fallback ? 'warn' : 'error', error, parent);
@@ -324,19 +438,23 @@ class Engine {
 
   dependency(pod: Pod, dep: ServiceSpec, c: CallSpec, t: number, parent: SpanRec): { end: number; error: string | null } {
     const r = this.r;
-    const depPod = this.pick(dep.name);
+    const depPod = this.pick(dep.name, t);
     const span = this.span(parent.traceId, parent, pod, c.op, 'client', t, dependencyAttributes(dep, c.op));
     if (isDown(depPod, t)) {
-      const end = t + r.uniform(0.5, 4) * MS;
-      const error = dependencyErrorMessage(pod.service.lang, dep.lang, dep.name, r);
+      const lost = t >= depPod.lostUs;
+      const end = t + (lost ? r.uniform(1000, 3000) : r.uniform(0.5, 4)) * MS;
+      const error = dependencyErrorMessage(pod.service.lang, dep.lang, dep.name, r, lost ? 'timeout' : 'refused');
       span.endUs = end;
       span.error = error;
-      span.attributes['error.type'] = 'connection_refused';
+      span.attributes['error.type'] = lost ? 'timeout' : 'connection_refused';
       this.log(pod, end, c.fallback ? 'warn' : 'error', error, parent);
       return { end, error };
     }
     const base = dep.kind === 'cache' ? 0.35 : 1.6;
-    const work = r.lognormal(base * MS, 0.45) * this.slowdown(depPod, t);
+    const f = this.plan.fault;
+    let work = r.lognormal(base * MS, 0.45) * this.slowdown(depPod, t);
+    // One statement's plan went bad (a dropped index, a lock): only it is slow, and it burns the database's CPU.
+    if (f.type === 'slow_query' && depPod.name === f.pod && c.op === f.target && active(f, t)) work += r.lognormal(f.magnitude * MS, 0.4);
     const end = t + work + r.uniform(0.2, 0.5) * MS;
     span.endUs = end;
     const st = this.stat(depPod, t);
@@ -355,8 +473,22 @@ class Engine {
   /** Background lines: periodic jobs, database housekeeping, the chatty noise, startups and crashes. */
   background(): void {
     const { plan, r } = this;
+    const f = plan.fault;
     for (const pod of this.pods) {
       const lang = pod.service.lang;
+      const exhausted = (t: number): boolean => f.type === 'pool_exhaustion' && pod.name === f.pod && active(f, t);
+      const job = plan.noise.batch?.pod === pod.name;
+      // Created or deleted inside the data: a rollout's pods, a job's pod.
+      if (Number.isFinite(pod.startUs)) {
+        const lines = job ? [`Job started: exporting report rows from ${plan.noise.batch.db}`] : startupMessages(pod.service, pod.version);
+        for (const [i, m] of lines.entries()) this.log(pod, pod.startUs + (i + 1) * r.uniform(200, 900) * MS, 'info', m);
+      }
+      if (Number.isFinite(pod.endUs)) this.log(pod, pod.endUs - r.uniform(50, 500) * MS, 'info', job ? `Job finished: exported ${r.int(20000, 900000)} rows` : shutdownMessage(lang));
+      if (f.type === 'dns_error' && pod.service.name === f.service) {
+        const key = `clients.${f.target}.url`;
+        this.log(pod, f.startUs - r.uniform(50, 900) * MS, 'info', lang === 'java' ? `Refresh keys changed: [${key}]` : `configuration reloaded: ${key} changed`);
+      }
+      if (job) continue;
       const every = lang === 'postgres' ? 60e6 : lang === 'mongodb' ? 30e6 : lang === 'redis' ? 60e6 : 45e6;
       for (let t = plan.dataStartUs + r.uniform(0, every); t < plan.dataEndUs; t += every * r.uniform(0.8, 1.2)) {
         if (isDown(pod, t)) continue;
@@ -368,7 +500,9 @@ class Engine {
               : lang === 'redis'
                 ? `${r.int(10, 900)} changes in 60 seconds. Saving...`
                 : lang === 'java'
-                  ? `HikariPool-1 - Pool stats (total=10, active=${r.int(0, 4)}, idle=${r.int(6, 10)}, waiting=0)`
+                  ? exhausted(t)
+                    ? `HikariPool-1 - Pool stats (total=10, active=10, idle=0, waiting=${r.int(5, 60)})`
+                    : `HikariPool-1 - Pool stats (total=10, active=${r.int(0, 4)}, idle=${r.int(6, 10)}, waiting=0)`
                   : `health check ok (uptime ${Math.round((t - plan.dataStartUs) / 1e6) + r.int(3600, 90000)}s)`;
         this.log(pod, t, 'info', message);
       }
@@ -376,7 +510,7 @@ class Engine {
         if (pod.name === plan.fault.pod && plan.fault.type === 'crash_loop') this.log(pod, at - r.uniform(1, 50) * MS, 'fatal', crashMessage(lang, r));
         if (pod.name === plan.fault.pod && plan.fault.type === 'memory_leak' && lang === 'java') this.log(pod, at - r.uniform(50, 500) * MS, 'error', 'java.lang.OutOfMemoryError: Java heap space');
         const back = pod.down.find(([s]) => s === at)?.[1] ?? at;
-        for (const [i, m] of startupMessages(pod.service).entries()) this.log(pod, back + (i + 1) * r.uniform(200, 900) * MS, 'info', m);
+        for (const [i, m] of startupMessages(pod.service, pod.version).entries()) this.log(pod, back + (i + 1) * r.uniform(200, 900) * MS, 'info', m);
       }
     }
     const chatty = plan.noise.chatty;
@@ -392,10 +526,17 @@ class Engine {
     const { plan, r } = this;
     const entries = plan.topology.entries.map((e) => [e, e.weight] as const);
     const rate = plan.topology.rate;
+    const batch = plan.noise.batch;
+    const batchPod = batch && this.pods.find((p) => p.name === batch.pod);
+    let nextBatch = batch ? batch.startUs : Infinity;
     for (let t = plan.dataStartUs; ; ) {
       const inWindow = t >= plan.window.startUs;
-      t += r.exponential(1e6 / (rate * (inWindow ? plan.noise.windowRate : 1)));
+      t += r.exponential(1e6 / (rate * diurnal(t, plan.noise.diurnalPeak) * (inWindow ? plan.noise.windowRate : 1)));
       if (t >= plan.dataEndUs) break;
+      // The batch job's requests, in time order with the users' (a retry storm reads the steps behind it).
+      for (; batch && batchPod && nextBatch < t && nextBatch < batch.endUs; nextBatch += r.exponential(1e6 / batch.perSecond)) {
+        this.serve(batchPod.service, batchPod.service.ops[0]!.name, nextBatch, r.hex(32), null, 'server', batchPod);
+      }
       const e = r.weighted(entries);
       this.serve(this.services.get(e.service)!, e.op, t, r.hex(32), null, 'server');
     }
@@ -420,10 +561,10 @@ function crashMessage(lang: ServiceSpec['lang'], r: Rng): string {
   }
 }
 
-function startupMessages(s: ServiceSpec): string[] {
+function startupMessages(s: ServiceSpec, version: string): string[] {
   switch (s.lang) {
     case 'java':
-      return [`Starting Application v1.0 using Java 17.0.9 with PID 1`, `Tomcat started on port 8080 (http) with context path ''`, 'Started Application in 6.912 seconds (process running for 7.4)'];
+      return [`Starting Application v${version} using Java 17.0.9 with PID 1`, `Tomcat started on port 8080 (http) with context path ''`, 'Started Application in 6.912 seconds (process running for 7.4)'];
     case 'postgres':
       return ['database system is ready to accept connections'];
     case 'mongodb':
@@ -434,7 +575,7 @@ function startupMessages(s: ServiceSpec): string[] {
     case 'memcached':
       return [];
     default:
-      return [`${s.name} listening on port 8080`];
+      return [`${s.name} ${version} listening on port 8080`];
   }
 }
 

@@ -19,6 +19,8 @@ export interface CallSpec {
   readonly fallback: boolean;
   /** Runs alongside the previous call. */
   readonly parallel: boolean;
+  /** The client gives up after this many ms (sync calls; none when absent). */
+  readonly timeoutMs?: number;
 }
 
 export interface OpSpec {
@@ -40,7 +42,7 @@ export interface ServiceSpec {
   /** Whether the service writes logs at all. */
   logs: boolean;
   /** Whether its log lines carry trace and span ids. */
-  readonly traceIds: boolean;
+  traceIds: boolean;
   readonly cpuLimitMilli: number;
   readonly memLimitMiB: number;
   readonly memBaseMiB: number;
@@ -363,6 +365,13 @@ function social(r: Rng): Topology {
       ...(services.some((s) => s.name === 'media-frontend') ? [{ service: 'nginx-web-server', op: 'POST /upload-media', weight: 4 }] : []),
     ],
   };
+}
+
+/** A batch job (a CronJob's pod) that reads one database hard: `statement` is the database's own dialect. */
+export function batchService(name: string, database: ServiceSpec): ServiceSpec {
+  const statement = database.lang === 'postgres' ? 'SELECT report.rows' : 'aggregate report.rows';
+  const read = db(database.name, statement);
+  return svc(name, 'python', [op('report export', 4, [read, read, read], ['exported %n rows to s3://reports/%id.csv'])]);
 }
 
 function find(services: ServiceSpec[], name: string): ServiceSpec {

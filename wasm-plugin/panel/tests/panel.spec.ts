@@ -7,8 +7,8 @@ import type { Page } from '@playwright/test';
 
 import { expect, mountPanel, openPage, panelOptions, PLUGIN_ID, REPO, setPanelOptions, test, type PageLog } from './fixtures';
 import { fixturePanelData, nezhaPanelData, NEZHA_DEV, type PanelDataJson } from './panel-data';
-import type { Report } from 'rootspan';
-import { candidateName } from '@rootspan/views/model';
+import type { OnsetCandidate, Report } from 'rootspan';
+import { candidateName, formatTime } from '@rootspan/views/model';
 
 import { panelReport as referenceReport } from './reference';
 
@@ -122,6 +122,38 @@ test.describe('on a Nezha dev case', () => {
     await expect(page.getByTestId('candidates')).toBeVisible();
   });
 
+  test('a candidate onset on the timeline re-analyses from its window; a control returns to the detected one', async ({}, testInfo) => {
+    expect(ref.windows.source, 'the panel finds this case\'s window itself').toBe('detected');
+    const onsets = ref.windows.onsets;
+    expect(onsets.length, 'the case has several candidate onsets').toBeGreaterThan(1);
+    const markers = page.getByTestId('onset-marker');
+    await expect(markers).toHaveCount(onsets.length);
+    await expect(page.locator('[data-testid="onset-marker"][data-chosen="true"]')).toHaveCount(1);
+    const other = onsets.findIndex((o) => !o.chosen);
+    const onset = onsets[other]!;
+    await expect(markers.nth(other)).toHaveAttribute('title', new RegExp(`^Candidate onset at ${formatTime(Date.parse(String(onset.window.start)))}`));
+    await expect(markers.nth(other)).toHaveAttribute('aria-pressed', 'false');
+
+    // What the page must show: the package's report for the same frames, analysed from that onset.
+    const picked = await referenceReport(data, { top: 10, window: onset.window, baseline: onset.baseline });
+    expect(picked.windows.window).toEqual(onset.window);
+    const scored = (r: Report) => r.candidates.map((c) => `${candidateName(c)} ${c.score.toFixed(2)}`);
+    expect(scored(picked), 'the onset ranks differently, so the list shows which analysis it is').not.toEqual(scored(ref));
+    await markers.nth(other).click();
+    await expect(page.getByTestId('window-label')).toContainText(windowText(onset, picked.windows.source));
+    await expectCandidates(page, picked);
+    // The onsets stay offered, the followed one pressed, with the way back.
+    await expect(markers).toHaveCount(onsets.length);
+    await expect(markers.nth(other)).toHaveAttribute('aria-pressed', 'true');
+    await page.screenshot({ path: testInfo.outputPath('onset-picked.png') });
+
+    await page.getByTestId('onset-reset').click();
+    await expect(page.getByTestId('window-label')).toContainText(windowText(onsets.find((o) => o.chosen)!, 'detected'));
+    await expectCandidates(page, ref);
+    await expect(page.getByTestId('onset-reset')).toHaveCount(0);
+    expect(log.errors).toEqual([]);
+  });
+
   test('changing an option re-analyses: top N and the incident window', async () => {
     expect(ref.candidates.length).toBeGreaterThan(1);
     await setPanelOptions(page, { top: 1 });
@@ -149,6 +181,18 @@ test.describe('on a Nezha dev case', () => {
     expect(log.errors).toEqual([]);
   });
 });
+
+/** The timeline's words for this window. */
+const windowText = (onset: OnsetCandidate, source: string) =>
+  `window ${formatTime(Date.parse(String(onset.window.start)))} – ${formatTime(Date.parse(String(onset.window.end)))} (${source})`;
+
+/** The candidate list shows this report's candidates, in order, with their scores. */
+async function expectCandidates(page: Page, report: Report) {
+  const shown = page.getByTestId('candidate');
+  await expect(shown).toHaveCount(report.candidates.length);
+  await expect(shown.getByTestId('candidate-name')).toContainText(report.candidates.map(candidateName));
+  await expect(shown.locator('button[aria-expanded]')).toContainText(report.candidates.map((c) => c.score.toFixed(2)));
+}
 
 test('a log line holding HTML shows as text and runs nothing', async ({ page, server, log }) => {
   const attack = '<img src=x onerror=alert(1)> payment failed for order <b>42</b>';

@@ -4,24 +4,34 @@ import { Chips } from './Chips';
 import { PatternList, linkButton } from './PatternList';
 import { Sparkline } from './Sparkline';
 import { useViewTheme } from './theme';
-import type { CandidateView, SeriesView, TimeSpan } from './model';
+import type { CandidateView, ConfidenceView, SeriesView, TimeSpan } from './model';
 import type { TraceLinks } from './links';
 
 interface Props {
   candidates: CandidateView[];
+  confidence: ConfidenceView;
   window?: TimeSpan;
   links: TraceLinks;
   seriesPoints?: (series: SeriesView) => Array<[number, number]>;
 }
 
-export function CandidateList({ candidates, window, links, seriesPoints }: Props) {
+export function CandidateList({ candidates, confidence, window, links, seriesPoints }: Props) {
   const theme = useViewTheme();
   const [open, setOpen] = useState<number | undefined>(undefined);
   if (candidates.length === 0) {
     return <div style={{ color: theme.textWeak }}>No root-cause candidates: the data shows no change against the baseline.</div>;
   }
   return (
-    <ol style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="candidates">
+    <>
+      {/* How sure the ranking is comes first: "no clear root cause" changes how to read the list. */}
+      <div
+        data-testid="confidence"
+        data-certainty={confidence.certainty}
+        style={{ margin: '2px 0 6px', fontWeight: confidence.clearCause ? 600 : 400, color: confidence.clearCause ? theme.text : theme.textWeak }}
+      >
+        {confidence.phrase}
+      </div>
+      <ol style={{ listStyle: 'none', margin: 0, padding: 0 }} data-testid="candidates">
       {candidates.map((c) => {
         const expanded = open === c.rank;
         return (
@@ -58,11 +68,12 @@ export function CandidateList({ candidates, window, links, seriesPoints }: Props
           </li>
         );
       })}
-    </ol>
+      </ol>
+    </>
   );
 }
 
-function Evidence({ candidate, window, links, seriesPoints }: Omit<Props, 'candidates'> & { candidate: CandidateView }) {
+function Evidence({ candidate, window, links, seriesPoints }: Omit<Props, 'candidates' | 'confidence'> & { candidate: CandidateView }) {
   const theme = useViewTheme();
   const heading = { fontSize: 11, textTransform: 'uppercase' as const, color: theme.textWeak, margin: '8px 0 2px' };
   return (

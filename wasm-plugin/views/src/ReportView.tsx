@@ -7,6 +7,8 @@ import { Timeline } from './Timeline';
 import { TraceWaterfall } from './TraceWaterfall';
 import type { Report, TraceDetail } from 'rootspan';
 
+import type { OnsetChoice } from './engine/rootspan';
+
 import { reportView, traceDetailView, type SeriesView, type TimeSpan, type TraceDetailView } from './model';
 import { useViewTheme } from './theme';
 
@@ -24,12 +26,14 @@ export interface ReportViewProps {
   /** The time the data covers, for the timeline. */
   range?: TimeSpan;
   onSelectWindow?: (window: TimeSpan) => void;
+  /** The candidate onsets of a detected window (`useAnalysis`), marked on the timeline to analyse from. */
+  onsets?: OnsetChoice;
 }
 
 type Tab = 'candidates' | 'patterns' | 'trace';
 
 /** The whole rootspan view: timeline, ranked candidates, log patterns, a trace, diagnostics. */
-export function ReportView({ report, problems = [], loadTrace, seriesPoints, traceHref, range, onSelectWindow }: ReportViewProps) {
+export function ReportView({ report, problems = [], loadTrace, seriesPoints, traceHref, range, onSelectWindow, onsets }: ReportViewProps) {
   const theme = useViewTheme();
   const view = useMemo(() => reportView(report), [report]);
   const [tab, setTab] = useState<Tab>('candidates');
@@ -77,14 +81,14 @@ export function ReportView({ report, problems = [], loadTrace, seriesPoints, tra
 
   return (
     <div data-testid="rootspan-report" style={{ color: theme.text, fontSize: 13 }}>
-      <Timeline view={view} range={range} onSelectWindow={onSelectWindow} />
+      <Timeline view={view} range={range} onSelectWindow={onSelectWindow} onsets={onsets} />
       <div role="tablist" style={{ display: 'flex', gap: 4, borderBottom: `1px solid ${theme.border}`, marginBottom: 6 }}>
         {tabButton('candidates', `Root causes (${view.candidates.length})`)}
         {tabButton('patterns', `Log patterns (${view.patterns.length})`)}
         {tabButton('trace', traceId ? `Trace ${traceId.slice(0, 8)}…` : 'Trace')}
       </div>
       <div role="tabpanel">
-        {tab === 'candidates' && <CandidateList candidates={view.candidates} window={view.window} links={links} seriesPoints={seriesPoints} />}
+        {tab === 'candidates' && <CandidateList candidates={view.candidates} confidence={view.confidence} window={view.window} links={links} seriesPoints={seriesPoints} />}
         {tab === 'patterns' && <PatternList patterns={view.patterns} window={view.window} onOpenTrace={links.openTrace} />}
         {tab === 'trace' && <TracePane traceId={traceId} trace={trace} onChoose={links.openTrace} href={traceId ? links.traceHref(traceId) : undefined} />}
       </div>

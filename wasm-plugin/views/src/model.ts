@@ -1,7 +1,7 @@
 // The view model: what the panel and the web demo show, derived from a report in one place so both
 // homes render the same thing. Pure functions over the generated report and trace-detail types (from
 // the core's JSON Schemas): no React, no Grafana, no guessing at keys.
-import type { Buckets, Candidate, Component, Diagnostic, ExemplarDetail, LogDetail, Pattern, Report, Signal, TimeRange, TraceDetail } from 'rootspan';
+import type { Buckets, Candidate, Component, Diagnostic, ExemplarDetail, LogDetail, OnsetCandidate, Pattern, Report, Signal, TimeRange, TraceDetail } from 'rootspan';
 
 export interface TimeSpan {
   startMs: number;
@@ -56,6 +56,38 @@ export interface CandidateView {
   blastRadius: string[];
 }
 
+export interface ConfidenceView {
+  probability: number;
+  /** `clear`, `tentative` or `no_clear_cause`. */
+  certainty: string;
+  /** One sentence, e.g. "No clear root cause: the strongest candidate, X, is 23% sure." */
+  phrase: string;
+  /** False when the report says there is no clear root cause. */
+  clearCause: boolean;
+}
+
+/** A candidate onset the core's window detection considered, as the timeline marks it. */
+export interface OnsetView {
+  /** The window this onset gives (from the onset to the end of its stretch of data). */
+  window: TimeSpan;
+  baseline?: TimeSpan;
+  /** The signals that change here, strongest first, as the core names them (log text among them: render as text). */
+  signals: string[];
+  /** How many signals change here, named or not. */
+  signalCount: number;
+  /** The change lies across a gap in the data: its time is only known to lie in the gap. */
+  atGap: boolean;
+  /** The onset the detection chose. */
+  chosen: boolean;
+  /** When and which signals, in one line of plain text: the marker's accessible name and tooltip. */
+  label: string;
+  /**
+   * The window and baseline as the report gives them, to analyse again with (exact: the wire's RFC 3339
+   * nanoseconds, not the milliseconds above).
+   */
+  request: { window: TimeRange; baseline?: TimeRange };
+}
+
 export interface DiagnosticView {
   severity: string;
   reason: string;
@@ -67,6 +99,8 @@ export interface ReportModel {
   baseline?: TimeSpan;
   windowSource: string;
   candidates: CandidateView[];
+  /** How sure the ranking is about its first candidate: the report's calibrated probability and its phrase. */
+  confidence: ConfidenceView;
   patterns: PatternView[];
   diagnostics: { total: number; errors: number; skipped: number; warnings: number; entries: DiagnosticView[] };
 }
@@ -77,12 +111,43 @@ export function timeMs(v: string | number): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
+/** A time as the views print it: `2023-01-29 08:43:00Z` (UTC, to the second). */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}
+
 function span(range: TimeRange | null): TimeSpan | undefined {
   if (!range) {
     return undefined;
   }
   const [startMs, endMs] = [timeMs(range.start), timeMs(range.end)];
   return startMs !== undefined && endMs !== undefined ? { startMs, endMs } : undefined;
+}
+
+/** One candidate onset; undefined when its window's times are unreadable. */
+function onsetView(o: OnsetCandidate): OnsetView | undefined {
+  const window = span(o.window);
+  if (!window) {
+    return undefined;
+  }
+  const unnamed = o.signal_count - o.signals.length;
+  const signals = o.signals.join('; ') + (unnamed > 0 ? ` and ${unnamed} more` : '');
+  const when = `${formatTime(window.startMs)}${o.at_gap ? ' (after a gap in the data)' : ''}`;
+  return {
+    window,
+    baseline: span(o.baseline),
+    signals: o.signals,
+    signalCount: o.signal_count,
+    atGap: o.at_gap,
+    chosen: o.chosen,
+    label: `${o.chosen ? 'Detected onset' : 'Candidate onset'} at ${when}: ${signals || 'no signal named'}`,
+    request: o.baseline ? { window: o.window, baseline: o.baseline } : { window: o.window },
+  };
+}
+
+/** The candidate onsets a report offers: only when its window was detected (a given window has none to offer). */
+export function onsetViews(r: Report): OnsetView[] {
+  return r.windows.source === 'detected' ? r.windows.onsets.map(onsetView).filter((o): o is OnsetView => !!o) : [];
 }
 
 /** The patterns section's shared bucket axis as a time span. */
@@ -210,6 +275,12 @@ export function reportView(r: Report): ReportModel {
     baseline: span(r.windows.baseline),
     windowSource: r.windows.source,
     candidates,
+    confidence: {
+      probability: r.confidence.probability,
+      certainty: r.confidence.certainty,
+      phrase: r.confidence.phrase,
+      clearCause: r.confidence.certainty !== 'no_clear_cause',
+    },
     patterns,
     diagnostics: {
       total: d.total,

@@ -92,6 +92,16 @@ describe('reportView on the sample incident', () => {
     });
   });
 
+  it('carries the confidence: its probability, certainty and phrase, "no clear root cause" when weak', () => {
+    const view = reportView(report);
+    assert.equal(view.confidence.probability, report.confidence.probability);
+    assert.equal(view.confidence.phrase, report.confidence.phrase);
+    assert.ok(view.confidence.phrase.length > 0);
+    assert.equal(view.confidence.clearCause, !view.confidence.phrase.startsWith('No clear root cause'));
+    const weak = reportView({ ...report, confidence: { ...report.confidence, certainty: 'no_clear_cause', phrase: 'No clear root cause: x' } });
+    assert.equal(weak.confidence.clearCause, false);
+  });
+
   it('reads the windows and the pattern section: bucket axis, levels, services, changes', () => {
     const view = reportView(report);
     const w = report.windows.window;

@@ -10,7 +10,7 @@ import {
   frameProblems,
   toCoreOptions,
   traceDetail,
-  useReport,
+  useAnalysis,
   useRootspan,
   useSession,
   type RootCauseOptions,
@@ -62,7 +62,7 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
   );
   const { session, problems, error: addError, progress: adding } = useSession(rootspan, frames.length ? fill : undefined);
   const coreOptions = useMemo(() => toCoreOptions(options), [options]);
-  const { report, error, progress: analysing } = useReport(session, coreOptions);
+  const { report, error, progress: analysing, onsets } = useAnalysis(session, coreOptions);
   const progress = adding ?? analysing;
 
   const ds = useMemo(() => traceDatasource(data.series, data.request?.targets), [data.series, data.request]);
@@ -94,7 +94,7 @@ export function RootCausePanel({ data, options: saved, width, height, onOptionsC
   } else if (addError || error || !report) {
     body = message(`rootspan could not analyse this data: ${addError ?? error}`, 'rootspan-error');
   } else {
-    body = <ReportView report={report} problems={problems} loadTrace={loadTrace} seriesPoints={seriesPoints} traceHref={traceHref} range={range} onSelectWindow={onSelectWindow} />;
+    body = <ReportView report={report} problems={problems} loadTrace={loadTrace} seriesPoints={seriesPoints} traceHref={traceHref} range={range} onSelectWindow={onSelectWindow} onsets={onsets} />;
   }
 
   return (

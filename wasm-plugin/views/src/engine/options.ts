@@ -2,6 +2,8 @@
 // sent: the core's documented defaults apply to the rest, and its `deny_unknown_fields` keeps this honest.
 import type { CorrelateOptions, Options } from 'rootspan';
 
+import type { OnsetView } from '../model';
+
 import type { RootCauseOptions } from './settings';
 
 const list = (text: string, sep: RegExp) =>
@@ -37,4 +39,13 @@ export function toCoreOptions(o: RootCauseOptions): Options {
   // Log samples are redacted in the core, before they reach the page.
   core.patterns = { redact: o.redact };
   return core;
+}
+
+/** The options that analyse from this candidate onset: its window and, when it has one, its baseline. */
+export function withOnset(options: Options, onset: OnsetView): Options {
+  const analysed: Options = { ...options, window: onset.request.window, baseline: onset.request.baseline };
+  if (!analysed.baseline) {
+    delete analysed.baseline; // the core then places one right before the window
+  }
+  return analysed;
 }

@@ -3,9 +3,12 @@
 // missing. Sessions live in effects: made when the input changes, closed (their worker ended) on cleanup, so a
 // StrictMode double mount leaves no worker behind; an analysis still running when the input or the options
 // change is cancelled.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type * as RootspanModule from 'rootspan';
 import type { CallOptions, Options, Progress, Report, TraceDetail } from 'rootspan';
+
+import { onsetViews, type OnsetView } from '../model';
+import { withOnset } from './options';
 
 export type Rootspan = typeof RootspanModule;
 export type Session = RootspanModule.Session;
@@ -145,6 +148,69 @@ export function useReport(session: Session | undefined, options: Options): Repor
     return () => controller.abort();
   }, [session, key]);
   return state;
+}
+
+/** The candidate onsets of a detected window, and which one the report follows. */
+export interface OnsetChoice {
+  /** In time order; the detected one is `chosen`. */
+  onsets: OnsetView[];
+  /** The index of the onset the report follows, when the user picked one other than the detected. */
+  picked?: number;
+  /** Analyse from this onset (the detected one: back to the detected window). */
+  pick(index: number): void;
+  /** Back to the window the core detected. */
+  reset(): void;
+}
+
+export interface Analysis extends ReportState {
+  /** Present while the options leave the window to the core and it detected one. */
+  onsets?: OnsetChoice;
+}
+
+/** The onsets the user chose among, for one session and one set of options. */
+interface Held {
+  session: Session;
+  key: string;
+  onsets: OnsetView[];
+  picked?: number;
+}
+
+/**
+ * `useReport`, and the candidate onsets of a detected window: picking one analyses the session again with that
+ * onset's window and baseline (its inputs stay decoded; nothing is sent again), and `useReport` cancels the
+ * analysis a newer pick replaces. A report for a picked window has given windows and lists no onsets, so the
+ * list is held from the detected report until the session or the options change (which drops the pick too).
+ */
+export function useAnalysis(session: Session | undefined, options: Options): Analysis {
+  const key = JSON.stringify(options);
+  const [held, setHeld] = useState<Held | undefined>(undefined);
+  const current = held && held.session === session && held.key === key ? held : undefined;
+  const picked = current?.picked !== undefined ? current.onsets[current.picked] : undefined;
+  const analysed = useMemo(() => {
+    const base = JSON.parse(key) as Options;
+    return picked ? withOnset(base, picked) : base;
+  }, [key, picked]);
+  const state = useReport(session, analysed);
+  const fresh = useMemo(() => (state.report ? onsetViews(state.report) : []), [state.report]);
+  const onsets = current?.onsets ?? fresh;
+  if (!session || onsets.length === 0) {
+    return state;
+  }
+  const choose = (index: number | undefined) => setHeld({ session, key, onsets, picked: index });
+  return {
+    ...state,
+    onsets: {
+      onsets,
+      picked: current?.picked,
+      pick: (index) => {
+        const onset = onsets[index];
+        if (onset) {
+          choose(onset.chosen ? undefined : index);
+        }
+      },
+      reset: () => choose(undefined),
+    },
+  };
 }
 
 /** One trace's spans with their logs and exemplars, for the trace view, joined as `options` say. */
