@@ -19,7 +19,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use crate::model::{Dataset, ExemplarRow, LabelSetId, LogRow, SourceId, SpanRow, Sym};
+use crate::model::{Dataset, ExemplarRow, LabelSetId, SourceId, SpanRow, Sym};
 
 /// The format of Prometheus' exemplars API: its decoder names a series without `__name__` by
 /// the empty name, where frame decoders link only series that have one.
@@ -43,7 +43,8 @@ pub fn append(into: &mut Dataset, from: Dataset) {
     let set = |id: LabelSetId| sets[id.0 as usize];
     let source_base = into.sources.len() as u32;
     let source = |s: SourceId| SourceId(source_base + s.0);
-    let earlier_series = known_series(into);
+    // Built only when an exemplar needs it: it is as large as every earlier input's series.
+    let mut earlier_series: Option<HashMap<(Sym, LabelSetId), u32>> = None;
     let series_base = into.series.len() as u32;
 
     let s = &from.spans;
@@ -63,21 +64,7 @@ pub fn append(into: &mut Dataset, from: Dataset) {
             source: source(s.source[r]),
         });
     }
-    let l = &from.logs;
-    for r in 0..l.len() {
-        // The level was decided when the row was first pushed; pushing it again keeps it
-        // (a stored `Unknown` is what the body's text gave, and gives it again).
-        into.logs.push(LogRow {
-            time_ns: l.time_ns[r],
-            resource: set(l.resource[r]),
-            metadata: set(l.metadata[r]),
-            level: l.level[r],
-            trace: l.trace[r],
-            span: l.span[r],
-            body: l.body(r),
-            source: source(l.source[r]),
-        });
-    }
+    into.logs.append(&from.logs, set, source);
     let m = &from.series;
     for i in 0..m.len() {
         let (times, values) = m.points(i);
@@ -91,7 +78,8 @@ pub fn append(into: &mut Dataset, from: Dataset) {
             Some(i) => Some(series_base + i),
             None => {
                 let prometheus = from.sources[e.source[r].0 as usize].format == PROMETHEUS_EXEMPLARS;
-                series_key(into, name_key, series_labels, prometheus).and_then(|key| earlier_series.get(&key).copied())
+                let key = series_key(into, name_key, series_labels, prometheus);
+                key.and_then(|key| earlier_series.get_or_insert_with(|| known_series(into, series_base)).get(&key).copied())
             }
         };
         into.exemplars.push(ExemplarRow {
@@ -114,10 +102,10 @@ fn is_pristine(ds: &Dataset) -> bool {
     ds.strings.is_empty() && ds.label_sets.is_empty() && ds.sources.is_empty() && ds.diagnostics.total() == 0
 }
 
-/// The dataset's series by (name, labels); a repeated one is known by its last index, as the
-/// decoders' own maps collect it.
-fn known_series(ds: &Dataset) -> HashMap<(Sym, LabelSetId), u32> {
-    (0..ds.series.len()).map(|i| ((ds.series.name[i], ds.series.labels[i]), i as u32)).collect()
+/// The dataset's first `n` series (those of earlier inputs) by (name, labels); a repeated one is
+/// known by its last index, as the decoders' own maps collect it.
+fn known_series(ds: &Dataset, n: u32) -> HashMap<(Sym, LabelSetId), u32> {
+    (0..n as usize).map(|i| ((ds.series.name[i], ds.series.labels[i]), i as u32)).collect()
 }
 
 /// The (name, labels) an exemplar's series labels name: `__name__` and the other labels. Without
