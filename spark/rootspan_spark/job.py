@@ -58,9 +58,15 @@ def spark_session(master: str, app_name: str = "rootspan", driver_memory: str = 
     # interpreter the driver runs (the venv's) unless the cluster names its own.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
+    builder = SparkSession.builder.master(master)
+    if master.startswith("local"):
+        # Everything runs in this process: the driver listens on loopback only, not on the address
+        # the host name resolves to (Spark's default, an outward interface). SPARK_LOCAL_IP is read
+        # as the JVM starts, the two settings by the driver.
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     return (
-        SparkSession.builder.master(master)
-        .appName(app_name)
+        builder.appName(app_name)
         # Files are read whole and states can be large: the driver collects them.
         .config("spark.driver.maxResultSize", "0")
         .config("spark.driver.memory", driver_memory)
