@@ -968,6 +968,38 @@ mod tests {
     }
 
     #[test]
+    fn indexed_labels_give_the_rows_their_text_gives() {
+        let labels = [Some(r#"{"app":"a","level":"warn"}"#), Some(r#"{"app":"b"}"#), None, Some(r#"{"app":"a","level":"warn"}"#), Some("")];
+        let frame = |values: Column| Frame {
+            meta: json!({"custom": {"frameType": "LabeledTimeValues"}}),
+            fields: vec![
+                Field { name: "labels".into(), field_type: FieldType::Other, labels: Default::default(), config: Value::Null, values },
+                Field {
+                    name: "Time".into(),
+                    field_type: FieldType::Time,
+                    labels: Default::default(),
+                    config: Value::Null,
+                    values: Column::Time(vec![Some(1); 5]),
+                },
+            ],
+            ..Frame::default()
+        };
+        let mut plain = StrColumn::default();
+        labels.iter().for_each(|l| plain.push(*l));
+        // The distinct values once each, rows pointing at them (a missing row's index is not read).
+        let mut distinct = StrColumn::default();
+        [r#"{"app":"b"}"#, r#"{"app":"a","level":"warn"}"#, ""].iter().for_each(|l| distinct.push(Some(l)));
+        let indexed = distinct.indexed_by(vec![1, 0, 7, 1, 2], Some(vec![true, true, false, true, true])).unwrap();
+        let [mut a, mut b] = [Dataset::default(), Dataset::default()];
+        ingest_frames(&mut a, "t", "grafana-frames", &[frame(Column::Json(plain))]);
+        ingest_frames(&mut b, "t", "grafana-frames", &[frame(Column::Json(indexed))]);
+        let rows = |ds: &Dataset| (0..ds.logs.len()).map(|r| (pairs(ds, ds.logs.resource[r]), ds.logs.level[r])).collect::<Vec<_>>();
+        assert_eq!(rows(&a).len(), 5);
+        assert_eq!(rows(&a), rows(&b));
+        assert_eq!((a.logs.level[0], a.logs.level[1]), (Level::Warning, Level::Unknown));
+    }
+
+    #[test]
     fn integers_parse_as_str_parse_does() {
         let max = i64::MAX.to_string();
         let digits = ["0", "007", "1795319100000000000", &max, "9223372036854775808", "9999999999999999999", "12345678901234567890"];
