@@ -93,6 +93,11 @@ enum PackedColumn {
     /// relative to `bytes`. The elements, in order, are the `length` values; a `null` element is a missing value.
     #[serde(rename = "jsonArrays")]
     JsonArrays { ends: usize, chunks: usize, bytes: usize },
+    /// JSON values that repeat (a log frame's `labels`): the JSON text of each of `count` distinct values, laid
+    /// out as `json` (`ends` in `u32`, relative to `bytes` in `u8`), and at `rows` in `u32` the index of each
+    /// row's value among them (ignored where `valid` says the value is missing).
+    #[serde(rename = "jsonDistinct")]
+    JsonDistinct { ends: usize, count: usize, bytes: usize, rows: usize, valid: Option<usize> },
     /// Bytes 0 or 1 at `values` in `u8`.
     Bool { values: usize, valid: Option<usize> },
 }
@@ -204,6 +209,12 @@ fn unpack_column(column: &PackedColumn, len: usize, b: Packed<'_>, json: Option<
         PackedColumn::JsonArrays { bytes, .. } => {
             let (ends, valid) = json.ok_or("a JSON array column must be closed up first")?;
             text_column(b, bytes, ends, valid).map(Column::Json)
+        }
+        PackedColumn::JsonDistinct { ends, count, bytes, rows, valid } => {
+            let distinct = text_column(b, bytes, slice(b.u32, ends, count, "ends", "u32")?.to_vec(), None)?;
+            let rows = slice(b.u32, rows, len, "rows", "u32")?.to_vec();
+            let valid = validity(u8, valid, len)?.map(|v| v.iter().map(|&x| x != 0).collect());
+            distinct.indexed_by(rows, valid).map(Column::Json)
         }
         PackedColumn::Bool { values, valid } => {
             let values = slice(u8, values, len, "values", "u8")?;
@@ -512,6 +523,24 @@ mod tests {
         column["ends"] = serde_json::json!(5);
         let header = serde_json::json!({"name": "logs", "length": 1, "fields": [field("j", "other", column)]});
         assert!(unpack_frame(&header.to_string(), p.buffers(), 0).unwrap_err().to_string().contains("outside the u32 buffer"));
+    }
+
+    #[test]
+    fn distinct_json_values_are_read_per_row_by_index() {
+        let mut p = Packer::default();
+        let (ends, bytes) = p.strs(&[r#"{"app":"é"}"#, "[1]"]);
+        let rows = p.u32.len();
+        p.u32.extend_from_slice(&[1, 0, 7, 0]);
+        let valid = p.u8s(&[1, 1, 0, 1]);
+        let column = |rows: usize| serde_json::json!({"kind": "jsonDistinct", "ends": ends, "count": 2, "bytes": bytes, "rows": rows, "valid": valid});
+        let header = serde_json::json!({"name": "logs", "length": 4, "fields": [field("labels", "other", column(rows))]});
+        let frame = unpack_frame(&header.to_string(), p.buffers(), 0).unwrap();
+        let app = Some(r#"{"app":"é"}"#.to_string());
+        assert_eq!(texts(&frame.fields[0].values), [Some("[1]".to_string()), app.clone(), None, app]);
+        // Row 2's index 7 is ignored while it is missing, not once it is present.
+        let header = serde_json::json!({"name": "logs", "length": 3, "fields": [field("labels", "other", column(rows + 1))]});
+        let e = unpack_frame(&header.to_string(), p.buffers(), 0).unwrap_err().to_string();
+        assert_eq!(e, "frame logs, field labels: row 1: value 7 is beyond the 2 distinct values");
     }
 
     #[test]

@@ -52,11 +52,15 @@ impl FieldType {
 /// Strings of one column as slices of one UTF-8 text: value `i` is `text[base + ends[i-1] .. base + ends[i]]`.
 /// This is also the layout the JS side packs a string column into before it crosses; a packed frame's text
 /// columns share the buffer the frame crossed in (`StrColumn::shared`), so their bytes are never copied.
+/// A column whose rows repeat a few values (a log frame's `labels`) may hold each distinct value once and,
+/// per row, which one it is (`StrColumn::indexed`).
 #[derive(Debug, Clone, Default)]
 pub struct StrColumn {
     text: Arc<String>,
     base: usize,
     ends: Vec<u32>,
+    /// Per row, the value (index into `ends`) it holds; `None`: row `i` holds value `i`.
+    rows: Option<Vec<u32>>,
     /// `None` when every value is present.
     valid: Option<Vec<bool>>,
 }
@@ -87,20 +91,49 @@ impl StrColumn {
         if !text.is_char_boundary(base) {
             return Err(format!("the column's start, byte {base}, splits a UTF-8 character"));
         }
-        Ok(StrColumn { text, base, ends, valid })
+        Ok(StrColumn { text, base, ends, rows: None, valid })
+    }
+
+    /// The column whose row `i` holds value `rows[i]` of this one, whose values are then the distinct ones
+    /// (all present, one per value). Fails, naming the row, when a present row names a value beyond them.
+    pub fn indexed_by(self, rows: Vec<u32>, valid: Option<Vec<bool>>) -> Result<StrColumn, String> {
+        if self.rows.is_some() || self.valid.is_some() {
+            return Err("the distinct values of an indexed column must each be present once".to_string());
+        }
+        if valid.as_ref().is_some_and(|v| v.len() != rows.len()) {
+            return Err(format!("{} validity flags for {} rows", valid.map_or(0, |v| v.len()), rows.len()));
+        }
+        let present = |row: usize| valid.as_ref().is_none_or(|v| v[row]);
+        if let Some(row) = (0..rows.len()).find(|&row| present(row) && rows[row] as usize >= self.ends.len()) {
+            return Err(format!("row {row}: value {} is beyond the {} distinct values", rows[row], self.ends.len()));
+        }
+        Ok(StrColumn { rows: Some(rows), valid, ..self })
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.rows.as_ref().map_or(self.ends.len(), Vec::len)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
     /// The bytes of all its values together.
     pub fn text_bytes(&self) -> usize {
-        self.ends.last().map_or(0, |&e| e as usize)
+        match &self.rows {
+            None => self.ends.last().map_or(0, |&e| e as usize),
+            Some(_) => (0..self.len()).filter_map(|i| self.get(i)).map(str::len).sum(),
+        }
+    }
+
+    /// Which distinct value row `i` holds in an indexed column (equal ids, equal values); `None` when the
+    /// value is missing or the column is not indexed (`is_indexed`).
+    pub fn value_id(&self, i: usize) -> Option<u32> {
+        self.valid.as_ref().is_none_or(|v| v.get(i).copied().unwrap_or(false)).then(|| self.rows.as_ref()?.get(i).copied()).flatten()
+    }
+
+    pub fn is_indexed(&self) -> bool {
+        self.rows.is_some()
     }
 
     pub fn get(&self, i: usize) -> Option<&str> {
@@ -109,12 +142,24 @@ impl StrColumn {
                 return None;
             }
         }
-        let end = *self.ends.get(i)? as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let value = match &self.rows {
+            Some(rows) => *rows.get(i)? as usize,
+            None => i,
+        };
+        let end = *self.ends.get(value)? as usize;
+        let start = if value == 0 { 0 } else { self.ends[value - 1] as usize };
         self.text.get(self.base + start..self.base + end)
     }
 
     pub fn push(&mut self, value: Option<&str>) {
+        if self.rows.is_some() {
+            // Rows are appended to a column of one value per row: the indexed one is written out first, once.
+            let mut flat = StrColumn::default();
+            for i in 0..self.len() {
+                flat.push(self.get(i));
+            }
+            *self = flat;
+        }
         let text = self.own();
         if let Some(v) = value {
             text.push_str(v);
@@ -294,6 +339,25 @@ mod tests {
         assert_eq!(StrColumn::shared(text.clone(), 2, vec![3, 1], None).unwrap_err(), "row 1: end offset 1 is before the previous one, 3");
         assert_eq!(StrColumn::shared(text.clone(), 2, vec![10], None).unwrap_err(), "row 0: end offset 10 is beyond the 9 bytes of text");
         assert!(StrColumn::shared(text, 4, vec![], None).unwrap_err().contains("splits"));
+    }
+
+    #[test]
+    fn indexed_columns_read_each_row_s_value_and_flatten_to_grow() {
+        let text = Arc::new("x{\"a\":1}{}".to_string());
+        let distinct = || StrColumn::shared(text.clone(), 1, vec![7, 9], None).unwrap();
+        let mut c = distinct().indexed_by(vec![1, 0, 9, 0], Some(vec![true, true, false, true])).unwrap();
+        assert_eq!((c.len(), c.get(0), c.get(1), c.get(2), c.get(3)), (4, Some("{}"), Some("{\"a\":1}"), None, Some("{\"a\":1}")));
+        assert_eq!((c.value_id(0), c.value_id(2), c.value_id(3), c.text_bytes()), (Some(1), None, Some(0), 16));
+        c.push(Some("[]"));
+        assert!(!c.is_indexed());
+        let mut copy = StrColumn::default();
+        for v in [Some("{}"), Some("{\"a\":1}"), None, Some("{\"a\":1}"), Some("[]")] {
+            copy.push(v);
+        }
+        assert_eq!(c, copy);
+        assert_eq!(distinct().indexed_by(vec![2], None).unwrap_err(), "row 0: value 2 is beyond the 2 distinct values");
+        assert_eq!(distinct().indexed_by(vec![0], Some(vec![])).unwrap_err(), "0 validity flags for 1 rows");
+        assert!(c.indexed_by(vec![0], None).is_err(), "a column with missing values is no set of distinct values");
     }
 
     #[test]

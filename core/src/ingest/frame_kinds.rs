@@ -326,6 +326,16 @@ fn text<'a>(field: Option<&'a Field>, row: usize) -> Option<Cow<'a, str>> {
     field?.values.text(row).filter(|t| !t.is_empty())
 }
 
+/// Which distinct value a row holds, as a cache key: `Some(None)` for no field or a missing value, `None` when
+/// the field's column is not indexed (`StrColumn::is_indexed`), so the key must be its text.
+fn value_id(field: Option<&Field>, row: usize) -> Option<Option<u32>> {
+    match field.map(|f| &f.values) {
+        None => Some(None),
+        Some(Column::Json(c) | Column::String(c)) if c.is_indexed() => Some(c.value_id(row)),
+        Some(_) => None,
+    }
+}
+
 /// A JSON value rendered as a label value: strings as they are, anything else as JSON.
 fn json_text(v: &Value) -> Option<Cow<'_, str>> {
     match v {
@@ -567,7 +577,11 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         .collect();
     // Labels on the body field (dataplane frames without a labels column) belong to every row.
     let base: Vec<(String, String)> = body_f.map(|f| f.labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
-    let mut label_cache: HashMap<(Text, Text), StreamLabels> = HashMap::default();
+    // Rows share a few distinct labels: each is split once, found by its text or, where the labels columns
+    // are indexed (packed frames' distinct values), by the values' ids, which costs no hashing of text.
+    let mut streams: Vec<StreamLabels> = Vec::new();
+    let mut by_text: HashMap<(Text, Text), usize> = HashMap::default();
+    let mut by_id: HashMap<(Option<u32>, Option<u32>), usize> = HashMap::default();
     ds.logs.reserve(frame.len(), body_f.map_or(0, |f| f.values.text_bytes()));
     for row in 0..frame.len() {
         let exact = ns_f
@@ -580,14 +594,24 @@ fn ingest_logs(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
             cx.skip_row(ds, time_f, row, "log line skipped: no valid time (in 1970..2200)");
             continue;
         };
-        let key = (text(labels_f, row), text(types_f, row));
-        let stream = match label_cache.get(&key) {
-            Some(stream) => stream,
-            None => {
-                let stream = split_labels(ds, &base, key.0.as_deref(), key.1.as_deref());
-                label_cache.entry(key).or_insert(stream)
+        let ids = value_id(labels_f, row).zip(value_id(types_f, row));
+        let known = ids.and_then(|ids| by_id.get(&ids).copied());
+        let at = known.unwrap_or_else(|| {
+            let key = (text(labels_f, row), text(types_f, row));
+            let at = match by_text.get(&key) {
+                Some(&at) => at,
+                None => {
+                    streams.push(split_labels(ds, &base, key.0.as_deref(), key.1.as_deref()));
+                    by_text.insert(key, streams.len() - 1);
+                    streams.len() - 1
+                }
+            };
+            if let Some(ids) = ids {
+                by_id.insert(ids, at);
             }
-        };
+            at
+        });
+        let stream = &streams[at];
         let (resource, mut metadata) = (stream.resource, stream.metadata);
         let level = level_f.iter().find_map(|f| text(Some(f), row)).map_or(stream.level, |t| level_of(&t));
         if !extra.is_empty() {
@@ -941,6 +965,38 @@ mod tests {
         assert_eq!(ds.label(ds.logs.metadata[1], "bytes"), Some("7"));
         assert_eq!(ds.series.len(), 2);
         assert_eq!(ds.series.points(0), (&[1_000_000, 2_000_000][..], &[0.5, 0.6][..]));
+    }
+
+    #[test]
+    fn indexed_labels_give_the_rows_their_text_gives() {
+        let labels = [Some(r#"{"app":"a","level":"warn"}"#), Some(r#"{"app":"b"}"#), None, Some(r#"{"app":"a","level":"warn"}"#), Some("")];
+        let frame = |values: Column| Frame {
+            meta: json!({"custom": {"frameType": "LabeledTimeValues"}}),
+            fields: vec![
+                Field { name: "labels".into(), field_type: FieldType::Other, labels: Default::default(), config: Value::Null, values },
+                Field {
+                    name: "Time".into(),
+                    field_type: FieldType::Time,
+                    labels: Default::default(),
+                    config: Value::Null,
+                    values: Column::Time(vec![Some(1); 5]),
+                },
+            ],
+            ..Frame::default()
+        };
+        let mut plain = StrColumn::default();
+        labels.iter().for_each(|l| plain.push(*l));
+        // The distinct values once each, rows pointing at them (a missing row's index is not read).
+        let mut distinct = StrColumn::default();
+        [r#"{"app":"b"}"#, r#"{"app":"a","level":"warn"}"#, ""].iter().for_each(|l| distinct.push(Some(l)));
+        let indexed = distinct.indexed_by(vec![1, 0, 7, 1, 2], Some(vec![true, true, false, true, true])).unwrap();
+        let [mut a, mut b] = [Dataset::default(), Dataset::default()];
+        ingest_frames(&mut a, "t", "grafana-frames", &[frame(Column::Json(plain))]);
+        ingest_frames(&mut b, "t", "grafana-frames", &[frame(Column::Json(indexed))]);
+        let rows = |ds: &Dataset| (0..ds.logs.len()).map(|r| (pairs(ds, ds.logs.resource[r]), ds.logs.level[r])).collect::<Vec<_>>();
+        assert_eq!(rows(&a).len(), 5);
+        assert_eq!(rows(&a), rows(&b));
+        assert_eq!((a.logs.level[0], a.logs.level[1]), (Level::Warning, Level::Unknown));
     }
 
     #[test]

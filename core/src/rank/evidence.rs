@@ -120,7 +120,7 @@ pub struct Evidence {
 }
 
 /// Who a finding is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Service(usize),
     Instance(usize),

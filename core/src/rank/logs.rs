@@ -6,6 +6,7 @@
 //! to how often that operation ran, so a change in the traffic mix is not read as a fault.
 //! Lines outside spans are expected in proportion to the window's length.
 
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
@@ -68,7 +69,8 @@ impl Deepest {
 
 pub fn collect(v: &View, ev: &mut Evidence) {
     // Operation runs per (target, operation) and phase: the denominators.
-    let mut runs: BTreeMap<(Target, u32), [f64; 2]> = BTreeMap::new();
+    // Hash maps: an entry per span and per log line (sorted keys below keep the findings' order).
+    let mut runs: FxHashMap<(Target, u32), [f64; 2]> = FxHashMap::default();
     for r in 0..v.ds.spans.len() {
         if let Some(s) = slot(v.span_phase[r]) {
             for t in Target::both(v.span_service(r), v.span_instance[r]) {
@@ -77,7 +79,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
         }
     }
     // Lines per (target, context operation, template).
-    let mut counts: BTreeMap<(Target, Option<u32>, usize), Count> = BTreeMap::new();
+    let mut counts: FxHashMap<(Target, Option<u32>, usize), Count> = FxHashMap::default();
     for r in 0..v.ds.logs.len() {
         let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
         let ctx = v.log_span(r).map(|sp| v.ds.spans.operation[sp].0);
@@ -102,7 +104,10 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     let mut surging: Vec<(Target, Option<u32>, usize, f64, f64)> = Vec::new();
     let mut missing: Vec<(Target, f64, Finding)> = Vec::new();
     let mut usual: BTreeMap<Target, f64> = BTreeMap::new();
-    for ((t, ctx, tpl), c) in &counts {
+    let mut keys: Vec<(Target, Option<u32>, usize)> = counts.keys().copied().collect();
+    keys.sort_unstable();
+    for (t, ctx, tpl) in &keys {
+        let c = &counts[&(*t, *ctx, *tpl)];
         let expected = match span_ratio(*t, *ctx) {
             Some(ratio) => c.baseline * ratio,
             None if c.baseline == 0.0 => 0.0,

@@ -5,6 +5,7 @@
 //! Identity, parents and the log-to-span join come from `correlate`; each line's template is
 //! the pattern miner's, so evidence names the patterns the report lists.
 
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::correlate::{Correlation, ServiceId};
@@ -76,10 +77,18 @@ impl<'a> View<'a> {
             }
         }
         let instance_list: Vec<(String, usize)> = instances.into_iter().collect();
-        let instance_index: BTreeMap<&str, usize> = instance_list.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
+        // Rows name their instance by symbol: one symbol per name (interned), so each row's lookup is a hash of a
+        // number, not a comparison of names.
+        let by_name: BTreeMap<&str, usize> = instance_list.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
+        let instance_index: FxHashMap<crate::model::Sym, usize> = corr
+            .services
+            .iter()
+            .flat_map(|s| &s.instances)
+            .filter_map(|&sym| Some((sym, *by_name.get(ds.strings.resolve(sym))?)))
+            .collect();
         let instance = |service: Option<ServiceId>, sym: Option<crate::model::Sym>| -> Option<usize> {
             service?;
-            sym.and_then(|s| instance_index.get(ds.strings.resolve(s)).copied())
+            sym.and_then(|s| instance_index.get(&s).copied())
         };
         let unknown = services.len();
         if corr.span_service.iter().any(Option::is_none) {

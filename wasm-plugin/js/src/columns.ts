@@ -330,6 +330,106 @@ export function* textColumn(kind: 'str' | 'json', values: ArrayLike<unknown>, to
   return { column: { kind, ends: endsAt, bytes: start, valid: null }, valid };
 }
 
+/**
+ * JSON columns whose values repeat (a log frame's `labels`, `labelTypes`: one object per stream): how many
+ * values a sample holds, and at most one in how many may be distinct for the column to go as `jsonDistinct`.
+ */
+export const DISTINCT = { sample: 1024, ratio: 8 } as const;
+
+/**
+ * How many distinct values (by identity, else by JSON text) a sample of `DISTINCT.sample` values spread over
+ * the column holds, and their JSON text's length: whether the column repeats and how much text it makes.
+ * Undefined when a sampled value cannot be stringified.
+ */
+export function sampleJson(values: ArrayLike<unknown>): { sampled: number; distinct: number; chars: number } | undefined {
+  const n = values.length;
+  const sampled = Math.min(n, DISTINCT.sample);
+  const seen = new Set<unknown>();
+  const texts = new Set<string>();
+  let chars = 0;
+  try {
+    for (let k = 0; k < sampled; k++) {
+      const v = values[Math.floor((k * n) / sampled)];
+      if (seen.has(v)) continue;
+      seen.add(v);
+      const text = JSON.stringify(v) ?? 'null';
+      chars += text.length + 1;
+      texts.add(text);
+    }
+  } catch {
+    return undefined;
+  }
+  return { sampled, distinct: texts.size, chars };
+}
+
+/** A sample's values repeat enough for `distinctJsonColumn`. */
+export function repeats(sample: { sampled: number; distinct: number } | undefined): boolean {
+  return sample !== undefined && sample.distinct * DISTINCT.ratio <= sample.sampled;
+}
+
+/**
+ * JSON columns whose values repeat: each distinct value is stringified and encoded once (values are found by
+ * identity first, so rows sharing one object cost a map lookup; then by their JSON text) and each row sends
+ * the index of its value (`jsonDistinct`). Values are taken as they are when first met: a frame's values are
+ * not changed while it is packed. Returns null (and gives the room back) when more than one value in
+ * `DISTINCT.ratio` turns out distinct after all, or one cannot be stringified: the caller packs it as
+ * `jsonColumn` does.
+ */
+export function* distinctJsonColumn(values: ArrayLike<unknown>, out: FrameBuffers): Steps<Placed | null> {
+  const n = values.length;
+  const rowsAt = yield* out.u32.reserve(n);
+  const startU8 = out.u8.used;
+  const giveUp = (): null => {
+    out.u32.truncate(rowsAt);
+    out.u8.truncate(startU8);
+    return null;
+  };
+  /** Value (an object by identity) -> index of its text; -1: missing (null, or no JSON text). */
+  const byValue = new Map<unknown, number>();
+  const byText = new Map<string, number>();
+  const texts: string[] = [];
+  let valid: Uint8Array | null = null;
+  for (let i = 0; i < n; i++) {
+    if (i % SLICE === SLICE - 1) {
+      if (texts.length > DISTINCT.sample && texts.length * DISTINCT.ratio > i) return giveUp();
+      yield;
+    }
+    const v = values[i];
+    let id = byValue.get(v);
+    if (id === undefined) {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(v);
+      } catch {
+        return giveUp();
+      }
+      // As an element of an array (`jsonArrays`) such a value is `null`: missing.
+      if (text === undefined || text === 'null') id = -1;
+      else {
+        id = byText.get(text);
+        if (id === undefined) {
+          id = texts.length;
+          texts.push(text);
+          byText.set(text, id);
+        }
+      }
+      byValue.set(v, id);
+    }
+    if (id < 0) {
+      valid ??= startMask(n, i);
+      out.u32.buf[rowsAt + i] = 0;
+    } else {
+      if (valid) valid[i] = 1;
+      out.u32.buf[rowsAt + i] = id;
+    }
+  }
+  if (texts.length * DISTINCT.ratio > n) return giveUp();
+  const distinct = yield* textColumn('json', texts, plainText, out);
+  if (distinct.column.kind !== 'json') return giveUp(); // never: textColumn writes the kind it is given
+  const { ends, bytes } = distinct.column;
+  return { column: { kind: 'jsonDistinct', ends, count: texts.length, bytes, rows: rowsAt, valid: null }, valid };
+}
+
 /** The fewest and most values one `JSON.stringify` call packs, and the text it aims at (a ms or two of work). */
 export const JSON_CHUNK = { min: 16, max: CHUNK, chars: 256 << 10 } as const;
 

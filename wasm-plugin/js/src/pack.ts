@@ -1,6 +1,6 @@
 // A DataFrame packed for one crossing into wasm: a JSON header and three typed arrays
 // (the contract is ../PACKED_FRAMES.md, its header type generated from schema/packed-frame.schema.json; the Rust side is rootspan-wasm's interop).
-import { boolColumn, enumText, FrameBuffers, JSON_CHUNK, jsonColumn, jsonText, numberColumn, plainText, SLICE, textColumn, timeColumn } from './columns.js';
+import { boolColumn, distinctJsonColumn, enumText, FrameBuffers, DISTINCT, JSON_CHUNK, jsonColumn, jsonText, numberColumn, plainText, repeats, sampleJson, SLICE, textColumn, timeColumn } from './columns.js';
 import type { Placed, Steps, ValueProblem } from './columns.js';
 import type { DataFrameLike, FieldLike, FieldValues, FrameProblem } from './frame.js';
 import type { PackedField, PackedFrameHeader } from './generated/types.js';
@@ -62,7 +62,16 @@ function guessType(values: ArrayLike<unknown>): string {
   return 'string';
 }
 
-function* toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, out: FrameBuffers, problems: ValueProblem[]): Steps<Placed> {
+/** A field to pack; for JSON fields whose sampled values repeat (`distinctJsonColumn`), the sample's text length. */
+interface Usable {
+  field: FieldLike;
+  name: string;
+  type: string;
+  values: ArrayLike<unknown>;
+  repeating: { chars: number } | null;
+}
+
+function* toColumn({ field, type, values, repeating }: Usable, out: FrameBuffers, problems: ValueProblem[]): Steps<Placed> {
   switch (type) {
     case 'time':
       return yield* timeColumn(values, field.nanos ?? null, out, problems);
@@ -75,7 +84,11 @@ function* toColumn(field: FieldLike, type: string, values: ArrayLike<unknown>, o
     case 'enum':
       return yield* textColumn('str', values, enumText(field.config, problems), out);
     default:
-      return (yield* jsonColumn(values, out)) ?? (yield* textColumn('json', values, jsonText(problems), out));
+      return (
+        (repeating !== null ? yield* distinctJsonColumn(values, out) : null) ??
+        (yield* jsonColumn(values, out)) ??
+        (yield* textColumn('json', values, jsonText(problems), out))
+      );
   }
 }
 
@@ -100,9 +113,9 @@ function jsonEstimate(values: ArrayLike<unknown>): number {
  * characters are counted: a quick pass, in slices like the packing); JSON text estimated from a sample. So they
  * rarely grow.
  */
-function* capacity(columns: readonly { field: FieldLike; type: string; values: ArrayLike<unknown> }[]): Steps<{ f64: number; u8: number; u32: number }> {
+function* capacity(columns: readonly Usable[]): Steps<{ f64: number; u8: number; u32: number }> {
   const size = { f64: 0, u8: 0, u32: 0 };
-  for (const { field, type, values } of columns) {
+  for (const { field, type, values, repeating } of columns) {
     const n = values.length;
     if (type === 'time') size.f64 += field.nanos ? 2 * n : n;
     else if (type === 'number') size.f64 += n;
@@ -114,6 +127,11 @@ function* capacity(columns: readonly { field: FieldLike; type: string; values: A
         const v = values[i];
         if (typeof v === 'string') size.u8 += v.length;
       }
+    } else if (repeating !== null) {
+      // An index a row, and the distinct values' text: about what the sample found (twice, for what it missed).
+      size.u32 += n + DISTINCT.sample;
+      size.u8 += 2 * repeating.chars;
+      yield;
     } else {
       size.u32 += Math.ceil(n / JSON_CHUNK.min);
       size.u8 += jsonEstimate(values);
@@ -178,7 +196,7 @@ function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
     typeof declared === 'number' && Number.isInteger(declared) && declared >= 0 ? declared : (fieldValues.find((v) => v !== null)?.length ?? 0);
 
   // First the shape: a field whose values are not a column of `length` rows makes the frame unusable.
-  const usable: { field: FieldLike; name: string; type: string; values: ArrayLike<unknown> }[] = [];
+  const usable: Usable[] = [];
   for (const [j, field] of frame.fields.entries()) {
     const name = typeof field?.name === 'string' ? field.name : `#${j}`;
     const values = fieldValues[j];
@@ -190,7 +208,9 @@ function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
     } else if (field.nanos && field.nanos.length !== length) {
       problems.push({ ...place, message: `has ${field.nanos.length} nanos, the frame has ${length} rows`, scope: 'frame' });
     } else {
-      usable.push({ field, name, values, type: typeof field.type === 'string' && field.type !== '' ? field.type : guessType(values) });
+      const type = typeof field.type === 'string' && field.type !== '' ? field.type : guessType(values);
+      const sample = ['time', 'number', 'boolean', 'string', 'enum'].includes(type) ? undefined : sampleJson(values);
+      usable.push({ field, name, values, type, repeating: sample !== undefined && repeats(sample) ? { chars: sample.chars } : null });
     }
   }
   if (usable.length !== frame.fields.length) return { packed: null, problems };
@@ -198,10 +218,11 @@ function* packSteps(frame: DataFrameLike, index: number): Steps<PackResult> {
   const out = new FrameBuffers(yield* capacity(usable));
   const placed: Placed[] = [];
   const fields: Omit<PackedField, 'column'>[] = [];
-  for (const { field, name, type, values } of usable) {
+  for (const column of usable) {
+    const { field, name, type } = column;
     const valueProblems: ValueProblem[] = [];
     const config = jsonObject(field.config, 'config', valueProblems);
-    placed.push(yield* toColumn(field, type, values, out, valueProblems));
+    placed.push(yield* toColumn(column, out, valueProblems));
     const place = { frame: index, frameName, field: name };
     for (const p of valueProblems) problems.push({ ...place, ...(p.row >= 0 ? { row: p.row } : {}), message: p.message, scope: 'value' });
     fields.push({ name, type, labels: field.labels ?? {}, config });

@@ -25,6 +25,8 @@ interface ColumnHeader {
   ends?: number;
   chunks?: number;
   bytes?: number;
+  count?: number;
+  rows?: number;
   valid?: number | null;
 }
 interface Header {
@@ -58,6 +60,14 @@ function unpack(p: PackedFrame): { header: Header; columns: unknown[][] } {
         continue;
       }
       switch (c.kind) {
+        case 'jsonDistinct': {
+          // The row's index names one of `count` distinct JSON texts, laid out as a `json` column's.
+          const k = p.u32[c.rows! + i]!;
+          assert.ok(k < c.count!, `row ${i}: value ${k} of ${c.count}`);
+          const start = c.bytes! + (k === 0 ? 0 : p.u32[c.ends! + k - 1]!);
+          out.push(JSON.parse(decoder.decode(p.u8.subarray(start, c.bytes! + p.u32[c.ends! + k]!))));
+          break;
+        }
         case 'f64':
           out.push(p.f64[c.values! + i]);
           break;
@@ -106,7 +116,7 @@ describe('packFrame', () => {
         ['Time', 'time', 'time'],
         ['Line', 'string', 'str'],
         ['tsNs', 'string', 'str'],
-        ['labelTypes', 'other', 'jsonArrays'],
+        ['labelTypes', 'other', 'jsonDistinct'],
         ['id', 'string', 'str'],
       ],
     );
@@ -118,10 +128,13 @@ describe('packFrame', () => {
     );
     assert.deepEqual(columns[2], spec.fields[2]!.values);
     assert.deepEqual(columns[0], spec.fields[0]!.values);
-    // One crossing per frame: every column lives in the same three buffers (a JSON column: one end per chunk).
+    assert.deepEqual(columns[4], spec.fields[4]!.values);
+    // One crossing per frame: every column lives in the same three buffers (a JSON column: one end per chunk;
+    // a repeating one: an index a row and one end per distinct value).
     const chunks = header.fields.reduce((sum, f) => sum + (f.column.chunks ?? 0), 0);
-    assert.ok(chunks >= 2);
-    assert.equal(packed.u32.length, 50 * 3 + chunks);
+    const distinct = header.fields.reduce((sum, f) => sum + (f.column.count ?? 0), 0);
+    assert.ok(chunks >= 1 && distinct >= 1);
+    assert.equal(packed.u32.length, 50 * 3 + chunks + 50 + distinct);
     assert.equal(packed.f64.length, 50 * 2);
   });
 
@@ -173,6 +186,31 @@ describe('packFrame', () => {
     const { chunks, ...rest } = header.fields[0]!.column;
     assert.deepEqual(rest, { kind: 'jsonArrays', ends: 0, bytes: 0 });
     assert.ok(chunks! >= 5, `${chunks} chunks for 5000 values`);
+    assert.deepEqual(columns[0], values);
+  });
+
+  it('sends JSON values that repeat once each, and per row which one: shared objects, equal ones, missing ones', () => {
+    const streams = [{ app: 'api', pod: 'a-1' }, { app: 'db', pod: 'é-2', note: 'say "hi", [x]' }, ['x']];
+    const asNull = { toJSON: () => null };
+    const values = Array.from({ length: 10_000 }, (_, i) =>
+      i % 97 === 5 ? null : i % 89 === 7 ? undefined : i % 83 === 3 ? asNull : i % 4 === 2 ? { ...streams[1] } : streams[i % 4 === 3 ? 2 : i % 4],
+    );
+    const packed = pack({ fields: [{ name: 'labels', type: 'other', values }] });
+    const { header, columns } = unpack(packed);
+    const c = header.fields[0]!.column;
+    assert.equal(c.kind, 'jsonDistinct');
+    assert.equal(c.count, 3, 'equal objects are one value');
+    assert.ok(c.valid !== null && c.valid !== undefined, 'missing values are marked');
+    const expected = values.map((v) => (v === undefined || v === asNull ? null : (JSON.parse(JSON.stringify(v)) as unknown)));
+    assert.deepEqual(columns[0], expected);
+  });
+
+  it('packs JSON values as arrays when they turn out not to repeat past the sample', () => {
+    // Every 16th value (the ones a 1024-value sample of 16384 reads) is one object; the rest differ.
+    const shared = { app: 'api' };
+    const values = Array.from({ length: 16_384 }, (_, i) => (i % 16 === 0 ? shared : { app: 'api', n: i }));
+    const { header, columns } = unpack(pack({ fields: [{ name: 'labels', type: 'other', values }] }));
+    assert.equal(header.fields[0]!.column.kind, 'jsonArrays');
     assert.deepEqual(columns[0], values);
   });
 
