@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::lifecycle::Retired;
 use super::stats::count_surprise;
 use super::view::{Phase, View};
 use crate::model::Level;
@@ -66,10 +67,14 @@ impl Deepest {
     }
 }
 
-pub fn collect(v: &View, ev: &mut Evidence) {
-    // Operation runs per (target, operation) and phase: the denominators.
+pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
+    // Operation runs per (target, operation) and phase: the denominators. An instance that
+    // left cleanly is left out of both: its lines stopped because it did.
     let mut runs: BTreeMap<(Target, u32), [f64; 2]> = BTreeMap::new();
     for r in 0..v.ds.spans.len() {
+        if retired.left(v.span_instance[r]) {
+            continue;
+        }
         if let Some(s) = slot(v.span_phase[r]) {
             for t in Target::both(v.span_service(r), v.span_instance[r]) {
                 runs.entry((t, v.ds.spans.operation[r].0)).or_default()[s] += 1.0;
@@ -80,6 +85,9 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     let mut counts: BTreeMap<(Target, Option<u32>, usize), Count> = BTreeMap::new();
     for r in 0..v.ds.logs.len() {
         let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
+        if retired.left(v.log_instance[r]) {
+            continue;
+        }
         let ctx = v.log_span(r).map(|sp| v.ds.spans.operation[sp].0);
         for t in Target::both(service, v.log_instance[r]) {
             let c = counts.entry((t, ctx, v.log_template[r])).or_default();

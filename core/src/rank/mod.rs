@@ -11,6 +11,7 @@
 mod confidence;
 mod evidence;
 mod fuse;
+mod lifecycle;
 mod logs;
 mod metrics;
 mod stats;
@@ -143,9 +144,10 @@ pub fn rank(ds: &Dataset, corr: &Correlation, windows: &Windows, patterns: &Mine
     let v = view::View::new(ds, corr, windows, patterns);
     let mut ev = Evidence::new(v.services.len(), v.instances.len());
     let w = weights(options);
-    traces::collect(&v, &mut ev);
-    logs::collect(&v, &mut ev);
-    metrics::collect(&v, &mut ev, window);
+    let retired = lifecycle::Retired::of(&v, window);
+    traces::collect(&v, &retired, &mut ev);
+    logs::collect(&v, &retired, &mut ev);
+    metrics::collect(&v, &retired, &mut ev, window);
     ev.lift_instances(&v.instances);
     let services = score_all(&ev.services, &w);
     let instances = score_all(&ev.instances, &w);

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::lifecycle::Retired;
 use super::stats::{count_surprise, log_growth};
 use super::view::{Phase, View};
 
@@ -81,6 +82,9 @@ struct Tally {
     origins: [f64; 2],
     calls: [f64; 2],
     call_origins: [f64; 2],
+    /// Requests served by instances that stay: what a drop in volume is read from (an
+    /// instance that left cleanly stopped receiving requests because it left).
+    staying: [f64; 2],
     /// The window's origin rows.
     rows: Vec<usize>,
 }
@@ -117,7 +121,7 @@ impl Tally {
     }
 }
 
-pub fn collect(v: &View, ev: &mut Evidence) {
+pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
     // Per callee and calling service: a delay on one caller's path is not diluted by the others.
     let mut gaps: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
     let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
@@ -131,7 +135,9 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             Phase::Outside => continue,
         };
         let (service, instance) = (v.span_service(r), v.span_instance[r]);
-        if v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
+        let stays = !retired.left(instance);
+        // The traffic at the entry points, less what an instance that left started itself.
+        if stays && v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
             roots[slot] += 1.0;
         }
         if v.is_exit(r) {
@@ -161,7 +167,9 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             if entry {
                 selfs.entry(t).or_default().add(phase, self_time, r);
             }
-            counts.entry(t).or_default().count(Served::Entry, slot, entry, origin, r);
+            let tally = counts.entry(t).or_default();
+            tally.count(Served::Entry, slot, entry, origin, r);
+            tally.staying[slot] += f64::from(u8::from(entry && stays));
         }
     }
     for ((t, _caller), mut s) in gaps {
@@ -191,7 +199,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             format!("{observed} failing spans start here ({expected:.0} expected)")
         };
         ev.offer(t, Kind::ErrorOrigin, Finding { value: z, operation, phrase, refs: trace_refs(v, tally.rows.into_iter()) });
-        let entries = tally.entries;
+        let entries = tally.staying;
         if roots[0] > 0.0 && roots[1] > 0.0 && entries[1] > 0.0 {
             let expected = entries[1] * roots[0] / roots[1];
             let z = -count_surprise(entries[0], expected);
