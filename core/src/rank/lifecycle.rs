@@ -1,6 +1,6 @@
 //! Instances that left: a pod or host whose every record (span, log line, sample) stops inside
-//! the data and stays stopped, that ended cleanly, and whose service's callers fail no more than
-//! before. A batch job that finished and the old pod of a rolling update end this way; a pod
+//! the data and stays stopped, that ended cleanly, and whose service fails no more than before
+//! (neither its callers nor its other instances). A batch job that finished and the old pod of a rolling update end this way; a pod
 //! that crashes, runs out of memory or loses its node does not: it logs a fatal line or fails
 //! at its end, it comes back (or its pod object keeps being reported), or its callers wait and
 //! fail. What an instance that left no longer does (requests it stopped receiving, usual log
@@ -21,8 +21,9 @@ const FINAL_NS: i64 = 60_000_000_000;
 /// Failures in the final stretch this far above the instance's own earlier rate (a count
 /// surprise) mean it did not end cleanly.
 const FAILING: f64 = 2.0;
-/// Failing calls to a service this far above their baseline rate mean its callers noticed.
-const CALLERS_FAIL: f64 = 2.0;
+/// Failures at or in a service this far above their baseline rate (a count surprise) mean it
+/// is in trouble: its callers noticed, or its other instances fail.
+const TROUBLE: f64 = 2.0;
 
 /// Which instances left the data cleanly, unnoticed by their callers.
 pub struct Retired {
@@ -67,9 +68,9 @@ impl Retired {
             let Some(i) = v.series_instance[s] else { continue };
             lives[i].times.extend_from_slice(v.ds.series.points(s).0);
         }
-        let noticed = callers_fail(v);
+        let troubled = troubled(v);
         let instance =
-            lives.iter_mut().enumerate().map(|(i, life)| !noticed[v.instances[i].1] && life.ended_cleanly_before(window.end_ns)).collect();
+            lives.iter_mut().enumerate().map(|(i, life)| !troubled[v.instances[i].1] && life.ended_cleanly_before(window.end_ns)).collect();
         Retired { instance }
     }
 
@@ -101,32 +102,55 @@ impl Life {
     }
 }
 
-/// Per service: whether calls to it (another service's span whose child is in it, or a call
-/// to it no span answers) fail in the window above their baseline rate.
-fn callers_fail(v: &View) -> Vec<bool> {
-    let mut failing = vec![[0f64; 2]; v.services.len()];
+/// Per service: whether it is in trouble in the window, beyond its baseline rate: calls to it
+/// fail (another service's span whose child is in it, or a call to it no span answers), or
+/// failures start in it (a failing span with nothing failing below, an error line not explained
+/// by a failing call below it). A rollout whose new pods fail is a bad deploy, not a rollout.
+fn troubled(v: &View) -> Vec<bool> {
+    // Per service and phase: failing calls to it, failures starting in it.
+    let mut calls = vec![[0f64; 2]; v.services.len()];
+    let mut own = vec![[0f64; 2]; v.services.len()];
+    let mut lines = vec![[0f64; 2]; v.services.len()];
     for r in 0..v.ds.spans.len() {
-        let slot = match v.span_phase[r] {
-            Phase::Window => 0,
-            Phase::Baseline => 1,
-            Phase::Outside => continue,
-        };
+        let Some(slot) = slot(v.span_phase[r]) else { continue };
         if !v.failed(r) {
             continue;
         }
         let caller = v.span_service(r);
+        if !v.fails_downstream(r) {
+            own[caller][slot] += 1.0;
+        }
         if let Some(callee) = v.span_callee[r] {
-            failing[callee][slot] += 1.0;
+            calls[callee][slot] += 1.0;
         }
         let mut seen: Option<usize> = None;
         for c in v.span_children(r) {
             let s = v.span_service(c);
             if s != caller && seen != Some(s) {
-                failing[s][slot] += 1.0;
+                calls[s][slot] += 1.0;
                 seen = Some(s);
             }
         }
     }
+    for r in 0..v.ds.logs.len() {
+        let (Some(slot), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
+        let failing = matches!(v.log_level(r), Level::Critical | Level::Error);
+        if failing && !v.log_span(r).is_some_and(|sp| v.fails_downstream(sp)) {
+            lines[service][slot] += 1.0;
+        }
+    }
     let ratio = if v.baseline_ns > 0 { v.window_ns as f64 / v.baseline_ns as f64 } else { 1.0 };
-    failing.iter().map(|[w, b]| count_surprise(*w, b * ratio) >= CALLERS_FAIL).collect()
+    let surge = |[w, b]: [f64; 2]| count_surprise(w, b * ratio) >= TROUBLE;
+    // Error lines come in bursts and from pods that log one error all along: a surge of them
+    // must also double their rate.
+    let lines_surge = |[w, b]: [f64; 2]| surge([w, b]) && w >= 2.0 * b * ratio;
+    (0..v.services.len()).map(|s| surge(calls[s]) || surge(own[s]) || lines_surge(lines[s])).collect()
+}
+
+fn slot(p: Phase) -> Option<usize> {
+    match p {
+        Phase::Window => Some(0),
+        Phase::Baseline => Some(1),
+        Phase::Outside => None,
+    }
 }
