@@ -34,7 +34,8 @@ pub struct Retired {
 #[derive(Default)]
 struct Life {
     times: Vec<i64>,
-    failures: Vec<i64>,
+    /// Failing spans and error lines, apart: one failure often shows as both.
+    failures: [Vec<i64>; 2],
     /// A fatal line (`Critical`) in the final stretch ends it uncleanly on its own.
     fatal: Vec<i64>,
 }
@@ -48,7 +49,7 @@ impl Retired {
             let end = v.ds.spans.start_ns[r].saturating_add(v.ds.spans.duration_ns[r].max(0));
             lives[i].times.push(end);
             if v.failed(r) {
-                lives[i].failures.push(end);
+                lives[i].failures[0].push(end);
             }
         }
         for r in 0..v.ds.logs.len() {
@@ -57,10 +58,10 @@ impl Retired {
             lives[i].times.push(t);
             match v.log_level(r) {
                 Level::Critical => {
-                    lives[i].failures.push(t);
+                    lives[i].failures[1].push(t);
                     lives[i].fatal.push(t);
                 }
-                Level::Error => lives[i].failures.push(t),
+                Level::Error => lives[i].failures[1].push(t),
                 _ => {}
             }
         }
@@ -94,9 +95,13 @@ impl Life {
         if self.fatal.iter().any(|t| *t >= final_from) {
             return false;
         }
-        let before = self.failures.iter().filter(|t| **t < final_from).count() as f64;
-        let at_end = self.failures.len() as f64 - before;
         let lived = final_from.saturating_sub(first);
+        let (mut before, mut at_end) = (0f64, 0f64);
+        for failures in &self.failures {
+            let earlier = failures.iter().filter(|t| **t < final_from).count();
+            before = before.max(earlier as f64);
+            at_end = at_end.max((failures.len() - earlier) as f64);
+        }
         let expected = if lived > 0 { before * FINAL_NS as f64 / lived as f64 } else { 0.0 };
         count_surprise(at_end, expected) < FAILING
     }
