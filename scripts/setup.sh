@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything rootspan builds and tests with, on a fresh machine or an old one.
 # Idempotent: each step checks before it installs, so a second run takes seconds.
+# `--spark` adds what the Spark job's tests need (Java 17, a PySpark venv: scripts/setup-spark.sh);
+# `npm test` passes it, `npm run demo` does not.
 set -euo pipefail
+spark=0
+for arg in "$@"; do
+  case $arg in
+    --spark) spark=1 ;;
+    *) echo "setup: unknown argument $arg (known: --spark)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 
 say() { printf '\n== setup: %s\n' "$*" >&2; }
@@ -53,5 +62,10 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   say "npm ci"
   npm ci --no-audit --no-fund
   cp package-lock.json "$stamp"
+fi
+# The Spark job (spark/): Java 17 and a venv with PySpark, pyarrow and wasmtime (878 MB in
+# .tools/spark-venv, once); only for the tests, so the demo does not download it.
+if [ $spark = 1 ]; then
+  say "spark: $(bash scripts/setup-spark.sh)"
 fi
 say "ready"

@@ -13,7 +13,7 @@ stage() {
   printf '==== %s: ok (%ss)\n' "$name" $((SECONDS - t0)) >&2
 }
 
-stage "setup" bash scripts/setup.sh
+stage "setup" bash scripts/setup.sh --spark
 stage "rustfmt" cargo fmt --all --check
 # Before clippy: the CLI embeds the raw-ABI wasm (cli/build.rs), so the workspace needs it to build.
 stage "wasm build (browser + raw ABI)" bash scripts/build-wasm.sh
@@ -28,6 +28,7 @@ stage "eslint" npm run lint --workspaces --if-present
 stage "wasm crate tests" cargo test -p rootspan-wasm
 stage "engine + CLI unit tests" cargo test --release -p rootspan-engine -p rootspan-cli
 stage "wasmtime host + cross-home identity + CLI" cargo test --release -p rootspan-host
+stage "Spark job in local[2] (the CLI's report, byte for byte)" bash scripts/test-spark.sh
 stage "evaluation tooling (Loghub accuracy, Nezha ranking bar)" cargo test --release -p rootspan-eval
 stage "TypeScript + Chromium tests" npm test --workspaces --if-present
 stage "Grafana plugin zip (validated)" npm run package -w wasm-plugin/panel

@@ -184,6 +184,7 @@ fn run_native(request: Request) -> Result<String, Failure> {
     match request::execute(request) {
         Response::Ok(json) => Ok(json),
         Response::Error(message) => Err(Failure::Analysis(message)),
+        Response::State(_) => Err(Failure::Analysis("a partial state where JSON was expected".into())),
     }
 }
 

@@ -126,6 +126,27 @@ impl Diagnostics {
         self.push(Severity::Error, place, reason)
     }
 
+    /// Diagnostics as `entries` and `counts` give them (a partial state read back); entries past
+    /// `MAX_KEPT` are dropped, as `push` would not have kept them.
+    pub fn from_parts(mut kept: Vec<Diagnostic>, counts: impl IntoIterator<Item = (Severity, String, u64)>) -> Diagnostics {
+        kept.truncate(MAX_KEPT);
+        let mut out = Diagnostics { kept, counts: BTreeMap::new() };
+        for (severity, reason, n) in counts {
+            *out.counts.entry((severity, reason)).or_default() += n;
+        }
+        out
+    }
+
+    /// Adds `later`'s diagnostics after these, as if they had been pushed here: counts add up,
+    /// and the kept entries stay the first `MAX_KEPT` of both in order.
+    pub fn append(&mut self, later: Diagnostics) {
+        for (key, n) in later.counts {
+            *self.counts.entry(key).or_default() += n;
+        }
+        let room = MAX_KEPT.saturating_sub(self.kept.len());
+        self.kept.extend(later.kept.into_iter().take(room));
+    }
+
     pub fn entries(&self) -> &[Diagnostic] {
         &self.kept
     }

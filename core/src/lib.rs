@@ -14,8 +14,10 @@ pub mod correlate;
 pub mod diag;
 pub mod id;
 pub mod ingest;
+pub mod merge;
 pub mod model;
 pub mod options;
+pub mod partial;
 pub mod patterns;
 pub mod rank;
 pub mod report;
@@ -80,9 +82,23 @@ impl Session {
     }
 
     /// Decodes an input. Problems become diagnostics in the report; nothing here fails.
+    /// Each input is decoded on its own and appended (`merge::append`): the one path a
+    /// distributed analysis, which decodes its inputs apart, shares (`docs/spark.md`).
     pub fn add(&mut self, input: &Input) {
-        ingest::ingest(&mut self.dataset, input, self.untimed);
+        let mut decoded = Dataset::default();
+        ingest::ingest(&mut decoded, input, self.untimed);
+        self.add_decoded(decoded);
+    }
+
+    /// Appends an input decoded apart (a partial state's): the same as `add` with that input.
+    pub fn add_decoded(&mut self, decoded: Dataset) {
+        merge::append(&mut self.dataset, decoded);
         self.correlation = None;
+    }
+
+    /// The decoded inputs, for a partial state.
+    pub fn into_dataset(self) -> Dataset {
+        self.dataset
     }
 
     /// Starts an input of Grafana frames that arrive one at a time (`add_frame`, then `end_frames`): each frame

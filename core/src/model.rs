@@ -293,6 +293,23 @@ impl LogTable {
         self.source.push(r.source);
     }
 
+    /// Adds `later`'s records after these, their label sets and sources renumbered (`merge::append`).
+    /// The columns are copied whole: each record keeps the level `push` gave it, and its body's end
+    /// moves by the bodies already here.
+    pub fn append(&mut self, later: &LogTable, set: impl Fn(LabelSetId) -> LabelSetId, source: impl Fn(SourceId) -> SourceId) {
+        let base = self.body_bytes.len();
+        self.time_ns.extend_from_slice(&later.time_ns);
+        self.resource.extend(later.resource.iter().map(|&s| set(s)));
+        self.metadata.extend(later.metadata.iter().map(|&s| set(s)));
+        self.level.extend_from_slice(&later.level);
+        self.trace.extend_from_slice(&later.trace);
+        self.span.extend_from_slice(&later.span);
+        self.body_bytes.push_str(&later.body_bytes);
+        // As `push` records it: the buffer's length as a u32.
+        self.body_end.extend(later.body_end.iter().map(|&end| (base + end as usize) as u32));
+        self.source.extend(later.source.iter().map(|&s| source(s)));
+    }
+
     pub fn body(&self, row: usize) -> &str {
         let start = if row == 0 { 0 } else { self.body_end[row - 1] as usize };
         &self.body_bytes[start..self.body_end[row] as usize]

@@ -11,11 +11,13 @@
 //! ```
 //!
 //! `options` is the options JSON (empty means the defaults), `name` is UTF-8. A response's body
-//! is JSON: the command's result when `status` is 0, `{"message": "..."}` when it is 1.
+//! is JSON: the command's result when `status` is 0, `{"message": "..."}` when it is 1; when it
+//! is 2, the body is a partial state's bytes (`partial`, see `crate::partial`).
 //! Decoding never panics: malformed envelopes are `EnvelopeError`s saying what and where.
 
 use crate::ingest::Input;
 use crate::options::Options;
+use crate::partial::PartialState;
 
 const REQUEST_MAGIC: &[u8; 4] = b"RSPQ";
 const RESPONSE_MAGIC: &[u8; 4] = b"RSPR";
@@ -33,6 +35,13 @@ pub enum Command {
     /// decoding, correlation or aggregation; the result is a `patterns::MineRun`. This is
     /// the work a log parser such as Drain does, so it is what the benchmark compares.
     Mine = 3,
+    /// Each input decoded into a partial state (a Spark task's share; `docs/spark.md`). The
+    /// options are `{"first_input": N}`: the first input's ordinal in the whole analysis (0 when
+    /// empty). The result is the state's bytes (`Response::State`).
+    Partial = 4,
+    /// The inputs are partial states: merged, then analysed with the options; the result is the
+    /// report JSON `analyze` gives for the states' inputs in ordinal order.
+    Finish = 5,
 }
 
 impl Command {
@@ -41,6 +50,8 @@ impl Command {
             1 => Ok(Command::Analyze),
             2 => Ok(Command::Patterns),
             3 => Ok(Command::Mine),
+            4 => Ok(Command::Partial),
+            5 => Ok(Command::Finish),
             other => Err(EnvelopeError(format!("unknown command {other}"))),
         }
     }
@@ -68,6 +79,8 @@ pub enum Response {
     Ok(String),
     /// Why the command failed (bad options, unavailable command).
     Error(String),
+    /// A partial state (the `partial` command's result).
+    State(Vec<u8>),
 }
 
 /// A malformed envelope: what was wrong and where.
@@ -133,8 +146,9 @@ impl Request {
 impl Response {
     pub fn encode(&self) -> Vec<u8> {
         let (status, body) = match self {
-            Response::Ok(json) => (0u8, json.clone()),
-            Response::Error(message) => (1u8, serde_json::json!({ "message": message }).to_string()),
+            Response::Ok(json) => (0u8, json.clone().into_bytes()),
+            Response::Error(message) => (1u8, serde_json::json!({ "message": message }).to_string().into_bytes()),
+            Response::State(bytes) => (2u8, bytes.clone()),
         };
         let mut out = Vec::with_capacity(12 + body.len());
         out.extend_from_slice(RESPONSE_MAGIC);
@@ -144,13 +158,20 @@ impl Response {
         // A body over 4 GiB cannot come out of wasm32; natively it would be a report of
         // that size, which the limits stop long before.
         out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-        out.extend_from_slice(body.as_bytes());
+        out.extend_from_slice(&body);
         out
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Response, EnvelopeError> {
         let mut r = Reader { bytes, at: 0 };
         let status = r.header(RESPONSE_MAGIC, "response")?;
+        if status == 2 {
+            let body = r.blob("body")?.to_vec();
+            return match r.remaining() {
+                0 => Ok(Response::State(body)),
+                n => Err(EnvelopeError(format!("{n} trailing bytes after the body"))),
+            };
+        }
         let body = r.text("body")?;
         if r.remaining() != 0 {
             return Err(EnvelopeError(format!("{} trailing bytes after the body", r.remaining())));
@@ -177,22 +198,60 @@ pub fn execute(request: Request) -> Response {
 
 /// `execute`, telling `progress` each stage as it starts.
 pub fn execute_reporting(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Response {
-    let options = match Options::from_json(&request.options) {
-        Ok(options) => options,
-        Err(e) => return Response::Error(e),
-    };
+    run(request, progress).unwrap_or_else(Response::Error)
+}
+
+/// A command's response, or why it failed (bad options, an unreadable partial state).
+fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Response, String> {
+    let Request { command, options: options_json, inputs } = request;
+    // Every command but `partial` takes the analysis options; a bad one fails it before any work.
+    let options = || Options::from_json(&options_json);
     let decoded =
         |inputs: Vec<NamedBytes>| -> Vec<Input> { inputs.into_iter().map(|i| Input::Bytes { name: i.name, bytes: i.bytes }).collect() };
-    match request.command {
-        Command::Analyze => Response::Ok(crate::analyze_reporting(&decoded(request.inputs), &options, progress).to_json()),
+    Ok(match command {
+        Command::Analyze => Response::Ok(crate::analyze_reporting(&decoded(inputs), &options()?, progress).to_json()),
         Command::Patterns => Response::Ok(
-            serde_json::to_string(&crate::patterns_reporting(&decoded(request.inputs), &options, progress))
+            serde_json::to_string(&crate::patterns_reporting(&decoded(inputs), &options()?, progress))
                 .expect("the pattern run serialises: no non-string map keys"),
         ),
         Command::Mine => {
-            let texts: Vec<std::borrow::Cow<str>> = request.inputs.iter().map(|i| String::from_utf8_lossy(&i.bytes)).collect();
+            options()?;
+            let texts: Vec<std::borrow::Cow<str>> = inputs.iter().map(|i| String::from_utf8_lossy(&i.bytes)).collect();
             let run = crate::patterns::MineRun::from(crate::patterns::mine(texts.iter().flat_map(|t| t.lines())));
             Response::Ok(serde_json::to_string(&run).expect("the mine run serialises: strings and numbers only"))
+        }
+        Command::Partial => {
+            let first = PartialOptions::from_json(&options_json)?.first_input;
+            Response::State(PartialState::decode_inputs(first, &decoded(inputs), progress).map_err(|e| e.to_string())?.encode())
+        }
+        Command::Finish => {
+            let options = options()?;
+            let mut merged = PartialState::default();
+            // Each state's bytes are dropped once read, so they and the datasets they hold are
+            // not resident together for the analysis.
+            for (i, input) in inputs.into_iter().enumerate() {
+                PartialState::decode(&input.bytes)
+                    .and_then(|state| merged.merge(state))
+                    .map_err(|e| format!("state {i} ({}): {e}", input.name))?;
+            }
+            Response::Ok(merged.finish(&options, progress).to_json())
+        }
+    })
+}
+
+/// The `partial` command's options.
+#[derive(serde::Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct PartialOptions {
+    /// The first input's ordinal in the whole analysis.
+    first_input: u32,
+}
+
+impl PartialOptions {
+    fn from_json(json: &str) -> Result<PartialOptions, String> {
+        match json.trim() {
+            "" => Ok(PartialOptions::default()),
+            json => serde_json::from_str(json).map_err(|e| format!("partial options: {e}")),
         }
     }
 }
@@ -279,7 +338,7 @@ mod tests {
     }
 
     fn command() -> impl Strategy<Value = Command> {
-        prop_oneof![Just(Command::Analyze), Just(Command::Patterns), Just(Command::Mine)]
+        prop_oneof![Just(Command::Analyze), Just(Command::Patterns), Just(Command::Mine), Just(Command::Partial), Just(Command::Finish)]
     }
 
     proptest! {
@@ -300,8 +359,12 @@ mod tests {
         }
 
         #[test]
-        fn responses_round_trip(ok in any::<bool>(), text in ".{0,60}") {
-            let response = if ok { Response::Ok(text) } else { Response::Error(text) };
+        fn responses_round_trip(kind in 0..3u8, text in ".{0,60}") {
+            let response = match kind {
+                0 => Response::Ok(text),
+                1 => Response::Error(text),
+                _ => Response::State(text.into_bytes()),
+            };
             prop_assert_eq!(Response::decode(&response.encode()), Ok(response));
         }
 

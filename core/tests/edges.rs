@@ -7,11 +7,12 @@
 //! 0. `time`, `id`, `diag`: RFC 3339, ids, diagnostics (use nothing of the crate)
 //! 1. `base`: `TimeRange`, robust statistics, the level classifier, number formatting
 //! 2. `model`: the columnar dataset
-//! 3. `ingest` -> 4. `correlate` -> 5. `window` -> 6. `patterns` -> 7. `rank`: the stages
+//! 3. `ingest` (and `merge`: one decoded dataset appended to another) -> 4. `correlate` -> 5. `window` -> 6. `patterns` -> 7. `rank`: the stages
 //! 8. `report`: the DTOs, built at the end from the stages' state
 //! 9. `options` (gathers the stages' option types), `trace_detail` (a lookup over a correlation)
 //! 10. `lib` (`Session`: runs the stages, keeps the correlation for trace lookups)
-//! 11. `request` (the raw-ABI envelope, running a `Session`)
+//! 11. `partial` (the analysis split for Spark: decoded inputs as a mergeable state, finished by a `Session`)
+//! 12. `request` (the raw-ABI envelope, running a `Session` or a partial state)
 //!
 //! Test code (after a file's `#[cfg(test)]`, and `tests.rs` files) may use anything: it builds
 //! whole sessions to check one stage.
@@ -19,13 +20,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-const TIERS: [(&str, u8); 15] = [
+const TIERS: [(&str, u8); 17] = [
     ("time", 0),
     ("id", 0),
     ("diag", 0),
     ("base", 1),
     ("model", 2),
     ("ingest", 3),
+    ("merge", 3),
     ("correlate", 4),
     ("window", 5),
     ("patterns", 6),
@@ -34,7 +36,8 @@ const TIERS: [(&str, u8); 15] = [
     ("options", 9),
     ("trace_detail", 9),
     ("lib", 10),
-    ("request", 11),
+    ("partial", 11),
+    ("request", 12),
 ];
 
 fn src() -> PathBuf {

@@ -53,3 +53,66 @@ proptest! {
         prop_assert_eq!(&texts(&b), &expected);
     }
 }
+
+/// A miner made by merging, with, per original part it holds, the map from that part's signature
+/// ids to its own.
+struct Held {
+    miner: Miner,
+    parts: Vec<(usize, Vec<u32>)>,
+}
+
+/// The template a line has in `t`, given its signature id there.
+fn template_of(t: &rootspan_core::patterns::miner::Templates, signature: u32) -> (&str, u64) {
+    let template = &t.list[t.of_signature[signature as usize] as usize];
+    (&template.text, template.count)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Phase B of docs/spark.md mines each partition apart and merges the miners in whatever
+    /// grouping and order the tasks finish: lines dealt to up to 4 parts in any pattern, the parts
+    /// merged pairwise in any order (each merge into either side), give the whole's templates, and
+    /// every line keeps its template through the id maps the merges return.
+    #[test]
+    fn parts_merged_in_any_grouping_and_order_equal_the_whole(
+        dealt in prop::collection::vec((line(), 0usize..4), 1..250),
+        picks in prop::collection::vec((any::<prop::sample::Index>(), any::<prop::sample::Index>()), 3),
+    ) {
+        let mut whole = Miner::new();
+        let mut parts = vec![Miner::new(); 4];
+        // Each line's signature in the whole, its part, and its signature in that part.
+        let mut placed = Vec::new();
+        for (l, part) in &dealt {
+            placed.push((whole.add(l), *part, parts[*part].add(l)));
+        }
+        let mut alive: Vec<Held> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(p, miner)| {
+                let ids = (0..miner.signature_count() as u32).collect();
+                Held { miner, parts: vec![(p, ids)] }
+            })
+            .collect();
+        for (a, b) in &picks {
+            let into = a.index(alive.len());
+            let from = b.index(alive.len() - 1);
+            // `from` indexes the others, so a miner never merges into itself.
+            let from = if from >= into { from + 1 } else { from };
+            let other = alive.remove(from);
+            let into = if from < into { into - 1 } else { into };
+            let target = &mut alive[into];
+            let remap = target.miner.merge(&other.miner);
+            for (p, ids) in other.parts {
+                target.parts.push((p, ids.iter().map(|i| remap[*i as usize]).collect()));
+            }
+        }
+        prop_assert_eq!(alive.len(), 1);
+        let Held { miner: merged, parts: held } = &alive[0];
+        prop_assert_eq!(texts(merged), texts(&whole));
+        let (tm, tw) = (merged.templates(), whole.templates());
+        for (in_whole, part, in_part) in placed {
+            let ids = &held.iter().find(|(p, _)| *p == part).expect("every part is held").1;
+            prop_assert_eq!(template_of(&tm, ids[in_part as usize]), template_of(&tw, in_whole));
+        }
+    }
+}

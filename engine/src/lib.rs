@@ -316,6 +316,7 @@ impl Engine {
         match Response::decode(response).map_err(|e| HostError::Abi(e.to_string()))? {
             Response::Ok(json) => Ok((json, stats)),
             Response::Error(message) => Err(HostError::Failed(message)),
+            Response::State(_) => Err(HostError::Abi("a partial state where JSON was expected".into())),
         }
     }
 }

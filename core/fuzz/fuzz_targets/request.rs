@@ -1,7 +1,7 @@
 #![no_main]
 //! The raw ABI end to end: any bytes as a request envelope, decoded and executed (analyze,
-//! patterns, mine) into a response envelope that must decode again. What the wasm does with
-//! the bytes a host writes into its memory.
+//! patterns, mine, partial, finish: a `finish` input is read as a partial state) into a response
+//! envelope that must decode again. What the wasm does with the bytes a host writes into its memory.
 
 use rootspan_core::request::{execute, Request, Response};
 

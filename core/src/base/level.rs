@@ -23,6 +23,9 @@ pub enum Level {
 const LONGEST_WORD: usize = 13;
 
 impl Level {
+    /// Every level, most severe first (the declaration's order).
+    pub const ALL: [Level; 7] = [Level::Critical, Level::Error, Level::Warning, Level::Info, Level::Debug, Level::Trace, Level::Unknown];
+
     /// A level word, any case, surrounding space ignored: Grafana's `getLogLevelFromKey` words
     /// plus OTLP severity texts and `panic`, `severe`, `emergency`. Anything else is `Unknown`.
     pub fn from_text(s: &str) -> Level {

@@ -129,6 +129,7 @@ pub fn analyse_native(inputs: Vec<NamedBytes>, options: &str) -> Result<String, 
     match request::execute(Request { command: Command::Analyze, options: options.to_string(), inputs }) {
         Response::Ok(json) => Ok(json),
         Response::Error(message) => Err(message),
+        Response::State(_) => Err("a partial state where JSON was expected".into()),
     }
 }
 
