@@ -10,6 +10,7 @@ use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::lifecycle::Retired;
 use super::stats::count_surprise;
 use super::view::{Phase, View};
 use crate::model::Level;
@@ -67,11 +68,15 @@ impl Deepest {
     }
 }
 
-pub fn collect(v: &View, ev: &mut Evidence) {
-    // Operation runs per (target, operation) and phase: the denominators.
+pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
+    // Operation runs per (target, operation) and phase: the denominators. An instance that
+    // left cleanly is left out of both: its lines stopped because it did.
     // Hash maps: an entry per span and per log line (sorted keys below keep the findings' order).
     let mut runs: FxHashMap<(Target, u32), [f64; 2]> = FxHashMap::default();
     for r in 0..v.ds.spans.len() {
+        if retired.left(v.span_instance[r]) {
+            continue;
+        }
         if let Some(s) = slot(v.span_phase[r]) {
             for t in Target::both(v.span_service(r), v.span_instance[r]) {
                 runs.entry((t, v.ds.spans.operation[r].0)).or_default()[s] += 1.0;
@@ -82,6 +87,9 @@ pub fn collect(v: &View, ev: &mut Evidence) {
     let mut counts: FxHashMap<(Target, Option<u32>, usize), Count> = FxHashMap::default();
     for r in 0..v.ds.logs.len() {
         let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
+        if retired.left(v.log_instance[r]) {
+            continue;
+        }
         let ctx = v.log_span(r).map(|sp| v.ds.spans.operation[sp].0);
         for t in Target::both(service, v.log_instance[r]) {
             let c = counts.entry((t, ctx, v.log_template[r])).or_default();

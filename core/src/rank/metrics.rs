@@ -7,6 +7,7 @@
 //! is down serves nothing, and its series go stale rather than reporting 0.
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::lifecycle::Retired;
 use super::view::View;
 use crate::base::metric::{readings, Measure};
 use crate::base::stats::{mad, median};
@@ -35,7 +36,7 @@ fn series_text(v: &View, s: usize) -> String {
     format!("{}{{{}}}", v.ds.strings.resolve(v.ds.series.name[s]), labels.join(","))
 }
 
-pub fn collect(v: &View, ev: &mut Evidence, window: crate::base::TimeRange) {
+pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence, window: crate::base::TimeRange) {
     for s in 0..v.ds.series.len() {
         let Some(service) = v.series_service(s) else { continue };
         let name = v.ds.strings.resolve(v.ds.series.name[s]);
@@ -58,7 +59,8 @@ pub fn collect(v: &View, ev: &mut Evidence, window: crate::base::TimeRange) {
         if history.len() < MIN_HISTORY {
             continue;
         }
-        if direction < 0.0 {
+        // An instance that left cleanly is silent because it left, not because it is down.
+        if direction < 0.0 && !retired.left(v.series_instance[s]) {
             // Silence is no sample at all: a NaN sample (no requests in the step) still reports.
             let mut reported = times.to_vec();
             reported.sort_unstable();

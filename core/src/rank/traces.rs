@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
+use super::lifecycle::Retired;
 use super::stats::{count_surprise, log_growth};
 use super::view::{Phase, View};
 
@@ -81,6 +82,9 @@ struct Tally {
     origins: [f64; 2],
     calls: [f64; 2],
     call_origins: [f64; 2],
+    /// Requests served by instances that stay: what a drop in volume is read from (an
+    /// instance that left cleanly stopped receiving requests because it left).
+    staying: [f64; 2],
     /// The window's origin rows.
     rows: Vec<usize>,
 }
@@ -117,12 +121,13 @@ impl Tally {
     }
 }
 
-pub fn collect(v: &View, ev: &mut Evidence) {
+pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
     // Per callee and calling service: a delay on one caller's path is not diluted by the others.
     let mut gaps: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
     let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
     let mut counts: BTreeMap<Target, Tally> = BTreeMap::new();
-    let mut roots = [0f64; 2];
+    // Root spans per service and phase: the traffic at the entry points.
+    let mut roots: BTreeMap<usize, [f64; 2]> = BTreeMap::new();
     for (r, self_time) in self_times(v).into_iter().enumerate() {
         let phase = v.span_phase[r];
         let slot = match phase {
@@ -131,8 +136,10 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             Phase::Outside => continue,
         };
         let (service, instance) = (v.span_service(r), v.span_instance[r]);
-        if v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
-            roots[slot] += 1.0;
+        let stays = !retired.left(instance);
+        // The traffic at the entry points, less what an instance that left started itself.
+        if stays && v.span_parent(r).is_none() && v.ds.spans.parent[r].is_none() {
+            roots.entry(service).or_default()[slot] += 1.0;
         }
         if v.is_exit(r) {
             for c in v.span_children(r) {
@@ -168,7 +175,9 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             if entry {
                 selfs.entry(t).or_default().add(phase, self_time, r);
             }
-            counts.entry(t).or_default().count(Served::Entry, slot, entry, origin, r);
+            let tally = counts.entry(t).or_default();
+            tally.count(Served::Entry, slot, entry, origin, r);
+            tally.staying[slot] += f64::from(u8::from(entry && stays));
         }
     }
     for ((t, _caller), mut s) in gaps {
@@ -187,6 +196,7 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             ev.offer(t, Kind::SelfTime, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
         }
     }
+    let roots = steady_roots(&roots);
     for (t, tally) in counts {
         let expected = tally.expected_origins();
         let observed = tally.origins[0] + tally.call_origins[0];
@@ -198,12 +208,21 @@ pub fn collect(v: &View, ev: &mut Evidence) {
             format!("{observed} failing spans start here ({expected:.0} expected)")
         };
         ev.offer(t, Kind::ErrorOrigin, Finding { value: z, operation, phrase, refs: trace_refs(v, tally.rows.into_iter()) });
-        let entries = tally.entries;
-        if roots[0] > 0.0 && roots[1] > 0.0 && entries[1] > 0.0 {
+        let entries = tally.staying;
+        if let (Some(roots), true) = (roots, entries[1] > 0.0) {
             let expected = entries[1] * roots[0] / roots[1];
             let z = -count_surprise(entries[0], expected);
             let phrase = format!("receives {} requests where {expected:.0} were due", entries[0]);
             ev.offer(t, Kind::VolumeDrop, Finding { value: z, operation: None, phrase, refs: Vec::new() });
         }
     }
+}
+
+/// The traffic at the entry points in the window and the baseline, from the services that start
+/// traces in both: a source that starts or stops (a batch job that runs in one of them, a
+/// client that goes away) changes no one else's due share. `None` without such a service.
+fn steady_roots(roots: &BTreeMap<usize, [f64; 2]>) -> Option<[f64; 2]> {
+    let both = roots.values().filter(|r| r[0] > 0.0 && r[1] > 0.0);
+    let sum = both.fold([0.0, 0.0], |acc, r| [acc[0] + r[0], acc[1] + r[1]]);
+    (sum[1] > 0.0).then_some(sum)
 }
