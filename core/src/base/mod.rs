@@ -6,10 +6,12 @@
 //! - `metric`: what a metric series measures, from its name, and its samples as readings
 //!   (counters as increases), read the same way by window detection and ranking.
 //! - `number`: numbers as text (label values, series names).
+//! - `bytes`: byte classes eight bytes at a time, for scans over every byte of the log bodies.
 //!
 //! Below it only `time` (RFC 3339 parsing and formatting), `id` and `diag`, which use nothing of
 //! the crate either; see `tests/edges.rs` for the order every module keeps.
 
+pub mod bytes;
 pub mod level;
 pub mod metric;
 pub mod number;

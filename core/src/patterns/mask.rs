@@ -22,7 +22,7 @@ pub const INNER_SPACE: char = '\u{1f}';
 pub const GLUE: char = '\u{1e}';
 
 /// Characters a word splits into runs at (kept in the output).
-const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
+pub(super) const DELIMITERS: &[u8] = b",!;:=|\"'[](){}.-+@#$%&/<>*\\`?^~";
 
 /// Characters a path is cut at: the reduced delimiter set, so a path keeps its dots and dashes.
 const PATH_DELIMITERS: &[u8] = b",!;:=|\"'[](){}<>";

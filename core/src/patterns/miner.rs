@@ -55,7 +55,7 @@ impl Hasher for Fnv {
 /// table's high control bits depend on every byte). Deterministic like FNV; only the table
 /// uses it, so no output depends on its values.
 #[derive(Clone, Copy, Default)]
-struct WordHasher(u64);
+pub(super) struct WordHasher(u64);
 
 impl WordHasher {
     const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
@@ -139,6 +139,11 @@ impl Miner {
         let id = self.count(joined.as_deref().unwrap_or(&buf), 1);
         self.buf = buf;
         id
+    }
+
+    /// Counts `n` more lines of signature `id` (lines known to have it: `shape::ShapeMiner`).
+    pub fn recount(&mut self, id: u32, n: u64) {
+        self.counts[id as usize] += n;
     }
 
     fn count(&mut self, signature: &str, n: u64) -> u32 {

@@ -6,6 +6,7 @@ pub mod aggregate;
 pub mod mask;
 pub mod miner;
 pub mod redact;
+pub mod shape;
 pub mod stats;
 pub mod tokenize;
 
@@ -123,8 +124,8 @@ impl From<Mined> for MineRun {
 
 /// Mines `lines` in one pass (the standalone entry: no correlation, no times).
 pub fn mine<'a>(lines: impl IntoIterator<Item = &'a str>) -> Mined {
-    let mut m = miner::Miner::new();
+    let mut m = shape::ShapeMiner::default();
     let signatures: Vec<u32> = lines.into_iter().map(|l| m.add(l)).collect();
-    let t = m.templates();
+    let t = m.miner.templates();
     Mined { assignment: signatures.iter().map(|s| t.of_signature[*s as usize]).collect(), templates: t.list }
 }
