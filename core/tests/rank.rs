@@ -134,7 +134,7 @@ fn incident(fault: Fault) -> (Dataset, Windows) {
 fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candidate> {
     let (ds, windows) = incident(fault);
     let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
-    let patterns = rootspan_core::patterns::mine_logs(&ds);
+    let patterns = rootspan_core::patterns::mine_logs(&ds, &Default::default());
     rank(&ds, &corr, &windows, &patterns, options, 10).candidates
 }
 

@@ -110,7 +110,7 @@ impl Builder {
             onsets: Vec::new(),
         };
         let corr = rootspan_core::correlate::correlate(&self.ds, &Default::default());
-        let patterns = rootspan_core::patterns::mine_logs(&self.ds);
+        let patterns = rootspan_core::patterns::mine_logs(&self.ds, &Default::default());
         rank(&self.ds, &corr, &windows, &patterns, &RankOptions::default(), 10).candidates
     }
 }
