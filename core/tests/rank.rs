@@ -1,19 +1,11 @@
 //! Ranking on hand-built incidents: each fault family shows in its own signal, and the
 //! ranking names the faulty service first, explains why, and ranks callers below it.
 
-use rootspan_core::model::{Dataset, LabelSetId, Level, LogRow, SourceId, SpanKind, SpanRow, SpanStatus};
-use rootspan_core::rank::{rank, RankOptions, Signal};
-use rootspan_core::window::Windows;
-use rootspan_core::TimeRange;
-use rootspan_core::{SpanId, TraceId};
+mod common;
 
-const S: i64 = 1_000_000_000;
-const MS: i64 = 1_000_000;
-
-struct Builder {
-    ds: Dataset,
-    next_span: u64,
-}
+use common::{Incident, MS, S};
+use rootspan_core::model::{Level, SpanKind};
+use rootspan_core::rank::{Candidate, RankOptions, Signal};
 
 /// What goes wrong in the window.
 #[derive(Clone, Copy, PartialEq)]
@@ -32,52 +24,24 @@ enum Fault {
     Timeout,
 }
 
-impl Builder {
-    fn new() -> Builder {
-        Builder { ds: Dataset::default(), next_span: 1 }
-    }
+/// gateway -> api -> db, each one pod (`<service>-0`).
+#[derive(Default)]
+struct Builder(Incident);
 
+impl Builder {
     fn span(
         &mut self,
         trace: u128,
-        parent: Option<SpanId>,
+        parent: Option<rootspan_core::SpanId>,
         (service, op, kind): (&str, &str, SpanKind),
-        (start, dur): (i64, i64),
+        time: (i64, i64),
         failed: bool,
-    ) -> SpanId {
-        let resource = self.ds.labels([("service.name", service), ("k8s.pod.name", &format!("{service}-0"))]);
-        let operation = self.ds.strings.intern(op);
-        let span = SpanId::new(self.next_span).unwrap();
-        self.next_span += 1;
-        self.ds.spans.push(SpanRow {
-            trace: TraceId::new(trace).unwrap(),
-            span,
-            parent,
-            resource,
-            operation,
-            kind,
-            start_ns: start,
-            duration_ns: dur,
-            status: if failed { SpanStatus::Error } else { SpanStatus::Ok },
-            status_message: None,
-            attributes: LabelSetId(0),
-            source: SourceId(0),
-        });
-        span
+    ) -> rootspan_core::SpanId {
+        self.0.span(trace, parent, (service, &format!("{service}-0")), (op, kind), time, failed)
     }
 
-    fn log(&mut self, service: &str, time: i64, trace: u128, span: SpanId, level: Level, body: &str) {
-        let resource = self.ds.labels([("service_name", service), ("pod", &format!("{service}-0"))]);
-        self.ds.logs.push(LogRow {
-            time_ns: time,
-            resource,
-            metadata: LabelSetId(0),
-            level,
-            trace: TraceId::new(trace),
-            span: Some(span),
-            body,
-            source: SourceId(0),
-        });
+    fn log(&mut self, service: &str, time: i64, trace: u128, span: rootspan_core::SpanId, level: Level, body: &str) {
+        self.0.log((service, &format!("{service}-0")), time, Some((trace, span)), level, body);
     }
 
     /// One request: gateway -> api -> db, at `t`, with `fault` applied.
@@ -98,9 +62,9 @@ impl Builder {
         let db = self.span(trace, Some(api_call), ("db", "/row", SpanKind::Server), (t + 4 * MS + delay, db_time), failed);
         let cache_down = fault == Fault::CacheDown;
         let cache = self.span(trace, Some(api), ("api", "GET", SpanKind::Client), (t + 3 * MS, MS), cache_down);
-        let peer = self.ds.labels([("db.system.name", "redis"), ("server.address", "cache.shop.svc:6379")]);
-        let last = self.ds.spans.len() - 1;
-        self.ds.spans.attributes[last] = peer;
+        let peer = self.0.ds.labels([("db.system.name", "redis"), ("server.address", "cache.shop.svc:6379")]);
+        let last = self.0.ds.spans.len() - 1;
+        self.0.ds.spans.attributes[last] = peer;
         if cache_down {
             self.log("api", t + 4 * MS, trace, cache, Level::Error, "cache lookup failed: connection refused");
         }
@@ -115,30 +79,17 @@ impl Builder {
     }
 }
 
-/// 120 s of baseline then 120 s of incident, a request every second.
-fn incident(fault: Fault) -> (Dataset, Windows) {
-    let mut b = Builder::new();
+/// 120 s of baseline then 120 s of incident, a request every second, ranked.
+fn ranked(fault: Fault, options: &RankOptions) -> Vec<Candidate> {
+    let mut b = Builder::default();
     for i in 0..240i64 {
         let in_window = i >= 120;
         b.request(i as u128 + 1, i * S, i % 3, if in_window { fault } else { Fault::None });
     }
-    let windows = Windows {
-        window: Some(TimeRange::new(120 * S, 240 * S).unwrap()),
-        baseline: Some(TimeRange::new(0, 120 * S).unwrap()),
-        source: "given".into(),
-        onsets: Vec::new(),
-    };
-    (b.ds, windows)
+    b.0.rank(options)
 }
 
-fn ranked(fault: Fault, options: &RankOptions) -> Vec<rootspan_core::rank::Candidate> {
-    let (ds, windows) = incident(fault);
-    let corr = rootspan_core::correlate::correlate(&ds, &Default::default());
-    let patterns = rootspan_core::patterns::mine_logs(&ds);
-    rank(&ds, &corr, &windows, &patterns, options, 10).candidates
-}
-
-fn component(c: &rootspan_core::rank::Candidate, name: &str) -> f64 {
+fn component(c: &Candidate, name: &str) -> f64 {
     c.components.iter().find(|x| x.name == name).map(|x| x.raw).unwrap()
 }
 

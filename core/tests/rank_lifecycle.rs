@@ -2,75 +2,35 @@
 //! finishes, a rollout replacing a pod. What an instance no longer does after it left cleanly
 //! is not evidence of a fault; an instance that left while its service fails keeps its evidence.
 
-use rootspan_core::model::{Dataset, LabelSetId, Level, LogRow, SourceId, SpanKind, SpanRow, SpanStatus};
-use rootspan_core::rank::{rank, Candidate, RankOptions};
-use rootspan_core::window::Windows;
-use rootspan_core::TimeRange;
-use rootspan_core::{SpanId, TraceId};
+mod common;
 
-const S: i64 = 1_000_000_000;
-const MS: i64 = 1_000_000;
+use common::{Incident, Instance, MS, S};
+use rootspan_core::model::{Level, SourceId, SpanKind};
+use rootspan_core::rank::{Candidate, RankOptions};
+use rootspan_core::SpanId;
 
 struct Builder {
-    ds: Dataset,
-    next_span: u64,
+    incident: Incident,
     next_trace: u128,
 }
 
 impl Builder {
     fn new() -> Builder {
-        Builder { ds: Dataset::default(), next_span: 1, next_trace: 1 }
+        Builder { incident: Incident::default(), next_trace: 1 }
     }
 
-    fn span(
-        &mut self,
-        trace: u128,
-        parent: Option<SpanId>,
-        (service, pod): (&str, &str),
-        kind: SpanKind,
-        start: i64,
-        failed: bool,
-    ) -> SpanId {
-        let resource = self.ds.labels([("service.name", service), ("k8s.pod.name", pod)]);
-        let operation = self.ds.strings.intern(&format!("{service} work"));
-        let span = SpanId::new(self.next_span).unwrap();
-        self.next_span += 1;
-        self.ds.spans.push(SpanRow {
-            trace: TraceId::new(trace).unwrap(),
-            span,
-            parent,
-            resource,
-            operation,
-            kind,
-            start_ns: start,
-            duration_ns: 10 * MS,
-            status: if failed { SpanStatus::Error } else { SpanStatus::Ok },
-            status_message: None,
-            attributes: LabelSetId(0),
-            source: SourceId(0),
-        });
-        span
-    }
-
-    fn log(&mut self, (service, pod): (&str, &str), time: i64, at: Option<(u128, SpanId)>, level: Level, body: &str) {
-        let resource = self.ds.labels([("service_name", service), ("pod", pod)]);
-        self.ds.logs.push(LogRow {
-            time_ns: time,
-            resource,
-            metadata: LabelSetId(0),
-            level,
-            trace: at.and_then(|(t, _)| TraceId::new(t)),
-            span: at.map(|(_, s)| s),
-            body,
-            source: SourceId(1),
-        });
+    /// A 10 ms span of `instance`'s one operation.
+    fn span(&mut self, trace: u128, parent: Option<SpanId>, who: Instance, kind: SpanKind, start: i64, failed: bool) -> SpanId {
+        let operation = format!("{} work", who.0);
+        self.incident.span(trace, parent, who, (&operation, kind), (start, 10 * MS), failed)
     }
 
     /// A pod's throughput series, a sample every 15 s over `[from, to]`.
     fn throughput(&mut self, (service, pod): (&str, &str), from: i64, to: i64) {
-        let name = self.ds.strings.intern("pod_workload_ops");
-        let labels = self.ds.labels([("service", service), ("pod", pod)]);
-        self.ds.series.push(name, labels, SourceId(2), (from..=to).step_by(15 * S as usize).map(|t| (t, 1.0)));
+        let ds = &mut self.incident.ds;
+        let name = ds.strings.intern("pod_workload_ops");
+        let labels = ds.labels([("service", service), ("pod", pod)]);
+        ds.series.push(name, labels, SourceId(2), (from..=to).step_by(15 * S as usize).map(|t| (t, 1.0)));
     }
 
     /// One request at `t`: gateway calls api on `pod`, which logs that it served it.
@@ -80,9 +40,9 @@ impl Builder {
         let root = self.span(trace, None, ("gateway", "gateway-0"), SpanKind::Server, t, failed);
         let call = self.span(trace, Some(root), ("gateway", "gateway-0"), SpanKind::Client, t + MS, failed);
         let api = self.span(trace, Some(call), ("api", pod), SpanKind::Server, t + 2 * MS, failed);
-        self.log(("api", pod), t + 3 * MS, Some((trace, api)), Level::Info, "served order request");
+        self.incident.log(("api", pod), t + 3 * MS, Some((trace, api)), Level::Info, "served order request");
         if failed {
-            self.log(("api", pod), t + 4 * MS, Some((trace, api)), Level::Error, "order request failed: invalid state");
+            self.incident.log(("api", pod), t + 4 * MS, Some((trace, api)), Level::Error, "order request failed: invalid state");
         }
     }
 
@@ -91,27 +51,18 @@ impl Builder {
         let trace = self.next_trace;
         self.next_trace += 1;
         let span = self.span(trace, None, ("export", "export-29001-x"), SpanKind::Server, t, false);
-        self.log(("export", "export-29001-x"), t + MS, Some((trace, span)), Level::Info, "exported rows to storage");
+        self.incident.log(("export", "export-29001-x"), t + MS, Some((trace, span)), Level::Info, "exported rows to storage");
     }
 
     /// A pod's heartbeat line every 5 s over `[from, to)`, outside any span.
     fn heartbeat(&mut self, who: (&str, &str), from: i64, to: i64) {
         for t in (from..to).step_by(5 * S as usize) {
-            self.log(who, t, None, Level::Info, "health check ok");
+            self.incident.log(who, t, None, Level::Info, "health check ok");
         }
     }
 
-    /// Ranks with a 120 s baseline and a 120 s window after it.
     fn rank(self) -> Vec<Candidate> {
-        let windows = Windows {
-            window: Some(TimeRange::new(120 * S, 240 * S).unwrap()),
-            baseline: Some(TimeRange::new(0, 120 * S).unwrap()),
-            source: "given".into(),
-            onsets: Vec::new(),
-        };
-        let corr = rootspan_core::correlate::correlate(&self.ds, &Default::default());
-        let patterns = rootspan_core::patterns::mine_logs(&self.ds);
-        rank(&self.ds, &corr, &windows, &patterns, &RankOptions::default(), 10).candidates
+        self.incident.rank(&RankOptions::default())
     }
 }
 
@@ -138,7 +89,7 @@ fn with_job(mut b: Builder, fatal_end: bool) -> Builder {
     b.heartbeat(("export", "export-29001-x"), 30 * S, 90 * S);
     b.throughput(("export", "export-29001-x"), 30 * S, 90 * S);
     if fatal_end {
-        b.log(("export", "export-29001-x"), 90 * S, None, Level::Critical, "fatal: cannot write to storage, exiting");
+        b.incident.log(("export", "export-29001-x"), 90 * S, None, Level::Critical, "fatal: cannot write to storage, exiting");
     }
     b
 }
