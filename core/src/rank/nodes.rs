@@ -155,7 +155,12 @@ pub fn find(acts: &[Activity], nodes: &[Option<String>], service_of: &[usize], w
         let stopped_too = elsewhere.iter().any(|j| services.contains(&service_of[*j]) && with_them(j));
         let quiet = elsewhere.iter().filter(|j| with_them(j) || acts[**j].last_ns.is_none_or(|t| t <= since + TOGETHER_NS)).count();
         let kept = elsewhere.len() > 2 * quiet;
-        if services.len() >= 2 && !stopped_too && kept {
+        // A failed node takes every pod on it: when most of the node's busy instances keep
+        // reporting, the stops are the pods' own events (a crash, a replica replaced) that
+        // happen to share a node.
+        let busy = (0..acts.len()).filter(|j| nodes[*j].as_deref() == Some(node) && acts[*j].baseline_rows >= MIN_ROWS).count();
+        let most = 2 * best.len() > busy;
+        if services.len() >= 2 && !stopped_too && kept && most {
             let mut instances = best.to_vec();
             instances.sort_unstable();
             out.push(NodeFinding { node: node.to_string(), instances, since_ns: since });
@@ -218,6 +223,19 @@ mod tests {
         // The same services, with the other nodes reporting on: the node.
         let acts = [until(320), until(321), until(599), until(599)];
         assert_eq!(find(&acts, &nodes, &[0, 1, 2, 3], W, 300 * S).len(), 1);
+    }
+
+    #[test]
+    fn some_of_a_nodes_instances_stopping_are_not_the_node() {
+        // n1 runs four busy pods; two of them (services 0 and 1, each with a replica on n2
+        // that keeps reporting) stop together, the other two keep reporting.
+        let nodes = [on("n1"), on("n1"), on("n1"), on("n1"), on("n2"), on("n2")];
+        let service_of = [0, 1, 2, 3, 0, 1];
+        let two = [until(320), until(321), until(599), until(599), until(599), until(599)];
+        assert!(find(&two, &nodes, &service_of, W, 300 * S).is_empty());
+        // Three of the four stop: most of the node went away.
+        let three = [until(320), until(321), until(322), until(599), until(599), until(599)];
+        assert_eq!(find(&three, &nodes, &service_of, W, 300 * S).len(), 1);
     }
 
     #[test]
