@@ -130,12 +130,8 @@ impl Session {
         progress(Stage::Correlate);
         let correlation = kept_correlation(kept, dataset, &options.correlation);
         progress(Stage::Patterns);
-        let patterns = patterns::mine_logs(dataset);
-        progress(Stage::Window);
-        let families = patterns.families();
-        let lines = window::LineGroups { of_line: &families.of_line, names: &families.names };
-        let windows = window::choose(dataset, correlation, &lines, options.window, options.baseline);
-        (dataset, Stages { correlation, windows, patterns })
+        let patterns = patterns::mine_logs(dataset, &options.patterns);
+        (dataset, Stages::new(dataset, correlation, patterns, options, progress))
     }
 
     /// The report: the stages, then ranking, then the report built from their state.
@@ -146,27 +142,7 @@ impl Session {
     /// `analyze`, telling `progress` each stage as it starts.
     pub fn analyze_reporting(&mut self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
         let (ds, s) = self.stages(options, progress);
-        progress(Stage::Rank);
-        let ranking = rank::rank(ds, s.correlation, &s.windows, &s.patterns, &options.rank, options.top);
-        progress(Stage::Report);
-        Report {
-            version: report::REPORT_VERSION.into(),
-            inputs: InputsReport::from_dataset(ds),
-            correlation: s.correlation.report(ds),
-            patterns: patterns::aggregate(
-                ds,
-                s.correlation,
-                &s.patterns,
-                &s.windows,
-                &options.patterns,
-                Some(options.patterns.max_patterns),
-            ),
-            candidates: ranking.candidates,
-            confidence: ranking.confidence,
-            // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
-            diagnostics: DiagnosticsReport::from_diagnostics(&s.correlation.diagnostics),
-            windows: s.windows,
-        }
+        s.report(ds, options, progress)
     }
 
     /// The patterns command: the same stages, every pattern listed, each record's pattern, the
@@ -195,6 +171,57 @@ impl Session {
         let Session { dataset, correlation: kept, .. } = self;
         trace_detail::trace_detail(dataset, kept_correlation(kept, dataset, options), trace)
     }
+}
+
+impl<'a> Stages<'a> {
+    /// The stages after correlation and mining: the window.
+    fn new(ds: &Dataset, correlation: &'a Correlation, patterns: Mined, options: &Options, progress: &mut dyn FnMut(Stage)) -> Stages<'a> {
+        progress(Stage::Window);
+        let families = patterns.families();
+        let lines = window::LineGroups { of_line: &families.of_line, names: &families.names };
+        let windows = window::choose(ds, correlation, &lines, options.window, options.baseline);
+        Stages { correlation, windows, patterns }
+    }
+
+    /// Ranking, then the report built from the stages' state.
+    fn report(self, ds: &Dataset, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
+        progress(Stage::Rank);
+        let ranking = rank::rank(ds, self.correlation, &self.windows, &self.patterns, &options.rank, options.top);
+        progress(Stage::Report);
+        Report {
+            version: report::REPORT_VERSION.into(),
+            inputs: InputsReport::from_dataset(ds),
+            correlation: self.correlation.report(ds),
+            patterns: patterns::aggregate(
+                ds,
+                self.correlation,
+                &self.patterns,
+                &self.windows,
+                &options.patterns,
+                Some(options.patterns.max_patterns),
+            ),
+            candidates: ranking.candidates,
+            confidence: ranking.confidence,
+            // The decoders' diagnostics and correlation's (skipped id fields, repaired traces).
+            diagnostics: DiagnosticsReport::from_diagnostics(&self.correlation.diagnostics),
+            windows: self.windows,
+        }
+    }
+}
+
+/// The report for a dataset whose log text was read apart (`partial::LogText`, per input):
+/// the stages as `Session::analyze` runs them, reading the ids and lines found there.
+pub fn analyze_read(
+    ds: &Dataset,
+    ids: correlate::LogIds,
+    lines: patterns::LogLines,
+    options: &Options,
+    progress: &mut dyn FnMut(Stage),
+) -> Report {
+    progress(Stage::Correlate);
+    let correlation = correlate::correlate_found(ds, ids, &options.correlation);
+    progress(Stage::Patterns);
+    Stages::new(ds, &correlation, lines.into_mined(), options, progress).report(ds, options, progress)
 }
 
 /// The kept correlation when it was made with `options`, else a new one (kept).

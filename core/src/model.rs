@@ -310,6 +310,13 @@ impl LogTable {
         self.source.extend(later.source.iter().map(|&s| source(s)));
     }
 
+    /// Drops the bodies once their readers have read them (`partial::LogText`): every record's
+    /// body is then empty, and a partial state carries no log text.
+    pub fn forget_bodies(&mut self) {
+        self.body_bytes = String::new();
+        self.body_end = vec![0; self.len()];
+    }
+
     pub fn body(&self, row: usize) -> &str {
         let start = if row == 0 { 0 } else { self.body_end[row - 1] as usize };
         &self.body_bytes[start..self.body_end[row] as usize]

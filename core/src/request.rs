@@ -36,11 +36,14 @@ pub enum Command {
     /// the work a log parser such as Drain does, so it is what the benchmark compares.
     Mine = 3,
     /// Each input decoded into a partial state (a Spark task's share; `docs/spark.md`). The
-    /// options are `{"first_input": N}`: the first input's ordinal in the whole analysis (0 when
-    /// empty). The result is the state's bytes (`Response::State`).
+    /// options are `{"first_input": N, "analysis": {...}}`: the first input's ordinal in the
+    /// whole analysis (0 when absent) and the analysis options (the defaults when absent), which
+    /// the state is made with and `finish` must be given. The result is the state's bytes
+    /// (`Response::State`).
     Partial = 4,
-    /// The inputs are partial states: merged, then analysed with the options; the result is the
-    /// report JSON `analyze` gives for the states' inputs in ordinal order.
+    /// The inputs are partial states: merged, then analysed with the options (those the states
+    /// were made with, else an error); the result is the report JSON `analyze` gives for the
+    /// states' inputs in ordinal order.
     Finish = 5,
 }
 
@@ -204,7 +207,8 @@ pub fn execute_reporting(request: Request, progress: &mut dyn FnMut(crate::Stage
 /// A command's response, or why it failed (bad options, an unreadable partial state).
 fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Response, String> {
     let Request { command, options: options_json, inputs } = request;
-    // Every command but `partial` takes the analysis options; a bad one fails it before any work.
+    // Every command but `partial` takes the analysis options (`partial` in its own); a bad one
+    // fails it before any work.
     let options = || Options::from_json(&options_json);
     let decoded =
         |inputs: Vec<NamedBytes>| -> Vec<Input> { inputs.into_iter().map(|i| Input::Bytes { name: i.name, bytes: i.bytes }).collect() };
@@ -221,8 +225,10 @@ fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Respo
             Response::Ok(serde_json::to_string(&run).expect("the mine run serialises: strings and numbers only"))
         }
         Command::Partial => {
-            let first = PartialOptions::from_json(&options_json)?.first_input;
-            Response::State(PartialState::decode_inputs(first, &decoded(inputs), progress).map_err(|e| e.to_string())?.encode())
+            let partial = PartialOptions::from_json(&options_json)?;
+            partial.analysis.validate()?;
+            let state = PartialState::decode_inputs(partial.first_input, &decoded(inputs), &partial.analysis, progress);
+            Response::State(state.map_err(|e| e.to_string())?.encode())
         }
         Command::Finish => {
             let options = options()?;
@@ -234,7 +240,7 @@ fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Respo
                     .and_then(|state| merged.merge(state))
                     .map_err(|e| format!("state {i} ({}): {e}", input.name))?;
             }
-            Response::Ok(merged.finish(&options, progress).to_json())
+            Response::Ok(merged.finish(&options, progress).map_err(|e| e.to_string())?.to_json())
         }
     })
 }
@@ -245,6 +251,8 @@ fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Respo
 struct PartialOptions {
     /// The first input's ordinal in the whole analysis.
     first_input: u32,
+    /// The analysis options (`finish` must get the same): log bodies are read here.
+    analysis: Options,
 }
 
 impl PartialOptions {

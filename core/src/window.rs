@@ -126,7 +126,7 @@ mod tests {
 
     fn choose_in(ds: &Dataset, window: Option<TimeRange>) -> Windows {
         let corr = crate::correlate::correlate(ds, &Default::default());
-        let families = crate::patterns::mine_logs(ds).families();
+        let families = crate::patterns::mine_logs(ds, &Default::default()).families();
         choose(ds, &corr, &LineGroups { of_line: &families.of_line, names: &families.names }, window, None)
     }
 

@@ -27,8 +27,10 @@ def _runner(wasm: bytes, limits: Limits) -> WasmRunner:
     return _RUNNER
 
 
-def _partial_states(wasm: bytes, limits: Limits, names: Sequence[str]):
-    """The mapInArrow function: (ordinal, content) rows in, (ordinal, state) rows out."""
+def _partial_states(wasm: bytes, limits: Limits, names: Sequence[str], options: str):
+    """The mapInArrow function: (ordinal, content) rows in, (ordinal, state) rows out. Each file's
+    log text is read here with the analysis `options` (the finish must get the same)."""
+    analysis = json.loads(options) if options.strip() else {}
 
     def run(batches: Iterator["pyarrow.RecordBatch"]) -> Iterator["pyarrow.RecordBatch"]:
         import pyarrow as pa
@@ -39,8 +41,8 @@ def _partial_states(wasm: bytes, limits: Limits, names: Sequence[str]):
             contents = batch.column("content")
             for row in range(batch.num_rows):
                 ordinal = ordinals[row].as_py()
-                options = json.dumps({"first_input": ordinal})
-                state = runner.call(Command.PARTIAL, options, [(names[ordinal], contents[row].as_py())])
+                request = json.dumps({"first_input": ordinal, "analysis": analysis})
+                state = runner.call(Command.PARTIAL, request, [(names[ordinal], contents[row].as_py())])
                 # One row per batch: a state can be hundreds of MB, and a batch's binary column tops out at 2 GiB.
                 yield pa.RecordBatch.from_arrays([pa.array([ordinal], pa.int32()), pa.array([state], pa.binary())], names=["ordinal", "state"])
 
@@ -99,7 +101,7 @@ def analyze(
     df = frames[0]
     for other in frames[1:]:
         df = df.unionAll(other)
-    states = df.mapInArrow(_partial_states(wasm_bytes, limits, names), "ordinal int, state binary")
+    states = df.mapInArrow(_partial_states(wasm_bytes, limits, names, options), "ordinal int, state binary")
     # collect, not toLocalIterator: that runs one partition at a time.
     collected = sorted((row.ordinal, bytes(row.state)) for row in states.collect())
     found = [o for o, _ in collected]

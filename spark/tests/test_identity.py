@@ -52,6 +52,26 @@ class SparkIdentity(unittest.TestCase):
                 self.assertGreater(len(report), 10_000)
                 self.assertEqual((report + "\n").encode(), cli.stdout, f"{case}: the Spark report differs from the CLI's")
 
+    def test_options_that_read_log_text_otherwise_give_the_clis_report(self):
+        # Log text is read in the tasks (ids in bodies, the miner, samples), so the options reach
+        # them: other body keys, one redacted sample per pattern.
+        options = '{"top":3,"correlation":{"body_trace_keys":["trace"],"body_traceparent":false},"patterns":{"samples":1,"redact":true}}'
+        case = CASES[1]
+        files = [f"{case}/{f}" for f in FILES]
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+            f.write(options)
+            f.flush()
+            cli = subprocess.run([str(CLI), "analyze", "--format", "json", "--options", f.name, *files], cwd=ROOT, capture_output=True, check=True)
+        cwd = os.getcwd()
+        os.chdir(ROOT)
+        try:
+            report = analyze(self.spark, files, options)
+            default = analyze(self.spark, files)
+        finally:
+            os.chdir(cwd)
+        self.assertEqual((report + "\n").encode(), cli.stdout, f"{case}: the Spark report with options differs from the CLI's")
+        self.assertNotEqual(report, default, "the options change nothing in this case: the test would not see them ignored")
+
     def test_a_missing_file_is_an_error_naming_it(self):
         with self.assertRaises(Exception) as caught:
             analyze(self.spark, [str(ROOT / "samples/incident/no-such-file.json")])

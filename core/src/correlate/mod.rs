@@ -378,9 +378,24 @@ impl<'a> LabelIds<'a> {
 
 /// Joins the dataset on trace id, maps rows to services and builds the call graph.
 pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
-    let mut c = Correlation { options: options.clone(), diagnostics: ds.diagnostics.clone(), ..Correlation::default() };
+    correlate_found(ds, LogIds::find(ds, options), options)
+}
+
+/// `correlate` with the log records' ids already found (`LogIds::find`, per input where the
+/// inputs were decoded apart, then appended): the correlation reads no log body.
+pub fn correlate_found(ds: &Dataset, log_ids: LogIds, options: &CorrelateOptions) -> Correlation {
+    let LogIds { trace, span, origins, diagnostics } = log_ids;
+    let mut c = Correlation {
+        options: options.clone(),
+        diagnostics: ds.diagnostics.clone(),
+        log_trace: trace,
+        log_span: span,
+        log_origins: origins,
+        ..Correlation::default()
+    };
+    // The skips the id search noted come after the decoders' diagnostics, as when it ran here.
+    c.diagnostics.append(diagnostics);
     let mut label_ids = LabelIds::new(ds, options);
-    find_log_ids(ds, options, &mut label_ids, &mut c);
     find_exemplar_ids(ds, &mut label_ids, &mut c);
     index_and_repair(ds, &mut c);
     c.log_span_row = (0..ds.logs.len())
@@ -394,48 +409,77 @@ pub fn correlate(ds: &Dataset, options: &CorrelateOptions) -> Correlation {
     c
 }
 
-/// Log ids: the source's field, then structured metadata, then stream labels, then the body.
-fn find_log_ids(ds: &Dataset, options: &CorrelateOptions, label_ids: &mut LabelIds, c: &mut Correlation) {
-    let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
-    let logs = &ds.logs;
-    c.log_trace = Vec::with_capacity(logs.len());
-    c.log_span = Vec::with_capacity(logs.len());
-    let mut rows = RowInSource(Vec::new());
-    for row in 0..logs.len() {
-        let src_row = rows.next(logs.source[row]);
-        let mut skipped = |field: &str| c.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
-        let mut trace = logs.trace[row].map(|t| (t, IdOrigin::Field));
-        for (set, origin) in [(logs.metadata[row], IdOrigin::Metadata), (logs.resource[row], IdOrigin::Labels)] {
-            if trace.is_some() {
-                break;
+/// Each log record's trace and span id: the only part of correlation that reads log bodies, so
+/// it runs where an input is decoded (a partial state carries these, not the text) and the
+/// results of consecutive inputs append (`append`).
+#[derive(Debug, Clone, Default)]
+pub struct LogIds {
+    /// Per log row: its trace id.
+    pub trace: Vec<Option<TraceId>>,
+    /// Per log row: its span id.
+    pub span: Vec<Option<SpanId>>,
+    /// Records per place their trace id came from.
+    pub origins: BTreeMap<IdOrigin, u64>,
+    /// Id fields skipped because their value is not an id, with their places.
+    pub diagnostics: Diagnostics,
+}
+
+impl LogIds {
+    /// The ids of `ds`'s log records: the source's field, then structured metadata, then
+    /// stream labels, then the body.
+    pub fn find(ds: &Dataset, options: &CorrelateOptions) -> LogIds {
+        let mut label_ids = LabelIds::new(ds, options);
+        let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
+        let logs = &ds.logs;
+        let mut out = LogIds { trace: Vec::with_capacity(logs.len()), span: Vec::with_capacity(logs.len()), ..LogIds::default() };
+        let mut rows = RowInSource(Vec::new());
+        for row in 0..logs.len() {
+            let src_row = rows.next(logs.source[row]);
+            let mut skipped = |field: &str| out.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
+            let mut trace = logs.trace[row].map(|t| (t, IdOrigin::Field));
+            for (set, origin) in [(logs.metadata[row], IdOrigin::Metadata), (logs.resource[row], IdOrigin::Labels)] {
+                if trace.is_some() {
+                    break;
+                }
+                match label_ids.trace(set) {
+                    LabelId::Found(t) => trace = Some((t, origin)),
+                    LabelId::Invalid(k) => skipped(label_ids.fields.key_name(k)),
+                    LabelId::Absent => {}
+                }
             }
-            match label_ids.trace(set) {
-                LabelId::Found(t) => trace = Some((t, origin)),
-                LabelId::Invalid(k) => skipped(label_ids.fields.key_name(k)),
-                LabelId::Absent => {}
+            let mut span = logs.span[row];
+            for set in [logs.metadata[row], logs.resource[row]] {
+                if span.is_some() {
+                    break;
+                }
+                match label_ids.span(set) {
+                    LabelId::Found(s) => span = Some(s),
+                    LabelId::Invalid(k) => skipped(label_ids.span_fields.key_name(k)),
+                    LabelId::Absent => {}
+                }
             }
-        }
-        let mut span = logs.span[row];
-        for set in [logs.metadata[row], logs.resource[row]] {
-            if span.is_some() {
-                break;
+            if trace.is_none() || span.is_none() {
+                let found = scanner.scan(logs.body(row), trace.is_none(), span.is_none());
+                trace = trace.or(found.trace.map(|t| (t, IdOrigin::Body)));
+                span = span.or(found.span);
             }
-            match label_ids.span(set) {
-                LabelId::Found(s) => span = Some(s),
-                LabelId::Invalid(k) => skipped(label_ids.span_fields.key_name(k)),
-                LabelId::Absent => {}
+            if let Some((_, origin)) = trace {
+                *out.origins.entry(origin).or_default() += 1;
             }
+            out.trace.push(trace.map(|(t, _)| t));
+            out.span.push(span);
         }
-        if trace.is_none() || span.is_none() {
-            let found = scanner.scan(logs.body(row), trace.is_none(), span.is_none());
-            trace = trace.or(found.trace.map(|t| (t, IdOrigin::Body)));
-            span = span.or(found.span);
+        out
+    }
+
+    /// Adds the ids of the records that follow (a later input's), as if found in one pass.
+    pub fn append(&mut self, later: LogIds) {
+        self.trace.extend(later.trace);
+        self.span.extend(later.span);
+        for (origin, n) in later.origins {
+            *self.origins.entry(origin).or_default() += n;
         }
-        if let Some((_, origin)) = trace {
-            *c.log_origins.entry(origin).or_default() += 1;
-        }
-        c.log_trace.push(trace.map(|(t, _)| t));
-        c.log_span.push(span);
+        self.diagnostics.append(later.diagnostics);
     }
 }
 

@@ -4,15 +4,23 @@
 //! ```text
 //! dataset     = strings:list(blob) label_sets:list(list(key:u32 value:u32)) sources:list(input:blob format:blob)
 //!               spans:list(span) logs:list(log) series:list(series) exemplars:list(exemplar)
-//!               diagnostic_counts:list(severity:u8 reason:blob n:u64) diagnostics_kept:list(diagnostic)
+//!               diagnostics
+//! diagnostics = counts:list(severity:u8 reason:blob n:u64) kept:list(diagnostic)
 //! span        = trace:u128 span:u64 parent:u64 resource:u32 operation:u32 kind:u8 start:i64 duration:i64
 //!               status:u8 status_message:u32 attributes:u32 source:u32
-//! log         = time:i64 resource:u32 metadata:u32 level:u8 trace:u128 span:u64 body:blob source:u32
+//! log         = time:i64 resource:u32 metadata:u32 level:u8 source:u32
 //! series      = name:u32 labels:u32 source:u32 points:list(time:i64 value:f64)
 //! exemplar    = series:u32 series_labels:u32 labels:u32 time:i64 value:f64 trace:u128 span:u64 source:u32
 //! diagnostic  = severity:u8 source:blob frame:opt(blob) field:opt(blob) row:opt(u64) reason:blob
+//! text        = log_ids:list(trace:u128 span:u64) origins:list(origin:u8 n:u64) diagnostics
+//!               samples_kept:u32 signatures:list(signature:blob lines:u64 samples:list(row:u32 message:blob))
+//!               log_signatures:list(u32)
 //! list(x)     = count:u32 x*count        blob = len:u32 byte*len        opt(x) = 0:u8 | 1:u8 x
 //! ```
+//!
+//! A log row carries no body and no ids: `text` holds what was read from them (the ids found,
+//! one per row, and each row's signature in the input's miner, with the miner's counts and the
+//! first messages per signature).
 //!
 //! Ids are 0 for none (an all-zero trace or span id is invalid, so never stored), and an optional
 //! string or series index is `u32::MAX` for none. Reading never panics and never trusts an id: the
@@ -20,8 +28,10 @@
 //! state that is not one this module wrote is an error saying where, not a wrong analysis.
 
 use crate::base::Level;
+use crate::correlate::{IdOrigin, LogIds};
 use crate::diag::{Diagnostic, Diagnostics, Place, Severity};
 use crate::model::{Dataset, ExemplarRow, LabelSetId, LogRow, SourceId, SpanKind, SpanRow, SpanStatus, Sym};
+use crate::patterns::LogLines;
 use crate::{SpanId, TraceId};
 
 const NONE: u32 = u32::MAX;
@@ -63,7 +73,7 @@ impl Writer {
     fn len(&mut self, n: usize) {
         self.u32(n as u32);
     }
-    fn blob(&mut self, b: &str) {
+    pub fn blob(&mut self, b: &str) {
         self.len(b.len());
         self.0.extend_from_slice(b.as_bytes());
     }
@@ -122,7 +132,7 @@ impl<'a> Reader<'a> {
         }
         Ok(n)
     }
-    fn text(&mut self, what: &str) -> Result<&'a str, StateError> {
+    pub fn text(&mut self, what: &str) -> Result<&'a str, StateError> {
         let n = self.u32(what)? as usize;
         let at = self.at;
         std::str::from_utf8(self.take(n, what)?).map_err(|e| StateError(format!("{what} at byte {at} is not UTF-8: {e}")))
@@ -189,9 +199,6 @@ pub(super) fn write_dataset(w: &mut Writer, ds: &Dataset) {
         w.u32(l.resource[r].0);
         w.u32(l.metadata[r].0);
         w.u8(l.level[r] as u8);
-        w.u128(l.trace[r].map_or(0, TraceId::value));
-        w.u64(l.span[r].map_or(0, SpanId::value));
-        w.blob(l.body(r));
         w.u32(l.source[r].0);
     }
     let m = &ds.series;
@@ -219,14 +226,18 @@ pub(super) fn write_dataset(w: &mut Writer, ds: &Dataset) {
         w.u64(e.span[r].map_or(0, SpanId::value));
         w.u32(e.source[r].0);
     }
-    let counts: Vec<_> = ds.diagnostics.counts().collect();
+    write_diagnostics(w, &ds.diagnostics);
+}
+
+fn write_diagnostics(w: &mut Writer, diagnostics: &Diagnostics) {
+    let counts: Vec<_> = diagnostics.counts().collect();
     w.len(counts.len());
     for (severity, reason, n) in counts {
         w.u8(severity as u8);
         w.blob(reason);
         w.u64(n);
     }
-    let kept = ds.diagnostics.entries();
+    let kept = diagnostics.entries();
     w.len(kept.len());
     for d in kept {
         w.u8(d.severity as u8);
@@ -323,7 +334,7 @@ pub(super) fn read_dataset(r: &mut Reader, what: &str) -> Result<Dataset, StateE
             source: ids.source(r.u32(p)?, p)?,
         });
     }
-    let n = r.count(49, &format!("{what} logs"))?;
+    let n = r.count(21, &format!("{what} logs"))?;
     for i in 0..n {
         let place = format!("{what} log {i}");
         let p = place.as_str();
@@ -331,11 +342,9 @@ pub(super) fn read_dataset(r: &mut Reader, what: &str) -> Result<Dataset, StateE
         let resource = ids.set(r.u32(p)?, p)?;
         let metadata = ids.set(r.u32(p)?, p)?;
         let level = pick(&Level::ALL, r.u8(p)?, p)?;
-        let trace = TraceId::new(r.u128(p)?);
-        let span = SpanId::new(r.u64(p)?);
-        let body = r.text(p)?;
         let source = ids.source(r.u32(p)?, p)?;
-        ds.logs.push(LogRow { time_ns, resource, metadata, level, trace, span, body, source });
+        // An empty body: `push` keeps the level as read (an empty body names none).
+        ds.logs.push(LogRow { time_ns, resource, metadata, level, trace: None, span: None, body: "", source });
     }
     let n = r.count(16, &format!("{what} series"))?;
     for i in 0..n {
@@ -370,6 +379,11 @@ pub(super) fn read_dataset(r: &mut Reader, what: &str) -> Result<Dataset, StateE
             source: ids.source(r.u32(p)?, p)?,
         });
     }
+    ds.diagnostics = read_diagnostics(r, what)?;
+    Ok(ds)
+}
+
+fn read_diagnostics(r: &mut Reader, what: &str) -> Result<Diagnostics, StateError> {
     let n = r.count(13, &format!("{what} diagnostic counts"))?;
     let mut counts = Vec::with_capacity(n);
     for i in 0..n {
@@ -393,8 +407,99 @@ pub(super) fn read_dataset(r: &mut Reader, what: &str) -> Result<Dataset, StateE
         let reason = r.text(p)?.to_string();
         kept.push(Diagnostic { severity, place: Place { source, frame, field, row }, reason });
     }
-    ds.diagnostics = Diagnostics::from_parts(kept, counts);
-    Ok(ds)
+    Ok(Diagnostics::from_parts(kept, counts))
+}
+
+const ORIGINS: [IdOrigin; 4] = [IdOrigin::Field, IdOrigin::Metadata, IdOrigin::Labels, IdOrigin::Body];
+
+pub(super) fn write_text(w: &mut Writer, ids: &LogIds, lines: &LogLines) {
+    w.len(ids.trace.len());
+    for (trace, span) in ids.trace.iter().zip(&ids.span) {
+        w.u128(trace.map_or(0, TraceId::value));
+        w.u64(span.map_or(0, SpanId::value));
+    }
+    w.len(ids.origins.len());
+    for (origin, n) in &ids.origins {
+        w.u8(*origin as u8);
+        w.u64(*n);
+    }
+    write_diagnostics(w, &ids.diagnostics);
+    w.len(lines.kept);
+    w.len(lines.miner.signature_count());
+    for (s, samples) in lines.samples.iter().enumerate() {
+        w.blob(lines.miner.signature(s as u32));
+        w.u64(lines.miner.signature_lines(s as u32));
+        w.len(samples.len());
+        for (row, message) in samples {
+            w.u32(*row);
+            w.blob(message);
+        }
+    }
+    w.len(lines.signature.len());
+    for s in &lines.signature {
+        w.u32(*s);
+    }
+}
+
+/// The text of an input of `rows` log rows: every row has its ids and its signature, and the
+/// miner's counts are the rows' (a state that says otherwise would mine other templates).
+pub(super) fn read_text(r: &mut Reader, what: &str, rows: usize) -> Result<(LogIds, LogLines), StateError> {
+    let mut ids = LogIds::default();
+    let n = r.count(24, &format!("{what} log ids"))?;
+    if n != rows {
+        return Err(StateError(format!("{what}: ids for {n} log rows, the input has {rows}")));
+    }
+    for _ in 0..n {
+        ids.trace.push(TraceId::new(r.u128(what)?));
+        ids.span.push(SpanId::new(r.u64(what)?));
+    }
+    let n = r.count(9, &format!("{what} id origins"))?;
+    for _ in 0..n {
+        let origin = pick(&ORIGINS, r.u8(what)?, what)?;
+        *ids.origins.entry(origin).or_default() += r.u64(what)?;
+    }
+    ids.diagnostics = read_diagnostics(r, &format!("{what} id"))?;
+    let mut lines = LogLines { kept: r.u32(what)? as usize, ..LogLines::default() };
+    let n = r.count(16, &format!("{what} signatures"))?;
+    let mut counts = Vec::with_capacity(n);
+    for i in 0..n {
+        let place = format!("{what} signature {i}");
+        let p = place.as_str();
+        let (signature, count) = (r.text(p)?, r.u64(p)?);
+        if lines.miner.add_signature(signature, count) != i as u32 {
+            return Err(StateError(format!("{p} repeats an earlier one")));
+        }
+        counts.push(count);
+        let m = r.count(8, p)?;
+        if m > lines.kept {
+            return Err(StateError(format!("{p}: {m} samples, {} kept", lines.kept)));
+        }
+        let mut samples: Vec<(u32, String)> = Vec::with_capacity(m);
+        for _ in 0..m {
+            let row = r.u32(p)?;
+            if row as usize >= rows || samples.last().is_some_and(|(last, _)| *last >= row) {
+                return Err(StateError(format!("{p}: sample row {row}")));
+            }
+            samples.push((row, r.text(p)?.to_string()));
+        }
+        lines.samples.push(samples);
+    }
+    let n = r.count(4, &format!("{what} log signatures"))?;
+    if n != rows {
+        return Err(StateError(format!("{what}: signatures for {n} log rows, the input has {rows}")));
+    }
+    for row in 0..n {
+        let s = r.u32(what)?;
+        match counts.get_mut(s as usize) {
+            Some(left) if *left > 0 => *left -= 1,
+            _ => return Err(StateError(format!("{what}: log row {row} has signature {s}, beyond its count"))),
+        }
+        lines.signature.push(s);
+    }
+    if let Some(s) = counts.iter().position(|left| *left != 0) {
+        return Err(StateError(format!("{what}: signature {s} counts more lines than have it")));
+    }
+    Ok((ids, lines))
 }
 
 #[cfg(test)]
@@ -407,5 +512,6 @@ mod tests {
         assert!(STATUSES.iter().enumerate().all(|(i, k)| *k as usize == i));
         assert!(SEVERITIES.iter().enumerate().all(|(i, k)| *k as usize == i));
         assert!(Level::ALL.iter().enumerate().all(|(i, k)| *k as usize == i));
+        assert!(ORIGINS.iter().enumerate().all(|(i, k)| *k as usize == i));
     }
 }

@@ -5,8 +5,13 @@
 //! (`docs/spark.md`).
 //!
 //! A state holds, for each input ordinal (its position in the analysis' input list), that
-//! input's decoded dataset. Merging is the union of those maps, so it is associative and
-//! commutative; finishing appends the datasets in ordinal order (`merge::append`, exact).
+//! input's decoded dataset without its log text: the two stages that read log bodies (finding
+//! ids in them, `correlate::LogIds`; mining them, `patterns::LogLines`) run where the input is
+//! decoded, with the analysis options, and the state carries what they found. So a state is
+//! made for one set of options, and merging or finishing with other options is an error.
+//! Merging is the union of the ordinal maps, so it is associative and commutative; finishing
+//! appends the inputs in ordinal order (`merge::append`, `LogIds::append`, `LogLines::append`,
+//! each exact).
 
 mod codec;
 
@@ -14,31 +19,58 @@ use std::collections::BTreeMap;
 
 pub use codec::StateError;
 
+use crate::correlate::LogIds;
 use crate::model::Dataset;
+use crate::patterns::LogLines;
 use crate::{Input, Options, Report, Session, Stage};
 use codec::{Reader, Writer};
 
 const MAGIC: &[u8; 4] = b"RSPS";
 /// Bump on any change to the encoding; a state of another version is refused.
-pub const STATE_VERSION: u16 = 1;
+pub const STATE_VERSION: u16 = 2;
 
-/// Decoded inputs of one partition, by ordinal.
+/// Decoded inputs of one partition, by ordinal, and the options their text was read with.
 #[derive(Debug, Default, Clone)]
 pub struct PartialState {
-    inputs: BTreeMap<u32, Dataset>,
+    /// The options as JSON (`serde_json` writes a struct's fields in one order); `None` while
+    /// the state holds no input.
+    options: Option<String>,
+    inputs: BTreeMap<u32, InputState>,
+}
+
+/// One input: its dataset (log bodies dropped) and what was read from its log text.
+#[derive(Debug, Clone)]
+struct InputState {
+    dataset: Dataset,
+    ids: LogIds,
+    lines: LogLines,
+}
+
+fn options_key(options: &Options) -> String {
+    serde_json::to_string(options).expect("options serialise: no non-string map keys")
 }
 
 impl PartialState {
-    /// `inputs` decoded, the first at ordinal `first`, the next at `first + 1`, and so on.
-    pub fn decode_inputs(first: u32, inputs: &[Input], progress: &mut dyn FnMut(Stage)) -> Result<PartialState, StateError> {
-        let mut state = PartialState::default();
+    /// `inputs` decoded, the first at ordinal `first`, the next at `first + 1`, and so on; their
+    /// log text read with `options` and dropped.
+    pub fn decode_inputs(
+        first: u32,
+        inputs: &[Input],
+        options: &Options,
+        progress: &mut dyn FnMut(Stage),
+    ) -> Result<PartialState, StateError> {
+        let mut state = PartialState { options: Some(options_key(options)), inputs: BTreeMap::new() };
         for (i, input) in inputs.iter().enumerate() {
             let ordinal = u32::try_from(i)
                 .ok()
                 .and_then(|i| first.checked_add(i))
                 .ok_or_else(|| StateError(format!("ordinal {first} + {i} overflows")))?;
             progress(Stage::Decode(i));
-            state.inputs.insert(ordinal, Session::new().decoding(std::slice::from_ref(input), &mut |_| {}).into_dataset());
+            let mut dataset = Session::new().decoding(std::slice::from_ref(input), &mut |_| {}).into_dataset();
+            let ids = LogIds::find(&dataset, &options.correlation);
+            let lines = LogLines::read(&dataset, &options.patterns);
+            dataset.logs.forget_bodies();
+            state.inputs.insert(ordinal, InputState { dataset, ids, lines });
         }
         Ok(state)
     }
@@ -48,41 +80,55 @@ impl PartialState {
         self.inputs.keys().copied()
     }
 
-    /// Adds `other`'s inputs. An ordinal both hold is the same input counted twice: an error, and
-    /// `self` is left as it was.
+    /// Adds `other`'s inputs. An ordinal both hold is the same input counted twice, and states
+    /// made with other options cannot be analysed together: errors, and `self` is left as it was.
     pub fn merge(&mut self, other: PartialState) -> Result<(), StateError> {
+        if let (Some(a), Some(b)) = (&self.options, &other.options) {
+            if a != b {
+                return Err(StateError("the states being merged were made with other options".into()));
+            }
+        }
         if let Some(o) = other.inputs.keys().find(|o| self.inputs.contains_key(o)) {
             return Err(StateError(format!("input {o} is in both states being merged")));
         }
+        self.options = self.options.take().or(other.options);
         self.inputs.extend(other.inputs);
         Ok(())
     }
 
-    /// The session the merged inputs make: each appended in ordinal order, as `Session::add`.
-    pub fn into_session(self) -> Session {
-        let mut session = Session::new();
-        for ds in self.inputs.into_values() {
-            session.add_decoded(ds);
+    /// The report: what `analyze` gives for the inputs, in ordinal order, with `options`, which
+    /// must be those the state was made with.
+    pub fn finish(self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Result<Report, StateError> {
+        if self.options.as_ref().is_some_and(|made| *made != options_key(options)) {
+            return Err(StateError(
+                "the states were made with other options than the finish's (give `partial` and `finish` the same)".into(),
+            ));
         }
-        session
+        let mut dataset = Dataset::default();
+        let mut ids = LogIds::default();
+        let mut lines = LogLines::empty(&options.patterns);
+        for input in self.inputs.into_values() {
+            crate::merge::append(&mut dataset, input.dataset);
+            ids.append(input.ids);
+            lines.append(input.lines);
+        }
+        Ok(crate::analyze_read(&dataset, ids, lines, options, progress))
     }
 
-    /// The report: what `analyze` gives for the inputs, in ordinal order.
-    pub fn finish(self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
-        self.into_session().analyze_reporting(options, progress)
-    }
-
-    /// `"RSPS" version:u16 0:u16 count:u32 (ordinal:u32 dataset)*count`, ordinals ascending
-    /// (the dataset encoding is in `codec`).
+    /// `"RSPS" version:u16 0:u16 options:blob count:u32 (ordinal:u32 dataset text)*count`,
+    /// ordinals ascending, options empty for a state without inputs (the dataset and text
+    /// encodings are in `codec`).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer(Vec::new());
         w.0.extend_from_slice(MAGIC);
         w.0.extend_from_slice(&STATE_VERSION.to_le_bytes());
         w.0.extend_from_slice(&[0, 0]);
+        w.blob(self.options.as_deref().unwrap_or(""));
         w.u32(self.inputs.len() as u32);
-        for (ordinal, ds) in &self.inputs {
+        for (ordinal, input) in &self.inputs {
             w.u32(*ordinal);
-            codec::write_dataset(&mut w, ds);
+            codec::write_dataset(&mut w, &input.dataset);
+            codec::write_text(&mut w, &input.ids, &input.lines);
         }
         w.0
     }
@@ -96,8 +142,9 @@ impl PartialState {
             return Err(StateError(format!("state version {version}, this build reads {STATE_VERSION}")));
         }
         let mut r = Reader { bytes, at: 8 };
+        let options = r.text("options")?;
         let n = r.count(4, "input count")?;
-        let mut state = PartialState::default();
+        let mut state = PartialState { options: (!options.is_empty()).then(|| options.to_string()), inputs: BTreeMap::new() };
         let mut last = None;
         for _ in 0..n {
             let ordinal = r.u32("ordinal")?;
@@ -105,7 +152,10 @@ impl PartialState {
                 return Err(StateError(format!("ordinal {ordinal} after {}", last.unwrap_or_default())));
             }
             last = Some(ordinal);
-            state.inputs.insert(ordinal, codec::read_dataset(&mut r, &format!("input {ordinal}"))?);
+            let what = format!("input {ordinal}");
+            let dataset = codec::read_dataset(&mut r, &what)?;
+            let (ids, lines) = codec::read_text(&mut r, &what, dataset.logs.len())?;
+            state.inputs.insert(ordinal, InputState { dataset, ids, lines });
         }
         if r.at != bytes.len() {
             return Err(StateError(format!("{} trailing bytes", bytes.len() - r.at)));

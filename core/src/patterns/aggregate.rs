@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::redact::redact;
 use super::stats::{lower_tail, upper_tail};
 use super::{Mined, PatternOptions};
 use crate::base::TimeRange;
@@ -184,7 +183,6 @@ struct Acc {
     buckets: Vec<u64>,
     levels: [u64; 7],
     services: BTreeMap<ServiceId, u64>,
-    samples: Vec<usize>,
     traces: BTreeSet<TraceId>,
     first_traces: Vec<TraceId>,
 }
@@ -249,9 +247,6 @@ pub fn aggregate(
             a.baseline += u64::from(windows.baseline.is_some_and(|b| b.contains(time)));
         }
         a.levels[level_index(logs.level[row])] += 1;
-        if a.samples.len() < options.samples {
-            a.samples.push(row);
-        }
         if let Some(s) = corr.log_service.get(row).copied().flatten() {
             *a.services.entry(s).or_default() += 1;
         }
@@ -288,18 +283,7 @@ pub fn aggregate(
                     .map(|(level, count)| LevelCount { level: *level, count })
                     .collect(),
                 services,
-                samples: a
-                    .samples
-                    .iter()
-                    .map(|r| {
-                        let body = logs.body(*r);
-                        if options.redact {
-                            redact(body)
-                        } else {
-                            body.to_string()
-                        }
-                    })
-                    .collect(),
+                samples: mined.samples[i].clone(),
                 traces: TraceLinks { count: a.traces.len() as u64, first: a.first_traces.iter().map(|t| t.to_string()).collect() },
             }
         })
@@ -434,7 +418,7 @@ mod tests {
         let (ds, windows) = dataset();
         let options = PatternOptions { redact: true, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));
+        let r = aggregate(&ds, &corr, &mine_logs(&ds, &options), &windows, &options, Some(options.max_patterns));
         assert_eq!(r.records, 127);
         assert_eq!(r.total_patterns, 4);
         let b = r.buckets.as_ref().unwrap();
@@ -474,7 +458,7 @@ mod tests {
         let windows = Windows { window: None, baseline: None, source: "given".into(), onsets: Vec::new() };
         let options = PatternOptions { max_patterns: 2, ..PatternOptions::default() };
         let corr = crate::correlate::correlate(&ds, &Default::default());
-        let r = aggregate(&ds, &corr, &mine_logs(&ds), &windows, &options, Some(options.max_patterns));
+        let r = aggregate(&ds, &corr, &mine_logs(&ds, &options), &windows, &options, Some(options.max_patterns));
         assert_eq!(r.patterns.len(), 2);
         assert_eq!(r.total_patterns, 4);
         assert!(r.new.is_empty() && r.surging.is_empty() && r.dropped.is_empty());

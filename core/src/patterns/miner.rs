@@ -162,6 +162,16 @@ impl Miner {
         &self.signatures[id as usize]
     }
 
+    /// Adds `lines` lines of `signature` (a miner's state read back); returns its id.
+    pub fn add_signature(&mut self, signature: &str, lines: u64) -> u32 {
+        self.count(signature, lines)
+    }
+
+    /// Lines with signature `id`.
+    pub fn signature_lines(&self, id: u32) -> u64 {
+        self.counts[id as usize]
+    }
+
     pub fn signature_count(&self) -> usize {
         self.signatures.len()
     }

@@ -3,6 +3,7 @@
 //! buckets, levels, services, traces; new, surging and vanished in the window).
 
 pub mod aggregate;
+pub mod lines;
 pub mod mask;
 pub mod miner;
 pub mod redact;
@@ -12,6 +13,7 @@ pub mod tokenize;
 use serde::{Deserialize, Serialize};
 
 pub use aggregate::{aggregate, ChangeKind, Pattern, PatternChange, PatternsReport};
+pub use lines::LogLines;
 
 use crate::model::Dataset;
 
@@ -42,10 +44,11 @@ impl Default for PatternOptions {
     }
 }
 
-/// The patterns stage: every log record's body mined, in record order. Ranking reads this
-/// state; the report's `patterns` section is aggregated from it at the end (`aggregate`).
-pub fn mine_logs(ds: &Dataset) -> Mined {
-    mine((0..ds.logs.len()).map(|r| ds.logs.body(r)))
+/// The patterns stage: every log record's body mined, in record order, with the messages
+/// `options` list. Ranking reads this state; the report's `patterns` section is aggregated
+/// from it at the end (`aggregate`).
+pub fn mine_logs(ds: &Dataset, options: &PatternOptions) -> Mined {
+    LogLines::read(ds, options).into_mined()
 }
 
 /// Lines mined into templates, with each line's template.
@@ -55,6 +58,9 @@ pub struct Mined {
     pub templates: Vec<miner::Template>,
     /// For each input line in order, the index of its template in `templates`.
     pub assignment: Vec<u32>,
+    /// For each template, its first records' messages as the report lists them (`mine_logs`;
+    /// none from `mine`, which lists no samples).
+    pub samples: Vec<Vec<String>>,
 }
 
 /// Constant words of a template that name its family.
@@ -126,5 +132,9 @@ pub fn mine<'a>(lines: impl IntoIterator<Item = &'a str>) -> Mined {
     let mut m = miner::Miner::new();
     let signatures: Vec<u32> = lines.into_iter().map(|l| m.add(l)).collect();
     let t = m.templates();
-    Mined { assignment: signatures.iter().map(|s| t.of_signature[*s as usize]).collect(), templates: t.list }
+    Mined {
+        assignment: signatures.iter().map(|s| t.of_signature[*s as usize]).collect(),
+        samples: vec![Vec::new(); t.list.len()],
+        templates: t.list,
+    }
 }

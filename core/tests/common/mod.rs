@@ -75,7 +75,7 @@ impl Incident {
             onsets: Vec::new(),
         };
         let correlation = rootspan_core::correlate::correlate(&self.ds, &Default::default());
-        let patterns = rootspan_core::patterns::mine_logs(&self.ds);
+        let patterns = rootspan_core::patterns::mine_logs(&self.ds, &Default::default());
         rank(&self.ds, &correlation, &windows, &patterns, options, 10).candidates
     }
 }
