@@ -130,12 +130,13 @@ mod tests {
         choose(ds, &corr, &LineGroups { of_line: &families.of_line, names: &families.names }, window, None)
     }
 
-    /// The window opens at most five buckets (of 1/60 of the `span_s` seconds) before the
-    /// change at `change_s` (it opens four early on purpose) and at most one after.
+    /// The window opens two buckets (of 1/60 of the `span_s` seconds) before the change at
+    /// `change_s`, give or take the bucket the change falls in: early enough for the first
+    /// evidence of a change the CUSUM times a little late, not so early it holds calm minutes.
     fn opens_at(w: TimeRange, change_s: i64, span_s: i64) {
         let bucket = span_s as f64 / 60.0;
         let off = (w.start_ns as f64 / 1e9) - change_s as f64;
-        assert!(off >= -5.0 * bucket && off <= bucket, "window {w:?} opens {off} s from the change at {change_s} s");
+        assert!(off >= -3.0 * bucket && off <= 0.0, "window {w:?} opens {off} s from the change at {change_s} s");
     }
 
     #[test]
@@ -154,7 +155,23 @@ mod tests {
         assert_eq!(got.source, "detected");
         let w = got.window.unwrap();
         opens_at(w, 450, 600);
-        assert_eq!(got.baseline.unwrap().end_ns, w.start_ns);
+        // The baseline ends two buckets (of 10 s) before the window opens: the buckets where
+        // the change may have begun belong to neither.
+        let gap_s = (w.start_ns - got.baseline.unwrap().end_ns) as f64 / 1e9;
+        assert!((15.0..=25.0).contains(&gap_s), "{gap_s} s between baseline and window");
+    }
+
+    /// Requests fail from 70 s (the 8th bucket of 10 s) to 250 s, and are slow from 400 s: the
+    /// first change has too little data before it to be timed (a baseline of three buckets):
+    /// it may have begun before the data, so it is listed at a gap.
+    #[test]
+    fn a_change_with_too_little_data_before_it_is_not_timed() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 600, |s| (if s >= 400 { 400 } else { 20 + (s % 5) }, status((70..250).contains(&s), s)));
+        let got = choose_in(&ds, None);
+        let early = got.onsets.iter().find(|o| o.window.start_ns < 70_000_000_000);
+        assert!(early.is_some_and(|o| o.at_gap && !o.chosen), "{:?}", got.onsets);
+        opens_at(got.window.unwrap(), 400, 600);
     }
 
     #[test]

@@ -69,11 +69,19 @@ const ACCEPT: f64 = 2.0 * H;
 /// above the usual level (a burst that falls back leaves most of them near zero).
 const LASTING_Z: f64 = K / 2.0;
 /// The window opens this many buckets before the onset: the CUSUM's change time (where its
-/// sum last left zero) lags the true start of a gradual or sparse change, and a window that
-/// opens a little early costs a few buckets of calm data, one that opens late loses the first
-/// evidence (on the Nezha dev cases and simulator seed 1, 4 against 2 and 3: AC@1 0.792 vs
-/// 0.708 and 0.750 on Nezha, 0.883 vs 0.891 and 0.883 on seed 1).
-const LEAD_BUCKETS: usize = 4;
+/// sum last left zero) can lag the true start of a gradual or sparse change by a bucket or
+/// two, and a window that opens late loses the first evidence; opening earlier dilutes the
+/// window with calm data.
+const LEAD_BUCKETS: usize = 2;
+/// The baseline ends this many buckets before the onset: the buckets just before a change
+/// may already hold its first signs (the same lag), and a baseline that holds them reads the
+/// fault as usual. Two buckets more than the lead: neither the window nor the baseline holds
+/// the buckets where the change may have begun.
+const BASELINE_GAP_BUCKETS: usize = 4;
+/// A change is timed when its segment holds this many buckets before it: the baseline before
+/// it then keeps at least `AGREE_BUCKETS` calm buckets. With fewer, the change may have begun
+/// before the data (or in a gap).
+const TIMED_BUCKETS: usize = BASELINE_GAP_BUCKETS + AGREE_BUCKETS;
 /// Entry latency and latency per service need this many requests in a bucket.
 const MIN_LATENCY_SAMPLES: usize = 3;
 /// The robust spread of a latency (natural log of ms) is at least this: 5% jitter is no change.
@@ -186,7 +194,7 @@ impl Grid {
     /// segment to be timed: it may have begun before the segment (in a gap, or before the
     /// data starts).
     fn at_gap(&self, b: usize) -> bool {
-        b < AGREE_BUCKETS || self.segment[b - AGREE_BUCKETS] != self.segment[b]
+        b < TIMED_BUCKETS || self.segment[b - TIMED_BUCKETS] != self.segment[b]
     }
 }
 
@@ -544,7 +552,10 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
         // segment before the window or a whole other segment outside the window (a baseline
         // recorded apart). One stretch: a range across a gap would mix two recordings, and
         // a minute before the onset is a noisier reference than three recorded apart.
-        let mut best: Option<(usize, TimeRange)> = TimeRange::new(grid.segment_start[first_w], start).ok().map(|r| (opened - first, r));
+        // Before the onset, it ends `BASELINE_GAP_BUCKETS` before it.
+        let ended = b.saturating_sub(BASELINE_GAP_BUCKETS).max(first);
+        let mut best: Option<(usize, TimeRange)> =
+            TimeRange::new(grid.segment_start[first_w], grid.start_ns(ended)).ok().map(|r| (ended - first, r));
         for seg in (0..grid.segment_end.len()).filter(|s| *s < first_w || *s > last_w) {
             let buckets = grid.segment.iter().filter(|s| **s == seg).count();
             if best.as_ref().is_none_or(|(n, _)| buckets > *n) {
