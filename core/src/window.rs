@@ -189,6 +189,34 @@ mod tests {
         assert_eq!(got.onsets.iter().filter(|o| o.chosen).count(), 1);
     }
 
+    /// A 45 s burst of slow failing requests in calm data, then from 600 s on a smaller
+    /// change that stays (requests 13% slower): the burst alarms on more signals but falls
+    /// back, so the onset is where the lasting change begins; both are listed.
+    #[test]
+    fn a_burst_that_falls_back_loses_to_a_later_change_that_lasts() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 900, |s| match s {
+            100..145 => (5000, SpanStatus::Error),
+            600.. => (25 + (s % 3), SpanStatus::Ok),
+            _ => (22 + (s % 3), SpanStatus::Ok),
+        });
+        let got = choose_in(&ds, None);
+        opens_at(got.window.unwrap(), 600, 900);
+        let burst = got.onsets.iter().find(|o| (25..=145).contains(&(o.window.start_ns / 1_000_000_000)));
+        assert!(burst.is_some_and(|b| !b.chosen && b.strength > 24.0), "{:?}", got.onsets);
+    }
+
+    /// Requests fail from 400 s to 600 s and then succeed again until the data ends: no change
+    /// lasts, and the incident is still found.
+    #[test]
+    fn an_incident_that_recovers_is_found() {
+        let mut ds = Dataset::default();
+        stretch(&mut ds, 0, 0, 900, |s| (20 + (s % 7), status((400..600).contains(&s), s)));
+        let got = choose_in(&ds, None);
+        assert_eq!(got.source, "detected");
+        opens_at(got.window.unwrap(), 400, 900);
+    }
+
     /// Two series of one pod that read the same measure (CPU in millicores and in percent)
     /// leave their level for two buckets: one piece of evidence at the alarm level, not two
     /// that agree, so the onset is where the requests start failing.

@@ -26,10 +26,16 @@
 //! Alarms whose onsets lie within `AGREE_BUCKETS` of each other form one candidate onset,
 //! its strength the sum of their CUSUM peaks, each piece of evidence once (the series of one
 //! pod that read the same measure, CPU in millicores and in percent, or the 90th and 99th
-//! latency percentiles, count as one, at the strongest). The chosen onset is the earliest
-//! candidate whose strength reaches `ACCEPT` (two signals at the alarm level, or one at twice
-//! it) and a fifth of the strongest candidate's: many pods' metrics cross the alarm level by
-//! chance now and then, a fault moves many signals at once.
+//! latency percentiles, count as one, at the strongest). A candidate is accepted at `ACCEPT`
+//! (two signals at the alarm level, or one at twice it).
+//!
+//! The onset is the earliest change that *lasts*, not the largest: an alarm lasts when its
+//! signal's median z from the onset to the end of its stretch of data exceeds `LASTING_Z`, and
+//! a candidate lasts when its lasting alarms alone are accepted. A burst that passes (a
+//! retry wave, a job's minute of load) alarms as loudly as a fault but falls back; a fault
+//! stays until the data ends or the fault is repaired. The chosen onset is the earliest
+//! lasting change that can be timed; else (the incident recovered within the data) the
+//! earliest timed change; else the earliest change at a gap.
 
 use std::collections::HashMap;
 
@@ -58,11 +64,10 @@ const H: f64 = 6.0;
 const AGREE_BUCKETS: usize = 5;
 /// A candidate onset is accepted at this summed strength: two signals alarming, or one twice.
 const ACCEPT: f64 = 2.0 * H;
-/// ... and at this share of the strongest candidate's strength. With hundreds of signals
-/// (every pod's metrics) some cross the alarm level by chance at any time; a fault moves many
-/// at once. The earliest change still wins over a larger later one, as long as it is of the
-/// same order (a fifth): a pair of chance alarms is not.
-const RELATIVE: f64 = 0.2;
+/// An alarm lasts when its signal's median z from the onset to the end of its stretch exceeds
+/// this: half the CUSUM allowance, so at least half the buckets after the onset stay clearly
+/// above the usual level (a burst that falls back leaves most of them near zero).
+const LASTING_Z: f64 = K / 2.0;
 /// The window opens this many buckets before the onset: the CUSUM's change time (where its
 /// sum last left zero) lags the true start of a gradual or sparse change, and a window that
 /// opens a little early costs a few buckets of calm data, one that opens late loses the first
@@ -276,6 +281,14 @@ fn cusum(z: &[Option<f64>], grid: &Grid) -> Vec<Alarm> {
     out
 }
 
+/// Whether a change found at bucket `onset` of `z` lasts: the median of the signal's
+/// observations from the onset to the end of its segment exceeds `LASTING_Z`.
+fn lasts(z: &[Option<f64>], onset: usize, grid: &Grid) -> bool {
+    let after: Vec<f64> =
+        z[onset..].iter().zip(&grid.segment[onset..]).take_while(|(_, s)| **s == grid.segment[onset]).filter_map(|(z, _)| *z).collect();
+    median(&after).is_some_and(|m| m > LASTING_Z)
+}
+
 /// A log-template family and the service writing it (none when no service owns the line).
 type FamilyKey = (usize, Option<usize>);
 
@@ -458,6 +471,7 @@ struct Member {
     peak: f64,
     name: String,
     key: String,
+    lasts: bool,
 }
 
 /// Finds the candidate onsets and chooses the earliest accepted one.
@@ -483,18 +497,18 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
             tested.push((z, signal.name, key));
         }
     }
-    let mut alarms: Vec<(usize, f64, String, String)> = Vec::new();
+    let mut alarms: Vec<(usize, Member)> = Vec::new();
     for (z, name, key) in tested {
         for a in cusum(&z, &grid) {
-            alarms.push((a.onset, a.peak, name.clone(), key.clone()));
+            let lasts = lasts(&z, a.onset, &grid);
+            alarms.push((a.onset, Member { peak: a.peak, name: name.clone(), key: key.clone(), lasts }));
         }
     }
-    alarms.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    alarms.sort_by(|(a, x), (b, y)| a.cmp(b).then(y.peak.total_cmp(&x.peak)).then(x.name.cmp(&y.name)));
     // Group alarms into candidates: each starts at the earliest alarm not yet grouped and
     // takes every alarm within `AGREE_BUCKETS` after it, in the same segment.
     let mut groups: Vec<(usize, Vec<Member>)> = Vec::new();
-    for (onset, peak, name, key) in alarms {
-        let member = Member { peak, name, key };
+    for (onset, member) in alarms {
         match groups.last_mut() {
             Some((first, members)) if onset - *first <= AGREE_BUCKETS && grid.segment[onset] == grid.segment[*first] => {
                 members.push(member);
@@ -503,7 +517,7 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
         }
     }
     // Each piece of evidence once, at its strongest.
-    let strength = |members: &[Member]| {
+    let strength_of = |members: &mut dyn Iterator<Item = &Member>| {
         let mut best: Vec<(&str, f64)> = Vec::new();
         for m in members {
             match best.iter_mut().find(|(k, _)| *k == m.key) {
@@ -513,8 +527,9 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
         }
         best.iter().map(|(_, p)| p).sum::<f64>()
     };
-    let top = groups.iter().map(|g| strength(&g.1)).fold(0.0f64, f64::max);
-    let accepted = |g: &(usize, Vec<Member>)| strength(&g.1) >= ACCEPT.max(RELATIVE * top);
+    let strength = |members: &[Member]| strength_of(&mut members.iter());
+    let accepted = |g: &(usize, Vec<Member>)| strength(&g.1) >= ACCEPT;
+    let lasting = |g: &(usize, Vec<Member>)| strength_of(&mut g.1.iter().filter(|m| m.lasts)) >= ACCEPT;
     // A window runs from its onset to the end of the last stretch of data in which an
     // accepted change begins: a calm stretch after it (a baseline recorded later) is left out.
     let last_changed = groups.iter().filter(|g| accepted(g)).map(|g| grid.segment[g.0]).max();
@@ -539,14 +554,16 @@ pub fn detect(ds: &Dataset, corr: &Correlation, lines: &LineGroups) -> Option<De
         let baseline = best.map(|(_, r)| r);
         Some((window, baseline))
     };
-    // The earliest accepted change that can be timed; else (every change lies at a gap) the
-    // earliest one; either way one whose window leaves a baseline to compare with, when any
+    // The earliest accepted change that lasts and can be timed; else the earliest timed one
+    // (an incident that recovered within the data); else (every change lies at a gap) the
+    // earliest one; each time one whose window leaves a baseline to compare with, when any
     // does: a window over all the data (a change at the data's first bucket, no calm stretch
     // after it) says nothing a ranking can use.
     let compared = |g: &(usize, Vec<Member>)| accepted(g) && windows_at(g.0).is_some_and(|(_, b)| b.is_some());
     let chosen = groups
         .iter()
-        .position(|g| compared(g) && !grid.at_gap(g.0))
+        .position(|g| compared(g) && !grid.at_gap(g.0) && lasting(g))
+        .or_else(|| groups.iter().position(|g| compared(g) && !grid.at_gap(g.0)))
         .or_else(|| groups.iter().position(compared))
         .or_else(|| groups.iter().position(accepted));
     // The strongest candidates and the chosen one, listed by time.
