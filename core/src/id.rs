@@ -7,14 +7,17 @@
 //! A 64-bit id equals the same id zero-extended to 128 bits. All-zero ids are invalid.
 
 use std::fmt;
+use std::num::{NonZeroU128, NonZeroU64};
 
-/// A 128-bit trace id. Displayed as 32 lowercase hex digits.
+/// A 128-bit trace id. Displayed as 32 lowercase hex digits. Non-zero, so an `Option<TraceId>`
+/// (a log row's, an exemplar's) takes the id's 16 bytes and no more: a column of ten million of
+/// them is 160 MB less. Order and hash are the integer's.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct TraceId(u128);
+pub struct TraceId(NonZeroU128);
 
-/// A 64-bit span id. Displayed as 16 lowercase hex digits.
+/// A 64-bit span id. Displayed as 16 lowercase hex digits. Non-zero, as `TraceId`.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SpanId(u64);
+pub struct SpanId(NonZeroU64);
 
 /// Why a string is not an id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,11 +44,11 @@ impl std::error::Error for IdError {}
 impl TraceId {
     /// Builds an id from its value; `None` for the invalid all-zero id.
     pub fn new(value: u128) -> Option<TraceId> {
-        (value != 0).then_some(TraceId(value))
+        NonZeroU128::new(value).map(TraceId)
     }
 
     pub fn value(self) -> u128 {
-        self.0
+        self.0.get()
     }
 
     /// From 16 or 8 raw bytes (big-endian), as OTLP protobuf and base64 carry them.
@@ -75,11 +78,11 @@ impl TraceId {
 
 impl SpanId {
     pub fn new(value: u64) -> Option<SpanId> {
-        (value != 0).then_some(SpanId(value))
+        NonZeroU64::new(value).map(SpanId)
     }
 
     pub fn value(self) -> u64 {
-        self.0
+        self.0.get()
     }
 
     /// From 8 raw bytes (big-endian).
@@ -110,7 +113,7 @@ impl SpanId {
 
 impl fmt::Display for TraceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
+        write!(f, "{:032x}", self.0.get())
     }
 }
 
@@ -122,7 +125,7 @@ impl fmt::Debug for TraceId {
 
 impl fmt::Display for SpanId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}", self.0)
+        write!(f, "{:016x}", self.0.get())
     }
 }
 

@@ -17,7 +17,7 @@
 
 use crate::ingest::Input;
 use crate::options::Options;
-use crate::partial::PartialState;
+use crate::partial::{Finishing, PartialState};
 
 const REQUEST_MAGIC: &[u8; 4] = b"RSPQ";
 const RESPONSE_MAGIC: &[u8; 4] = b"RSPR";
@@ -45,6 +45,13 @@ pub enum Command {
     /// were made with, else an error); the result is the report JSON `analyze` gives for the
     /// states' inputs in ordinal order.
     Finish = 5,
+    /// `Finish` streamed, one state per call, in one instance (`Calls`): this starts it with the
+    /// analysis options (no inputs). The result is `{}`.
+    BeginFinish = 6,
+    /// Adds the inputs, partial states in ordinal order, to the finish begun. The result is `{}`.
+    AddState = 7,
+    /// Ends the finish begun (no options, no inputs): the report JSON, as `Finish` gives it.
+    EndFinish = 8,
 }
 
 impl Command {
@@ -55,6 +62,9 @@ impl Command {
             3 => Ok(Command::Mine),
             4 => Ok(Command::Partial),
             5 => Ok(Command::Finish),
+            6 => Ok(Command::BeginFinish),
+            7 => Ok(Command::AddState),
+            8 => Ok(Command::EndFinish),
             other => Err(EnvelopeError(format!("unknown command {other}"))),
         }
     }
@@ -201,7 +211,45 @@ pub fn execute(request: Request) -> Response {
 
 /// `execute`, telling `progress` each stage as it starts.
 pub fn execute_reporting(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Response {
-    run(request, progress).unwrap_or_else(Response::Error)
+    Calls::default().execute_reporting(request, progress)
+}
+
+/// What one instance keeps from call to call: a streamed finish, from `BeginFinish` to
+/// `EndFinish`. Every other command leaves it as it was.
+#[derive(Debug, Default)]
+pub struct Calls {
+    finishing: Option<Finishing>,
+}
+
+impl Calls {
+    /// `execute_reporting` in this instance.
+    pub fn execute_reporting(&mut self, request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Response {
+        self.run(request, progress).unwrap_or_else(Response::Error)
+    }
+
+    fn run(&mut self, request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Response, String> {
+        let empty = "{}".to_string();
+        match request.command {
+            Command::BeginFinish => {
+                self.finishing = Some(Finishing::begin(Options::from_json(&request.options)?));
+                Ok(Response::Ok(empty))
+            }
+            Command::AddState => {
+                let finishing = self.finishing.as_mut().ok_or("add_state without begin_finish")?;
+                for (i, input) in request.inputs.into_iter().enumerate() {
+                    PartialState::decode(&input.bytes)
+                        .and_then(|state| finishing.add(state))
+                        .map_err(|e| format!("state {i} ({}): {e}", input.name))?;
+                }
+                Ok(Response::Ok(empty))
+            }
+            Command::EndFinish => {
+                let finishing = self.finishing.take().ok_or("end_finish without begin_finish")?;
+                Ok(Response::Ok(finishing.end(progress).to_json()))
+            }
+            _ => run(request, progress),
+        }
+    }
 }
 
 /// A command's response, or why it failed (bad options, an unreadable partial state).
@@ -242,6 +290,7 @@ fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Respo
             }
             Response::Ok(merged.finish(&options, progress).map_err(|e| e.to_string())?.to_json())
         }
+        Command::BeginFinish | Command::AddState | Command::EndFinish => unreachable!("`Calls::run` answers the streamed commands"),
     })
 }
 
@@ -346,7 +395,16 @@ mod tests {
     }
 
     fn command() -> impl Strategy<Value = Command> {
-        prop_oneof![Just(Command::Analyze), Just(Command::Patterns), Just(Command::Mine), Just(Command::Partial), Just(Command::Finish)]
+        prop_oneof![
+            Just(Command::Analyze),
+            Just(Command::Patterns),
+            Just(Command::Mine),
+            Just(Command::Partial),
+            Just(Command::Finish),
+            Just(Command::BeginFinish),
+            Just(Command::AddState),
+            Just(Command::EndFinish)
+        ]
     }
 
     proptest! {
@@ -407,8 +465,8 @@ mod tests {
         assert!(err(&bad).contains("version 9"));
 
         let mut bad = good.clone();
-        bad[6] = 7;
-        assert!(err(&bad).contains("unknown command 7"));
+        bad[6] = 9;
+        assert!(err(&bad).contains("unknown command 9"));
 
         let mut bad = good.clone();
         bad[7] = 1;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use rootspan_core::partial::PartialState;
 use rootspan_core::patterns::miner::Miner;
-use rootspan_core::request::{execute, Command, NamedBytes, Request, Response};
+use rootspan_core::request::{execute, Calls, Command, NamedBytes, Request, Response};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -243,4 +243,35 @@ fn one_partial_per_file_then_finish_is_analyze_on_real_cases() {
         let raw: usize = inputs.iter().map(|i| i.bytes.len()).sum();
         println!("{}: inputs {raw} B (gzip), partial states {bytes} B", case.file_name().unwrap().to_string_lossy());
     }
+}
+
+/// The streamed finish, as the Spark driver runs it in one wasm instance: `begin_finish`, one
+/// `add_state` per state in ordinal order, `end_finish`, gives `analyze`'s report; a state out
+/// of order and calls out of turn are errors.
+#[test]
+fn a_streamed_finish_is_analyze_and_refuses_states_out_of_order() {
+    let inputs = mixed_inputs();
+    let options = r#"{"top":3}"#;
+    let mut calls = Calls::default();
+    let mut run = |command, options: &str, inputs: Vec<NamedBytes>| {
+        calls.execute_reporting(Request { command, options: options.to_string(), inputs }, &mut |_| {})
+    };
+    let state = |i: usize| vec![NamedBytes { name: format!("state-{i}"), bytes: partial(i, options, &inputs[i..i + 1]) }];
+    let error = |response: Response| match response {
+        Response::Error(message) => message,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert!(error(run(Command::AddState, "", state(0))).contains("without begin_finish"));
+    assert_eq!(run(Command::BeginFinish, options, vec![]), Response::Ok("{}".into()));
+    for i in 0..inputs.len() {
+        assert_eq!(run(Command::AddState, "", state(i)), Response::Ok("{}".into()), "state {i}");
+    }
+    assert_eq!(run(Command::EndFinish, "", vec![]), Response::Ok(analyze(&inputs, options)));
+    assert!(error(run(Command::EndFinish, "", vec![])).contains("without begin_finish"));
+
+    run(Command::BeginFinish, options, vec![]);
+    run(Command::AddState, "", state(2));
+    assert!(error(run(Command::AddState, "", state(1))).contains("input 1 comes after input 2"));
+    // `execute` runs in calls of their own: nothing was begun there.
+    assert!(error(call(Command::EndFinish, String::new(), vec![])).contains("without begin_finish"));
 }

@@ -26,6 +26,10 @@ class Command(enum.IntEnum):
     MINE = 3
     PARTIAL = 4
     FINISH = 5
+    # A finish streamed into one instance, one state per call (WasmRunner.instance).
+    BEGIN_FINISH = 6
+    ADD_STATE = 7
+    END_FINISH = 8
 
 
 class EnvelopeError(ValueError):

@@ -1,6 +1,7 @@
 """The Spark job: each input file decoded in a task of its own into a partial state by the wasm
-(`mapInArrow`, so a file's bytes reach the wasm as an Arrow binary cell), the states collected,
-merged and analysed on the driver by the same wasm (docs/spark.md, phase A).
+(`mapInArrow`, so a file's bytes reach the wasm as an Arrow binary cell), the states kept on the
+executors and streamed to the driver one partition at a time, each added to one wasm instance's
+finish as it comes (docs/spark.md).
 """
 
 from __future__ import annotations
@@ -52,8 +53,7 @@ def _partial_states(wasm: bytes, limits: Limits, names: Sequence[str], options: 
 def spark_session(master: str, app_name: str = "rootspan", driver_memory: str = "4g"):
     """A session for `master`. `driver_memory` is the driver JVM's heap when this process starts
     it (local mode; under spark-submit the submission's own setting wins): every input's partial
-    state passes through it (phase A collects them all), and Spark's default of 1g overflows at a
-    few million log lines, while a finish larger than the wasm's 3 GiB cap could not run anyway."""
+    state passes through it, one partition at a time."""
     from pyspark.sql import SparkSession
 
     # The Python workers import this package's dependencies (wasmtime, pyarrow): they run the
@@ -69,7 +69,7 @@ def spark_session(master: str, app_name: str = "rootspan", driver_memory: str = 
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     return (
         builder.appName(app_name)
-        # Files are read whole and states can be large: the driver collects them.
+        # Files are read whole and states can be large: the driver fetches them (toLocalIterator).
         .config("spark.driver.maxResultSize", "0")
         .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")
@@ -86,6 +86,7 @@ def analyze(
 ) -> str:
     """The report JSON for `files` (local paths or any Hadoop filesystem URL), as
     `rootspan analyze --format json FILES` gives it: each input is named by its path as given."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     if not files:
@@ -102,14 +103,25 @@ def analyze(
     for other in frames[1:]:
         df = df.unionAll(other)
     states = df.mapInArrow(_partial_states(wasm_bytes, limits, names, options), "ordinal int, state binary")
-    # collect, not toLocalIterator: that runs one partition at a time.
-    collected = sorted((row.ordinal, bytes(row.state)) for row in states.collect())
-    found = [o for o, _ in collected]
+    # Every task runs at once (count) and leaves its state on its executor's disk; the driver then
+    # fetches them a partition at a time (toLocalIterator alone would run the tasks one by one),
+    # in partition order, which is the files' order, and adds each to the finish as it comes: the
+    # driver never holds more than one state, nor does its wasm hold their bytes together.
+    states = states.persist(StorageLevel.DISK_ONLY)
+    try:
+        states.count()
+        finish = _runner(wasm_bytes, limits).instance()
+        finish.call(Command.BEGIN_FINISH, options, [])
+        found = []
+        for row in states.toLocalIterator():
+            found.append(row.ordinal)
+            finish.call(Command.ADD_STATE, "", [(f"state-{row.ordinal}", bytes(row.state))])
+    finally:
+        states.unpersist()
     if found != list(range(len(files))):
         missing = sorted(set(range(len(files))) - set(found))
         raise RuntimeError(f"no partial state for {', '.join(names[m] for m in missing)} (not read?)" if missing else f"ordinals {found}")
-    runner = _runner(wasm_bytes, limits)
-    report = runner.call(Command.FINISH, options, [(f"state-{o}", s) for o, s in collected])
+    report = finish.call(Command.END_FINISH, "", [])
     assert isinstance(report, str)
     return report
 

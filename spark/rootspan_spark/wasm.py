@@ -3,7 +3,9 @@
 The same module the `rootspan` CLI embeds (wasm-plugin/dist/rootspan_raw.wasm). As in
 engine/src/lib.rs, each call gets a fresh store and instance, so nothing leaks from one call into
 the next, a fuel budget of `fuel_base + fuel_per_byte * request length`, and a memory cap; a call
-that runs out of either is a LimitExceeded naming the stage the wasm was in.
+that runs out of either is a LimitExceeded naming the stage the wasm was in. A streamed finish
+(begin_finish, add_state per state, end_finish) runs its calls in one instance (`instance()`),
+each call with a fuel budget of its own, all under the one memory cap.
 """
 
 from __future__ import annotations
@@ -86,34 +88,13 @@ class WasmRunner:
         return module
 
     def call(self, command: Command, options: str, inputs: Iterable[Tuple[str, bytes]]) -> Union[str, bytes]:
-        """Runs one request; the response body (JSON text, or a partial state's bytes)."""
-        inputs = list(inputs)
-        names = [name for name, _ in inputs]
-        request = encode_request(command, options, inputs)
-        del inputs
-        budget = self.limits.fuel_for(len(request))
-        store = wasmtime.Store(self.engine)
-        store.set_limits(memory_size=self.limits.memory_bytes)
-        store.set_fuel(budget)
-        instance = wasmtime.Instance(store, self.module, [])
-        exports = instance.exports(store)
-        memory = exports["memory"]
-        # Where the wasm keeps its stage, asked now: after a trap the store may have no fuel left to call it.
-        progress_at = exports["progress"](store)
-        length = len(request)
-        ptr = exports["alloc"](store, length)
-        if ptr == 0:
-            raise LimitExceeded(f"the request ({length} bytes) does not fit in the memory limit of {self.limits.memory_bytes >> 20} MiB")
-        memory.write(store, request, ptr)
-        del request
-        try:
-            packed = exports["analyze"](store, ptr, length)
-        except wasmtime.Trap as trap:
-            raise self._classify(trap, store, progress_at, memory, budget, names) from None
-        at, size = packed >> 32, packed & 0xFFFFFFFF
-        if at + size > memory.data_len(store):
-            raise WasmError(f"response [{at}, +{size}) is outside the wasm memory")
-        return decode_response(memory.read(store, at, at + size))
+        """Runs one request in an instance of its own; the response body (JSON text, or a partial
+        state's bytes)."""
+        return self.instance().call(command, options, inputs)
+
+    def instance(self) -> "Instance":
+        """An instance whose calls share its memory (and the streamed finish it keeps)."""
+        return Instance(self)
 
     def _classify(self, trap: wasmtime.Trap, store, progress_at: int, memory, budget: int, names) -> Exception:
         """The trap as a limit (fuel; memory) or an error, with the stage the wasm was in."""
@@ -137,3 +118,46 @@ class WasmRunner:
                 f"(at {used} MiB when it stopped){where}"
             )
         return WasmError(f"the wasm trapped{where}: {trap.message}")
+
+
+class Instance:
+    """One store and instance of the module: its calls run one after the other in the same
+    memory, each with a fuel budget of its own, all under the runner's memory cap."""
+
+    def __init__(self, runner: WasmRunner):
+        self.runner = runner
+        self.store = wasmtime.Store(runner.engine)
+        self.store.set_limits(memory_size=runner.limits.memory_bytes)
+        self.store.set_fuel(runner.limits.fuel_base)
+        instance = wasmtime.Instance(self.store, runner.module, [])
+        self.exports = instance.exports(self.store)
+        self.memory = self.exports["memory"]
+        # Where the wasm keeps its stage, asked now: after a trap the store may have no fuel left to call it.
+        self.progress_at = self.exports["progress"](self.store)
+
+    def call(self, command: Command, options: str, inputs: Iterable[Tuple[str, bytes]]) -> Union[str, bytes]:
+        """Runs one request; the response body (JSON text, or a partial state's bytes)."""
+        inputs = list(inputs)
+        names = [name for name, _ in inputs]
+        request = encode_request(command, options, inputs)
+        del inputs
+        limits, store, memory = self.runner.limits, self.store, self.memory
+        budget = limits.fuel_for(len(request))
+        store.set_fuel(budget)
+        length = len(request)
+        ptr = self.exports["alloc"](store, length)
+        if ptr == 0:
+            raise LimitExceeded(f"the request ({length} bytes) does not fit in the memory limit of {limits.memory_bytes >> 20} MiB")
+        memory.write(store, request, ptr)
+        del request
+        try:
+            packed = self.exports["analyze"](store, ptr, length)
+        except wasmtime.Trap as trap:
+            raise self.runner._classify(trap, store, self.progress_at, memory, budget, names) from None
+        at, size = packed >> 32, packed & 0xFFFFFFFF
+        if at + size > memory.data_len(store):
+            raise WasmError(f"response [{at}, +{size}) is outside the wasm memory")
+        response = memory.read(store, at, at + size)
+        # The instance lives on: its response is freed, as the ABI asks.
+        self.exports["free"](store, at, size)
+        return decode_response(response)

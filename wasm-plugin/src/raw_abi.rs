@@ -5,16 +5,25 @@
 //!   memory limit refuses them);
 //! - `analyze(ptr: i32, len: i32) -> i64`: runs the request envelope (`rootspan_core::request`)
 //!   at `ptr`, taking ownership of it (it is freed before the analysis, so a large request does
-//!   not stay resident twice); returns the response envelope as `ptr << 32 | len`;
+//!   not stay resident twice); returns the response envelope as `ptr << 32 | len`. The instance
+//!   keeps a streamed finish between calls (`begin_finish`, `add_state`..., `end_finish`: the
+//!   envelope's commands 6-8), so a host that keeps the instance adds one state per call;
+//!   every other command is independent of earlier calls;
 //! - `free(ptr: i32, len: i32)`: releases a response (or a request never passed to `analyze`);
 //! - `progress() -> i32`: the address of two little-endian `u32`s, the stage `analyze` is in
 //!   and the input it decodes (`rootspan_core::Stage::code`). They stay readable in memory
 //!   after a trap, so a host whose fuel or memory limit stopped a call can say where.
 
 use std::alloc::{alloc, dealloc, Layout};
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use rootspan_core::request::{execute_reporting, Request, Response};
+use rootspan_core::request::{Calls, Request, Response};
+
+thread_local! {
+    /// What this instance keeps between calls (a streamed finish); the module is single-threaded.
+    static CALLS: RefCell<Calls> = RefCell::new(Calls::default());
+}
 
 /// The current stage (see `progress`): atomics only to have a `static` without `unsafe`;
 /// the module is single-threaded.
@@ -62,10 +71,12 @@ pub unsafe extern "C" fn raw_analyze(ptr: u32, len: u32) -> u64 {
     // SAFETY: the request is decoded into owned values; its buffer is no longer borrowed.
     unsafe { raw_free(ptr, len) };
     let response = match request {
-        Ok(request) => execute_reporting(request, &mut |stage| {
-            let [what, input] = stage.code();
-            PROGRESS[0].store(what, Ordering::Relaxed);
-            PROGRESS[1].store(input, Ordering::Relaxed);
+        Ok(request) => CALLS.with_borrow_mut(|calls| {
+            calls.execute_reporting(request, &mut |stage| {
+                let [what, input] = stage.code();
+                PROGRESS[0].store(what, Ordering::Relaxed);
+                PROGRESS[1].store(input, Ordering::Relaxed);
+            })
         }),
         Err(e) => Response::Error(e.to_string()),
     }

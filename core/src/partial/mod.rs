@@ -99,20 +99,9 @@ impl PartialState {
     /// The report: what `analyze` gives for the inputs, in ordinal order, with `options`, which
     /// must be those the state was made with.
     pub fn finish(self, options: &Options, progress: &mut dyn FnMut(Stage)) -> Result<Report, StateError> {
-        if self.options.as_ref().is_some_and(|made| *made != options_key(options)) {
-            return Err(StateError(
-                "the states were made with other options than the finish's (give `partial` and `finish` the same)".into(),
-            ));
-        }
-        let mut dataset = Dataset::default();
-        let mut ids = LogIds::default();
-        let mut lines = LogLines::empty(&options.patterns);
-        for input in self.inputs.into_values() {
-            crate::merge::append(&mut dataset, input.dataset);
-            ids.append(input.ids);
-            lines.append(input.lines);
-        }
-        Ok(crate::analyze_read(&dataset, ids, lines, options, progress))
+        let mut finishing = Finishing::begin(options.clone());
+        finishing.add(self)?;
+        Ok(finishing.end(progress))
     }
 
     /// `"RSPS" version:u16 0:u16 options:blob count:u32 (ordinal:u32 dataset text)*count`,
@@ -133,6 +122,7 @@ impl PartialState {
         w.0
     }
 
+    /// Reads a state from `encode`'s bytes; anything else is an error saying what and where.
     pub fn decode(bytes: &[u8]) -> Result<PartialState, StateError> {
         if bytes.len() < 8 || &bytes[..4] != MAGIC {
             return Err(StateError("not a rootspan partial state (bad magic)".into()));
@@ -161,5 +151,61 @@ impl PartialState {
             return Err(StateError(format!("{} trailing bytes", bytes.len() - r.at)));
         }
         Ok(state)
+    }
+}
+
+/// A finish that takes the states one at a time (`begin`, `add` each, `end`), so a driver streams
+/// them in rather than holding every state's bytes, and their decoded inputs, at once: each state
+/// is appended as it comes and dropped. States come in ordinal order (each state's inputs after
+/// every input added before); `PartialState::finish` is this with one state.
+#[derive(Debug)]
+pub struct Finishing {
+    options: Options,
+    /// `options` as a state records them.
+    key: String,
+    dataset: Dataset,
+    ids: LogIds,
+    lines: LogLines,
+    /// The last input added.
+    last: Option<u32>,
+}
+
+impl Finishing {
+    pub fn begin(options: Options) -> Finishing {
+        Finishing {
+            key: options_key(&options),
+            lines: LogLines::empty(&options.patterns),
+            options,
+            dataset: Dataset::default(),
+            ids: LogIds::default(),
+            last: None,
+        }
+    }
+
+    /// Appends `state`'s inputs. A state made with other options, or one with an input at or
+    /// before one added already, is an error and adds nothing.
+    pub fn add(&mut self, state: PartialState) -> Result<(), StateError> {
+        if state.options.as_ref().is_some_and(|made| *made != self.key) {
+            return Err(StateError(
+                "the states were made with other options than the finish's (give `partial` and `finish` the same)".into(),
+            ));
+        }
+        if let (Some(last), Some(first)) = (self.last, state.ordinals().next()) {
+            if first <= last {
+                return Err(StateError(format!("input {first} comes after input {last}: states are added in ordinal order")));
+            }
+        }
+        for (ordinal, input) in state.inputs {
+            crate::merge::append(&mut self.dataset, input.dataset);
+            self.ids.append(input.ids);
+            self.lines.append(input.lines);
+            self.last = Some(ordinal);
+        }
+        Ok(())
+    }
+
+    /// The report: what `analyze` gives for the inputs added, in ordinal order.
+    pub fn end(self, progress: &mut dyn FnMut(Stage)) -> Report {
+        crate::analyze_read(&self.dataset, self.ids, self.lines, &self.options, progress)
     }
 }
