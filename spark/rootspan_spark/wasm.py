@@ -132,6 +132,9 @@ class Instance:
         instance = wasmtime.Instance(self.store, runner.module, [])
         self.exports = instance.exports(self.store)
         self.memory = self.exports["memory"]
+        # Bytes of the states added since the last BEGIN_FINISH: the END_FINISH call ranks what one
+        # FINISH request would carry whole, so its fuel budget counts them as that request's would.
+        self.streamed = 0
         # Where the wasm keeps its stage, asked now: after a trap the store may have no fuel left to call it.
         self.progress_at = self.exports["progress"](self.store)
 
@@ -142,7 +145,11 @@ class Instance:
         request = encode_request(command, options, inputs)
         del inputs
         limits, store, memory = self.runner.limits, self.store, self.memory
-        budget = limits.fuel_for(len(request))
+        if command == Command.BEGIN_FINISH:
+            self.streamed = 0
+        elif command == Command.ADD_STATE:
+            self.streamed += len(request)
+        budget = limits.fuel_for(len(request) + (self.streamed if command == Command.END_FINISH else 0))
         store.set_fuel(budget)
         length = len(request)
         ptr = self.exports["alloc"](store, length)
