@@ -90,6 +90,7 @@ def main() -> None:
     py = sys.executable
     cli = ROOT / "target" / "release" / "rootspan"
     rows = []
+    started = time.time()
     for n in [int(s) for s in args.sizes.split(",")]:
         data = args.data / f"{n}"
         if not (data / ".done").exists():
@@ -110,19 +111,26 @@ def main() -> None:
             status = "ok" if ok else f"failed: {tail}"
             rows.append(f"| {n:,} | {size_mb:,.0f} | {len(files)} | {what} | {wall:,.1f} | {cpu:,.1f} | {rss:,.0f} | {rate} | {load} | {same} | {status} |")
             print(rows[-1], flush=True)
+    # A run adds its section at the top and keeps every earlier section (and the hand-written
+    # readings of them) below it: a benchmark's history is part of what it says.
+    title = "# rootspan on Spark: benchmark\n\n"
+    earlier = args.out.read_text() if args.out.exists() else title
+    earlier = earlier[len(title):] if earlier.startswith(title) else earlier
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        "# rootspan on Spark: benchmark\n\n"
-        f"Made by `bash scripts/bench-spark.sh` (`spark/bench/run.py --sizes {args.sizes}`), on {os.cpu_count()} cores shared "
-        "with other work (absolute times are pessimistic; the two runs of a size ran one after the other on the same files).\n"
+        title
+        + f"## Run of {when}\n\n"
+        f"Made by `bash scripts/bench-spark.sh` (`spark/bench/run.py --sizes {args.sizes}"
+        + (f" --skip-cli-above {args.skip_cli_above}" if args.skip_cli_above else "")
+        + f"`), on {os.cpu_count()} cores shared with other work (absolute times are pessimistic; the two runs of a size ran one after the other on the same files).\n"
         "Lines per second per core: log lines / wall time / cores the run may use (1 for the CLI, 2 for local[2]).\n"
         "CPU: user + system time of the run's process tree (Spark's JVM and Python workers included), sampled from /proc every 0.25 s. "
         "Peak RSS: the largest sum of resident memory over that tree at one sample.\n"
         "Load: the machine's 1-minute load average as the run started / ended.\n\n"
         "| log lines | gzip MB | files | run | wall s | CPU s | peak RSS MiB | lines/s/core | load | reports identical | result |\n"
-        "|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|\n" + "\n".join(rows) + "\n"
+        "|---:|---:|---:|---|---:|---:|---:|---:|---|---|---|\n" + "\n".join(rows) + "\n\n" + earlier
     )
-
 
 if __name__ == "__main__":
     main()
