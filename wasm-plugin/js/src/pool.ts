@@ -2,11 +2,15 @@
 // next frames to pack into: a panel's refresh packs into the buffers of the last analysis instead of allocating
 // hundreds of MB again, which in V8 starts a full collection of the page's heap and makes the page's thread mark
 // it in long pauses. The largest buffer of each kind is kept, and all are let go after a minute without use,
-// so a page holds them only while it keeps analysing.
+// so a page holds them only while it keeps analysing. A frame much smaller than a kept buffer gets a new one: a
+// buffer is moved whole, and moving hundreds of MB for a metric series of a few KB makes V8 account that much
+// memory leaving and arriving each time (in the worker, a full collection per frame: 1,000 series, 1,000 GCs).
 
 export type Kind = 'f64' | 'u8' | 'u32';
 
 const IDLE_MS = 60_000;
+/** A kept buffer serves a frame that needs at least this share of it. */
+const LEAST_SHARE = 1 / 4;
 const kept: Partial<Record<Kind, ArrayBuffer>> = {};
 let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -28,10 +32,10 @@ export function giveBack(kind: Kind, buffer: ArrayBuffer): void {
   forgetWhenIdle();
 }
 
-/** A kept buffer of at least `bytes` (the caller's from now on), or undefined. */
+/** A kept buffer of at least `bytes` and not much more (the caller's from now on), or undefined. */
 export function take(kind: Kind, bytes: number): ArrayBuffer | undefined {
   const buffer = kept[kind];
-  if (buffer === undefined || buffer.byteLength < bytes) return undefined;
+  if (buffer === undefined || buffer.byteLength < bytes || bytes < buffer.byteLength * LEAST_SHARE) return undefined;
   delete kept[kind];
   return buffer;
 }
