@@ -38,6 +38,13 @@ class Limits:
         return self.fuel_base + self.fuel_per_byte * request_len
 
 
+def _unsigned(value: int, bits: int) -> int:
+    """A wasm i32/i64 result as the unsigned number the ABI means: the `wasmtime` package returns
+    them signed, and once the memory passes 2 GiB an address has its top bit set (read signed, a
+    response address is negative and `memory.read` slices from the end of memory)."""
+    return value & ((1 << bits) - 1)
+
+
 class WasmError(RuntimeError):
     """The module is missing, invalid, or broke the ABI."""
 
@@ -136,7 +143,7 @@ class Instance:
         # FINISH request would carry whole, so its fuel budget counts them as that request's would.
         self.streamed = 0
         # Where the wasm keeps its stage, asked now: after a trap the store may have no fuel left to call it.
-        self.progress_at = self.exports["progress"](self.store)
+        self.progress_at = _unsigned(self.exports["progress"](self.store), 32)
 
     def call(self, command: Command, options: str, inputs: Iterable[Tuple[str, bytes]]) -> Union[str, bytes]:
         """Runs one request; the response body (JSON text, or a partial state's bytes)."""
@@ -152,13 +159,13 @@ class Instance:
         budget = limits.fuel_for(len(request) + (self.streamed if command == Command.END_FINISH else 0))
         store.set_fuel(budget)
         length = len(request)
-        ptr = self.exports["alloc"](store, length)
+        ptr = _unsigned(self.exports["alloc"](store, length), 32)
         if ptr == 0:
             raise LimitExceeded(f"the request ({length} bytes) does not fit in the memory limit of {limits.memory_bytes >> 20} MiB")
         memory.write(store, request, ptr)
         del request
         try:
-            packed = self.exports["analyze"](store, ptr, length)
+            packed = _unsigned(self.exports["analyze"](store, ptr, length), 64)
         except wasmtime.Trap as trap:
             raise self.runner._classify(trap, store, self.progress_at, memory, budget, names) from None
         at, size = packed >> 32, packed & 0xFFFFFFFF

@@ -108,6 +108,18 @@ class WasmAndEnvelope(unittest.TestCase):
             small.call(Command.PARTIAL, "", [("logs.loki.json.gz", data)])
         self.assertIn("memory limit of 24 MiB", str(caught.exception))
 
+    def test_calls_work_with_the_memory_past_2_gib(self):
+        # A streamed finish of 30M lines grows the driver's instance past 2 GiB; its responses then
+        # sit at addresses with the top bit set, which the `wasmtime` package hands back negative.
+        # Two untouched 1 GiB blocks push the next allocations there (pages never written cost no
+        # resident memory).
+        instance = runner().instance()
+        for _ in range(2):
+            self.assertNotEqual(instance.exports["alloc"](instance.store, 1 << 30), 0)
+        self.assertGreater(instance.memory.data_len(instance.store), 2 << 30)
+        alone = runner().call(Command.ANALYZE, "", [("x.txt", b"2024-01-01T00:00:00Z hello")])
+        self.assertEqual(instance.call(Command.ANALYZE, "", [("x.txt", b"2024-01-01T00:00:00Z hello")]), alone)
+
     def test_malformed_responses_are_refused(self):
         with self.assertRaises(EnvelopeError):
             decode_response(b"RSPQ" + bytes(8))
