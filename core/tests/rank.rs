@@ -174,3 +174,33 @@ fn ranking_is_deterministic_and_ties_break_by_name() {
         assert!(pair[0].score > pair[1].score || (pair[0].score == pair[1].score && pair[0].service < pair[1].service));
     }
 }
+
+/// api publishes a message per request (a producer span, 1 ms) that worker consumes (a consumer
+/// span, its child, 20 ms of work). From the window on, worker falls behind: each message waits
+/// longer in the queue (`lag_per_s` more per second), its handling does not change.
+fn queued(lag_per_s: i64) -> Vec<Candidate> {
+    let mut b = Builder::default();
+    for i in 0..240i64 {
+        let (trace, t) = (i as u128 + 1, i * S);
+        let wait = 15 * MS + (i % 3) * MS + if i >= 120 { (i - 120) * lag_per_s } else { 0 };
+        let root = b.span(trace, None, ("api", "POST /order", SpanKind::Server), (t, 5 * MS), false);
+        let publish = b.span(trace, Some(root), ("api", "orders publish", SpanKind::Producer), (t + MS, MS), false);
+        b.span(trace, Some(publish), ("worker", "orders process", SpanKind::Consumer), (t + 2 * MS + wait, 20 * MS), false);
+    }
+    b.0.rank(&RankOptions::default())
+}
+
+#[test]
+fn a_growing_queue_wait_is_the_consumers() {
+    // 50 ms more per second: messages wait 3 s by the middle of the window.
+    let got = queued(50 * MS);
+    assert_eq!(got[0].service, "worker", "{got:#?}");
+    assert!(component(&got[0], "trace_edge_gap") > 1.0, "{:#?}", got[0]);
+    assert!(got[0].why.contains("messages wait"), "{}", got[0].why);
+    assert_eq!(got[0].operation.as_deref(), Some("orders process"));
+    let api = got.iter().find(|c| c.service == "api").unwrap();
+    assert_eq!(component(api, "trace_edge_gap"), 0.0, "the producer publishes as before: {api:#?}");
+    // A steady wait within a broker's ordinary delivery time is no evidence.
+    let calm = queued(0);
+    assert!(calm.iter().all(|c| component(c, "trace_edge_gap") == 0.0), "{calm:#?}");
+}

@@ -11,9 +11,14 @@ pub enum Measure {
     Errors,
     /// Latency series of a server side: a rise is bad.
     Latency,
-    /// CPU, memory and other saturation series: a rise is bad.
+    /// CPU, memory, queue backlog and other saturation series: a rise is bad.
     Saturation,
 }
+
+/// Words of a series name that say work is waiting in a queue (Kafka's consumer lag, a broker's
+/// backlog or queue depth, messages pending or not yet acknowledged). Not `ready`: a readiness
+/// gauge (`kube_pod_container_status_ready`) is bad when it drops.
+const BACKLOG_WORDS: [&str; 5] = ["lag", "backlog", "depth", "pending", "unacked"];
 
 impl Measure {
     /// The measure a series name says, if any. Names that say nothing about health (bytes,
@@ -29,6 +34,13 @@ impl Measure {
         }
         if has(&["error", "fail", "5xx", "exception", "restart", "oom"]) {
             return Some(Measure::Errors);
+        }
+        // How far a consumer is behind its queue (a lag, a backlog, a depth) is how much work
+        // waits for it, even when it is counted in seconds: saturation of the consumer, not the
+        // latency of anything it serves. Whole words only, so a feature *flag* is no lag.
+        let words: Vec<&str> = n.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+        if words.iter().any(|w| BACKLOG_WORDS.contains(w)) {
+            return Some(Measure::Saturation);
         }
         if has(&["latency", "duration", "response_time", "seconds"]) {
             return Some(Measure::Latency);
@@ -75,6 +87,13 @@ mod tests {
         assert_eq!(Measure::of("node_cpu_usage_rate_percent"), None);
         assert_eq!(Measure::of("network_receive_bytes"), None);
         assert_eq!(Measure::of("kube_pod_container_status_restarts_total"), Some(Measure::Errors));
+        // A consumer behind its queue is saturated, whatever unit its lag is in.
+        assert_eq!(Measure::of("messaging_consumer_lag_seconds"), Some(Measure::Saturation));
+        assert_eq!(Measure::of("kafka_consumergroup_lag"), Some(Measure::Saturation));
+        assert_eq!(Measure::of("rabbitmq_queue_messages_unacked"), Some(Measure::Saturation));
+        assert_eq!(Measure::of("kube_pod_container_status_ready"), None);
+        assert_eq!(Measure::of("sqs_backlog_age_seconds"), Some(Measure::Saturation));
+        assert_eq!(Measure::of("feature_flag_evaluation_duration_seconds"), Some(Measure::Latency));
         assert_eq!(Measure::Throughput.bad_direction(), -1.0);
         assert_eq!(Measure::Errors.bad_direction(), 1.0);
     }

@@ -1,5 +1,10 @@
 //! Trace evidence: where failures originate, where callers wait on the network or a queue
 //! (the edge gap), where requests spend more of their own time, and who stops being called.
+//!
+//! A message's wait in its queue is read from messaging spans (OpenTelemetry's span kinds): the
+//! time from a producer span's end to the start of the consumer span processing its message
+//! (a child of it). A wait that grows is a consumer falling behind, so it is the consumer's
+//! evidence, never the producer's: producers publish as fast as before.
 
 use std::collections::BTreeMap;
 
@@ -7,9 +12,14 @@ use super::evidence::{Evidence, EvidenceRef, Finding, Kind, Target};
 use super::lifecycle::Retired;
 use super::stats::{count_surprise, log_growth};
 use super::view::{Phase, View};
+use crate::model::SpanKind;
 
 /// Durations below this are jitter, not growth (1 ms).
 const FLOOR_NS: f64 = 1e6;
+/// Queue waits below this are a broker's ordinary delivery time, not a backlog (500 ms): brokers
+/// hand a message on within milliseconds to tens of them, so a wait of half a second already
+/// means the consumer is behind. Added to both medians like `FLOOR_NS`.
+const QUEUE_FLOOR_NS: f64 = 5e8;
 /// Trace ids listed per finding.
 const MAX_REFS: usize = 3;
 
@@ -124,6 +134,8 @@ impl Tally {
 pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
     // Per callee and calling service: a delay on one caller's path is not diluted by the others.
     let mut gaps: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
+    // Per consumer and producing service, likewise: the time messages wait in the queue.
+    let mut waits: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
     let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
     let mut counts: BTreeMap<Target, Tally> = BTreeMap::new();
     // Root spans per service and phase: the traffic at the entry points.
@@ -143,11 +155,19 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
         }
         if v.is_exit(r) {
             for c in v.span_children(r) {
-                if v.span_service(c) != service && !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+                if v.span_service(c) != service && !matches!(v.ds.spans.kind[r], SpanKind::Producer) {
                     let gap = (v.ds.spans.duration_ns[r] - v.ds.spans.duration_ns[c]).max(0) as f64;
                     for t in Target::both(v.span_service(c), v.span_instance[c]) {
                         gaps.entry((t, service)).or_default().add(phase, gap, c);
                     }
+                }
+            }
+        }
+        if let Some(end) = produced_at(v, r) {
+            for c in v.span_children(r).filter(|c| matches!(v.ds.spans.kind[*c], SpanKind::Consumer)) {
+                let wait = v.ds.spans.start_ns[c].saturating_sub(end).max(0) as f64;
+                for t in Target::both(v.span_service(c), v.span_instance[c]) {
+                    waits.entry((t, service)).or_default().add(phase, wait, c);
                 }
             }
         }
@@ -157,7 +177,7 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
             // duration is time the callee does not explain, and a failure with nothing
             // failing below starts at the callee.
             let t = Target::Service(callee);
-            if !matches!(v.ds.spans.kind[r], crate::model::SpanKind::Producer) {
+            if !matches!(v.ds.spans.kind[r], SpanKind::Producer) {
                 gaps.entry((t, service)).or_default().add(phase, v.ds.spans.duration_ns[r].max(0) as f64, r);
             }
             counts.entry(t).or_default().count(Served::Call, slot, true, v.failed_at_peer(r).is_some() && !failed_below, r);
@@ -185,6 +205,15 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
             let rows: Vec<usize> = worst_rows(&mut s.worst).collect();
             let operation = rows.first().map(|r| op(v, *r));
             let phrase = format!("callers wait {:.1}x longer than its spans explain", libm::exp(g));
+            ev.offer(t, Kind::EdgeGap, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
+        }
+    }
+    for ((t, _producer), mut s) in waits {
+        if let Some(g) = log_growth(&s.window, &s.baseline, QUEUE_FLOOR_NS) {
+            let typical = |xs: &[f64]| crate::base::stats::median(xs).unwrap_or(0.0) / 1e9;
+            let phrase = format!("messages wait {:.1} s in its queue (baseline {:.2} s)", typical(&s.window), typical(&s.baseline));
+            let rows: Vec<usize> = worst_rows(&mut s.worst).collect();
+            let operation = rows.first().map(|r| op(v, *r));
             ev.offer(t, Kind::EdgeGap, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
         }
     }
@@ -216,6 +245,11 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
             ev.offer(t, Kind::VolumeDrop, Finding { value: z, operation: None, phrase, refs: Vec::new() });
         }
     }
+}
+
+/// When a producer span handed its message to the queue (its end, ns); `None` for other spans.
+fn produced_at(v: &View, row: usize) -> Option<i64> {
+    matches!(v.ds.spans.kind[row], SpanKind::Producer).then(|| v.ds.spans.start_ns[row].saturating_add(v.ds.spans.duration_ns[row]))
 }
 
 /// The traffic at the entry points in the window and the baseline, from the services that start
