@@ -119,7 +119,10 @@ pub fn run(dirs: &[PathBuf], sources: &[Signal], windows: WindowChoice, analyse:
         }
         let confidence = eval::confidence(&report).map_err(|e| format!("{name}: {e}"))?;
         outcomes.push(CaseOutcome::new(&name, &truth, &candidates, start, &confidence));
-        fit_cases.push(FitCase::new(&candidates, &truth, spec.system.as_deref()));
+        // A fault-free case has no true candidate to fit towards or to rank.
+        if !truth.fault_free() {
+            fit_cases.push(FitCase::new(&candidates, &truth, spec.system.as_deref()));
+        }
     }
     Ok(EvalRun { summary: Summary::of(outcomes), fit_cases })
 }

@@ -19,7 +19,9 @@ struct Cli {
 enum Command {
     /// Evaluate the ranking on labelled incidents: DIR holds case folders (case.json with the
     /// window and baseline, truth.json with the answer, and the inputs). Prints AC@1, AC@3,
-    /// AC@5, Avg@5, per fault type, per instance, and the true service's rank per case.
+    /// AC@5, Avg@5, per fault type, per instance, and the true service's rank per case. A case
+    /// whose truth says no fault (`"fault": "no_fault"`, no service) is no AC hit or miss: it is
+    /// counted apart, by what its report stated (clear, tentative, no clear root cause).
     /// Several DIRs are evaluated (and, with --fit, fitted) as one set.
     Rank {
         /// The folders of case folders.
@@ -69,7 +71,8 @@ enum BenchStep {
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
-    /// `{"cases", "ac1", "ac3", "ac5", "avg5", "per_fault", "instance", "per_case": [{"case", "rank", "fault"}]}`.
+    /// `{"cases", "ac1", "ac3", "ac5", "avg5", "per_fault", "instance", "fault_free", "per_case": [{"case", "rank", "fault"}]}`;
+    /// the AC figures are over the fault cases, `fault_free` counts what the others were stated.
     Json,
     Text,
 }

@@ -19,9 +19,11 @@ pub struct CaseSpec {
     pub baseline: Option<TimeRange>,
 }
 
-/// `truth.json`: the injected root cause.
+/// `truth.json`: the injected root cause, or none (`"fault": "no_fault"`, no service): a
+/// fault-free case, scored apart from the faults (`Summary::fault_free`).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Truth {
+    #[serde(default)]
     pub service: String,
     #[serde(default)]
     pub pod: Option<String>,
@@ -42,6 +44,12 @@ impl Truth {
             Some(node) => c.node && c.service == *node,
             None => !c.node && c.service == self.service,
         }
+    }
+
+    /// Whether the truth says nothing is at fault: no top candidate is right, none is wrong in
+    /// the AC sense; what counts is whether the report still states a cause.
+    pub fn fault_free(&self) -> bool {
+        self.fault.as_deref() == Some(NO_FAULT) || (self.service.is_empty() && self.node.is_none())
     }
 
     /// The key `FitCase` compares candidates with (`Ranked::key`).
@@ -73,6 +81,8 @@ pub struct CaseOutcome {
     pub rank: u32,
     /// The fault type, when the truth names one.
     pub fault: Option<String>,
+    /// The truth says nothing is at fault (`Truth::fault_free`): the case is no AC hit or miss.
+    pub fault_free: bool,
     /// 1-based rank of the true pod among the candidates' instances (0 when absent), when the
     /// truth names a pod.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,6 +224,7 @@ impl CaseOutcome {
             case: case.to_string(),
             rank: position(&|c| truth.named(c)),
             fault: truth.fault.clone(),
+            fault_free: truth.fault_free(),
             instance_rank: truth.pod.as_ref().map(|pod| position(&|c| c.instance.as_deref() == Some(pod.as_str()))),
             why: candidates.first().map_or_else(String::new, |c| c.why.clone()),
             explained: candidates.first().is_some_and(|c| c.has_evidence && !c.why.is_empty()),
@@ -314,9 +325,34 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub onset: Option<OnsetError>,
     /// How well the reports' probabilities match what happened (a hit: the truth ranks first;
-    /// a fault-free window never holds one).
+    /// a fault-free window never holds one), over every case, fault-free ones included.
     pub calibration: Calibration,
+    /// The fault-free cases, which the AC figures above leave out, when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault_free: Option<FaultFree>,
+    /// Every case, fault-free ones included.
     pub per_case: Vec<CaseOutcome>,
+}
+
+/// What the reports said on fault-free cases: a `clear` top candidate is a false alarm.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FaultFree {
+    pub cases: usize,
+    pub clear: usize,
+    pub tentative: usize,
+    pub no_clear_cause: usize,
+}
+
+impl FaultFree {
+    fn of(cases: &[&CaseOutcome]) -> Option<FaultFree> {
+        let stated = |c: &str| cases.iter().filter(|o| o.certainty == c).count();
+        (!cases.is_empty()).then(|| FaultFree {
+            cases: cases.len(),
+            clear: stated("clear"),
+            tentative: stated("tentative"),
+            no_clear_cause: stated("no_clear_cause"),
+        })
+    }
 }
 
 /// Calibration of stated probabilities against hits.
@@ -416,14 +452,17 @@ impl OnsetError {
 }
 
 impl Summary {
+    /// The AC figures, explanations and onsets over the fault cases; the fault-free ones
+    /// (`CaseOutcome::fault_free`) apart, in `fault_free`.
     pub fn of(per_case: Vec<CaseOutcome>) -> Summary {
-        let ranks: Vec<u32> = per_case.iter().map(|c| c.rank).collect();
+        let (calm, faults): (Vec<&CaseOutcome>, Vec<&CaseOutcome>) = per_case.iter().partition(|c| c.fault_free);
+        let ranks: Vec<u32> = faults.iter().map(|c| c.rank).collect();
         let all = Accuracy::of(&ranks);
         let mut by_fault: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-        for c in &per_case {
+        for c in &faults {
             by_fault.entry(c.fault.clone().unwrap_or_else(|| "unlabelled".to_string())).or_default().push(c.rank);
         }
-        let pods: Vec<u32> = per_case.iter().filter_map(|c| c.instance_rank).collect();
+        let pods: Vec<u32> = faults.iter().filter_map(|c| c.instance_rank).collect();
         Summary {
             cases: all.cases,
             ac1: all.ac1,
@@ -433,9 +472,10 @@ impl Summary {
             ci: all.ci,
             per_fault: by_fault.into_iter().map(|(f, r)| (f, Accuracy::of(&r))).collect(),
             instance: (!pods.is_empty()).then(|| Accuracy::of(&pods)),
-            explained: per_case.iter().filter(|c| c.explained).count(),
-            explained_hits: per_case.iter().filter(|c| c.explained && c.rank == 1).count(),
-            onset: OnsetError::of(&per_case.iter().filter_map(|c| c.onset_error_s).collect::<Vec<_>>()),
+            explained: faults.iter().filter(|c| c.explained).count(),
+            explained_hits: faults.iter().filter(|c| c.explained && c.rank == 1).count(),
+            onset: OnsetError::of(&faults.iter().filter_map(|c| c.onset_error_s).collect::<Vec<_>>()),
+            fault_free: FaultFree::of(&calm),
             calibration: Calibration::of(
                 &per_case.iter().map(|c| (c.probability, c.rank == 1)).collect::<Vec<_>>(),
                 &per_case.iter().map(|c| c.certainty.as_str()).collect::<Vec<_>>(),
@@ -449,16 +489,20 @@ impl Summary {
         let row = |name: &str, a: &Accuracy| {
             format!("{name:<24} {:>5} {:>22} {:>22} {:>22} {:>6.3}\n", a.cases, a.with_ci(1), a.with_ci(3), a.with_ci(5), a.avg5)
         };
-        let all = Accuracy::of(&self.per_case.iter().map(|c| c.rank).collect::<Vec<_>>());
+        let all = Accuracy::of(&self.per_case.iter().filter(|c| !c.fault_free).map(|c| c.rank).collect::<Vec<_>>());
         let mut out = format!("{:<24} {:>5} {:>22} {:>22} {:>22} {:>6}\n", "", "cases", "AC@1 [95% CI]", "AC@3", "AC@5", "Avg@5");
-        out += &row("all (service)", &all);
+        if all.cases == 0 {
+            out += "no fault cases: no AC figures\n";
+        } else {
+            out += &row("all (service)", &all);
+        }
         for (f, a) in &self.per_fault {
             out += &row(&format!("  {f}"), a);
         }
         if let Some(a) = &self.instance {
             out += &row("all (instance)", a);
         }
-        let hits = self.per_case.iter().filter(|c| c.rank == 1).count();
+        let hits = self.per_case.iter().filter(|c| !c.fault_free && c.rank == 1).count();
         out += &format!(
             "top candidate with a reason: {} of {} cases; of the {hits} ranked right, {} with a reason\n",
             self.explained, self.cases, self.explained_hits
@@ -467,6 +511,12 @@ impl Summary {
             out += &format!(
                 "window start vs injection: median |error| {:.0} s, p90 {:.0} s, within 60 s {} of {}, later than 60 s {}\n",
                 o.median_abs_s, o.p90_abs_s, o.within_60s, o.cases, o.late
+            );
+        }
+        if let Some(f) = &self.fault_free {
+            out += &format!(
+                "fault-free cases (not in the AC figures): {}; stated clear {} (false alarms), tentative {}, no clear root cause {}\n",
+                f.cases, f.clear, f.tentative, f.no_clear_cause
             );
         }
         out += &self.calibration.to_text();
@@ -569,7 +619,7 @@ impl CalibrationPoint {
     pub fn of(outcome: &CaseOutcome) -> CalibrationPoint {
         CalibrationPoint {
             case: outcome.case.clone(),
-            no_fault: outcome.fault.as_deref() == Some(NO_FAULT),
+            no_fault: outcome.fault_free,
             share: outcome.share,
             top: outcome.top_score,
             hit: outcome.rank == 1,
@@ -783,6 +833,7 @@ mod tests {
             case: case.into(),
             rank,
             fault: Some(fault.into()),
+            fault_free: fault == NO_FAULT,
             instance_rank: Some(rank),
             why: why.into(),
             explained: !why.is_empty(),
@@ -792,7 +843,21 @@ mod tests {
             top_score: 1.0,
             share: 1.0,
         };
-        let s = Summary::of(vec![mk("a", 1, "cpu", "x: cpu up"), mk("b", 4, "cpu", "y: slow"), mk("c", 1, "net", "")]);
+        let calm = |case: &str, certainty: &str| CaseOutcome { rank: 0, certainty: certainty.into(), ..mk(case, 0, NO_FAULT, "z: noise") };
+        let s = Summary::of(vec![
+            mk("a", 1, "cpu", "x: cpu up"),
+            mk("b", 4, "cpu", "y: slow"),
+            mk("c", 1, "net", ""),
+            calm("d", "clear"),
+            calm("e", "no_clear_cause"),
+            calm("f", "no_clear_cause"),
+        ]);
+        // Fault-free cases are no AC misses: 2 of the 3 faults rank first.
+        assert_eq!((s.cases, s.ac1), (3, 2.0 / 3.0));
+        assert!(!s.per_fault.contains_key(NO_FAULT));
+        assert_eq!(s.fault_free, Some(FaultFree { cases: 3, clear: 1, tentative: 0, no_clear_cause: 2 }));
+        assert!(s.to_text().contains("fault-free cases (not in the AC figures): 3; stated clear 1"), "{}", s.to_text());
+        assert_eq!(s.per_case.len(), 6);
         assert_eq!(s.per_fault["cpu"].ac1, 0.5);
         assert_eq!(s.per_fault["net"].ac3, 1.0);
         assert_eq!(s.instance.as_ref().unwrap().cases, 3);
