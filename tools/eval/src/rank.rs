@@ -535,6 +535,8 @@ impl Summary {
 #[derive(Debug, Clone)]
 pub struct FitCase {
     pub candidates: Vec<(String, [f64; KINDS.len()])>,
+    /// The candidates (keys) that are nodes.
+    pub nodes: std::collections::BTreeSet<String>,
     pub truth: String,
     pub system: String,
     pub fault: String,
@@ -545,18 +547,22 @@ impl FitCase {
     pub fn new(candidates: &[Ranked], truth: &Truth, system: Option<&str>) -> FitCase {
         FitCase {
             candidates: candidates.iter().map(|c| (c.key(), c.values)).collect(),
+            nodes: candidates.iter().filter(|c| c.node).map(Ranked::key).collect(),
             truth: truth.key(),
             system: system.unwrap_or("unnamed").to_string(),
             fault: truth.fault.clone().unwrap_or_else(|| "unlabelled".to_string()),
         }
     }
 
-    /// The truth's rank under `w` (ties broken by name, as `rank` does); 0 when absent.
+    /// The truth's rank under `w`, ties broken as `rootspan_core::rank::rank` breaks them: a
+    /// node before a service (a node candidate carries the score of the strongest service it
+    /// explains, so the two always tie), then by name; 0 when absent.
     pub fn rank_under(&self, w: &[f64; KINDS.len()]) -> u32 {
         let score = |x: &[f64; KINDS.len()]| x.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
-        let mut order: Vec<(f64, &str)> = self.candidates.iter().map(|(s, x)| (score(x), s.as_str())).collect();
-        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-        order.iter().position(|(_, s)| *s == self.truth).map_or(0, |i| i as u32 + 1)
+        let mut order: Vec<(f64, bool, &str)> =
+            self.candidates.iter().map(|(s, x)| (score(x), self.nodes.contains(s), s.as_str())).collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+        order.iter().position(|(_, _, s)| *s == self.truth).map_or(0, |i| i as u32 + 1)
     }
 }
 
@@ -867,6 +873,27 @@ mod tests {
     }
 
     #[test]
+    fn a_node_ranks_before_the_service_it_ties_with() {
+        let x = |v: f64| {
+            let mut out = [0.0; KINDS.len()];
+            out[0] = v;
+            out
+        };
+        // The node takes the score of "a-svc", which sorts before it by name.
+        let case = |truth: &str| FitCase {
+            candidates: vec![("a-svc".into(), x(2.0)), ("node w1".into(), x(2.0)), ("b-svc".into(), x(1.0))],
+            nodes: ["node w1".to_string()].into(),
+            truth: truth.into(),
+            system: "s".into(),
+            fault: "f".into(),
+        };
+        let w = [1.0; KINDS.len()];
+        assert_eq!(case("node w1").rank_under(&w), 1);
+        assert_eq!(case("a-svc").rank_under(&w), 2);
+        assert_eq!(case("b-svc").rank_under(&w), 3);
+    }
+
+    #[test]
     fn the_curve_learns_that_a_wide_lead_is_a_hit() {
         // Strong evidence is mostly a hit, weak evidence mostly not.
         let pt = |case: &str, top: f64, hit: bool| CalibrationPoint { case: case.into(), no_fault: false, share: 0.95, top, hit };
@@ -891,7 +918,8 @@ mod tests {
             truth[1] = if i % 3 == 0 { 0.5 } else { -0.5 };
             decoy[1] = -truth[1];
             let (system, fault) = (format!("s{}", i % 2), format!("f{}", i % 3));
-            cases.push(FitCase { candidates: vec![("a".into(), truth), ("b".into(), decoy)], truth: "a".into(), system, fault });
+            let nodes = Default::default();
+            cases.push(FitCase { candidates: vec![("a".into(), truth), ("b".into(), decoy)], nodes, truth: "a".into(), system, fault });
         }
         let active = [true; KINDS.len()];
         let w = fit(&cases, &active, 0.01);
