@@ -242,9 +242,11 @@ pub fn analyze(inputs: &[Input], options: &Options) -> Report {
     analyze_reporting(inputs, options, &mut |_| {})
 }
 
-/// `analyze`, telling `progress` each stage as it starts (decoding input by input).
+/// `analyze`, telling `progress` each stage as it starts (decoding input by input). Each input's
+/// log text is read as it is decoded and dropped (`partial::Finishing::analyze`): the report a
+/// `Session` gives for the same inputs, in the memory of the decoded columns without the bodies.
 pub fn analyze_reporting(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
-    Session::new().decoding(inputs, progress).analyze_reporting(options, progress)
+    partial::Finishing::analyze(inputs, options, progress)
 }
 
 /// Decodes `inputs` (Loki JSON, OTLP logs JSON, plain text lines, anything `Session` reads) and

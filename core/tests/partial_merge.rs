@@ -1,7 +1,9 @@
 //! The analysis split (`rootspan_core::partial`, `docs/spark.md`): inputs decoded in any
 //! partition into partial states, merged in any grouping and order, give the same state, and its
-//! finish is the report `analyze` gives, byte for byte, through the raw-ABI envelope as a Spark
-//! job calls it. Unreadable states are errors, never panics.
+//! finish is the report a `Session` gives (every input decoded with its log text, then analysed:
+//! the browser's path), byte for byte, through the raw-ABI envelope as a Spark job calls it; so is
+//! the one-shot `analyze` command, which reads each input's text as it is decoded. Unreadable
+//! states are errors, never panics.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +11,7 @@ use proptest::prelude::*;
 use rootspan_core::partial::PartialState;
 use rootspan_core::patterns::miner::Miner;
 use rootspan_core::request::{execute, Calls, Command, NamedBytes, Request, Response};
+use rootspan_core::{Input, Options, Session};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -59,7 +62,15 @@ fn finish(states: Vec<Vec<u8>>, options: &str) -> Response {
     call(Command::Finish, options.to_string(), inputs)
 }
 
+/// The report a `Session` gives: every input decoded with its log text, then analysed (the
+/// browser's path), which no split of the work may change.
 fn analyze(inputs: &[NamedBytes], options: &str) -> String {
+    let inputs: Vec<Input> = inputs.iter().map(|i| Input::Bytes { name: i.name.clone(), bytes: i.bytes.clone() }).collect();
+    Session::new().decoding(&inputs, &mut |_| {}).analyze(&Options::from_json(options).expect("the tests' options are valid")).to_json()
+}
+
+/// The raw-ABI `analyze` command (the CLI's): inputs decoded one at a time, their text read and dropped.
+fn analyze_command(inputs: &[NamedBytes], options: &str) -> String {
     match call(Command::Analyze, options.to_string(), inputs.to_vec()) {
         Response::Ok(json) => json,
         other => panic!("analyze: {other:?}"),
@@ -239,7 +250,12 @@ fn one_partial_per_file_then_finish_is_analyze_on_real_cases() {
             Response::Ok(json) => json,
             other => panic!("{}: finish: {other:?}", case.display()),
         };
-        assert!(json == analyze(&inputs, ""), "{}: the finished report differs from analyze's", case.display());
+        let whole = analyze(&inputs, "");
+        assert!(json == whole, "{}: the finished report differs from a session's", case.display());
+        for options in ["", TEXT_OPTIONS] {
+            let session = if options.is_empty() { whole.clone() } else { analyze(&inputs, options) };
+            assert!(analyze_command(&inputs, options) == session, "{}: `analyze` differs from a session's ({options})", case.display());
+        }
         let raw: usize = inputs.iter().map(|i| i.bytes.len()).sum();
         println!("{}: inputs {raw} B (gzip), partial states {bytes} B", case.file_name().unwrap().to_string_lossy());
     }

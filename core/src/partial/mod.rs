@@ -46,6 +46,17 @@ struct InputState {
     lines: LogLines,
 }
 
+impl InputState {
+    /// `input` decoded on its own, its log text read with `options` and dropped.
+    fn decode(input: &Input, options: &Options) -> InputState {
+        let mut dataset = Session::new().decoding(std::slice::from_ref(input), &mut |_| {}).into_dataset();
+        let ids = LogIds::find(&dataset, &options.correlation);
+        let lines = LogLines::read(&dataset, &options.patterns);
+        dataset.logs.forget_bodies();
+        InputState { dataset, ids, lines }
+    }
+}
+
 fn options_key(options: &Options) -> String {
     serde_json::to_string(options).expect("options serialise: no non-string map keys")
 }
@@ -66,11 +77,7 @@ impl PartialState {
                 .and_then(|i| first.checked_add(i))
                 .ok_or_else(|| StateError(format!("ordinal {first} + {i} overflows")))?;
             progress(Stage::Decode(i));
-            let mut dataset = Session::new().decoding(std::slice::from_ref(input), &mut |_| {}).into_dataset();
-            let ids = LogIds::find(&dataset, &options.correlation);
-            let lines = LogLines::read(&dataset, &options.patterns);
-            dataset.logs.forget_bodies();
-            state.inputs.insert(ordinal, InputState { dataset, ids, lines });
+            state.inputs.insert(ordinal, InputState::decode(input, options));
         }
         Ok(state)
     }
@@ -196,12 +203,29 @@ impl Finishing {
             }
         }
         for (ordinal, input) in state.inputs {
-            crate::merge::append(&mut self.dataset, input.dataset);
-            self.ids.append(input.ids);
-            self.lines.append(input.lines);
+            self.append(input);
             self.last = Some(ordinal);
         }
         Ok(())
+    }
+
+    /// The report for `inputs` decoded one at a time, each input's log text read as it is
+    /// decoded and dropped (as a partial state's is), so the log bodies of all the inputs are
+    /// never held together: the one-shot analysis (`crate::analyze`), which the CLI and every
+    /// raw-ABI host run. The finish of states made from the same inputs (`add`) gives the same report.
+    pub fn analyze(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
+        let mut finishing = Finishing::begin(options.clone());
+        for (i, input) in inputs.iter().enumerate() {
+            progress(Stage::Decode(i));
+            finishing.append(InputState::decode(input, options));
+        }
+        finishing.end(progress)
+    }
+
+    fn append(&mut self, input: InputState) {
+        crate::merge::append(&mut self.dataset, input.dataset);
+        self.ids.append(input.ids);
+        self.lines.append(input.lines);
     }
 
     /// The report: what `analyze` gives for the inputs added, in ordinal order.
