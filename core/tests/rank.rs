@@ -204,3 +204,19 @@ fn a_growing_queue_wait_is_the_consumers() {
     let calm = queued(0);
     assert!(calm.iter().all(|c| component(c, "trace_edge_gap") == 0.0), "{calm:#?}");
 }
+
+#[test]
+fn a_slow_operation_taking_more_of_the_traffic_is_no_growth() {
+    // api serves a slow operation (800 ms of its own time) and a fast one (20 ms), both unchanged;
+    // the slow one is a third of the requests before the window and two thirds in it. The
+    // service's median moves from fast to slow, yet no request grew slower.
+    let mut b = Builder::default();
+    for i in 0..240i64 {
+        let slow = if i >= 120 { i % 3 != 0 } else { i % 3 == 0 };
+        let (op, took) = if slow { ("/report", 800 * MS) } else { ("/item", 20 * MS) };
+        b.span(i as u128 + 1, None, ("api", op, SpanKind::Server), (i * S, took), false);
+    }
+    let got = b.0.rank(&RankOptions::default());
+    let api = got.iter().find(|c| c.service == "api").unwrap();
+    assert_eq!(component(api, "trace_self_time"), 0.0, "{api:#?}");
+}

@@ -76,6 +76,12 @@ impl Kind {
         }
     }
 
+    /// Whether the raw value is already a log (of a duration ratio): fusion takes it as it is
+    /// rather than taking its log again.
+    pub fn is_log_ratio(self) -> bool {
+        matches!(self, Kind::EdgeGap | Kind::SelfTime)
+    }
+
     pub fn index(self) -> usize {
         self as usize
     }

@@ -1,12 +1,14 @@
 //! Fusion: each component's raw value becomes a value the weights multiply,
 //! `ln(1 + raw) * (1 + contrast)`: the evidence on a log scale (a z of 50 is not ten times a
 //! z of 5), doubled when the candidate alone shows it and cancelled when another candidate
-//! shows twice as much. The contrast is how far a candidate stands ahead of (or behind) the
+//! shows twice as much. A duration's growth (`trace_edge_gap`, `trace_self_time`) is already
+//! the log of a ratio: it is taken as it is, `raw * (1 + contrast)`, not logged a second time
+//! (which squeezed a 20-fold delay to 1.4, under a mild error surplus). The contrast is how far a candidate stands ahead of (or behind) the
 //! strongest other candidate in that component, as a share of the strongest, in [-1, 1]:
 //! it keeps a signal that flags many services at once (noise) from outweighing one that
 //! singles out one service. The score is the weighted sum of the values.
 
-use super::evidence::{Finding, KINDS};
+use super::evidence::{Finding, Kind, KINDS};
 
 /// Contrast of every entity in every component: `(x - max of the others) / max`, in [-1, 1];
 /// 0 for components nobody shows.
@@ -35,8 +37,9 @@ pub fn contrasts(findings: &[[Option<Finding>; KINDS.len()]]) -> Vec<[f64; KINDS
 }
 
 /// The value a component's weight multiplies.
-pub fn value(raw: f64, contrast: f64) -> f64 {
-    libm::log1p(raw.max(0.0)) * (1.0 + contrast)
+pub fn value(kind: Kind, raw: f64, contrast: f64) -> f64 {
+    let scaled = if kind.is_log_ratio() { raw.max(0.0) } else { libm::log1p(raw.max(0.0)) };
+    scaled * (1.0 + contrast)
 }
 
 #[cfg(test)]
@@ -63,7 +66,9 @@ mod tests {
         assert_eq!(c[0][1], 0.0);
         let tie = contrasts(&with(&[2.0, 2.0]));
         assert_eq!((tie[0][0], tie[1][0]), (0.0, 0.0));
-        assert_eq!(value(0.0, 1.0), 0.0);
-        assert!((value(std::f64::consts::E - 1.0, 1.0) - 2.0).abs() < 1e-12);
+        assert_eq!(value(Kind::ErrorOrigin, 0.0, 1.0), 0.0);
+        assert!((value(Kind::ErrorOrigin, std::f64::consts::E - 1.0, 1.0) - 2.0).abs() < 1e-12);
+        // A log growth is not logged again.
+        assert_eq!(value(Kind::EdgeGap, 2.0, 0.5), 3.0);
     }
 }

@@ -113,7 +113,8 @@ pub struct Component {
     /// Lead over the strongest other candidate in this component, as a share of the strongest,
     /// in [-1, 1].
     pub contrast: f64,
-    /// What the weight multiplies: `ln(1 + raw) * (1 + contrast)`.
+    /// What the weight multiplies: `ln(1 + raw) * (1 + contrast)`, or `raw * (1 + contrast)` for
+    /// the components whose raw value is already a log (`trace_edge_gap`, `trace_self_time`).
     pub value: f64,
     /// Its weight (0 when its source is switched off).
     pub weight: f64,
@@ -146,7 +147,7 @@ fn score_all(findings: &[[Option<Finding>; KINDS.len()]], w: &[f64; KINDS.len()]
         .map(|(contrasts, found)| {
             let mut values = [0.0; KINDS.len()];
             for k in 0..KINDS.len() {
-                values[k] = fuse::value(found[k].as_ref().map_or(0.0, |f| f.value), contrasts[k]);
+                values[k] = fuse::value(KINDS[k], found[k].as_ref().map_or(0.0, |f| f.value), contrasts[k]);
             }
             Scored { score: values.iter().zip(w).map(|(v, w)| v * w).sum(), contrasts, values, weights: *w }
         })

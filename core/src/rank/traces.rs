@@ -136,7 +136,9 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
     let mut gaps: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
     // Per consumer and producing service, likewise: the time messages wait in the queue.
     let mut waits: BTreeMap<(Target, usize), Samples> = BTreeMap::new();
-    let mut selfs: BTreeMap<Target, Samples> = BTreeMap::new();
+    // Per target and operation: an operation slow all along whose share of the traffic grows
+    // moves a service-wide median without any request growing slower (a mix shift, not a fault).
+    let mut selfs: BTreeMap<(Target, crate::model::Sym), Samples> = BTreeMap::new();
     let mut counts: BTreeMap<Target, Tally> = BTreeMap::new();
     // Root spans per service and phase: the traffic at the entry points.
     let mut roots: BTreeMap<usize, [f64; 2]> = BTreeMap::new();
@@ -193,7 +195,7 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
         let origin = v.failed(r) && !failed_below && v.failed_at_peer(r).is_none() && abandoned.is_none();
         for t in Target::both(service, instance) {
             if entry {
-                selfs.entry(t).or_default().add(phase, self_time, r);
+                selfs.entry((t, v.ds.spans.operation[r])).or_default().add(phase, self_time, r);
             }
             let tally = counts.entry(t).or_default();
             tally.count(Served::Entry, slot, entry, origin, r);
@@ -217,7 +219,7 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
             ev.offer(t, Kind::EdgeGap, Finding { value: g, operation, phrase, refs: trace_refs(v, rows.into_iter()) });
         }
     }
-    for (t, mut s) in selfs {
+    for ((t, _operation), mut s) in selfs {
         if let Some(g) = log_growth(&s.window, &s.baseline, FLOOR_NS) {
             let rows: Vec<usize> = worst_rows(&mut s.worst).collect();
             let operation = rows.first().map(|r| op(v, *r));
