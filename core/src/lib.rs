@@ -178,8 +178,7 @@ impl<'a> Stages<'a> {
     fn new(ds: &Dataset, correlation: &'a Correlation, patterns: Mined, options: &Options, progress: &mut dyn FnMut(Stage)) -> Stages<'a> {
         progress(Stage::Window);
         let families = patterns.families();
-        let lines = window::LineGroups { of_line: &families.of_line, names: &families.names };
-        let windows = window::choose(ds, correlation, &lines, options.window, options.baseline);
+        let windows = window::choose(ds, correlation, &patterns.line_groups(&families), options.window, options.baseline);
         Stages { correlation, windows, patterns }
     }
 
@@ -209,7 +208,7 @@ impl<'a> Stages<'a> {
     }
 }
 
-/// The report for a dataset whose log text was read apart (`partial::LogText`, per input):
+/// The report for a dataset whose log text was read apart (per input, `partial`) and dropped:
 /// the stages as `Session::analyze` runs them, reading the ids and lines found there.
 pub fn analyze_read(
     ds: &Dataset,

@@ -48,6 +48,7 @@ pub fn append(into: &mut Dataset, from: Dataset) {
     let series_base = into.series.len() as u32;
 
     let s = &from.spans;
+    into.spans.reserve_appending(s.len());
     for r in 0..s.len() {
         into.spans.push(SpanRow {
             trace: s.trace[r],

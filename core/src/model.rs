@@ -207,6 +207,22 @@ pub struct SpanRow {
 }
 
 impl SpanTable {
+    /// Room for `rows` more, appended (`reserve_appending`).
+    pub fn reserve_appending(&mut self, rows: usize) {
+        reserve_appending(&mut self.trace, rows);
+        reserve_appending(&mut self.span, rows);
+        reserve_appending(&mut self.parent, rows);
+        reserve_appending(&mut self.resource, rows);
+        reserve_appending(&mut self.operation, rows);
+        reserve_appending(&mut self.kind, rows);
+        reserve_appending(&mut self.start_ns, rows);
+        reserve_appending(&mut self.duration_ns, rows);
+        reserve_appending(&mut self.status, rows);
+        reserve_appending(&mut self.status_message, rows);
+        reserve_appending(&mut self.attributes, rows);
+        reserve_appending(&mut self.source, rows);
+    }
+
     pub fn push(&mut self, r: SpanRow) {
         self.trace.push(r.trace);
         self.span.push(r.span);
@@ -223,9 +239,18 @@ impl SpanTable {
     }
 }
 
+/// Room for `additional` more in `v`, growing it by a quarter at least: a finish appends the
+/// columns of hundreds of inputs, and `Vec`'s doubling would leave up to half of each unused.
+/// A quarter keeps the copies that growing makes to about four times the final size.
+pub fn reserve_appending<T>(v: &mut Vec<T>, additional: usize) {
+    if v.capacity() - v.len() < additional {
+        v.reserve_exact(additional.max(v.len() / 4));
+    }
+}
+
 /// Log records. Bodies are mostly unique, so they are not interned: they live in one UTF-8
 /// buffer with offsets, as they cross from JS.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct LogTable {
     pub time_ns: Vec<i64>,
     /// Stream labels or resource attributes: what identifies the emitter.
@@ -234,13 +259,36 @@ pub struct LogTable {
     /// log attributes, extra frame fields. Trace ids are looked for here by `correlate`.
     pub metadata: Vec<LabelSetId>,
     pub level: Vec<Level>,
+    pub source: Vec<SourceId>,
+    /// The bodies and the ids the source gave as fields, until their readers have read them
+    /// (`forget_text`); `None` after, and the table then holds nothing per record for them.
+    text: Option<LogText>,
+}
+
+/// What only the two readers of log text read (`correlate::LogIds`, `patterns::LogLines`): a
+/// finish holds millions of records after these were read, so they are a part it can drop.
+#[derive(Debug, Default, Clone)]
+struct LogText {
+    bytes: String,
+    /// Per record: where its body ends in `bytes`.
+    body_end: Vec<u32>,
     /// A trace id the source gave as a first-class field (OTLP `traceId`). Ids in labels or
     /// bodies are found later by `correlate`, with the configured names and patterns.
-    pub trace: Vec<Option<TraceId>>,
-    pub span: Vec<Option<SpanId>>,
-    body_bytes: String,
-    body_end: Vec<u32>,
-    pub source: Vec<SourceId>,
+    trace: Vec<Option<TraceId>>,
+    span: Vec<Option<SpanId>>,
+}
+
+impl Default for LogTable {
+    fn default() -> Self {
+        LogTable {
+            time_ns: Vec::new(),
+            resource: Vec::new(),
+            metadata: Vec::new(),
+            level: Vec::new(),
+            source: Vec::new(),
+            text: Some(LogText::default()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -272,54 +320,82 @@ impl LogTable {
         self.resource.reserve(rows);
         self.metadata.reserve(rows);
         self.level.reserve(rows);
-        self.trace.reserve(rows);
-        self.span.reserve(rows);
-        self.body_bytes.reserve(body_bytes);
-        self.body_end.reserve(rows);
         self.source.reserve(rows);
+        if let Some(text) = &mut self.text {
+            text.bytes.reserve(body_bytes);
+            text.body_end.reserve(rows);
+            text.trace.reserve(rows);
+            text.span.reserve(rows);
+        }
     }
 
     /// Adds a record. A record whose source gives no level is at the level of its body's first
     /// level word (`Level::in_text`): decided here, once, so every stage sees the same level.
+    /// A table whose text was read (`forget_text`) keeps the level and not the body or the ids.
     pub fn push(&mut self, r: LogRow<'_>) {
         self.time_ns.push(r.time_ns);
         self.resource.push(r.resource);
         self.metadata.push(r.metadata);
         self.level.push(if r.level == Level::Unknown { Level::in_text(r.body) } else { r.level });
-        self.trace.push(r.trace);
-        self.span.push(r.span);
-        self.body_bytes.push_str(r.body);
-        self.body_end.push(self.body_bytes.len() as u32);
         self.source.push(r.source);
+        if let Some(text) = &mut self.text {
+            text.bytes.push_str(r.body);
+            text.body_end.push(text.bytes.len() as u32);
+            text.trace.push(r.trace);
+            text.span.push(r.span);
+        }
     }
 
     /// Adds `later`'s records after these, their label sets and sources renumbered (`merge::append`).
     /// The columns are copied whole: each record keeps the level `push` gave it, and its body's end
-    /// moves by the bodies already here.
+    /// moves by the bodies already here. A table whose text was read appends none, and its records
+    /// appended to one that keeps text have empty bodies and no ids, as `forget_text` left them.
     pub fn append(&mut self, later: &LogTable, set: impl Fn(LabelSetId) -> LabelSetId, source: impl Fn(SourceId) -> SourceId) {
-        let base = self.body_bytes.len();
+        let n = later.len();
+        reserve_appending(&mut self.time_ns, n);
+        reserve_appending(&mut self.resource, n);
+        reserve_appending(&mut self.metadata, n);
+        reserve_appending(&mut self.level, n);
+        reserve_appending(&mut self.source, n);
         self.time_ns.extend_from_slice(&later.time_ns);
         self.resource.extend(later.resource.iter().map(|&s| set(s)));
         self.metadata.extend(later.metadata.iter().map(|&s| set(s)));
         self.level.extend_from_slice(&later.level);
-        self.trace.extend_from_slice(&later.trace);
-        self.span.extend_from_slice(&later.span);
-        self.body_bytes.push_str(&later.body_bytes);
-        // As `push` records it: the buffer's length as a u32.
-        self.body_end.extend(later.body_end.iter().map(|&end| (base + end as usize) as u32));
         self.source.extend(later.source.iter().map(|&s| source(s)));
+        let Some(text) = &mut self.text else { return };
+        match &later.text {
+            Some(l) => {
+                let base = text.bytes.len();
+                text.bytes.push_str(&l.bytes);
+                // As `push` records it: the buffer's length as a u32.
+                text.body_end.extend(l.body_end.iter().map(|&end| (base + end as usize) as u32));
+                text.trace.extend_from_slice(&l.trace);
+                text.span.extend_from_slice(&l.span);
+            }
+            None => {
+                text.body_end.resize(text.body_end.len() + n, text.bytes.len() as u32);
+                text.trace.resize(text.trace.len() + n, None);
+                text.span.resize(text.span.len() + n, None);
+            }
+        }
     }
 
-    /// Drops the bodies once their readers have read them (`partial::LogText`): every record's
-    /// body is then empty, and a partial state carries no log text.
-    pub fn forget_bodies(&mut self) {
-        self.body_bytes = String::new();
-        self.body_end = vec![0; self.len()];
+    /// Drops the bodies and the field ids once their readers have read them (`partial`): every
+    /// record's body is then empty and it has no field ids, and a partial state carries no log text.
+    pub fn forget_text(&mut self) {
+        self.text = None;
     }
 
+    /// The record's body; empty once the text was read.
     pub fn body(&self, row: usize) -> &str {
-        let start = if row == 0 { 0 } else { self.body_end[row - 1] as usize };
-        &self.body_bytes[start..self.body_end[row] as usize]
+        let Some(text) = &self.text else { return "" };
+        let start = if row == 0 { 0 } else { text.body_end[row - 1] as usize };
+        &text.bytes[start..text.body_end[row] as usize]
+    }
+
+    /// The trace and span ids the source gave the record as fields; none once the text was read.
+    pub fn field_ids(&self, row: usize) -> (Option<TraceId>, Option<SpanId>) {
+        self.text.as_ref().map_or((None, None), |t| (t.trace[row], t.span[row]))
     }
 }
 

@@ -91,7 +91,7 @@ pub fn trace_detail(ds: &Dataset, corr: &Correlation, trace: TraceId) -> Option<
     for r in log_rows {
         let r = r as usize;
         let log = LogDetail { time_ms: ms(ds.logs.time_ns[r]), level: ds.logs.level[r], body: ds.logs.body(r).to_string() };
-        match corr.log_span_row[r].and_then(position) {
+        match corr.log_span_row.get(r).and_then(position) {
             Some(i) => spans[i].logs.push(log),
             None => logs.push(log),
         }

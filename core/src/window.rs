@@ -36,12 +36,21 @@ pub struct Windows {
     pub onsets: Vec<OnsetCandidate>,
 }
 
-/// Log lines grouped by what they say: each line's group and each group's text. The session
-/// gives the miner's template families (mining needs no window, so it runs first); detection
-/// reads a group's share of the lines (a new message, a usual one gone missing).
+/// Log lines grouped by what they say: each line's template, each template's group and each
+/// group's text. The session gives the miner's template families (mining needs no window, so
+/// it runs first); detection reads a group's share of the lines (a new message, a usual one
+/// gone missing).
 pub struct LineGroups<'a> {
-    pub of_line: &'a [usize],
+    pub template: &'a [u32],
+    pub group: &'a [usize],
     pub names: &'a [String],
+}
+
+impl LineGroups<'_> {
+    /// Log row `row`'s group, when it was mined.
+    pub fn of_line(&self, row: usize) -> Option<usize> {
+        self.template.get(row).map(|t| self.group[*t as usize])
+    }
 }
 
 /// The windows for `window` and `baseline` as the options give them (either may be absent);
@@ -126,8 +135,9 @@ mod tests {
 
     fn choose_in(ds: &Dataset, window: Option<TimeRange>) -> Windows {
         let corr = crate::correlate::correlate(ds, &Default::default());
-        let families = crate::patterns::mine_logs(ds, &Default::default()).families();
-        choose(ds, &corr, &LineGroups { of_line: &families.of_line, names: &families.names }, window, None)
+        let mined = crate::patterns::mine_logs(ds, &Default::default());
+        let families = mined.families();
+        choose(ds, &corr, &mined.line_groups(&families), window, None)
     }
 
     /// The window opens two buckets (of 1/60 of the `span_s` seconds) before the change at

@@ -163,8 +163,9 @@ fn otlp_logs_every_any_value_kind() {
     assert_eq!(ds.logs.time_ns[0], 1_544_712_660_300_000_000);
     assert_eq!(ds.logs.level[0], Level::Info);
     assert_eq!(ds.logs.body(0), "Example log record");
-    assert_eq!(ds.logs.trace[0].unwrap().to_string(), "5b8efff798038103d269b633813fc60c");
-    assert_eq!(ds.logs.span[0].unwrap().to_string(), "eee19b7ec3c1b174");
+    let (trace, span) = ds.logs.field_ids(0);
+    assert_eq!(trace.unwrap().to_string(), "5b8efff798038103d269b633813fc60c");
+    assert_eq!(span.unwrap().to_string(), "eee19b7ec3c1b174");
     let m = ds.logs.metadata[0];
     assert_eq!(ds.label(m, "string.attribute"), Some("some string"));
     assert_eq!(ds.label(m, "boolean.attribute"), Some("true"));
@@ -216,11 +217,12 @@ fn otlp_file_exporter_json_lines() {
     assert_eq!(ds.logs.len(), 8);
     assert_eq!(ds.logs.time_ns[0], 1_581_452_773_000_000_789);
     assert_eq!(ds.logs.body(0), "This is a log message");
-    assert_eq!(ds.logs.trace[0].unwrap().to_string(), "08040201000000000000000000000000");
-    assert_eq!(ds.logs.span[0].unwrap().to_string(), "0102040800000000");
+    let (trace, span) = ds.logs.field_ids(0);
+    assert_eq!(trace.unwrap().to_string(), "08040201000000000000000000000000");
+    assert_eq!(span.unwrap().to_string(), "0102040800000000");
     assert_eq!(ds.label(ds.logs.metadata[0], "instance_num"), Some("1"));
     // The second record of each line has empty ids: absent, not an error.
-    assert_eq!(ds.logs.trace[1], None);
+    assert_eq!(ds.logs.field_ids(1).0, None);
     assert_eq!(count(&ds.logs.level, Level::Info), 8);
 
     // 4 lines x 2 metrics x 2 points, on 2 label sets: points of one series merge across lines.

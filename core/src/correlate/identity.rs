@@ -167,6 +167,12 @@ impl<'a> Resolver<'a> {
         p
     }
 
+    /// The resolution of each label set resolved so far (`None` for the others), for rows read
+    /// again after `finish` (their provisional service ids are renumbered as for any row).
+    pub fn resolutions(&self) -> Vec<Option<Resolution>> {
+        self.memo.clone()
+    }
+
     /// The service names sorted, and for each provisional id its index in that order.
     pub fn finish(self) -> (Vec<String>, Vec<u32>) {
         let mut order: Vec<u32> = (0..self.names.len() as u32).collect();

@@ -1,7 +1,88 @@
 //! The trace index: every trace id seen in spans, logs or exemplars, and for each trace its
 //! rows of each table. Built by sorting, so it is deterministic and needs no hash map.
 
+use std::num::NonZeroU32;
+
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::id::TraceId;
+
+/// A row's trace as a position in its `TraceRefs`' distinct ids (plus one): 4 bytes a row where
+/// the id is 16, and a finish holds one per log line. `Option<TraceRef>` is 4 bytes too.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct TraceRef(NonZeroU32);
+
+impl TraceRef {
+    fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+}
+
+/// Per row, an optional trace id, each distinct id stored once: the rows of one trace (20 log
+/// lines of a request, say) share it.
+#[derive(Debug, Clone, Default)]
+pub struct TraceRefs {
+    /// The distinct ids, in the order rows first named them.
+    ids: Vec<TraceId>,
+    /// Where each of `ids` is.
+    known: HashMap<TraceId, TraceRef>,
+    rows: Vec<Option<TraceRef>>,
+}
+
+impl TraceRefs {
+    pub fn with_capacity(rows: usize) -> TraceRefs {
+        TraceRefs { rows: Vec::with_capacity(rows), ..TraceRefs::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Adds a row.
+    pub fn push(&mut self, id: Option<TraceId>) {
+        let r = id.map(|id| self.intern(id));
+        self.rows.push(r);
+    }
+
+    fn intern(&mut self, id: TraceId) -> TraceRef {
+        let ids = &mut self.ids;
+        *self.known.entry(id).or_insert_with(|| {
+            ids.push(id);
+            // Rows are counted in u32 throughout (a wasm32 dataset's tables), and so are ids.
+            TraceRef(NonZeroU32::new(ids.len() as u32).expect("a pushed id makes the length non-zero"))
+        })
+    }
+
+    /// Row `row`'s trace id.
+    pub fn get(&self, row: usize) -> Option<TraceId> {
+        self.rows[row].map(|r| self.ids[r.index()])
+    }
+
+    /// Adds the rows that follow (a later input's), as if pushed here one by one.
+    pub fn append(&mut self, later: TraceRefs) {
+        if self.rows.is_empty() && self.ids.is_empty() {
+            *self = later;
+            return;
+        }
+        let remap: Vec<TraceRef> = later.ids.iter().map(|id| self.intern(*id)).collect();
+        crate::model::reserve_appending(&mut self.rows, later.rows.len());
+        self.rows.extend(later.rows.iter().map(|r| r.map(|r| remap[r.index()])));
+    }
+}
+
+impl FromIterator<Option<TraceId>> for TraceRefs {
+    fn from_iter<I: IntoIterator<Item = Option<TraceId>>>(iter: I) -> TraceRefs {
+        let mut refs = TraceRefs::default();
+        for id in iter {
+            refs.push(id);
+        }
+        refs
+    }
+}
 
 /// Rows of one table grouped by trace: trace `t` owns `rows[offsets[t]..offsets[t + 1]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -60,39 +141,39 @@ pub struct TraceIndex {
 
 impl TraceIndex {
     /// Groups rows by trace. Spans yield (trace, start, tiebreak) and are ordered within a
-    /// trace by (start, tiebreak, row); logs and exemplars yield (trace if any, time) and are
-    /// ordered by (time, row). Returns the index and, per table, each row's trace index.
+    /// trace by (start, tiebreak, row); logs and exemplars give each row's trace if any and its
+    /// time, and are ordered by (time, row). Returns the index and, per table, each row's trace
+    /// index.
     ///
-    /// Most log and exemplar ids name a trace that has spans, so they are looked up among the
-    /// span traces (binary search) and grouped by counting, instead of sorting a million rows.
+    /// Most log and exemplar ids name a trace that has spans, so each distinct id is looked up
+    /// among the span traces (binary search) and rows are grouped by counting, instead of sorting
+    /// a million rows.
     pub fn build(
         spans: impl Iterator<Item = (TraceId, i64, u64)>,
-        logs: impl Iterator<Item = (Option<TraceId>, i64)>,
-        exemplars: impl Iterator<Item = (Option<TraceId>, i64)>,
+        logs: (&TraceRefs, &[i64]),
+        exemplars: (&TraceRefs, &[i64]),
     ) -> (TraceIndex, [Vec<Option<u32>>; 3]) {
         let mut keyed: Vec<(TraceId, i64, u64, u32)> = spans.enumerate().map(|(row, (t, time, tie))| (t, time, tie, row as u32)).collect();
         keyed.sort_unstable();
         let mut span_ids: Vec<TraceId> = keyed.iter().map(|k| k.0).collect();
         span_ids.dedup();
 
-        // Each row's trace: `Ok(i)` is span_ids[i], `Err(id)` a trace without spans.
+        // Each distinct id's trace: `Ok(i)` is span_ids[i], `Err(id)` a trace without spans.
         let mut extra: Vec<TraceId> = Vec::new();
-        let mut locate = |it: &mut dyn Iterator<Item = (Option<TraceId>, i64)>| -> (Vec<Option<Result<u32, TraceId>>>, Vec<i64>) {
-            let (mut at, mut times) = (Vec::new(), Vec::new());
-            for (trace, time) in it {
-                times.push(time);
-                at.push(trace.map(|t| match span_ids.binary_search(&t) {
+        let mut locate = |refs: &TraceRefs| -> Vec<Result<u32, TraceId>> {
+            refs.ids
+                .iter()
+                .map(|t| match span_ids.binary_search(t) {
                     Ok(i) => Ok(i as u32),
                     Err(_) => {
-                        extra.push(t);
-                        Err(t)
+                        extra.push(*t);
+                        Err(*t)
                     }
-                }));
-            }
-            (at, times)
+                })
+                .collect()
         };
-        let (log_at, log_times) = locate(&mut { logs });
-        let (ex_at, ex_times) = locate(&mut { exemplars });
+        let log_at = locate(logs.0);
+        let ex_at = locate(exemplars.0);
         extra.sort_unstable();
         extra.dedup();
 
@@ -111,18 +192,18 @@ impl TraceIndex {
                 j += 1;
             }
         }
-        let resolve = |at: Vec<Option<Result<u32, TraceId>>>| -> Vec<Option<u32>> {
-            at.into_iter()
-                .map(|a| {
-                    a.map(|r| match r {
-                        Ok(i) => span_pos[i as usize],
-                        Err(t) => extra_pos[extra.binary_search(&t).expect("every extra id was collected")],
-                    })
+        let resolve = |refs: &TraceRefs, at: Vec<Result<u32, TraceId>>| -> Vec<Option<u32>> {
+            let of_id: Vec<u32> = at
+                .into_iter()
+                .map(|r| match r {
+                    Ok(i) => span_pos[i as usize],
+                    Err(t) => extra_pos[extra.binary_search(&t).expect("every extra id was collected")],
                 })
-                .collect()
+                .collect();
+            refs.rows.iter().map(|r| r.map(|r| of_id[r.index()])).collect()
         };
-        let log_rows = resolve(log_at);
-        let ex_rows = resolve(ex_at);
+        let log_rows = resolve(logs.0, log_at);
+        let ex_rows = resolve(exemplars.0, ex_at);
 
         let mut span_rows = vec![None; keyed.len()];
         let mut spans = Groups { offsets: Vec::with_capacity(ids.len() + 1), rows: Vec::with_capacity(keyed.len()) };
@@ -136,8 +217,8 @@ impl TraceIndex {
             }
         }
         spans.offsets.push(spans.rows.len() as u32);
-        let logs = Groups::count(ids.len(), &log_rows, &log_times);
-        let exemplars = Groups::count(ids.len(), &ex_rows, &ex_times);
+        let logs = Groups::count(ids.len(), &log_rows, logs.1);
+        let exemplars = Groups::count(ids.len(), &ex_rows, exemplars.1);
         (TraceIndex { ids, spans, logs, exemplars }, [span_rows, log_rows, ex_rows])
     }
 
@@ -205,9 +286,9 @@ mod tests {
     #[test]
     fn groups_every_table_by_trace_in_time_order() {
         let spans = vec![(t(2), 30, 1), (t(1), 10, 5), (t(2), 10, 9), (t(2), 10, 3)];
-        let logs = vec![(Some(t(3)), 5), (None, 1), (Some(t(2)), 7), (Some(t(2)), 6)];
-        let exemplars = vec![(Some(t(1)), 0)];
-        let (index, [span_t, log_t, ex_t]) = TraceIndex::build(spans.into_iter(), logs.into_iter(), exemplars.into_iter());
+        let logs: TraceRefs = [Some(t(3)), None, Some(t(2)), Some(t(2))].into_iter().collect();
+        let exemplars: TraceRefs = [Some(t(1))].into_iter().collect();
+        let (index, [span_t, log_t, ex_t]) = TraceIndex::build(spans.into_iter(), (&logs, &[5, 1, 7, 6]), (&exemplars, &[0]));
         assert_eq!(index.ids, vec![t(1), t(2), t(3)]);
         assert_eq!(index.spans(0), &[1]);
         assert_eq!(index.spans(1), &[3, 2, 0]);
@@ -225,7 +306,8 @@ mod tests {
     #[test]
     fn dropping_spans_keeps_groups_consistent() {
         let spans = vec![(t(1), 1, 1), (t(1), 2, 2), (t(2), 1, 1), (t(3), 1, 1)];
-        let (mut index, _) = TraceIndex::build(spans.into_iter(), std::iter::empty(), std::iter::empty());
+        let none = TraceRefs::default();
+        let (mut index, _) = TraceIndex::build(spans.into_iter(), (&none, &[]), (&none, &[]));
         index.drop_spans(&[false, true, true, false]);
         assert_eq!(index.spans(0), &[0]);
         assert!(index.spans(1).is_empty());
@@ -234,7 +316,8 @@ mod tests {
 
     #[test]
     fn empty_inputs_give_an_empty_index() {
-        let (index, rows) = TraceIndex::build(std::iter::empty(), std::iter::empty(), std::iter::empty());
+        let none = TraceRefs::default();
+        let (index, rows) = TraceIndex::build(std::iter::empty(), (&none, &[]), (&none, &[]));
         assert!(index.is_empty());
         assert!(rows.iter().all(|r| r.is_empty()));
     }

@@ -33,7 +33,7 @@ use crate::model::{Dataset, LabelSetId, SourceId, SpanKind, Sym};
 use graph::ServiceGraph;
 use identity::{Resolution, Resolver, Via};
 use ids::{BodyScanner, IdFields, LabelId, LabelMemo};
-use index::TraceIndex;
+use index::{TraceIndex, TraceRefs};
 use repair::RepairNote;
 pub use report::*;
 
@@ -143,6 +143,91 @@ impl Default for CorrelateOptions {
     }
 }
 
+/// Per row, an optional id or row number in 4 bytes (`Option<u32>` takes 8), `u32::MAX` for
+/// none: a correlation keeps several per log line, and a finish reads millions of lines. No
+/// table or interner reaches `u32::MAX` entries (their positions count a wasm32 dataset's rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptColumn<T>(Vec<u32>, std::marker::PhantomData<T>);
+
+/// What an `OptColumn` holds: a `u32` in a type of its own.
+pub trait Slot: Copy {
+    fn to_u32(self) -> u32;
+    fn from_u32(v: u32) -> Self;
+}
+
+impl Slot for u32 {
+    fn to_u32(self) -> u32 {
+        self
+    }
+    fn from_u32(v: u32) -> u32 {
+        v
+    }
+}
+
+impl Slot for ServiceId {
+    fn to_u32(self) -> u32 {
+        self.0
+    }
+    fn from_u32(v: u32) -> ServiceId {
+        ServiceId(v)
+    }
+}
+
+impl Slot for Sym {
+    fn to_u32(self) -> u32 {
+        self.0
+    }
+    fn from_u32(v: u32) -> Sym {
+        Sym(v)
+    }
+}
+
+impl<T> Default for OptColumn<T> {
+    fn default() -> Self {
+        OptColumn(Vec::new(), std::marker::PhantomData)
+    }
+}
+
+impl<T: Slot> OptColumn<T> {
+    const NONE: u32 = u32::MAX;
+
+    fn with_capacity(rows: usize) -> Self {
+        OptColumn(Vec::with_capacity(rows), std::marker::PhantomData)
+    }
+
+    fn push(&mut self, v: Option<T>) {
+        self.0.push(v.map_or(Self::NONE, T::to_u32));
+    }
+
+    /// Row `row`'s value; none for a row past the end too.
+    pub fn get(&self, row: usize) -> Option<T> {
+        self.0.get(row).filter(|v| **v != Self::NONE).map(|v| T::from_u32(*v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<T>> + '_ {
+        self.0.iter().map(|v| (*v != Self::NONE).then(|| T::from_u32(*v)))
+    }
+}
+
+impl<T: Slot> FromIterator<Option<T>> for OptColumn<T> {
+    fn from_iter<I: IntoIterator<Item = Option<T>>>(iter: I) -> Self {
+        let iter = iter.into_iter();
+        let mut column = OptColumn::with_capacity(iter.size_hint().0);
+        for v in iter {
+            column.push(v);
+        }
+        column
+    }
+}
+
 /// A service: an index into `Correlation::services`, whose order is name order.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct ServiceId(pub u32);
@@ -223,19 +308,18 @@ pub struct Correlation {
     /// Kept spans as (span id, row), laid out like `traces`' span lists and sorted within
     /// each trace: the lookup behind `span_row`.
     span_keys: Vec<(SpanId, u32)>,
-    /// Per log row: its trace id, from the source's field, structured metadata, labels or body.
-    pub log_trace: Vec<Option<TraceId>>,
-    /// Per log row: its span id, found the same way.
-    pub log_span: Vec<Option<SpanId>>,
+    /// Log rows with a span id, found as their trace ids are (`log_trace`). The ids themselves
+    /// are read into `log_span_row` and dropped: a finish holds millions of log rows.
+    pub logs_with_span_id: u64,
     /// Per log row: its trace's index in `traces`.
-    pub log_trace_index: Vec<Option<u32>>,
+    pub log_trace_index: OptColumn<u32>,
     /// Per log row: the row of the span it names, when that span is in its trace.
-    pub log_span_row: Vec<Option<u32>>,
+    pub log_span_row: OptColumn<u32>,
     /// Per log row: its service, from its stream labels (or resource attributes), else from
     /// structured metadata, else the service of the span it names.
-    pub log_service: Vec<Option<ServiceId>>,
+    pub log_service: OptColumn<ServiceId>,
     /// Per log row: its instance.
-    pub log_instance: Vec<Option<Sym>>,
+    pub log_instance: OptColumn<Sym>,
     /// Per series row: its service, from its labels.
     pub series_service: Vec<Option<ServiceId>>,
     /// Per series row: its instance.
@@ -275,6 +359,12 @@ impl Correlation {
     pub fn span_row(&self, trace: u32, span: SpanId) -> Option<u32> {
         let keys = &self.span_keys[self.traces.span_range(trace as usize)];
         keys.binary_search_by_key(&span, |k| k.0).ok().map(|i| keys[i].1)
+    }
+
+    /// A log row's trace id, from the source's field, structured metadata, labels or body: its
+    /// trace's in `traces`, which holds every id a row names (a copy per row would be 16 bytes).
+    pub fn log_trace(&self, row: usize) -> Option<TraceId> {
+        self.log_trace_index.get(row).map(|t| self.traces.ids[t as usize])
     }
 
     /// The name of a service.
@@ -388,8 +478,7 @@ pub fn correlate_found(ds: &Dataset, log_ids: LogIds, options: &CorrelateOptions
     let mut c = Correlation {
         options: options.clone(),
         diagnostics: ds.diagnostics.clone(),
-        log_trace: trace,
-        log_span: span,
+        logs_with_span_id: span.iter().flatten().count() as u64,
         log_origins: origins,
         ..Correlation::default()
     };
@@ -397,9 +486,11 @@ pub fn correlate_found(ds: &Dataset, log_ids: LogIds, options: &CorrelateOptions
     c.diagnostics.append(diagnostics);
     let mut label_ids = LabelIds::new(ds, options);
     find_exemplar_ids(ds, &mut label_ids, &mut c);
-    index_and_repair(ds, &mut c);
-    c.log_span_row = (0..ds.logs.len())
-        .map(|row| match (c.log_trace_index[row], c.log_span[row]) {
+    index_and_repair(ds, trace, &mut c);
+    c.log_span_row = span
+        .into_iter()
+        .zip(c.log_trace_index.iter())
+        .map(|(s, t)| match (t, s) {
             (Some(t), Some(s)) => c.span_row(t, s),
             _ => None,
         })
@@ -415,7 +506,7 @@ pub fn correlate_found(ds: &Dataset, log_ids: LogIds, options: &CorrelateOptions
 #[derive(Debug, Clone, Default)]
 pub struct LogIds {
     /// Per log row: its trace id.
-    pub trace: Vec<Option<TraceId>>,
+    pub trace: TraceRefs,
     /// Per log row: its span id.
     pub span: Vec<Option<SpanId>>,
     /// Records per place their trace id came from.
@@ -431,12 +522,13 @@ impl LogIds {
         let mut label_ids = LabelIds::new(ds, options);
         let scanner = BodyScanner::new(&options.body_trace_keys, &options.body_span_keys, options.body_traceparent);
         let logs = &ds.logs;
-        let mut out = LogIds { trace: Vec::with_capacity(logs.len()), span: Vec::with_capacity(logs.len()), ..LogIds::default() };
+        let mut out = LogIds { trace: TraceRefs::with_capacity(logs.len()), span: Vec::with_capacity(logs.len()), ..LogIds::default() };
         let mut rows = RowInSource(Vec::new());
         for row in 0..logs.len() {
             let src_row = rows.next(logs.source[row]);
             let mut skipped = |field: &str| out.diagnostics.skip(place(ds, logs.source[row], "logs", field, src_row), "value is not an id");
-            let mut trace = logs.trace[row].map(|t| (t, IdOrigin::Field));
+            let (field_trace, field_span) = logs.field_ids(row);
+            let mut trace = field_trace.map(|t| (t, IdOrigin::Field));
             for (set, origin) in [(logs.metadata[row], IdOrigin::Metadata), (logs.resource[row], IdOrigin::Labels)] {
                 if trace.is_some() {
                     break;
@@ -447,7 +539,7 @@ impl LogIds {
                     LabelId::Absent => {}
                 }
             }
-            let mut span = logs.span[row];
+            let mut span = field_span;
             for set in [logs.metadata[row], logs.resource[row]] {
                 if span.is_some() {
                     break;
@@ -474,7 +566,8 @@ impl LogIds {
 
     /// Adds the ids of the records that follow (a later input's), as if found in one pass.
     pub fn append(&mut self, later: LogIds) {
-        self.trace.extend(later.trace);
+        self.trace.append(later.trace);
+        crate::model::reserve_appending(&mut self.span, later.span.len());
         self.span.extend(later.span);
         for (origin, n) in later.origins {
             *self.origins.entry(origin).or_default() += n;
@@ -509,15 +602,18 @@ fn find_exemplar_ids(ds: &Dataset, label_ids: &mut LabelIds, c: &mut Correlation
 }
 
 /// The trace index, the repaired parent links, the span lookup and the children lists.
-fn index_and_repair(ds: &Dataset, c: &mut Correlation) {
+fn index_and_repair(ds: &Dataset, log_trace: TraceRefs, c: &mut Correlation) {
     let spans = &ds.spans;
+    let exemplar_trace: TraceRefs = c.exemplar_trace.iter().copied().collect();
     let (mut traces, [span_t, log_t, ex_t]) = TraceIndex::build(
         (0..spans.len()).map(|i| (spans.trace[i], spans.start_ns[i], spans.span[i].value())),
-        c.log_trace.iter().zip(&ds.logs.time_ns).map(|(t, time)| (*t, *time)),
-        c.exemplar_trace.iter().zip(&ds.exemplars.time_ns).map(|(t, time)| (*t, *time)),
+        (&log_trace, &ds.logs.time_ns),
+        (&exemplar_trace, &ds.exemplars.time_ns),
     );
     c.span_trace = span_t.into_iter().map(|t| t.expect("every span has a trace")).collect();
-    c.log_trace_index = log_t;
+    c.log_trace_index = log_t.into_iter().collect();
+    // Read into the index: the rows' trace refs are not needed again.
+    drop(log_trace);
     c.exemplar_trace_index = ex_t;
 
     let repaired = repair::repair(spans, &traces);
@@ -568,16 +664,14 @@ fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation
     let mut resolver = Resolver::new(ds, options);
     let span_res: Vec<Resolution> = ds.spans.resource.iter().map(|s| resolver.resolve(*s)).collect();
     let series_res: Vec<Resolution> = ds.series.labels.iter().map(|s| resolver.resolve(*s)).collect();
-    let log_res: Vec<Resolution> = (0..ds.logs.len())
-        .map(|row| {
-            let r = resolver.resolve(ds.logs.resource[row]);
-            if r.service.is_none() {
-                resolver.resolve(ds.logs.metadata[row])
-            } else {
-                r
-            }
-        })
-        .collect();
+    // A log row's labels, then its structured metadata when they name no service. Every row's
+    // sets are resolved here and read back from the memo below (`log_res`): one resolution per
+    // row kept would be the largest thing correlation holds.
+    for row in 0..ds.logs.len() {
+        if resolver.resolve(ds.logs.resource[row]).service.is_none() {
+            resolver.resolve(ds.logs.metadata[row]);
+        }
+    }
     let exemplar_res: Vec<Resolution> = ds.exemplars.series_labels.iter().map(|s| resolver.resolve(*s)).collect();
     // Peers last, so a peer's name can match every service the rows named.
     let span_peer: Vec<Option<u32>> = (0..ds.spans.len())
@@ -586,7 +680,18 @@ fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation
             _ => None,
         })
         .collect();
+    let resolved = resolver.resolutions();
     let (names, remap) = resolver.finish();
+    // Every set a row names was resolved above.
+    let of_set = |set: LabelSetId| resolved[set.0 as usize].unwrap_or_default();
+    let log_res = |row: usize| {
+        let r = of_set(ds.logs.resource[row]);
+        if r.service.is_none() {
+            of_set(ds.logs.metadata[row])
+        } else {
+            r
+        }
+    };
     let sid = |r: &Resolution| r.service.map(|(p, _)| ServiceId(remap[p as usize]));
     c.span_service = span_res.iter().map(sid).collect();
     c.span_instance = span_res.iter().map(|r| r.instance).collect();
@@ -597,7 +702,7 @@ fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation
         .collect();
     c.series_service = series_res.iter().map(sid).collect();
     c.series_instance = series_res.iter().map(|r| r.instance).collect();
-    c.log_instance = log_res.iter().map(|r| r.instance).collect();
+    c.log_instance = (0..ds.logs.len()).map(|row| log_res(row).instance).collect();
     c.exemplar_instance = exemplar_res.iter().map(|r| r.instance).collect();
 
     let mut tally = Tally::default();
@@ -615,9 +720,10 @@ fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation
     for (row, r) in series_res.iter().enumerate() {
         note(ds.series.source[row], Table::Series, r, None);
     }
-    c.log_service = Vec::with_capacity(log_res.len());
-    for (row, r) in log_res.iter().enumerate() {
-        let from_span = c.log_span_row[row].and_then(|s| c.span_service[s as usize]);
+    c.log_service = OptColumn::with_capacity(ds.logs.len());
+    for row in 0..ds.logs.len() {
+        let r = &log_res(row);
+        let from_span = c.log_span_row.get(row).and_then(|s| c.span_service[s as usize]);
         note(ds.logs.source[row], Table::Logs, r, from_span.map(|_| Rule::JoinedSpan));
         c.log_service.push(sid(r).or(from_span));
     }
@@ -630,12 +736,12 @@ fn assign_services(ds: &Dataset, options: &CorrelateOptions, c: &mut Correlation
     c.identity = tally.finish();
 
     let mut instances: Vec<Vec<Sym>> = vec![Vec::new(); names.len()];
-    let columns = [(&c.span_service, &c.span_instance), (&c.log_service, &c.log_instance), (&c.series_service, &c.series_instance)];
-    for (services, insts) in columns {
-        for (s, i) in services.iter().zip(insts.iter()) {
-            if let (Some(s), Some(i)) = (s, i) {
-                instances[s.0 as usize].push(*i);
-            }
+    let spans = c.span_service.iter().copied().zip(c.span_instance.iter().copied());
+    let logs = c.log_service.iter().zip(c.log_instance.iter());
+    let series = c.series_service.iter().copied().zip(c.series_instance.iter().copied());
+    for (s, i) in spans.chain(logs).chain(series) {
+        if let (Some(s), Some(i)) = (s, i) {
+            instances[s.0 as usize].push(i);
         }
     }
     c.services = names

@@ -266,7 +266,8 @@ mod tests {
             spans.push(r);
         }
         let keyed = (0..spans.len()).map(|i| (spans.trace[i], spans.start_ns[i], spans.span[i].value()));
-        let (index, _) = TraceIndex::build(keyed, std::iter::empty(), std::iter::empty());
+        let none = crate::correlate::index::TraceRefs::default();
+        let (index, _) = TraceIndex::build(keyed, (&none, &[]), (&none, &[]));
         let repaired = repair(&spans, &index);
         (spans, repaired)
     }

@@ -171,18 +171,18 @@ impl Correlation {
             with_spans_and_logs: (0..t.len()).filter(|i| !t.spans(*i).is_empty() && !t.logs(*i).is_empty()).count() as u64,
         };
         let origin = |o: IdOrigin| self.log_origins.get(&o).copied().unwrap_or(0);
-        let records = self.log_trace.len() as u64;
-        let joined = self.log_trace_index.iter().filter(|i| has_spans(**i)).count() as u64;
+        let records = self.log_trace_index.len() as u64;
+        let joined = self.log_trace_index.iter().filter(|i| has_spans(*i)).count() as u64;
         let logs = LogJoin {
             records,
-            with_trace_id: self.log_trace.iter().flatten().count() as u64,
+            with_trace_id: self.log_trace_index.iter().flatten().count() as u64,
             trace_id_from: IdOrigins {
                 field: origin(IdOrigin::Field),
                 metadata: origin(IdOrigin::Metadata),
                 labels: origin(IdOrigin::Labels),
                 body: origin(IdOrigin::Body),
             },
-            with_span_id: self.log_span.iter().flatten().count() as u64,
+            with_span_id: self.logs_with_span_id,
             joined,
             joined_to_span: self.log_span_row.iter().flatten().count() as u64,
             join_rate: rate(joined, records),
@@ -231,8 +231,11 @@ impl Correlation {
                 counts[s.0 as usize][1] += u64::from(ds.spans.status[row] == crate::model::SpanStatus::Error);
             }
         }
-        for (k, column) in [(2, &self.log_service), (3, &self.series_service), (4, &self.exemplar_service)] {
-            for s in column.iter().flatten() {
+        let log_rows = self.log_service.iter().map(|s| (2, s));
+        let series_rows = self.series_service.iter().map(|s| (3, *s));
+        let exemplar_rows = self.exemplar_service.iter().map(|s| (4, *s));
+        for (k, s) in log_rows.chain(series_rows).chain(exemplar_rows) {
+            if let Some(s) = s {
                 counts[s.0 as usize][k] += 1;
             }
         }

@@ -114,9 +114,9 @@ fn dataset() -> Dataset {
 fn joins_logs_and_exemplars_to_traces() {
     let ds = dataset();
     let c = correlate(&ds, &CorrelateOptions::default());
-    assert_eq!(c.log_trace, vec![Some(tid(T1)), Some(tid(T1)), Some(tid(T2)), Some(tid(T3)), None]);
-    assert_eq!(c.log_span, vec![Some(sid(3)), Some(sid(4)), Some(sid(7)), None, None]);
-    assert_eq!(c.log_span_row, vec![Some(2), Some(3), Some(5), None, None]);
+    assert_eq!((0..5).map(|r| c.log_trace(r)).collect::<Vec<_>>(), vec![Some(tid(T1)), Some(tid(T1)), Some(tid(T2)), Some(tid(T3)), None]);
+    assert_eq!(c.logs_with_span_id, 3);
+    assert_eq!(c.log_span_row.iter().collect::<Vec<_>>(), vec![Some(2), Some(3), Some(5), None, None]);
     assert_eq!(c.exemplar_trace, vec![Some(tid(T1))]);
     let t1 = c.traces.find(tid(T1)).unwrap();
     assert_eq!(c.traces.spans(t1), &[0, 3, 1, 2], "duplicates dropped, by start time");
@@ -145,7 +145,7 @@ fn one_identity_across_sources() {
     assert_eq!(c.series_service, vec![cart]);
     assert_eq!(c.exemplar_service, vec![cart]);
     // The second log has only a pod label: the workload names the service.
-    assert_eq!(c.log_service, vec![cart, cart, cart, cart, cart]);
+    assert_eq!(c.log_service.iter().collect::<Vec<_>>(), vec![cart, cart, cart, cart, cart]);
     // The third has no labels at all and takes its span's service... which is cart as well;
     // the identity report says which rule named it.
     let r = c.report(&ds);
@@ -216,7 +216,7 @@ fn options_change_what_is_found() {
         ..CorrelateOptions::default()
     };
     let c = correlate(&ds, &o);
-    assert!(c.log_trace.iter().all(|t| t.is_none()));
+    assert!(c.log_trace_index.iter().all(|t| t.is_none()));
     assert_eq!(c.services.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), vec!["frontend", "shop-cart"]);
     let r = c.report(&ds);
     assert_eq!(r.logs.join_rate, Some(0.0));
@@ -339,14 +339,14 @@ fn grafana_frames_join_through_derived_fields_and_exemplars() {
     assert_eq!((ds.spans.len(), ds.logs.len(), ds.exemplars.len()), (2, 2, 1), "{:?}", ds.diagnostics.entries());
     let c = correlate(ds, &CorrelateOptions::default());
     let r = c.report(ds);
-    assert_eq!(c.log_trace, vec![Some(tid(T1)), None]);
+    assert_eq!((0..2).map(|r| c.log_trace(r)).collect::<Vec<_>>(), vec![Some(tid(T1)), None]);
     assert_eq!(r.logs.trace_id_from.metadata, 1);
     assert_eq!((r.logs.joined, r.exemplars.joined), (1, 1));
     let t = c.traces.find(tid(T1)).unwrap();
     assert_eq!((c.traces.spans(t).len(), c.traces.logs(t), c.traces.exemplars(t)), (2, &[0u32][..], &[0u32][..]));
     // The root's parent id is Tempo's all-zero id: a root, not an orphan.
     assert_eq!(r.repairs, repair::RepairReport::default());
-    assert_eq!(c.log_service, vec![c.service_id("cart"); 2]);
+    assert_eq!(c.log_service.iter().collect::<Vec<_>>(), vec![c.service_id("cart"); 2]);
     assert_eq!(c.exemplar_service, vec![c.service_id("frontend")]);
     assert_eq!(
         r.service_graph.iter().map(|e| (e.caller.as_str(), e.callee.as_str(), e.stats.calls)).collect::<Vec<_>>(),

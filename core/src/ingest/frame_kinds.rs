@@ -400,6 +400,9 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
     let (scope_f, scope_version_f, events_f) = (field("instrumentationLibraryName"), field("instrumentationLibraryVersion"), field("logs"));
     let mut resources: HashMap<(Text, Text, Text), LabelSetId> = HashMap::default();
     let mut tag_texts: HashMap<Cow<str>, Vec<(String, String)>> = HashMap::default();
+    // Spans of one kind share their attributes too: each distinct (tags, scope, scope version) is
+    // interned once (up to TAG_TEXTS of them), not key by key per span.
+    let mut attribute_sets: HashMap<(Text, Text, Text), LabelSetId> = HashMap::default();
     for row in 0..frame.len() {
         let trace = match text(Some(trace_f), row).map(|t| TraceId::parse(&t)) {
             Some(Ok(id)) => id,
@@ -456,6 +459,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         };
         // Spans of one kind repeat their tags' text: each distinct text is parsed once (up to TAG_TEXTS of them).
         let tags_text = text(tags_f, row);
+        let attributes_key = (tags_text.clone(), text(scope_f, row), text(scope_version_f, row));
         let uncached;
         let parsed: &[(String, String)] = match tags_text {
             None => &[],
@@ -467,8 +471,7 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
                 &uncached
             }
         };
-        let mut tags: Vec<(&str, Cow<str>)> = parsed.iter().map(|(k, v)| (k.as_str(), Cow::Borrowed(v.as_str()))).collect();
-        let tag = |key: &str| tags.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_ref());
+        let tag = |key: &str| parsed.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
         let kind = SpanKind::from_text(text(kind_f, row).as_deref().or(tag("span.kind")).unwrap_or_default());
         let status = match text(status_f, row) {
             Some(code) => parse_status(&code),
@@ -478,15 +481,28 @@ fn ingest_trace(ds: &mut Dataset, cx: &Cx, frame: &Frame) {
         };
         let mut message = text(message_f, row).map(Cow::into_owned).or_else(|| tag("otel.status_description").map(str::to_string));
         // A failed span's error often lives only in its exception event (span `logs`).
+        let mut exception_type = None;
         if status == SpanStatus::Error && message.is_none() {
             if let Some((kind, what)) = text(events_f, row).and_then(|t| exception_event(&t)) {
-                tags.extend(kind.map(|k| ("exception.type", Cow::Owned(k))));
+                exception_type = kind;
                 message = Some(what);
             }
         }
-        tags.extend(text(scope_f, row).map(|s| ("otel.scope.name", s)));
-        tags.extend(text(scope_version_f, row).map(|s| ("otel.scope.version", s)));
-        let attributes = ds.labels(tags.iter().map(|(k, v)| (*k, v.as_ref())));
+        let known = exception_type.is_none().then(|| attribute_sets.get(&attributes_key).copied()).flatten();
+        let attributes = known.unwrap_or_else(|| {
+            let (_, scope, scope_version) = &attributes_key;
+            let own = [
+                ("exception.type", exception_type.as_deref()),
+                ("otel.scope.name", scope.as_deref()),
+                ("otel.scope.version", scope_version.as_deref()),
+            ];
+            let id =
+                ds.labels(parsed.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(own.into_iter().filter_map(|(k, v)| Some((k, v?)))));
+            if exception_type.is_none() && attribute_sets.len() < TAG_TEXTS {
+                attribute_sets.insert(attributes_key, id);
+            }
+            id
+        });
         let operation = ds.strings.intern(text(op_f, row).as_deref().unwrap_or_default());
         let status_message = message.map(|m| ds.strings.intern(&m));
         ds.spans.push(SpanRow {

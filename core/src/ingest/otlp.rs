@@ -523,9 +523,9 @@ mod tests {
         let ds = decode(doc);
         // The third record has no time at all: skipped, and said so.
         assert_eq!(ds.logs.len(), 2);
-        assert_eq!((ds.logs.time_ns[0], ds.logs.level[0], ds.logs.trace[0]), (42, Level::Warning, None));
+        assert_eq!((ds.logs.time_ns[0], ds.logs.level[0], ds.logs.field_ids(0).0), (42, Level::Warning, None));
         assert_eq!((ds.logs.time_ns[1], ds.logs.level[1], ds.logs.body(1)), (7, Level::Error, "[1,false]"));
-        assert_eq!(ds.logs.span[1].unwrap().to_string(), "00f067aa0ba902b7");
+        assert_eq!(ds.logs.field_ids(1).1.unwrap().to_string(), "00f067aa0ba902b7");
         assert_eq!(ds.diagnostics.count(Severity::Skipped), 2);
         assert_eq!(ds.diagnostics.entries()[0].place.field.as_deref(), Some("traceId"));
         let timeless = &ds.diagnostics.entries()[1];

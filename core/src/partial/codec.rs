@@ -335,6 +335,9 @@ pub(super) fn read_dataset(r: &mut Reader, what: &str) -> Result<Dataset, StateE
         });
     }
     let n = r.count(21, &format!("{what} logs"))?;
+    // A state carries no log text: what was read from it is in `text`.
+    ds.logs.forget_text();
+    ds.logs.reserve(n, 0);
     for i in 0..n {
         let place = format!("{what} log {i}");
         let p = place.as_str();
@@ -343,7 +346,7 @@ pub(super) fn read_dataset(r: &mut Reader, what: &str) -> Result<Dataset, StateE
         let metadata = ids.set(r.u32(p)?, p)?;
         let level = pick(&Level::ALL, r.u8(p)?, p)?;
         let source = ids.source(r.u32(p)?, p)?;
-        // An empty body: `push` keeps the level as read (an empty body names none).
+        // `push` keeps the level as read (an empty body names none).
         ds.logs.push(LogRow { time_ns, resource, metadata, level, trace: None, span: None, body: "", source });
     }
     let n = r.count(16, &format!("{what} series"))?;
@@ -414,8 +417,8 @@ const ORIGINS: [IdOrigin; 4] = [IdOrigin::Field, IdOrigin::Metadata, IdOrigin::L
 
 pub(super) fn write_text(w: &mut Writer, ids: &LogIds, lines: &LogLines) {
     w.len(ids.trace.len());
-    for (trace, span) in ids.trace.iter().zip(&ids.span) {
-        w.u128(trace.map_or(0, TraceId::value));
+    for (row, span) in ids.span.iter().enumerate() {
+        w.u128(ids.trace.get(row).map_or(0, TraceId::value));
         w.u64(span.map_or(0, SpanId::value));
     }
     w.len(ids.origins.len());

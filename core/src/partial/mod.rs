@@ -52,7 +52,7 @@ impl InputState {
         let mut dataset = Session::new().decoding(std::slice::from_ref(input), &mut |_| {}).into_dataset();
         let ids = LogIds::find(&dataset, &options.correlation);
         let lines = LogLines::read(&dataset, &options.patterns);
-        dataset.logs.forget_bodies();
+        dataset.logs.forget_text();
         InputState { dataset, ids, lines }
     }
 }

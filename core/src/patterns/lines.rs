@@ -66,6 +66,7 @@ impl LogLines {
     pub fn append(&mut self, later: LogLines) {
         let base = self.signature.len() as u32;
         let remap = self.miner.merge(&later.miner);
+        crate::model::reserve_appending(&mut self.signature, later.signature.len());
         self.signature.extend(later.signature.iter().map(|s| remap[*s as usize]));
         self.samples.resize_with(self.miner.signature_count(), Vec::new);
         for (s, samples) in later.samples.into_iter().enumerate() {

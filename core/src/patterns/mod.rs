@@ -67,11 +67,12 @@ pub struct Mined {
 /// Constant words of a template that name its family.
 const FAMILY_WORDS: usize = 8;
 
-/// Log lines grouped into template families: for each line its family, and each family's
-/// first (most frequent) template.
+/// Templates grouped into families: for each template its family, and each family's first
+/// (most frequent) template. A line's family is its template's (`LineGroups`), kept per
+/// template rather than per line: a finish reads millions of lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Families {
-    pub of_line: Vec<usize>,
+    pub of_template: Vec<usize>,
     pub names: Vec<String>,
 }
 
@@ -84,7 +85,7 @@ impl Mined {
     pub fn families(&self) -> Families {
         let mut ids: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
         let mut names = Vec::new();
-        let family: Vec<usize> = self
+        let of_template: Vec<usize> = self
             .templates
             .iter()
             .map(|t| {
@@ -95,7 +96,12 @@ impl Mined {
                 })
             })
             .collect();
-        Families { of_line: self.assignment.iter().map(|t| family[*t as usize]).collect(), names }
+        Families { of_template, names }
+    }
+
+    /// Each line's family, through its template (`families`).
+    pub fn line_groups<'a>(&'a self, families: &'a Families) -> crate::window::LineGroups<'a> {
+        crate::window::LineGroups { template: &self.assignment, group: &families.of_template, names: &families.names }
     }
 }
 

@@ -16,8 +16,9 @@
 //!   timestamp's scan could run into it (`08:43:0a1b...`), where digits and letters differ.
 //!
 //! A JSON line is parsed, and its keys are words when it has no message field, so there only
-//! hex ids and UUIDs that are a whole string value are abstracted (a number's digits decide
-//! whether it parses: `01`, `1e999`).
+//! hex ids and UUIDs that are a whole string value are abstracted, and numbers that are a
+//! member's value where their digits cannot change how the line reads (`json_number`: a
+//! number's digits may decide whether it parses, `01`, `1e999`, and how it is written back).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -30,6 +31,11 @@ use crate::base::bytes;
 const DIGITS: u8 = 0xff;
 const HEX: u8 = 0xfe;
 const UUID: u8 = 0xfd;
+/// A JSON number, followed by its integer and fraction lengths.
+const NUMBER: u8 = 0xfc;
+
+/// A marker and the bytes that follow it.
+type Marker = [Option<u8>; 3];
 
 /// Longer lines are mined directly: they rarely repeat, and a shape table holds each key.
 const MAX_LINE: usize = 1024;
@@ -96,6 +102,7 @@ pub fn shape(line: &str, out: &mut Vec<u8>) -> bool {
         return false;
     }
     let json = line.trim_start().starts_with('{');
+    let mut strings = JsonStrings::default();
     // Bytes from `copied` on are not in `out` yet: they go in whole slices, between markers.
     let (mut copied, mut i) = (0, 0);
     // Every value abstracted holds a digit in its first word run: the scan goes from digit to digit.
@@ -109,7 +116,8 @@ pub fn shape(line: &str, out: &mut Vec<u8>) -> bool {
             end += 1;
         }
         i = end;
-        if let Some((marker, value_end)) = value_at(b, start, end, all, any, json) {
+        let number = if json && all & DIGIT != 0 && !strings.inside_at(b, start) { json_number(b, start, end) } else { None };
+        if let Some((marker, value_end)) = number.or_else(|| value_at(b, start, end, all, any, json)) {
             out.extend_from_slice(&b[copied..start]);
             out.extend(marker.iter().flatten());
             (copied, i) = (value_end, value_end);
@@ -121,19 +129,70 @@ pub fn shape(line: &str, out: &mut Vec<u8>) -> bool {
 
 /// The marker of the word run `start..end` (its bytes' classes: `all` have, `any` has) when it
 /// is a value masking reads by class, and where the value ends.
-fn value_at(b: &[u8], start: usize, end: usize, all: u8, any: u8, json: bool) -> Option<([Option<u8>; 2], usize)> {
+fn value_at(b: &[u8], start: usize, end: usize, all: u8, any: u8, json: bool) -> Option<(Marker, usize)> {
     let before = start.checked_sub(1);
     let len = end - start;
     if all & HEXDIGIT != 0 {
         let uuid = (len == 8).then(|| uuid_len(b, start)).flatten();
         let value_end = uuid.map_or(end, |n| start + n);
         if (uuid.is_some() || (8..=255).contains(&len)) && any & DIGIT != 0 && stands_as_value(b, before, value_end, json) {
-            let marker = if uuid.is_some() { [Some(UUID), None] } else { [Some(HEX), Some(len as u8)] };
+            let marker = if uuid.is_some() { [Some(UUID), None, None] } else { [Some(HEX), Some(len as u8), None] };
             return Some((marker, value_end));
         }
     }
     let digits = !json && all & DIGIT != 0 && len <= 255;
-    (digits && beside(b, before, BESIDE_DIGITS) && beside(b, Some(end), BESIDE_DIGITS)).then_some(([Some(DIGITS), Some(len as u8)], end))
+    (digits && beside(b, before, BESIDE_DIGITS) && beside(b, Some(end), BESIDE_DIGITS))
+        .then_some(([Some(DIGITS), Some(len as u8), None], end))
+}
+
+/// The JSON number starting with the digit run `start..end` (outside the line's strings) when it
+/// is an object member's value (`"n": -12.5,`: after `:`, before `,` or `}`) whose digits cannot
+/// change how the line reads: its marker and where it ends. A number's syntax does not depend
+/// on its digits when its integer part has no leading zero and no exponent follows (nor can it
+/// overflow then). A line without a message field is written back as `key=value` words
+/// (`tokenize::flatten`), its numbers as serde_json prints them: an integer of at most 18 digits
+/// as itself, a fraction at least 1 and below 1e15 without an exponent, which masking reads
+/// whole as one variable. Where the line does not parse, each digit run stands beside a
+/// delimiter or a space on either side: the rule for digits in plain text.
+fn json_number(b: &[u8], start: usize, end: usize) -> Option<(Marker, usize)> {
+    let space = |c: &&u8| matches!(c, b' ' | b'\t');
+    let signed = start > 0 && b[start - 1] == b'-';
+    if b[..start - usize::from(signed)].iter().rev().find(|c| !space(c)) != Some(&b':') {
+        return None;
+    }
+    let fraction = b.get(end) == Some(&b'.');
+    let frac = if fraction { b[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count() } else { 0 };
+    let value_end = if fraction { end + 1 + frac } else { end };
+    let closed = matches!(b[value_end..].iter().find(|c| !space(c)), Some(b',' | b'}'));
+    let (int, first) = (end - start, b[start]);
+    let exact = if fraction {
+        frac > 0 && frac <= 255 && first != b'0' && int <= 15
+    } else {
+        int <= 18 && (first != b'0' || (int == 1 && !signed))
+    };
+    (closed && exact).then_some(([Some(NUMBER), Some(int as u8), Some(frac as u8)], value_end))
+}
+
+/// Whether positions of a JSON line are inside a string, asked in increasing order: the
+/// line is read once, from quote to quote, minding backslash escapes.
+#[derive(Default)]
+struct JsonStrings {
+    at: usize,
+    inside: bool,
+}
+
+impl JsonStrings {
+    fn inside_at(&mut self, b: &[u8], to: usize) -> bool {
+        while self.at < to {
+            match b[self.at] {
+                b'"' => self.inside = !self.inside,
+                b'\\' if self.inside => self.at += 1,
+                _ => {}
+            }
+            self.at += 1;
+        }
+        self.inside
+    }
 }
 
 /// Whether a hex id or UUID at `before + 1 .. end` stands as a value (see the module's notes).
@@ -354,11 +413,20 @@ mod tests {
 
     /// A JSON object of a few fields: text, a bare number or a value piece in a string.
     fn json() -> impl Strategy<Value = Vec<Piece>> {
-        let key = proptest::sample::select(&["\"msg\"", "\"a\"", "\"b\"", "\"trace_id\""][..]);
+        let key = proptest::sample::select(&["\"msg\"", "\"a\"", "\"b\"", "\"trace_id\"", "\"c\\\":1,\""][..]);
+        // Numbers of every length around the limits, signed, spaced, with exponents.
+        let sign = proptest::sample::select(&["", "", "-", " ", " -", "- "][..]).prop_map(Piece::Text);
+        let exponent = proptest::sample::select(&["", "", "", "e5", "E-3", "e308", "e400"][..]).prop_map(Piece::Text);
         let value = prop_oneof![
             proptest::collection::vec(piece(), 1..4).prop_map(|v| [vec![Piece::Text("\"")], v, vec![Piece::Text("\"")]].concat()),
-            (1usize..4).prop_map(|n| vec![Piece::Digits(n)]),
-            (1usize..4, 1usize..4).prop_map(|(a, b)| vec![Piece::Digits(a), Piece::Text("."), Piece::Digits(b)]),
+            (sign.clone(), 1usize..22).prop_map(|(s, n)| vec![s, Piece::Digits(n)]),
+            (sign, 1usize..18, 1usize..4, exponent).prop_map(|(s, a, b, e)| vec![
+                s,
+                Piece::Digits(a),
+                Piece::Text("."),
+                Piece::Digits(b),
+                e
+            ]),
         ];
         proptest::collection::vec((key, value), 1..4).prop_map(|fields| {
             let mut out = vec![Piece::Text("{")];

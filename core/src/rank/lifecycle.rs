@@ -44,6 +44,22 @@ impl Retired {
     /// Reads every record of every instance against the window (the data's end).
     pub fn of(v: &View, window: TimeRange) -> Retired {
         let mut lives: Vec<Life> = (0..v.instances.len()).map(|_| Life::default()).collect();
+        // Every record's time is kept, a row each: counted first, so each list is allocated
+        // once at its size rather than grown by doubling.
+        let mut records = vec![0usize; lives.len()];
+        let span_rows = v.span_instance.iter().flatten();
+        let log_rows = (0..v.ds.logs.len()).filter_map(|r| v.log_instance(r));
+        for i in span_rows.copied().chain(log_rows) {
+            records[i] += 1;
+        }
+        for s in 0..v.ds.series.len() {
+            if let Some(i) = v.series_instance[s] {
+                records[i] += v.ds.series.points(s).0.len();
+            }
+        }
+        for (life, n) in lives.iter_mut().zip(records) {
+            life.times.reserve_exact(n);
+        }
         for r in 0..v.ds.spans.len() {
             let Some(i) = v.span_instance[r] else { continue };
             let end = v.ds.spans.start_ns[r].saturating_add(v.ds.spans.duration_ns[r].max(0));
@@ -53,7 +69,7 @@ impl Retired {
             }
         }
         for r in 0..v.ds.logs.len() {
-            let Some(i) = v.log_instance[r] else { continue };
+            let Some(i) = v.log_instance(r) else { continue };
             let t = v.ds.logs.time_ns[r];
             lives[i].times.push(t);
             match v.log_level(r) {
@@ -85,7 +101,12 @@ impl Life {
     fn ended_cleanly_before(&mut self, end: i64) -> bool {
         self.times.sort_unstable();
         let (Some(&first), Some(&last)) = (self.times.first(), self.times.last()) else { return false };
-        let mut gaps: Vec<i64> = self.times.windows(2).map(|w| w[1] - w[0]).collect();
+        // The gaps between consecutive records, in the times' place (read no more).
+        let mut gaps = std::mem::take(&mut self.times);
+        for i in 1..gaps.len() {
+            gaps[i - 1] = gaps[i] - gaps[i - 1];
+        }
+        gaps.pop();
         gaps.sort_unstable();
         let usual_gap = gaps.get(gaps.len() / 2).copied().unwrap_or(0);
         if end.saturating_sub(last) < MIN_SILENCE_NS.max(usual_gap.saturating_mul(GAPS)) {
@@ -138,7 +159,7 @@ fn troubled(v: &View) -> Vec<bool> {
         }
     }
     for r in 0..v.ds.logs.len() {
-        let (Some(slot), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
+        let (Some(slot), Some(service)) = (slot(v.log_phase(r)), v.log_service(r)) else { continue };
         let failing = matches!(v.log_level(r), Level::Critical | Level::Error);
         if failing && !v.log_span(r).is_some_and(|sp| v.fails_downstream(sp)) {
             lines[service][slot] += 1.0;

@@ -86,13 +86,14 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
     // Lines per (target, context operation, template).
     let mut counts: FxHashMap<(Target, Option<u32>, usize), Count> = FxHashMap::default();
     for r in 0..v.ds.logs.len() {
-        let (Some(s), Some(service)) = (slot(v.log_phase[r]), v.log_service(r)) else { continue };
-        if retired.left(v.log_instance[r]) {
+        let (Some(s), Some(service)) = (slot(v.log_phase(r)), v.log_service(r)) else { continue };
+        if retired.left(v.log_instance(r)) {
             continue;
         }
         let ctx = v.log_span(r).map(|sp| v.ds.spans.operation[sp].0);
-        for t in Target::both(service, v.log_instance[r]) {
-            let c = counts.entry((t, ctx, v.log_template[r])).or_default();
+        let (instance, template) = (v.log_instance(r), v.log_template(r));
+        for t in Target::both(service, instance) {
+            let c = counts.entry((t, ctx, template)).or_default();
             if s == 0 {
                 c.window += 1.0;
                 c.rows.push(r);
@@ -155,7 +156,7 @@ pub fn collect(v: &View, retired: &Retired, ev: &mut Evidence) {
     let mut deepest: BTreeMap<u128, Deepest> = BTreeMap::new();
     for r in 0..v.ds.logs.len() {
         let (Some(service), Some(trace), Some(span)) = (v.log_service(r), v.log_trace(r), v.log_span(r)) else { continue };
-        if v.log_phase[r] == Phase::Window && surging_keys.contains(&(service, v.log_template[r])) {
+        if v.log_phase(r) == Phase::Window && surging_keys.contains(&(service, v.log_template(r))) {
             deepest.entry(trace.value()).or_default().add(v.span_depth[span], service);
         }
     }

@@ -47,7 +47,7 @@ pub fn instance_nodes(v: &View) -> Vec<Option<String>> {
         note(v.span_instance[r], v.ds.spans.resource[r]);
     }
     for r in 0..v.ds.logs.len() {
-        note(v.log_instance[r], v.ds.logs.resource[r]);
+        note(v.log_instance(r), v.ds.logs.resource[r]);
     }
     for s in 0..v.ds.series.len() {
         note(v.series_instance[s], v.ds.series.labels[s]);
@@ -92,7 +92,7 @@ pub fn activity(v: &View, window: TimeRange, baseline: TimeRange) -> Vec<Activit
         }
     }
     for r in 0..v.ds.logs.len() {
-        if let Some((i, l)) = channel(v.log_instance[r], &mut std::iter::once(v.ds.logs.time_ns[r])) {
+        if let Some((i, l)) = channel(v.log_instance(r), &mut std::iter::once(v.ds.logs.time_ns[r])) {
             log_last[i] = Some(log_last[i].map_or(l, |x: i64| x.max(l)));
         }
     }

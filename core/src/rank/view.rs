@@ -5,12 +5,12 @@
 //! Identity, parents and the log-to-span join come from `correlate`; each line's template is
 //! the pattern miner's, so evidence names the patterns the report lists.
 
-use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::base::TimeRange;
 use crate::correlate::{Correlation, ServiceId};
 use crate::id::TraceId;
-use crate::model::{Dataset, Level, SpanKind, SpanStatus};
+use crate::model::{Dataset, Level, SpanKind, SpanStatus, Sym};
 use crate::patterns::Mined;
 use crate::window::Windows;
 
@@ -50,10 +50,17 @@ pub struct View<'a> {
     /// `calls`): such a call is the caller's failure, not its peer's.
     failing_at_caller: BTreeSet<(usize, usize)>,
     pub span_phase: Vec<Phase>,
-    pub log_instance: Vec<Option<usize>>,
-    /// Each line's template family (see `Mined::families`), an index into `templates`.
-    pub log_template: Vec<usize>,
-    pub log_phase: Vec<Phase>,
+    /// Per interned string: the index in `instances` of the instance it names. Log lines are
+    /// read through it (`log_instance`), with their template family (`log_template`) and
+    /// phase (`log_phase`), rather than copied into columns of their own: a finish reads
+    /// millions of lines.
+    instance_of_sym: Vec<Option<usize>>,
+    /// Each line's template (`Mined::assignment`).
+    line_template: &'a [u32],
+    /// Each template's family (see `Mined::families`), an index into `templates`.
+    family_of_template: Vec<usize>,
+    window: Option<TimeRange>,
+    baseline: Option<TimeRange>,
     /// Each family's most frequent template, as the report's patterns section has it.
     pub templates: Vec<String>,
     pub series_instance: Vec<Option<usize>>,
@@ -62,12 +69,8 @@ pub struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    pub fn new(ds: &'a Dataset, corr: &'a Correlation, windows: &Windows, patterns: &Mined) -> View<'a> {
-        let phase = |t: i64| match (windows.window, windows.baseline) {
-            (Some(w), _) if w.contains(t) => Phase::Window,
-            (_, Some(b)) if b.contains(t) => Phase::Baseline,
-            _ => Phase::Outside,
-        };
+    pub fn new(ds: &'a Dataset, corr: &'a Correlation, windows: &Windows, patterns: &'a Mined) -> View<'a> {
+        let phase = |t: i64| phase(windows.window, windows.baseline, t);
         let mut services: Vec<String> = corr.services.iter().map(|s| s.name.clone()).collect();
         // Instances sorted by name, each with its service.
         let mut instances: BTreeMap<String, usize> = BTreeMap::new();
@@ -80,16 +83,11 @@ impl<'a> View<'a> {
         // Rows name their instance by symbol: one symbol per name (interned), so each row's lookup is a hash of a
         // number, not a comparison of names.
         let by_name: BTreeMap<&str, usize> = instance_list.iter().enumerate().map(|(i, (n, _))| (n.as_str(), i)).collect();
-        let instance_index: FxHashMap<crate::model::Sym, usize> = corr
-            .services
-            .iter()
-            .flat_map(|s| &s.instances)
-            .filter_map(|&sym| Some((sym, *by_name.get(ds.strings.resolve(sym))?)))
-            .collect();
-        let instance = |service: Option<ServiceId>, sym: Option<crate::model::Sym>| -> Option<usize> {
-            service?;
-            sym.and_then(|s| instance_index.get(&s).copied())
-        };
+        let mut instance_of_sym: Vec<Option<usize>> = vec![None; ds.strings.len()];
+        for &sym in corr.services.iter().flat_map(|s| &s.instances) {
+            instance_of_sym[sym.0 as usize] = by_name.get(ds.strings.resolve(sym)).copied();
+        }
+        let instance = |service: Option<ServiceId>, sym: Option<Sym>| instance_of(&instance_of_sym, service, sym);
         let unknown = services.len();
         if corr.span_service.iter().any(Option::is_none) {
             services.push("unknown".to_string());
@@ -112,7 +110,6 @@ impl<'a> View<'a> {
         let span_phase = (0..n).map(|r| if corr.span_duplicate[r] { Phase::Outside } else { phase(ds.spans.start_ns[r]) }).collect();
 
         let families = patterns.families();
-        let log_instance = (0..ds.logs.len()).map(|r| instance(corr.log_service[r], corr.log_instance[r])).collect();
         let series_instance = (0..ds.series.len()).map(|r| instance(corr.series_service[r], corr.series_instance[r])).collect();
         let mut view = View {
             ds,
@@ -128,9 +125,11 @@ impl<'a> View<'a> {
             failing_at_caller: BTreeSet::new(),
             span_callee,
             span_phase,
-            log_instance,
-            log_template: families.of_line,
-            log_phase: ds.logs.time_ns.iter().map(|t| phase(*t)).collect(),
+            instance_of_sym,
+            line_template: &patterns.assignment,
+            family_of_template: families.of_template,
+            window: windows.window,
+            baseline: windows.baseline,
             templates: families.names,
             series_instance,
             window_ns: windows.window.map_or(0, |w| w.duration_ns()),
@@ -156,17 +155,31 @@ impl<'a> View<'a> {
         self.corr.children(row as u32).iter().map(|c| *c as usize)
     }
 
+    /// A log line's instance (in `instances`), when it has a service.
+    pub fn log_instance(&self, row: usize) -> Option<usize> {
+        instance_of(&self.instance_of_sym, self.corr.log_service.get(row), self.corr.log_instance.get(row))
+    }
+
+    /// A log line's template family, an index into `templates`.
+    pub fn log_template(&self, row: usize) -> usize {
+        self.family_of_template[self.line_template[row] as usize]
+    }
+
+    pub fn log_phase(&self, row: usize) -> Phase {
+        phase(self.window, self.baseline, self.ds.logs.time_ns[row])
+    }
+
     pub fn log_service(&self, row: usize) -> Option<usize> {
-        self.corr.log_service[row].map(|s| s.0 as usize)
+        self.corr.log_service.get(row).map(|s| s.0 as usize)
     }
 
     pub fn log_trace(&self, row: usize) -> Option<TraceId> {
-        self.corr.log_trace[row]
+        self.corr.log_trace(row)
     }
 
     /// The span row a log line was written in, when its ids resolve.
     pub fn log_span(&self, row: usize) -> Option<usize> {
-        self.corr.log_span_row[row].map(|r| r as usize)
+        self.corr.log_span_row.get(row).map(|r| r as usize)
     }
 
     /// A log line's level: its own, else its body's (decided once, when it was read).
@@ -217,6 +230,21 @@ impl<'a> View<'a> {
     pub fn fails_downstream(&self, row: usize) -> bool {
         self.span_fails_downstream[row]
     }
+}
+
+/// Where a row at time `t` falls.
+fn phase(window: Option<TimeRange>, baseline: Option<TimeRange>, t: i64) -> Phase {
+    match (window, baseline) {
+        (Some(w), _) if w.contains(t) => Phase::Window,
+        (_, Some(b)) if b.contains(t) => Phase::Baseline,
+        _ => Phase::Outside,
+    }
+}
+
+/// A row's instance (an index into `View::instances`): only a row with a service has one.
+fn instance_of(of_sym: &[Option<usize>], service: Option<ServiceId>, sym: Option<Sym>) -> Option<usize> {
+    service?;
+    of_sym[sym?.0 as usize]
 }
 
 /// Span rows parents first: the roots, then level by level (a breadth-first walk, no

@@ -148,8 +148,15 @@ impl Grid {
             times.windows(2).map(|p| i128::from(p[1]) - i128::from(p[0])).filter(|step| *step * i128::from(TARGET_BUCKETS) <= range).sum();
         let width = i64::try_from((occupied / i128::from(TARGET_BUCKETS)).max(1)).unwrap_or(i64::MAX);
         let key = |t: i64| i64::try_from((i128::from(t) - i128::from(lo)) / i128::from(width)).unwrap_or(i64::MAX);
-        let mut keys: Vec<i64> = times.iter().map(|t| key(*t)).collect();
-        keys.dedup();
+        // Each occupied bucket once: the times are sorted, so their buckets are too, and a
+        // bucket per time (a row's worth) is never held.
+        let mut keys: Vec<i64> = Vec::new();
+        for t in &times {
+            let k = key(*t);
+            if keys.last() != Some(&k) {
+                keys.push(k);
+            }
+        }
         let mut segment = Vec::with_capacity(keys.len());
         let mut segment_end = Vec::new();
         for (i, k) in keys.iter().enumerate() {
@@ -355,7 +362,7 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
         lines[b] += 1.0;
         fails[b] += f64::from(u8::from(error));
         error_lines[b] += f64::from(u8::from(error));
-        let service = corr.log_service.get(r).copied().flatten().map(|s| s.0 as usize);
+        let service = corr.log_service.get(r).map(|s| s.0 as usize);
         match service {
             Some(s) => {
                 svc_events[s][b] += 1.0;
@@ -364,8 +371,8 @@ fn signals(ds: &Dataset, corr: &Correlation, groups: &LineGroups, grid: &Grid) -
             }
             None => unowned_lines[b] += 1.0,
         }
-        if let Some(f) = groups.of_line.get(r) {
-            family_lines.entry((*f, service)).or_insert_with(|| vec![0.0; nb])[b] += 1.0;
+        if let Some(f) = groups.of_line(r) {
+            family_lines.entry((f, service)).or_insert_with(|| vec![0.0; nb])[b] += 1.0;
         }
     }
 
