@@ -13,7 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlePage, crossOriginIndex, measure, namedWasm, ROOT, serve } from './browser.js';
 import type { Measurement } from './browser.js';
-import { drain3, rootspanCli, writeFiles, writePacked } from './native.js';
+import { buildMeasured, drain3, rootspanCli, writeFiles, writePacked } from './native.js';
 import type { Peer } from './page.js';
 import { render } from './report.js';
 import type { NativeRow, Results } from './report.js';
@@ -94,6 +94,8 @@ async function longTasksOnly(scale: number): Promise<void> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // The smoke run is part of `npm test`, which has built them already.
+  if (!args.smoke) buildMeasured(!args['no-native']);
   const page = await bundlePage();
   const server = await serve(page);
   const results: Results = { sizes: SIZES, runs: RUNS, browser: [], native: [], profile: undefined };

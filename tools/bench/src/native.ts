@@ -135,11 +135,22 @@ export function writePacked(w: Workload): string {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /**
+ * Builds what the run measures from this checkout: both wasm builds (scripts/build-wasm.sh), the npm package the
+ * page bundles, and the CLI when its rows run. Each is quick when current. The bench used to measure whatever was
+ * built last, which after a pull is the code before it.
+ */
+export function buildMeasured(cli: boolean): void {
+  execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: ROOT, stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build', '-w', 'rootspan'], { cwd: ROOT, stdio: 'inherit' });
+  if (cli) execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'rootspan-cli'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/**
  * rootspan's CLI on the frames file: natively (`--native`) or on the wasm under wasmtime (which compiles the
  * module at every start today: the tiny workload's run measures that fixed cost).
  */
 export function rootspanCli(w: Workload, files: Files, native: boolean): ProcessRun & { candidates: number } {
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: cargo build --release -p rootspan-cli`);
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: buildMeasured(true) first`);
   const args = ['analyze', '--format', 'json', '--window', `${iso(w.window.start)},${iso(w.window.end)}`, '--baseline', `${iso(w.baseline.start)},${iso(w.baseline.end)}`];
   const run = timedRun(CLI, [...args, ...(native ? ['--native'] : ['--memory-mib', '4096']), files.frames]);
   const report = JSON.parse(run.stdout) as { candidates: unknown[] };

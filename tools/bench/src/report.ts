@@ -75,7 +75,9 @@ export function render(r: Results): string {
   out.push(
     'Workload (tools/bench/src/workload.ts, seeded): at 1x a Tempo trace frame of 200,000 spans in 20,000 traces, a Loki log frame of 1,000,000 lines ' +
       '(60% name their trace in the line, logfmt / JSON / Java templates), 1,000 Prometheus `timeseries-multi` frames of 120 points; one hour; ' +
-      'the injected fault: pod `payment-5c8f-1` fails from minute 45. All counts scale with the size.',
+      'the injected fault: pod `payment-5c8f-1` fails from minute 45. All counts scale with the size. ' +
+      'Every peer reads the frames as a panel receives them (tools/bench/src/delivered.ts): through DataFrameJSON text, `JSON.parse` and ' +
+      '@grafana/data `dataFrameFromJSON`, so strings are flat and each row has its own `labels` and `tags` objects.',
     '',
   );
   out.push(

@@ -8,6 +8,7 @@
 // At scale 1: 20,000 traces of 10 spans, 1,000,000 log lines (60% name their trace in the line), 1,000 series
 // of 120 points, over one hour. The injected fault: from minute 45 the `payment` pod `payment-5c8f-1` fails
 // (error spans, slow spans, error log lines of a new template, its CPU and latency series rise).
+// The browser peers read these frames as a panel would receive them: through DataFrameJSON (delivered.ts).
 
 import { Rng } from '../../simulator/src/rng.js';
 
@@ -115,7 +116,7 @@ const ROUTES: readonly (readonly Step[])[] = [
   ],
 ];
 
-/** Shared per-pod tag arrays: Grafana decodes one per row, the values are the same. */
+/** Shared per-pod tag arrays (delivered.ts makes one per row, as Grafana does). */
 const SERVICE_TAGS = new Map<string, object[]>();
 function serviceTags(service: string, pod: string): object[] {
   const key = `${service}/${pod}`;
@@ -238,7 +239,7 @@ const UNTRACED: readonly ((r: () => number) => string)[] = [
   (r) => `level=warn msg="slow query" table=products rows=${Math.floor(r() * 1e4)} elapsed=${Math.floor(200 + r() * 800)}ms`,
 ];
 
-/** Per-stream label objects, shared between a stream's rows (Grafana decodes one per row; the values are equal). */
+/** Per-stream label objects, shared between a stream's rows (delivered.ts makes one per row, as Grafana does). */
 const STREAMS = new Map<string, { labels: object; types: object }>();
 function stream(service: string, pod: string): { labels: object; types: object } {
   const key = pod;

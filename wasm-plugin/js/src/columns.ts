@@ -367,13 +367,80 @@ export function repeats(sample: { sampled: number; distinct: number } | undefine
   return sample !== undefined && sample.distinct * DISTINCT.ratio <= sample.sampled;
 }
 
+/** Steps of a walk that no key or primitive value can equal (`ValueTrie`). */
+const OBJECT = Symbol('object');
+const ARRAY = Symbol('array');
+const END = Symbol('end');
+const NO_STEP = Symbol('none');
+
+/** A node of `ValueTrie`: the steps from it, the last one taken, and at a value's end the index of its text. */
+class TrieNode {
+  readonly next = new Map<unknown, TrieNode>();
+  /** The step taken last from here and where it led: a stream's labels take the same key steps every row. */
+  last: unknown = NO_STEP;
+  lastNext: TrieNode | undefined;
+  index: number | undefined;
+}
+
+/**
+ * Finds a value's index among the distinct values met so far without making its JSON text. A panel's frames come
+ * from `JSON.parse` (`dataFrameFromJSON`), so a log frame's `labels` hold a new object per row even where a stream's
+ * rows repeat one set of labels: a lookup by identity never hits, and `JSON.stringify` per row was most of packing
+ * a log frame. The trie walks a value (the keys and primitive values of plain objects and arrays, in the order
+ * `JSON.stringify` visits them) from node to node; a step that repeats the node's last one costs a comparison, any
+ * other a map lookup. Equal walks make equal JSON text; a value is stringified only when its walk ends at a node
+ * without an index, and the text decides the index, so values with the same text and different walks (`undefined`
+ * members, `NaN`) still share one.
+ */
+class ValueTrie {
+  readonly #root = new TrieNode();
+
+  /** The node `v`'s walk ends at, or undefined for a value the walk cannot vouch for (not plain JSON data). */
+  end(v: unknown): TrieNode | undefined {
+    return this.#walk(this.#root, v);
+  }
+
+  #step(node: TrieNode, token: unknown): TrieNode {
+    if (node.last === token) return node.lastNext!;
+    let next = node.next.get(token);
+    if (next === undefined) {
+      next = new TrieNode();
+      node.next.set(token, next);
+    }
+    node.last = token;
+    node.lastNext = next;
+    return next;
+  }
+
+  #walk(node: TrieNode, v: unknown): TrieNode | undefined {
+    if (v === null || typeof v !== 'object') {
+      // Functions and symbols have no JSON text of their own; bigints none at all.
+      return typeof v === 'function' || typeof v === 'symbol' ? undefined : this.#step(node, v);
+    }
+    let at: TrieNode | undefined;
+    if (Array.isArray(v)) {
+      at = this.#step(node, ARRAY);
+      for (let i = 0; i < v.length && at !== undefined; i++) at = this.#walk(at, v[i]);
+    } else {
+      // Only plain objects: `for...in` also visits inherited keys, which JSON leaves out, and a class may have `toJSON`.
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) return undefined;
+      at = this.#step(node, OBJECT);
+      for (const k in v) {
+        if (at === undefined) break;
+        at = this.#walk(this.#step(at, k), (v as Record<string, unknown>)[k]);
+      }
+    }
+    return at === undefined ? undefined : this.#step(at, END);
+  }
+}
+
 /**
  * JSON columns whose values repeat: each distinct value is stringified and encoded once (values are found by
- * identity first, so rows sharing one object cost a map lookup; then by their JSON text) and each row sends
- * the index of its value (`jsonDistinct`). Values are taken as they are when first met: a frame's values are
- * not changed while it is packed. Returns null (and gives the room back) when more than one value in
- * `DISTINCT.ratio` turns out distinct after all, or one cannot be stringified: the caller packs it as
- * `jsonColumn` does.
+ * their walk through a `ValueTrie`, else by their JSON text) and each row sends the index of its value
+ * (`jsonDistinct`). Values are taken as they are when first met: a frame's values are not changed while it is
+ * packed. Returns null (and gives the room back) when more than one value in `DISTINCT.ratio` turns out distinct
+ * after all, or one cannot be stringified: the caller packs it as `jsonColumn` does.
  */
 export function* distinctJsonColumn(values: ArrayLike<unknown>, out: FrameBuffers): Steps<Placed | null> {
   const n = values.length;
@@ -384,8 +451,7 @@ export function* distinctJsonColumn(values: ArrayLike<unknown>, out: FrameBuffer
     out.u8.truncate(startU8);
     return null;
   };
-  /** Value (an object by identity) -> index of its text; -1: missing (null, or no JSON text). */
-  const byValue = new Map<unknown, number>();
+  const trie = new ValueTrie();
   const byText = new Map<string, number>();
   const texts: string[] = [];
   let valid: Uint8Array | null = null;
@@ -395,7 +461,8 @@ export function* distinctJsonColumn(values: ArrayLike<unknown>, out: FrameBuffer
       yield;
     }
     const v = values[i];
-    let id = byValue.get(v);
+    const end = trie.end(v);
+    let id = end?.index;
     if (id === undefined) {
       let text: string | undefined;
       try {
@@ -413,7 +480,7 @@ export function* distinctJsonColumn(values: ArrayLike<unknown>, out: FrameBuffer
           byText.set(text, id);
         }
       }
-      byValue.set(v, id);
+      if (end !== undefined) end.index = id;
     }
     if (id < 0) {
       valid ??= startMask(n, i);

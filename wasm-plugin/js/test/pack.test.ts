@@ -180,6 +180,19 @@ describe('packFrame', () => {
     assert.deepEqual(columns[0], expected);
   });
 
+  it('keeps every string exact when values that need more bytes than characters come anywhere in a chunk', () => {
+    // Room is reserved a byte per character for each 1,024 values: non-ASCII values first, last, in runs, alone.
+    const odd = ['é', '日本語', '🔥🔥', 'a\ud800', '\udc00b', 'ascii then ü'];
+    const values = Array.from({ length: 5000 }, (_, i) => {
+      const k = i % 1024;
+      const special = k === 0 || k === 1023 || (k > 500 && k < 520) || i % 97 === 13;
+      return special ? `${'x'.repeat(i % 5)}${odd[i % odd.length]!}${'y'.repeat(i % 3)}` : `line ${i} ${'z'.repeat(i % 40)}`;
+    });
+    const { columns } = unpack(pack({ fields: [{ name: 's', type: 'string', values }] }));
+    // What any UTF-8 encoder makes of each value alone (a lone surrogate is U+FFFD).
+    assert.deepEqual(columns[0], values.map((v) => new TextDecoder().decode(new TextEncoder().encode(v))));
+  });
+
   it('packs JSON columns over many chunks, ASCII and not, into one text', () => {
     const values = Array.from({ length: 5000 }, (_, i) => (i % 7 === 3 ? null : i % 1500 === 0 ? { msg: `日本 ${i}`, n: i } : { n: i, tags: ['a', 'b,c'] }));
     const { header, columns } = unpack(pack({ fields: [{ name: 'tags', type: 'other', values }] }));
@@ -203,6 +216,35 @@ describe('packFrame', () => {
     assert.ok(c.valid !== null && c.valid !== undefined, 'missing values are marked');
     const expected = values.map((v) => (v === undefined || v === asNull ? null : (JSON.parse(JSON.stringify(v)) as unknown)));
     assert.deepEqual(columns[0], expected);
+  });
+
+  it('finds repeating JSON values that are new objects per row (as JSON.parse makes them) by their content', () => {
+    const proto = { b: 2 };
+    const inherited = Object.assign(Object.create(proto) as Record<string, unknown>, { a: 1 });
+    // Pairs that look alike to a walk over keys and values but differ as JSON, and alike as JSON but not as walks.
+    const kinds: unknown[] = [
+      { a: 1, b: 2 },
+      inherited,
+      { b: 2, a: 1 },
+      { a: 1, b: undefined },
+      { a: 1 },
+      { n: 1 },
+      { n: '1' },
+      [{ key: 'rpc.system', value: 'http' }, { key: 'http.status_code', value: 200 }],
+      [{ key: 'rpc.system', value: 'http' }, { key: 'http.status_code', value: 500 }],
+      [NaN, 1],
+      [null, 1],
+      { nested: { deep: ['x', { y: true }] } },
+    ];
+    const rows = Array.from({ length: 12_000 }, (_, i) => kinds[(i * 7) % kinds.length]);
+    // Every row its own object, as dataFrameFromJSON gives them; `inherited` stays itself (JSON would lose its proto).
+    const values = rows.map((v) => (v === inherited ? v : (JSON.parse(JSON.stringify(v)) as unknown)));
+    values[0] = kinds[3]; // an `undefined` member, which only a live object has
+    const { header, columns } = unpack(pack({ fields: [{ name: 'labels', type: 'other', values }] }));
+    const c = header.fields[0]!.column;
+    assert.equal(c.kind, 'jsonDistinct');
+    assert.equal(c.count, new Set(values.map((v) => JSON.stringify(v))).size, 'one value per distinct JSON text');
+    assert.deepEqual(columns[0], values.map((v) => JSON.parse(JSON.stringify(v)) as unknown));
   });
 
   it('packs JSON values as arrays when they turn out not to repeat past the sample', () => {
