@@ -148,13 +148,17 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
             if let Some(top) = top {
                 options.top = *top;
             }
-            let inputs = read_all(cli, files)?;
-            let names: Vec<String> = inputs.iter().map(|i| i.name.clone()).collect();
+            // Every input is opened before any work (one that cannot be is a usage error), then
+            // read and sent one at a time into one instance, so only one input's bytes are held.
+            let total = open_all(files)?;
+            let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+            let options = to_json(&options);
             let report = if *native {
-                run_native(Request::analyze(to_json(&options), inputs))?
+                let mut calls = request::Calls::default();
+                stream_inputs(cli, files, total, &options, |request| run_native(&mut calls, request))?
             } else {
-                let engine = engine(cli)?;
-                with_progress(inputs, |inputs| engine.analyze(inputs, &to_json(&options)))?
+                let mut instance = engine(cli)?.instance()?;
+                stream_inputs(cli, files, total, &options, |request| Ok(instance.call(&request)?))?
             };
             let report = print_report(&report, analysis.format)?;
             Ok(worst(echo_diagnostics(&report.diagnostics), unread(&report.inputs, &names, Records::Any)))
@@ -179,9 +183,43 @@ fn run(cli: &Cli) -> Result<ExitCode, Failure> {
     }
 }
 
-/// Runs a request with the core compiled into this binary (no wasm): the same bytes.
-fn run_native(request: Request) -> Result<String, Failure> {
-    match request::execute(request) {
+/// The report for `files` (`total` bytes), streamed as the raw ABI's commands through `call`
+/// (an instance of the wasm, or the core compiled in): `begin_finish` with the options, one
+/// `add_input` per file, each file read just before its call and dropped after it, and
+/// `end_finish`. The core runs the one-shot `analyze` the same way (`partial::Finishing`), so
+/// the report is its report, byte for byte.
+fn stream_inputs(
+    cli: &Cli,
+    files: &[PathBuf],
+    total: u64,
+    options: &str,
+    mut call: impl FnMut(Request) -> Result<String, Failure>,
+) -> Result<String, Failure> {
+    let request = |command, options: &str, inputs| Request { command, options: options.to_string(), inputs };
+    call(request(request::Command::BeginFinish, options, vec![]))?;
+    let started = std::time::Instant::now();
+    let mut progress = (total >= inputs::PROGRESS_FROM_BYTES).then(|| Progress::new(format!("analysing {} inputs", files.len()), total));
+    let mut done = 0;
+    for file in files {
+        let input = read_one(cli, file)?;
+        done += input.bytes.len() as u64;
+        call(request(request::Command::AddInput, "", vec![input]))?;
+        if let Some(progress) = &mut progress {
+            progress.set(done);
+        }
+    }
+    let report = call(request(request::Command::EndFinish, "", vec![]))?;
+    if let Some(progress) = &mut progress {
+        progress.finish();
+        eprintln!("rootspan: analysed in {:.1} s", started.elapsed().as_secs_f64());
+    }
+    Ok(report)
+}
+
+/// Runs a request with the core compiled into this binary (no wasm), in `calls` (which keeps a
+/// streamed finish between requests, as a wasm instance does): the same bytes.
+fn run_native(calls: &mut request::Calls, request: Request) -> Result<String, Failure> {
+    match calls.execute_reporting(request, &mut |_| {}) {
         Response::Ok(json) => Ok(json),
         Response::Error(message) => Err(Failure::Analysis(message)),
         Response::State(_) => Err(Failure::Analysis("a partial state where JSON was expected".into())),
@@ -193,16 +231,24 @@ fn to_json(options: &Options) -> String {
 }
 
 fn read_all(cli: &Cli, files: &[PathBuf]) -> Result<Vec<NamedBytes>, Failure> {
-    let (max_bytes, max_decompressed) = (cli.max_input_mib << 20, cli.max_decompressed_mib << 20);
-    files
-        .iter()
-        .map(|f| {
-            inputs::read_input_capped(f, max_bytes, max_decompressed).map_err(|e| match e {
-                inputs::ReadError::Unreadable(m) => Failure::Usage(m),
-                inputs::ReadError::TooLarge(m) => Failure::Analysis(m),
-            })
-        })
-        .collect()
+    files.iter().map(|f| read_one(cli, f)).collect()
+}
+
+/// One input file, within the input caps.
+fn read_one(cli: &Cli, file: &std::path::Path) -> Result<NamedBytes, Failure> {
+    inputs::read_input_capped(file, cli.max_input_mib << 20, cli.max_decompressed_mib << 20).map_err(read_failure)
+}
+
+fn read_failure(e: inputs::ReadError) -> Failure {
+    match e {
+        inputs::ReadError::Unreadable(m) => Failure::Usage(m),
+        inputs::ReadError::TooLarge(m) => Failure::Analysis(m),
+    }
+}
+
+/// Opens every file (see `inputs::open_input`); their total size.
+fn open_all(files: &[PathBuf]) -> Result<u64, Failure> {
+    files.iter().try_fold(0u64, |total, f| Ok(total.saturating_add(inputs::open_input(f).map_err(read_failure)?.1.len())))
 }
 
 /// Which records make an input usable: any row for `analyze`, log records for `patterns`.

@@ -37,11 +37,7 @@ pub fn read_input_capped(path: &Path, max_bytes: u64, max_decompressed: u64) -> 
     let fail = |e: std::io::Error| ReadError::Unreadable(format!("{name}: {e}"));
     let too_large =
         || ReadError::TooLarge(format!("{name}: larger than the input cap of {} MiB (--max-input-mib); not read", max_bytes >> 20));
-    let file = std::fs::File::open(path).map_err(fail)?;
-    let meta = file.metadata().map_err(fail)?;
-    if meta.is_dir() {
-        return Err(ReadError::Unreadable(format!("{name}: is a directory; name the files in it")));
-    }
+    let (file, meta) = open_input(path)?;
     let size = meta.len();
     if meta.is_file() && size > max_bytes {
         return Err(too_large());
@@ -76,6 +72,19 @@ pub fn read_input_capped(path: &Path, max_bytes: u64, max_decompressed: u64) -> 
         )));
     }
     Ok(NamedBytes { name, bytes })
+}
+
+/// Opens an input file, refusing what cannot be read as one (missing, no permission, a
+/// directory): the CLI opens every input before any work, so such a file is a usage error
+/// however many inputs come before it.
+pub fn open_input(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
+    let fail = |e: std::io::Error| ReadError::Unreadable(format!("{}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(fail)?;
+    let meta = file.metadata().map_err(fail)?;
+    if meta.is_dir() {
+        return Err(ReadError::Unreadable(format!("{}: is a directory; name the files in it", path.display())));
+    }
+    Ok((file, meta))
 }
 
 /// A one-line progress bar on stderr: redrawn in place on a terminal, printed at the start and

@@ -52,6 +52,11 @@ pub enum Command {
     AddState = 7,
     /// Ends the finish begun (no options, no inputs): the report JSON, as `Finish` gives it.
     EndFinish = 8,
+    /// Adds the inputs, in any format `Analyze` reads, to the finish begun, each decoded and its
+    /// log text read as `Analyze` does (`Finishing::add_input`), after every input or state added
+    /// before. So `BeginFinish`, `AddInput` per input and `EndFinish` give `Analyze`'s report
+    /// with one input's bytes in the instance at a time (the CLI streams its files so). The result is `{}`.
+    AddInput = 9,
 }
 
 impl Command {
@@ -65,6 +70,7 @@ impl Command {
             6 => Ok(Command::BeginFinish),
             7 => Ok(Command::AddState),
             8 => Ok(Command::EndFinish),
+            9 => Ok(Command::AddInput),
             other => Err(EnvelopeError(format!("unknown command {other}"))),
         }
     }
@@ -243,6 +249,14 @@ impl Calls {
                 }
                 Ok(Response::Ok(empty))
             }
+            Command::AddInput => {
+                let finishing = self.finishing.as_mut().ok_or("add_input without begin_finish")?;
+                for input in request.inputs {
+                    // Each input's bytes are dropped once it is decoded, before the next one's.
+                    finishing.add_input(&Input::Bytes { name: input.name, bytes: input.bytes }, progress);
+                }
+                Ok(Response::Ok(empty))
+            }
             Command::EndFinish => {
                 let finishing = self.finishing.take().ok_or("end_finish without begin_finish")?;
                 Ok(Response::Ok(finishing.end(progress).to_json()))
@@ -290,7 +304,9 @@ fn run(request: Request, progress: &mut dyn FnMut(crate::Stage)) -> Result<Respo
             }
             Response::Ok(merged.finish(&options, progress).map_err(|e| e.to_string())?.to_json())
         }
-        Command::BeginFinish | Command::AddState | Command::EndFinish => unreachable!("`Calls::run` answers the streamed commands"),
+        Command::BeginFinish | Command::AddState | Command::AddInput | Command::EndFinish => {
+            unreachable!("`Calls::run` answers the streamed commands")
+        }
     })
 }
 
@@ -403,7 +419,8 @@ mod tests {
             Just(Command::Finish),
             Just(Command::BeginFinish),
             Just(Command::AddState),
-            Just(Command::EndFinish)
+            Just(Command::EndFinish),
+            Just(Command::AddInput)
         ]
     }
 
@@ -465,8 +482,8 @@ mod tests {
         assert!(err(&bad).contains("version 9"));
 
         let mut bad = good.clone();
-        bad[6] = 9;
-        assert!(err(&bad).contains("unknown command 9"));
+        bad[6] = 99;
+        assert!(err(&bad).contains("unknown command 99"));
 
         let mut bad = good.clone();
         bad[7] = 1;
@@ -517,6 +534,38 @@ mod tests {
             Response::Ok(json) => assert_eq!(json, crate::analyze(&sample_inputs(), &Options { top: 3, ..Options::default() }).to_json()),
             other => panic!("expected a report, got {other:?}"),
         }
+    }
+
+    /// `begin_finish`, one `add_input` per input and `end_finish` in one `Calls` give `analyze`'s
+    /// report; the streamed commands out of order are errors, not panics.
+    #[test]
+    fn inputs_streamed_into_one_instance_give_the_analysis() {
+        let options = r#"{"top":3}"#.to_string();
+        let call = |calls: &mut Calls, command, inputs| {
+            calls.execute_reporting(Request { command, options: options.clone(), inputs }, &mut |_| {})
+        };
+        let inputs = vec![
+            NamedBytes {
+                name: "a.log".into(),
+                bytes: b"2023-01-29T08:43:00Z ERROR payment failed trace_id=0af7651916cd43dd8448eb211c80319c\n".to_vec(),
+            },
+            NamedBytes { name: "b.log".into(), bytes: b"2023-01-29T08:44:00Z INFO orders ok\n".to_vec() },
+        ];
+        let mut calls = Calls::default();
+        assert_eq!(call(&mut calls, Command::AddInput, inputs.clone()), Response::Error("add_input without begin_finish".into()));
+        assert_eq!(call(&mut calls, Command::BeginFinish, vec![]), Response::Ok("{}".into()));
+        let mut stages = Vec::new();
+        for input in inputs.clone() {
+            let request = Request { command: Command::AddInput, options: String::new(), inputs: vec![input] };
+            assert_eq!(calls.execute_reporting(request, &mut |stage| stages.push(stage)), Response::Ok("{}".into()));
+        }
+        // Each input is announced with its ordinal in the whole analysis, as the one-shot does.
+        assert_eq!(stages, vec![crate::Stage::Decode(0), crate::Stage::Decode(1)]);
+        let streamed = call(&mut calls, Command::EndFinish, vec![]);
+        assert_eq!(streamed, execute(Request { command: Command::Analyze, options: options.clone(), inputs }));
+        assert!(matches!(&streamed, Response::Ok(json) if json.contains("a.log") && json.contains("b.log")), "{streamed:?}");
+        // The finish ended with the report: another end is an error.
+        assert_eq!(call(&mut calls, Command::EndFinish, vec![]), Response::Error("end_finish without begin_finish".into()));
     }
 
     fn sample_inputs() -> Vec<Input> {

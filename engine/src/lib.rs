@@ -2,10 +2,12 @@
 //! with fuel and memory limits and typed errors.
 //!
 //! One `Engine` compiles the module once, from a file (`Engine::load`) or from bytes
-//! (`Engine::from_bytes`: the `rootspan` CLI embeds the wasm); each call gets a fresh store and
-//! instance (nothing leaks from one analysis into the next) with its own fuel budget and memory
-//! cap, so a hostile input ends in `HostError::LimitExceeded`, never in a hang or an exhausted
-//! host. Compiling takes seconds; `ModuleCache` keeps compiled modules on disk so that a CLI run
+//! (`Engine::from_bytes`: the `rootspan` CLI embeds the wasm); each `Engine::call` gets a fresh
+//! store and instance (nothing leaks from one analysis into the next) with its own fuel budget and
+//! memory cap, so a hostile input ends in `HostError::LimitExceeded`, never in a hang or an
+//! exhausted host. `Engine::instance` keeps one instance for several calls, each with a fuel
+//! budget of its own under the one memory cap: the CLI streams its inputs into one so
+//! (`begin_finish`, `add_input` per input, `end_finish`), holding one input's bytes at a time. Compiling takes seconds; `ModuleCache` keeps compiled modules on disk so that a CLI run
 //! pays it once per wasm and wasmtime version (`Engine::from_bytes_with`, `Engine::load_with`).
 //!
 //! ```no_run
@@ -24,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 pub use cache::ModuleCache;
 use rootspan_core::request::{Command, NamedBytes, Request, Response};
-use wasmtime::{Config, Instance, Module, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{Config, Memory, Module, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, TypedFunc};
 
 /// How much one call may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,23 +247,136 @@ impl Engine {
 
     /// Runs any request in a fresh instance; returns the command's JSON result.
     pub fn call(&self, request: &Request) -> Result<String, HostError> {
+        self.instance()?.call(request)
+    }
+
+    /// Runs an already encoded request envelope (possibly malformed: the wasm answers that
+    /// with an error response) in a fresh instance; returns the JSON result and what the call used.
+    pub fn call_encoded(&self, request: Vec<u8>) -> Result<(String, CallStats), HostError> {
+        self.instance()?.call_encoded(request)
+    }
+
+    /// A new instance of the module, for calls that share its memory: a streamed finish
+    /// (`begin_finish`, `add_input` or `add_state` per input, `end_finish`) keeps its state in
+    /// the instance between calls. Each call gets a fuel budget of its own; the memory limit holds
+    /// for the instance's whole life (its memory never shrinks, but what a call frees the next reuses).
+    pub fn instance(&self) -> Result<Instance, HostError> {
+        let limiter = Limiter { limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).build(), refused: false };
+        let mut store = Store::new(&self.engine, limiter);
+        store.limiter(|l| l);
+        let (memory_limit, fuel_base) = (self.limits.memory_bytes, self.limits.fuel_base);
+        if self.metered {
+            store.set_fuel(fuel_base).map_err(|e| HostError::Abi(format!("{e:#}")))?;
+        }
+        let instance = wasmtime::Instance::new(&mut store, &self.module, &[])
+            .map_err(|e| classify(e, store.data().refused, fuel_base, memory_limit, None))?;
+        let abi = |e: wasmtime::Error| HostError::Abi(format!("{e:#}"));
+        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| HostError::Abi("no `memory` export".into()))?;
+        let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc").map_err(abi)?;
+        let free = instance.get_typed_func::<(u32, u32), ()>(&mut store, "free").map_err(abi)?;
+        let analyze = instance.get_typed_func::<(u32, u32), u64>(&mut store, "analyze").map_err(abi)?;
+        // Where the wasm keeps its stage (absent in modules built before it existed), asked now:
+        // after a trap the store may have no fuel left to call it.
+        let progress = match instance.get_typed_func::<(), u32>(&mut store, "progress") {
+            Ok(f) => Some(f.call(&mut store, ()).map_err(abi)? as usize),
+            Err(_) => None,
+        };
+        Ok(Instance {
+            store,
+            memory,
+            alloc,
+            free,
+            analyze,
+            progress,
+            limits: self.limits,
+            metered: self.metered,
+            calls: 0,
+            names: Vec::new(),
+            streamed: 0,
+        })
+    }
+}
+
+/// One instance of the module (`Engine::instance`): its calls run one after the other in the
+/// same memory, each with a fuel budget of its own, all under the engine's memory limit. A
+/// streamed finish lives in it from `begin_finish` to `end_finish`; every other command is
+/// independent of earlier calls.
+pub struct Instance {
+    store: Store<Limiter>,
+    memory: Memory,
+    alloc: TypedFunc<u32, u32>,
+    free: TypedFunc<(u32, u32), ()>,
+    analyze: TypedFunc<(u32, u32), u64>,
+    progress: Option<usize>,
+    limits: Limits,
+    metered: bool,
+    /// Calls made so far, to say which one an error stopped.
+    calls: usize,
+    /// The names of the inputs added since the last `begin_finish` (by `add_input`), by ordinal:
+    /// the wasm names the input it decodes by its ordinal in the whole analysis.
+    names: Vec<String>,
+    /// Request bytes added since the last `begin_finish`: `end_finish` analyses what one
+    /// `analyze` request of them would carry, so its fuel budget counts them as that request's would.
+    streamed: usize,
+}
+
+impl Instance {
+    /// Runs `request` in this instance; returns the command's JSON result. An error of a streamed
+    /// command (`begin_finish`, `add_input`, `add_state`, `end_finish`) says which call it was and,
+    /// for `add_input`, which input.
+    pub fn call(&mut self, request: &Request) -> Result<String, HostError> {
         let bytes = request.encode().map_err(|e| HostError::Abi(e.to_string()))?;
-        let names: Vec<&str> = request.inputs.iter().map(|i| i.name.as_str()).collect();
-        self.run(bytes, &names).map(|(json, _)| json)
+        let first = self.names.len();
+        let streamed = match request.command {
+            Command::BeginFinish => {
+                self.names.clear();
+                self.streamed = 0;
+                None
+            }
+            Command::AddInput => {
+                self.names.extend(request.inputs.iter().map(|i| i.name.clone()));
+                self.streamed = self.streamed.saturating_add(bytes.len());
+                Some(format!("add_input of input {} ({})", first + 1, request.inputs.first().map_or("none", |i| i.name.as_str())))
+            }
+            Command::AddState => {
+                self.streamed = self.streamed.saturating_add(bytes.len());
+                Some("add_state".into())
+            }
+            Command::EndFinish => Some("end_finish".into()),
+            _ => None,
+        };
+        let streamed_bytes = if request.command == Command::EndFinish { self.streamed } else { 0 };
+        let call = self.calls + 1;
+        let label = streamed.map(|what| format!("call {call} of the instance, {what}"));
+        let names: Vec<String> = match request.command {
+            Command::AddInput | Command::AddState | Command::EndFinish => self.names.clone(),
+            _ => request.inputs.iter().map(|i| i.name.clone()).collect(),
+        };
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let result = self.run(bytes, streamed_bytes, &names).map(|(json, _)| json);
+        result.map_err(|e| match label {
+            None => e,
+            Some(label) => e.in_call(&label),
+        })
+    }
+
+    /// The wasm's linear memory now: the most the instance has used, since it never shrinks.
+    pub fn memory_bytes(&self) -> usize {
+        self.memory.data_size(&self.store)
     }
 
     /// Runs an already encoded request envelope (possibly malformed: the wasm answers that
     /// with an error response); returns the JSON result and what the call used.
-    pub fn call_encoded(&self, request: Vec<u8>) -> Result<(String, CallStats), HostError> {
-        self.run(request, &[])
+    pub fn call_encoded(&mut self, request: Vec<u8>) -> Result<(String, CallStats), HostError> {
+        self.run(request, 0, &[])
     }
 
-    /// `names` are the request's input names, to say which one a limit stopped.
-    fn run(&self, request: Vec<u8>, names: &[&str]) -> Result<(String, CallStats), HostError> {
-        let budget = self.limits.fuel_for(request.len());
-        let limiter = Limiter { limits: StoreLimitsBuilder::new().memory_size(self.limits.memory_bytes).build(), refused: false };
-        let mut store = Store::new(&self.engine, limiter);
-        store.limiter(|l| l);
+    /// `names` are the names of the inputs the wasm may say it decodes (by index), to say which
+    /// one a limit stopped; `streamed` request bytes count towards the fuel budget beside `request`'s.
+    fn run(&mut self, request: Vec<u8>, streamed: usize, names: &[&str]) -> Result<(String, CallStats), HostError> {
+        self.calls += 1;
+        let budget = self.limits.fuel_for(request.len().saturating_add(streamed));
+        let store = &mut self.store;
         if self.metered {
             store.set_fuel(budget).map_err(|e| HostError::Abi(format!("{e:#}")))?;
         }
@@ -271,31 +386,21 @@ impl Engine {
             limit: Limit::Memory { bytes: memory_limit },
             at: Some(format!("receiving the request ({request_mib} MiB of inputs)")),
         };
-        let instance =
-            Instance::new(&mut store, &self.module, &[]).map_err(|e| classify(e, store.data().refused, budget, memory_limit, None))?;
-        let abi = |e: wasmtime::Error| HostError::Abi(format!("{e:#}"));
-        let memory = instance.get_memory(&mut store, "memory").ok_or_else(|| HostError::Abi("no `memory` export".into()))?;
-        let alloc = instance.get_typed_func::<u32, u32>(&mut store, "alloc").map_err(abi)?;
-        let analyze = instance.get_typed_func::<(u32, u32), u64>(&mut store, "analyze").map_err(abi)?;
-        // Where the wasm keeps its stage (absent in modules built before it existed).
-        let progress = match instance.get_typed_func::<(), u32>(&mut store, "progress") {
-            Ok(f) => Some(f.call(&mut store, ()).map_err(abi)? as usize),
-            Err(_) => None,
-        };
-
+        let memory = self.memory;
         let len = u32::try_from(request.len()).map_err(|_| over_memory())?;
-        let ptr = alloc.call(&mut store, len).map_err(|e| classify(e, store.data().refused, budget, memory_limit, None))?;
+        let ptr = self.alloc.call(&mut *store, len).map_err(|e| classify(e, store.data().refused, budget, memory_limit, None))?;
         if ptr == 0 {
             return Err(over_memory());
         }
-        memory.write(&mut store, ptr as usize, &request).map_err(|e| HostError::Abi(format!("writing the request: {e}")))?;
+        memory.write(&mut *store, ptr as usize, &request).map_err(|e| HostError::Abi(format!("writing the request: {e}")))?;
         drop(request);
 
-        let packed = analyze.call(&mut store, (ptr, len)).map_err(|e| {
+        let progress = self.progress;
+        let packed = self.analyze.call(&mut *store, (ptr, len)).map_err(|e| {
             // The trap left memory readable: the stage the wasm recorded says where it stopped.
             let at = progress.and_then(|at| {
                 let mut code = [0u8; 8];
-                memory.read(&store, at, &mut code).ok()?;
+                memory.read(&*store, at, &mut code).ok()?;
                 let word = |i: usize| u32::from_le_bytes([code[i], code[i + 1], code[i + 2], code[i + 3]]);
                 // No stage yet: the wasm was still unpacking the envelope (copying the inputs).
                 Some(
@@ -305,18 +410,41 @@ impl Engine {
             });
             classify(e, store.data().refused, budget, memory_limit, at)
         })?;
+        let fuel_used = if self.metered { budget - store.get_fuel().unwrap_or(0) } else { 0 };
         let (at, len) = ((packed >> 32) as usize, (packed & 0xffff_ffff) as usize);
         let response = memory
-            .data(&store)
+            .data(&*store)
             .get(at..at.saturating_add(len))
             .ok_or_else(|| HostError::Abi(format!("response [{at}, +{len}) is outside the wasm memory")))?;
-        let fuel_used = if self.metered { budget - store.get_fuel().unwrap_or(0) } else { 0 };
-        let stats = CallStats { fuel_used, memory_bytes: memory.data_size(&store) };
-        // The store (and the response in it) is dropped here, so there is no need to call `free`.
-        match Response::decode(response).map_err(|e| HostError::Abi(e.to_string()))? {
+        let response = Response::decode(response).map_err(|e| HostError::Abi(e.to_string()));
+        let stats = CallStats { fuel_used, memory_bytes: memory.data_size(&*store) };
+        // The instance lives on: its response is freed, as the ABI asks (with fuel of its own, as
+        // the call may have used nearly all of its budget).
+        if self.metered {
+            store.set_fuel(FREE_FUEL).map_err(|e| HostError::Abi(format!("{e:#}")))?;
+        }
+        self.free.call(&mut *store, (at as u32, len as u32)).map_err(|e| HostError::Abi(format!("freeing the response: {e:#}")))?;
+        match response? {
             Response::Ok(json) => Ok((json, stats)),
             Response::Error(message) => Err(HostError::Failed(message)),
             Response::State(_) => Err(HostError::Abi("a partial state where JSON was expected".into())),
+        }
+    }
+}
+
+/// Fuel for freeing a response: a bounded piece of the allocator's work.
+const FREE_FUEL: u64 = 10_000_000;
+
+impl HostError {
+    /// The error with the call it happened in: `label` is added to where a limit or trap stopped
+    /// it, or to the wasm's message.
+    fn in_call(self, label: &str) -> HostError {
+        let at = |at: Option<String>| Some(at.map_or_else(|| label.to_string(), |at| format!("{at} ({label})")));
+        match self {
+            HostError::LimitExceeded { limit, at: where_ } => HostError::LimitExceeded { limit, at: at(where_) },
+            HostError::Trap { message, at: where_ } => HostError::Trap { message, at: at(where_) },
+            HostError::Failed(message) => HostError::Failed(format!("{message} ({label})")),
+            other => other,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{engine, nezha_cases, read_named, repo_root, testdata, RAW_WASM_IN_REPO};
+use common::{engine, nezha_cases, read_named, repo_root, streamed, testdata, RAW_WASM_IN_REPO};
 use rootspan_cli::inputs::{case_options, sample};
 use rootspan_core::request::{Command, Request};
 use rootspan_engine::{Engine, HostError, Limit, Limits};
@@ -192,4 +192,51 @@ fn a_limit_names_the_input_and_stage() {
     let e = engine.call(&Request::analyze("", vec![small, big])).unwrap_err();
     assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Fuel { .. }, .. }), "{e}");
     assert!(e.to_string().contains("while decoding input 2 (deep.json)"), "{e}");
+}
+
+/// Inputs streamed into one instance hold one input's bytes at a time: a memory limit the
+/// one-shot request outgrows (all its inputs at once) lets the streamed analysis through, with
+/// the same report; and an instance runs several analyses one after the other.
+#[test]
+fn inputs_streamed_into_one_instance_need_less_memory_and_give_the_same_report() {
+    let case = &nezha_cases()[0];
+    let plain: Vec<_> = read_named(&case.files)
+        .into_iter()
+        .map(|mut i| {
+            i.bytes = rootspan_core::ingest::gzip::gunzip(&i.bytes, 1 << 30).unwrap_or(i.bytes);
+            i
+        })
+        .collect();
+    let (expected, one_shot) = engine().call_encoded(Request::analyze(case.options.clone(), plain.clone()).encode().unwrap()).unwrap();
+    let mut instance = engine().instance().unwrap();
+    assert_eq!(streamed(&mut instance, plain.clone(), &case.options).unwrap(), expected);
+    let needed = instance.memory_bytes();
+    assert!(needed < one_shot.memory_bytes, "streamed {needed} bytes, one request {}", one_shot.memory_bytes);
+    // Capped at what the streamed analysis used (the wasm allocates the same way each time), the
+    // one request does not fit and the streamed analysis does.
+    let limited = limited(Limits { memory_bytes: needed, ..Limits::default() });
+    let e = limited.analyze(plain.clone(), &case.options).unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Memory { .. }, .. }), "{e}");
+    let mut instance = limited.instance().unwrap();
+    assert_eq!(streamed(&mut instance, plain.clone(), &case.options).unwrap(), expected);
+    assert_eq!(streamed(&mut instance, plain, &case.options).unwrap(), expected, "a second analysis in the same instance");
+}
+
+/// A limit in a streamed call names the call and the input it decoded (its ordinal in the whole
+/// analysis); the wasm's own errors name the call too.
+#[test]
+fn a_limit_in_a_streamed_call_names_the_call_and_the_input() {
+    let engine = limited(Limits { fuel_base: 2_000_000_000, fuel_per_byte: 0, ..Limits::default() });
+    let small = rootspan_core::request::NamedBytes { name: "small.log".into(), bytes: b"2023-01-29T08:43:00Z ERROR a\n".to_vec() };
+    let big = rootspan_core::request::NamedBytes { name: "deep.json".into(), bytes: chain(100_000) };
+    let e = streamed(&mut engine.instance().unwrap(), vec![small.clone(), big], "").unwrap_err();
+    assert!(matches!(e, HostError::LimitExceeded { limit: Limit::Fuel { .. }, .. }), "{e}");
+    assert!(e.to_string().contains("while decoding input 2 (deep.json) (call 3 of the instance, add_input of input 2 (deep.json))"), "{e}");
+    let add = Request { command: Command::AddInput, options: String::new(), inputs: vec![small] };
+    match engine.instance().unwrap().call(&add) {
+        Err(HostError::Failed(message)) => {
+            assert_eq!(message, "add_input without begin_finish (call 1 of the instance, add_input of input 1 (small.log))")
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
 }

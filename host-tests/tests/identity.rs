@@ -1,5 +1,5 @@
-//! The same report everywhere: native (`rootspan_core::analyze`), wasmtime (the raw-ABI wasm)
-//! and Node (the built npm package, via wasm-plugin/js/scripts/analyze-files.mjs) must give
+//! The same report everywhere: native (`rootspan_core::analyze`), wasmtime (the raw-ABI wasm, in
+//! one request and with the inputs streamed into one instance as the CLI does) and Node (the built npm package, via wasm-plugin/js/scripts/analyze-files.mjs) must give
 //! byte-identical report JSON for every fixture and every Nezha dev case, and every report reads
 //! back into the typed `Report` (what the CLI renders from) and writes out to the same bytes.
 //!
@@ -63,6 +63,16 @@ fn check(cases: Vec<Case>) {
             Ok(wasm) if wasm != native => {
                 failures.push(format!("{}: wasmtime differs from native {}", case.name, first_difference(&native, &wasm)))
             }
+            Ok(_) => {}
+        }
+        // The CLI's way: the inputs streamed one per call into one instance.
+        match common::streamed(&mut engine().instance().unwrap(), read_named(&case.files), &case.options) {
+            Err(e) => failures.push(format!("{}: wasmtime, streamed, failed: {e}", case.name)),
+            Ok(wasm) if wasm != native => failures.push(format!(
+                "{}: wasmtime, inputs streamed into one instance, differs from native {}",
+                case.name,
+                first_difference(&native, &wasm)
+            )),
             Ok(_) => {}
         }
         match child.map(|c| c.wait_with_output()) {

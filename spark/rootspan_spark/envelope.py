@@ -30,6 +30,7 @@ class Command(enum.IntEnum):
     BEGIN_FINISH = 6
     ADD_STATE = 7
     END_FINISH = 8
+    ADD_INPUT = 9
 
 
 class EnvelopeError(ValueError):

@@ -6,8 +6,9 @@
 //! - `analyze(ptr: i32, len: i32) -> i64`: runs the request envelope (`rootspan_core::request`)
 //!   at `ptr`, taking ownership of it (it is freed before the analysis, so a large request does
 //!   not stay resident twice); returns the response envelope as `ptr << 32 | len`. The instance
-//!   keeps a streamed finish between calls (`begin_finish`, `add_state`..., `end_finish`: the
-//!   envelope's commands 6-8), so a host that keeps the instance adds one state per call;
+//!   keeps a streamed finish between calls (`begin_finish`, `add_state`... or `add_input`...,
+//!   `end_finish`: the envelope's commands 6-9), so a host that keeps the instance adds one state
+//!   or one input per call;
 //!   every other command is independent of earlier calls;
 //! - `free(ptr: i32, len: i32)`: releases a response (or a request never passed to `analyze`);
 //! - `progress() -> i32`: the address of two little-endian `u32`s, the stage `analyze` is in

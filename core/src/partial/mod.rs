@@ -215,11 +215,25 @@ impl Finishing {
     /// raw-ABI host run. The finish of states made from the same inputs (`add`) gives the same report.
     pub fn analyze(inputs: &[Input], options: &Options, progress: &mut dyn FnMut(Stage)) -> Report {
         let mut finishing = Finishing::begin(options.clone());
-        for (i, input) in inputs.iter().enumerate() {
-            progress(Stage::Decode(i));
-            finishing.append(InputState::decode(input, options));
+        for input in inputs {
+            finishing.add_input(input, progress);
         }
         finishing.end(progress)
+    }
+
+    /// Decodes `input` as the next input (the ordinal after the last one added), reads its log
+    /// text with the finish's options and appends it; its bytes and text are not kept. `analyze`
+    /// is this per input, and a host that streams its inputs into one instance (the raw ABI's
+    /// `add_input`, the CLI) calls it once per input: the same report, with one input's bytes held
+    /// at a time. `progress` hears `Stage::Decode` with the input's ordinal.
+    pub fn add_input(&mut self, input: &Input, progress: &mut dyn FnMut(Stage)) {
+        // Ordinals only order the inputs; past u32::MAX (more inputs than any memory holds) they
+        // stay at the maximum, and a state added after is refused as out of order.
+        let ordinal = self.last.map_or(0, |last| last.saturating_add(1));
+        progress(Stage::Decode(ordinal as usize));
+        let decoded = InputState::decode(input, &self.options);
+        self.append(decoded);
+        self.last = Some(ordinal);
     }
 
     fn append(&mut self, input: InputState) {

@@ -107,3 +107,18 @@ pub fn nezha_cases() -> Vec<Case> {
         })
         .collect()
 }
+
+/// The report for `inputs` streamed into `instance` as the CLI sends them: `begin_finish` with
+/// the options, one `add_input` per input, `end_finish`.
+pub fn streamed(
+    instance: &mut rootspan_engine::Instance,
+    inputs: Vec<NamedBytes>,
+    options: &str,
+) -> Result<String, rootspan_engine::HostError> {
+    use rootspan_core::request::{Command, Request};
+    instance.call(&Request { command: Command::BeginFinish, options: options.to_string(), inputs: vec![] })?;
+    for input in inputs {
+        instance.call(&Request { command: Command::AddInput, options: String::new(), inputs: vec![input] })?;
+    }
+    instance.call(&Request { command: Command::EndFinish, options: String::new(), inputs: vec![] })
+}
