@@ -48,6 +48,14 @@ if [ ! -x "$wasm_opt" ]; then
   say "npm install (for binaryen's wasm-opt)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
+# The browser flavour's passes. Not plain -O2: binaryen then inlines every function that has one caller,
+# whatever its size or loops (--one-caller-inline-max-function-size defaults to unlimited), into functions
+# that run for seconds in one call. V8 starts a function in its baseline tier (Liftoff) and moves a call
+# to optimised code only when the function is called again (no on-stack replacement for wasm), so those
+# calls ran in baseline code: the worker's replay of the bench's 1x frames cost 4.0-4.7 s of renderer CPU
+# with -O2, 3.3-3.6 s with this limit, 3.5-4.0 s without wasm-opt (tools/bench/analysis.md). wasmtime
+# compiles everything ahead with Cranelift, so the raw flavour keeps -O2.
+browser_opt=(-O2 --one-caller-inline-max-function-size 200)
 # rustc emits these features; wasm-opt needs them named on modules without a target_features section.
 wasm_opt_features=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-multivalue --enable-reference-types)
@@ -78,7 +86,7 @@ else
   say "cargo build browser (features bindgen, arrow)"
   cargo build -p rootspan-wasm --target "$target" --profile "$profile" --features arrow
   wasm-bindgen --target web --out-dir "$pkg_dir" "$built"
-  "$wasm_opt" -O2 "${wasm_opt_features[@]}" --strip-debug "$pkg_dir/rootspan_wasm_bg.wasm" -o "$pkg_dir/rootspan_wasm_bg.wasm.tmp"
+  "$wasm_opt" "${browser_opt[@]}" "${wasm_opt_features[@]}" --strip-debug "$pkg_dir/rootspan_wasm_bg.wasm" -o "$pkg_dir/rootspan_wasm_bg.wasm.tmp"
   mv "$pkg_dir/rootspan_wasm_bg.wasm.tmp" "$pkg_dir/rootspan_wasm_bg.wasm"
 
   echo "$hash" > "$stamp"

@@ -53,8 +53,9 @@ const NAMED = path.join(ROOT, 'target/bench/named-pkg');
 
 /**
  * The shipped module with its name section, for CPU profiles that name wasm functions: wasm-bindgen on cargo's
- * output (what build-wasm.sh then shrinks with `wasm-opt -Oz --strip-debug`). Same code and glue as the package,
- * without wasm-opt's pass; undefined (profile the nameless module) when cargo's output is not there.
+ * output (what build-wasm.sh then optimises with `wasm-opt` and strips). Same glue as the package, without
+ * wasm-opt's passes, so its profile is not the shipped module's (which V8 ran slower before build-wasm.sh limited
+ * binaryen's inlining); undefined (profile the nameless module) when cargo's output is not there.
  */
 export function namedWasm(): string | undefined {
   if (!fs.existsSync(BUILT)) return undefined;
