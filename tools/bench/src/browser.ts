@@ -52,15 +52,32 @@ const BUILT = process.env.ROOTSPAN_BENCH_BUILT ?? path.join(TARGET, 'wasm32-unkn
 const NAMED = path.join(ROOT, 'target/bench/named-pkg');
 
 /**
+ * The browser flavour's wasm-opt passes and features, read from scripts/build-wasm.sh (its `browser_opt` and
+ * `wasm_opt_features` arrays), so the profiled module cannot drift from the shipped one.
+ */
+function browserWasmOptArgs(): string[] {
+  const script = fs.readFileSync(path.join(ROOT, 'scripts/build-wasm.sh'), 'utf8');
+  const array = (name: string): string[] => {
+    const m = new RegExp(`^${name}=\\(([^)]*)\\)`, 'm').exec(script);
+    if (m === null) throw new Error(`scripts/build-wasm.sh has no ${name}=(...)`);
+    return m[1]!.split(/\s+/).filter((a) => a !== '');
+  };
+  return [...array('browser_opt'), ...array('wasm_opt_features')];
+}
+
+/**
  * The shipped module with its name section, for CPU profiles that name wasm functions: wasm-bindgen on cargo's
- * output (what build-wasm.sh then optimises with `wasm-opt` and strips). Same glue as the package, without
- * wasm-opt's passes, so its profile is not the shipped module's (which V8 ran slower before build-wasm.sh limited
- * binaryen's inlining); undefined (profile the nameless module) when cargo's output is not there.
+ * output, then wasm-opt with the browser flavour's passes as build-wasm.sh runs them, keeping the names
+ * (`--debuginfo`) where build-wasm.sh strips them. Same glue and code as the package (a profile of cargo's output
+ * alone measured a module V8 ran faster than the shipped one); undefined (profile the nameless module) when
+ * cargo's output is not there.
  */
 export function namedWasm(): string | undefined {
   if (!fs.existsSync(BUILT)) return undefined;
   execFileSync('wasm-bindgen', ['--target', 'web', '--out-dir', NAMED, BUILT], { stdio: 'inherit' });
-  return path.join(NAMED, 'rootspan_wasm_bg.wasm');
+  const out = path.join(NAMED, 'rootspan_wasm_bg.wasm');
+  execFileSync(path.join(ROOT, 'node_modules/.bin/wasm-opt'), [...browserWasmOptArgs(), '--debuginfo', out, '-o', out], { stdio: 'inherit' });
+  return out;
 }
 const DUCKDB_DIST = path.join(ROOT, 'node_modules/@duckdb/duckdb-wasm/dist');
 
