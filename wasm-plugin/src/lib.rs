@@ -12,6 +12,13 @@ pub mod session;
 #[cfg(feature = "bindgen")]
 pub mod browser;
 
+// The browser flavour grows its memory in steps (see `growth.rs` for why only that flavour).
+#[cfg(all(feature = "bindgen", target_arch = "wasm32"))]
+mod growth;
+#[cfg(all(feature = "bindgen", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: growth::GrowInSteps = growth::GrowInSteps;
+
 // Only on wasm: natively, exported symbols named `alloc` and `free` would clash with libc's.
 #[cfg(all(feature = "raw-abi", target_arch = "wasm32"))]
 pub mod raw_abi;

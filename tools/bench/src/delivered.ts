@@ -5,7 +5,6 @@
 // row, even where the values repeat. The generator's frames are not like that: its strings are built by
 // concatenation (V8 keeps them as ropes, slower to read) and rows of one stream share one labels object (a
 // lookup by identity finds them). Every browser peer reads these frames, made once per page and untimed.
-import { dataFrameFromJSON, dataFrameToJSON } from '@grafana/data';
 import type { DataFrame, DataFrameJSON } from '@grafana/data';
 import type { BenchFrame, Workload } from './workload.js';
 
@@ -23,14 +22,20 @@ function overTheWire(values: unknown[]): unknown[] {
   return out;
 }
 
+/**
+ * @grafana/data's two conversions, passed in: the page imports the package's ES module, Node can only `require`
+ * its CommonJS build (the ES build's `moment-timezone` import fails there).
+ */
+export type FrameCodec = Pick<typeof import('@grafana/data'), 'dataFrameToJSON' | 'dataFrameFromJSON'>;
+
 /** `frame` after the trip a data source's answer takes: DataFrameJSON, its text, parsed, and made a frame again. */
-export function delivered(frame: BenchFrame): BenchFrame {
+function delivered(frame: BenchFrame, { dataFrameToJSON, dataFrameFromJSON }: FrameCodec): BenchFrame {
   const dto: DataFrameJSON = dataFrameToJSON(frame as unknown as DataFrame);
   const data = dto.data === undefined ? undefined : { ...dto.data, values: dto.data.values.map(overTheWire), nanos: dto.data.nanos?.map((n) => (n === null ? null : overTheWire(n) as number[])) };
   const schema = JSON.parse(JSON.stringify(dto.schema)) as DataFrameJSON['schema'];
   return dataFrameFromJSON({ schema, data }) as unknown as BenchFrame;
 }
 
-export function deliveredWorkload(w: Workload): Workload {
-  return { ...w, traces: delivered(w.traces), logs: delivered(w.logs), metrics: w.metrics.map(delivered) };
+export function deliveredWorkload(w: Workload, codec: FrameCodec): Workload {
+  return { ...w, traces: delivered(w.traces, codec), logs: delivered(w.logs, codec), metrics: w.metrics.map((f) => delivered(f, codec)) };
 }

@@ -8,11 +8,16 @@
 //          --profile SCALE: only rootspan's phases and CPU profile at SCALE, printed (nothing written)
 //          --longtasks SCALE: only rootspan at SCALE, traced: each main-thread task over 50 ms and what filled it, printed
 //          --packed SCALE: only write the frames at SCALE packed, for the native replay of the browser's path (native.ts)
+//          --node SCALE: only rootspan at SCALE in Node (the package's worker_threads session), phases printed
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundlePage, crossOriginIndex, measure, namedWasm, ROOT, serve } from './browser.js';
 import type { Measurement } from './browser.js';
+import { deliveredWorkload } from './delivered.js';
+import type { FrameCodec } from './delivered.js';
+import * as adapter from './rootspan-adapter.js';
 import { buildMeasured, drain3, rootspanCli, writeFiles, writePacked } from './native.js';
 import type { Peer } from './page.js';
 import { render } from './report.js';
@@ -29,6 +34,7 @@ const { values: args } = parseArgs({
     profile: { type: 'string' },
     longtasks: { type: 'string' },
     packed: { type: 'string' },
+    node: { type: 'string' },
   },
 });
 const SIZES = args.smoke ? [0.1] : args.sizes.split(',').map(Number);
@@ -180,5 +186,25 @@ function packedOnly(scale: number): void {
   log(`wrote ${path.relative(ROOT, dir)}: cargo run --release -p rootspan-wasm --example replay -- ${path.relative(ROOT, dir)}`);
 }
 
+/**
+ * The package in Node, on the frames as delivered: the same adapter as the page (one process, the session in a
+ * worker thread). Node is not the issue's target browser, but it is one of the package's homes, and its
+ * `memory.grow` costs differ from Chromium's (wasm-plugin/src/growth.rs).
+ */
+async function nodeOnly(scale: number): Promise<void> {
+  buildMeasured(false);
+  const codec = createRequire(import.meta.url)('@grafana/data') as FrameCodec;
+  const w = deliveredWorkload(workload(scale), codec);
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await adapter.load(path.join(ROOT, 'wasm-plugin/js/pkg/rootspan_wasm_bg.wasm'));
+  const { result, phases } = await adapter.profile(w, performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  const fmt = (ms: number): string => ms.toFixed(0);
+  log(`rootspan in Node ${process.version} ${scale}x: cpu ${fmt((cpu.user + cpu.system) / 1000)} ms (all threads), wall ${fmt(performance.now() - t0)} ms, peak RSS ${fmt(process.resourceUsage().maxRSS / 1024)} MB`);
+  log(`phases (ms): init ${fmt(phases.init)}, pack ${fmt(phases.pack)}, cross ${fmt(phases.cross)}, analyse ${fmt(phases.analyse)}; wasm memory ${fmt(result.memory.wasmBytes / 2 ** 20)} MiB; ${result.candidates} candidates (top: ${result.top.join(' | ')})`);
+}
+
 if (args.packed !== undefined) packedOnly(Number(args.packed));
+else if (args.node !== undefined) await nodeOnly(Number(args.node));
 else await (args.longtasks !== undefined ? longTasksOnly(Number(args.longtasks)) : args.profile !== undefined ? profileOnly(Number(args.profile)) : main());

@@ -5,6 +5,7 @@ import { arqueroJoin, duckdbJoin, duckdbReady, grafanaJoin } from './peers.js';
 import type { JoinResult } from './peers.js';
 import { analyse, load, profile } from './rootspan-adapter.js';
 import type { RootspanPhases, RootspanResult } from './rootspan-adapter.js';
+import { dataFrameFromJSON, dataFrameToJSON } from '@grafana/data';
 import { deliveredWorkload } from './delivered.js';
 import { workload } from './workload.js';
 import type { Workload } from './workload.js';
@@ -30,7 +31,7 @@ let data: Workload | undefined;
 let initMs = 0;
 
 async function prepare(scale: number, peer: Peer, named: boolean): Promise<{ spans: number; lines: number; series: number }> {
-  data = deliveredWorkload(workload(scale));
+  data = deliveredWorkload(workload(scale), { dataFrameToJSON, dataFrameFromJSON });
   if (peer === 'duckdb') await duckdbReady(DUCKDB_BASE);
   if (peer.startsWith('rootspan')) {
     // Compiling the module is part of a first analysis in a fresh page: timed here, reported in the profile.
